@@ -1,0 +1,35 @@
+"""nnscratch: neural networks from scratch in NumPy, for learning and experimenting.
+
+A small, readable engine (:mod:`nnscratch.engine`) that reproduces the classic tutorials
+(WildML's "Implementing a Neural Network from Scratch", Nielsen's "Neural Networks and
+Deep Learning") and the interfaces their readers know: Keras-style models, scikit-learn
+estimators, Nielsen's ``Network``.
+
+>>> from nnscratch import Sequential
+>>> from nnscratch.layers import Dense
+>>> model = Sequential([Dense(3, activation="tanh", input_dim=2), Dense(2, activation="softmax")])
+"""
+
+from . import progress as _progress  # noqa: F401  (registers fit(verbose=1)'s progress bar)
+from .engine.callbacks import Callback, History, LambdaCallback
+from .engine.layers import Activation, Dense
+from .engine.model import Sequential, TrainingDiverged
+from .engine.optimizers import SGD
+from .engine.regularizers import l1, l1_l2, l2
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SGD",
+    "Activation",
+    "Callback",
+    "Dense",
+    "History",
+    "LambdaCallback",
+    "Sequential",
+    "TrainingDiverged",
+    "__version__",
+    "l1",
+    "l1_l2",
+    "l2",
+]

@@ -1,0 +1,185 @@
+"""Activation functions: the non-linearities between layers.
+
+Each activation maps pre-activations ``z`` to outputs ``a`` and knows its derivative.
+Where it is cheap, the derivative is computed from the *output* ``a`` that the forward
+pass cached, the trick both the WildML tutorial and Nielsen's book use:
+
+============  ======================  =============================
+name          a = f(z)                f'(z) written with a
+============  ======================  =============================
+``tanh``      tanh(z)                 1 - a**2
+``sigmoid``   1 / (1 + exp(-z))       a * (1 - a)
+``relu``      max(z, 0)               1 where a > 0, else 0
+``linear``    z                       1
+``softmax``   exp(z) / sum(exp(z))    Jacobian: diag(a) - a a^T
+============  ======================  =============================
+
+Softmax is special: its derivative couples the outputs of a row, so ``backward`` applies
+the Jacobian-vector product. In practice the model never calls it when softmax meets
+cross-entropy: the two fuse into the famous ``p - y`` (see :mod:`nnscratch.engine.losses`).
+
+Look activations up by name with :func:`get`; unknown names raise ``ValueError`` listing
+the valid ones.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+__all__ = [
+    "ACTIVATIONS",
+    "Activation",
+    "Linear",
+    "ReLU",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "get",
+    "softmax",
+]
+
+
+class Activation:
+    """Base class: ``forward(z)`` returns ``a``; ``backward(grad_a, a)`` returns ``grad_z``.
+
+    Subclasses set ``name`` (the key in :data:`ACTIVATIONS`).
+    """
+
+    name: ClassVar[str] = ""
+
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, grad: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """Chain rule: return dL/dz given dL/da (``grad``) and the cached output ``a``."""
+        raise NotImplementedError
+
+    def get_config(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Tanh(Activation):
+    """Hyperbolic tangent, the hidden activation of the WildML tutorial."""
+
+    name = "tanh"
+
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        return np.tanh(z, out=out)
+
+    def backward(self, grad: np.ndarray, a: np.ndarray) -> np.ndarray:
+        # dL/dz = dL/da * (1 - a**2). `a * a` is bit-identical to np.power(a, 2).
+        slope = np.multiply(a, a)
+        np.subtract(1.0, slope, out=slope)
+        return np.multiply(grad, slope, out=slope)
+
+
+class Sigmoid(Activation):
+    """Logistic sigmoid, Nielsen's activation: ``1 / (1 + exp(-z))``."""
+
+    name = "sigmoid"
+
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        # Split by sign so that exp never overflows: for z < 0 use exp(z) / (1 + exp(z)).
+        a = np.empty_like(z) if out is None else out
+        e = np.exp(-np.abs(z))
+        np.divide(1.0, 1.0 + e, out=a, where=z >= 0)
+        np.divide(e, 1.0 + e, out=a, where=z < 0)
+        return a
+
+    def backward(self, grad: np.ndarray, a: np.ndarray) -> np.ndarray:
+        return grad * a * (1.0 - a)
+
+
+class ReLU(Activation):
+    """Rectified linear unit: ``max(z, 0)``."""
+
+    name = "relu"
+
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        return np.maximum(z, 0.0, out=out)
+
+    def backward(self, grad: np.ndarray, a: np.ndarray) -> np.ndarray:
+        return grad * (a > 0)
+
+
+class Linear(Activation):
+    """Identity: the output layer of a regression network."""
+
+    name = "linear"
+
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        if out is None:
+            return z
+        np.copyto(out, z)
+        return out
+
+    def backward(self, grad: np.ndarray, a: np.ndarray) -> np.ndarray:
+        return grad
+
+
+def softmax(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Row-wise softmax ``exp(z) / sum(exp(z))`` that never overflows.
+
+    Rows whose plain formula is finite get exactly ``exp(z) / sum(exp(z))``, bit for bit
+    the tutorials' arithmetic. Subtracting the row maximum first is the textbook way to
+    avoid overflow, but it rounds differently, and in a run at the edge of stability (the
+    WildML moons run) that is enough to change the printed losses. So only rows where
+    ``exp`` overflows, or underflows to an all-zero sum, are recomputed with the shift.
+    ``out`` (optional) must not be ``z`` itself: the fallback needs the original scores.
+    """
+    with np.errstate(over="ignore"):
+        e = np.exp(z, out=out)
+    total = e.sum(axis=1, keepdims=True)
+    np.divide(e, total, out=e)
+    bad = ~np.isfinite(total[:, 0]) | (total[:, 0] == 0.0)
+    if bad.any():
+        rows = z[bad]
+        shifted = np.exp(rows - rows.max(axis=1, keepdims=True))
+        e[bad] = shifted / shifted.sum(axis=1, keepdims=True)
+    return e
+
+
+class Softmax(Activation):
+    """Softmax over the last axis: turns scores into class probabilities."""
+
+    name = "softmax"
+
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        return softmax(z, out=out)
+
+    def backward(self, grad: np.ndarray, a: np.ndarray) -> np.ndarray:
+        # Jacobian-vector product of softmax: a * (g - sum(g * a)).
+        inner = np.sum(grad * a, axis=1, keepdims=True)
+        return a * (grad - inner)
+
+
+ACTIVATIONS: dict[str, type[Activation]] = {
+    cls.name: cls for cls in (Tanh, Sigmoid, ReLU, Linear, Softmax)
+}
+
+
+def get(identifier: str | Activation | None) -> Activation:
+    """Return an activation object for a name (``"tanh"``), an instance, or ``None``.
+
+    ``None`` means linear (no activation), as in Keras.
+
+    >>> get("tanh")
+    Tanh()
+    """
+    if identifier is None:
+        return Linear()
+    if isinstance(identifier, Activation):
+        return identifier
+    if isinstance(identifier, str):
+        key = identifier.lower()
+        if key in ACTIVATIONS:
+            return ACTIVATIONS[key]()
+        raise ValueError(
+            f"unknown activation {identifier!r}; valid names: {', '.join(sorted(ACTIVATIONS))}"
+        )
+    raise TypeError(f"activation must be a name or an Activation, got {type(identifier).__name__}")

@@ -1,0 +1,266 @@
+"""Loss functions: how wrong the network's outputs are, and in which direction to move.
+
+Every loss works on batch-first arrays: ``y_pred`` is ``(n_samples, n_outputs)`` and the
+targets have been encoded to the same shape by :meth:`Loss.encode_targets` (class labels
+become one-hot rows).
+
+Reduction
+---------
+``reduction="mean"`` (the default, as in Keras and PyTorch) averages the per-example losses
+over the batch; ``reduction="sum"`` adds them up. The WildML tutorial and Nielsen's book
+both *sum* the gradient over the batch and put the ``1/n`` into the learning rate, and the
+two are not the same in floating point: to reproduce their printed numbers use ``"sum"``.
+
+Fusing with the output activation
+---------------------------------
+Softmax followed by categorical cross-entropy has the famous gradient
+
+    dL/dz = p - y          (WildML: ``delta3 = probs; delta3[range(n), y] -= 1``)
+
+and sigmoid followed by binary cross-entropy has the same form. The model uses this fused
+gradient instead of multiplying through the activation's Jacobian: it is cheaper and it is
+exactly the tutorials' arithmetic. ``Loss.fused_activation`` names the activation a loss
+fuses with.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+__all__ = [
+    "LOSSES",
+    "REDUCTIONS",
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "Loss",
+    "MeanSquaredError",
+    "Quadratic",
+    "get",
+]
+
+REDUCTIONS = ("mean", "sum")
+
+# Probabilities are clipped to [EPS, 1] before log(): log(0) would be -inf.
+_EPS = 1e-15
+
+
+class Loss:
+    """Base class. ``value`` gives the reduced loss, ``gradient`` its derivative.
+
+    Parameters
+    ----------
+    reduction : {"mean", "sum"}
+        Average or add the per-example losses of a batch.
+    """
+
+    name: ClassVar[str] = ""
+    #: output activation whose Jacobian this loss cancels (``p - y``), if any
+    fused_activation: ClassVar[str | None] = None
+    #: True when targets are class labels (integers or one-hot rows)
+    categorical: ClassVar[bool] = False
+
+    def __init__(self, reduction: str = "mean") -> None:
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"unknown reduction {reduction!r}; valid: {', '.join(REDUCTIONS)}")
+        self.reduction = reduction
+
+    # -- targets ---------------------------------------------------------------------
+    def encode_targets(self, y: np.ndarray, n_outputs: int, dtype: np.dtype) -> np.ndarray:
+        """Check ``y`` and return it as a float ``(n, n_outputs)`` array."""
+        y = np.asarray(y)
+        if y.ndim == 1:
+            y = y.reshape(-1, 1)
+        if y.ndim != 2 or y.shape[1] != n_outputs:
+            raise ValueError(
+                f"{self.name}: expected targets of shape (n, {n_outputs}) to match the output "
+                f"layer, got shape {y.shape}"
+            )
+        return np.asarray(y, dtype=dtype)
+
+    # -- values and gradients ----------------------------------------------------------
+    def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        """Loss of each example, shape ``(n,)``."""
+        raise NotImplementedError
+
+    def value(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
+        """The reduced loss of a batch."""
+        losses = self.per_example(y_true, y_pred)
+        return float(losses.sum() if self.reduction == "sum" else losses.mean())
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        """dL/dy_pred for the reduced loss."""
+        raise NotImplementedError
+
+    def fused_gradient(
+        self, y_true: np.ndarray, y_pred: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        """dL/dz through the fused output activation: ``p - y``, divided by n for "mean"."""
+        if self.fused_activation is None:
+            raise TypeError(f"{self.name} does not fuse with an output activation")
+        grad = np.subtract(y_pred, y_true, out=out)
+        if self.reduction == "mean":
+            grad /= y_pred.shape[0]
+        return grad
+
+    def _reduce_grad(self, grad: np.ndarray) -> np.ndarray:
+        if self.reduction == "mean":
+            grad /= grad.shape[0]
+        return grad
+
+    def get_config(self) -> dict[str, str]:
+        return {"name": self.name, "reduction": self.reduction}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(reduction={self.reduction!r})"
+
+
+class CategoricalCrossentropy(Loss):
+    """Cross-entropy ``-sum_k y_k log p_k`` for softmax outputs (negative log-likelihood).
+
+    Targets may be integer labels ``0..C-1`` (shape ``(n,)``) or one-hot/probability
+    rows (shape ``(n, C)``).
+    """
+
+    name = "categorical_crossentropy"
+    fused_activation = "softmax"
+    categorical = True
+
+    def encode_targets(self, y: np.ndarray, n_outputs: int, dtype: np.dtype) -> np.ndarray:
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1 and n_outputs > 1:
+            y = y[:, 0]
+        if y.ndim == 1:
+            return one_hot(y, n_outputs, dtype)
+        if y.ndim == 2 and y.shape[1] == n_outputs:
+            if not np.issubdtype(y.dtype, np.number) or np.issubdtype(y.dtype, np.complexfloating):
+                raise TypeError(f"one-hot targets must be numeric, got dtype {y.dtype}")
+            return np.asarray(y, dtype=dtype)
+        raise ValueError(
+            f"{self.name}: expected integer labels of shape (n,) or one-hot targets of shape "
+            f"(n, {n_outputs}), got shape {y.shape}"
+        )
+
+    def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        logp = np.log(np.clip(y_pred, _EPS, 1.0))
+        return -np.einsum("ij,ij->i", y_true, logp)
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return self._reduce_grad(-y_true / np.clip(y_pred, _EPS, None))
+
+
+class BinaryCrossentropy(Loss):
+    """``-[y log p + (1 - y) log(1 - p)]`` per output, summed over outputs.
+
+    For sigmoid outputs. Targets are 0/1 labels of shape ``(n,)`` (one output unit) or
+    ``(n, k)`` (k independent yes/no outputs).
+    """
+
+    name = "binary_crossentropy"
+    fused_activation = "sigmoid"
+    categorical = True
+
+    def encode_targets(self, y: np.ndarray, n_outputs: int, dtype: np.dtype) -> np.ndarray:
+        t = super().encode_targets(y, n_outputs, dtype)
+        if t.size and (t.min() < 0 or t.max() > 1):
+            raise ValueError(
+                f"{self.name}: targets must lie in [0, 1], got values from {t.min()} to {t.max()}"
+            )
+        return t
+
+    def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        p = np.clip(y_pred, _EPS, 1.0 - _EPS)
+        return -(y_true * np.log(p) + (1.0 - y_true) * np.log1p(-p)).sum(axis=1)
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        p = np.clip(y_pred, _EPS, 1.0 - _EPS)
+        return self._reduce_grad((p - y_true) / (p * (1.0 - p)))
+
+
+class Quadratic(Loss):
+    """Nielsen's quadratic cost ``1/2 * ||a - y||^2`` per example.
+
+    With one-hot targets (class labels are accepted and encoded) this is the cost of
+    chapter 1 of *Neural Networks and Deep Learning*; its gradient is simply ``a - y``.
+    """
+
+    name = "quadratic"
+
+    def encode_targets(self, y: np.ndarray, n_outputs: int, dtype: np.dtype) -> np.ndarray:
+        y = np.asarray(y)
+        if y.ndim == 1 and n_outputs > 1 and np.issubdtype(y.dtype, np.integer):
+            return one_hot(y, n_outputs, dtype)
+        return super().encode_targets(y, n_outputs, dtype)
+
+    def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        diff = y_pred - y_true
+        return 0.5 * np.einsum("ij,ij->i", diff, diff)
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return self._reduce_grad(y_pred - y_true)
+
+
+class MeanSquaredError(Loss):
+    """Keras' ``"mse"``: the mean over outputs of ``(a - y)**2`` (no 1/2)."""
+
+    name = "mean_squared_error"
+
+    def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        diff = y_pred - y_true
+        return np.einsum("ij,ij->i", diff, diff) / y_pred.shape[1]
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return self._reduce_grad((2.0 / y_pred.shape[1]) * (y_pred - y_true))
+
+
+def one_hot(labels: np.ndarray, n_classes: int, dtype: np.dtype = np.float64) -> np.ndarray:
+    """Encode integer labels ``0..n_classes-1`` as one-hot rows.
+
+    Raises ``ValueError`` naming the offending labels when a label does not fit.
+    """
+    labels = np.asarray(labels)
+    if labels.size and not np.issubdtype(labels.dtype, np.integer):
+        as_int = labels.astype(np.int64) if np.issubdtype(labels.dtype, np.number) else None
+        if as_int is None or not np.array_equal(as_int, labels):
+            raise ValueError(
+                f"class labels must be integers 0..{n_classes - 1}, got dtype {labels.dtype}"
+            )
+        labels = as_int
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        bad = np.unique(labels[(labels < 0) | (labels >= n_classes)])[:5].tolist()
+        raise ValueError(
+            f"labels {bad} do not fit an output layer of {n_classes} units: expected "
+            f"labels in 0..{n_classes - 1}"
+        )
+    encoded = np.zeros((labels.shape[0], n_classes), dtype=dtype)
+    encoded[np.arange(labels.shape[0]), labels] = 1.0
+    return encoded
+
+
+LOSSES: dict[str, type[Loss]] = {
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": CategoricalCrossentropy,
+    "cross_entropy": CategoricalCrossentropy,
+    "binary_crossentropy": BinaryCrossentropy,
+    "quadratic": Quadratic,
+    "mean_squared_error": MeanSquaredError,
+    "mse": MeanSquaredError,
+}
+
+
+def get(identifier: str | Loss, reduction: str | None = None) -> Loss:
+    """Return a loss object for a name (``"categorical_crossentropy"``) or an instance.
+
+    ``reduction`` overrides the instance's or the default ``"mean"``.
+    """
+    if isinstance(identifier, Loss):
+        if reduction is not None and reduction != identifier.reduction:
+            return type(identifier)(reduction=reduction)
+        return identifier
+    if isinstance(identifier, str):
+        key = identifier.lower().replace("-", "_")
+        if key in LOSSES:
+            return LOSSES[key](reduction=reduction or "mean")
+        raise ValueError(f"unknown loss {identifier!r}; valid names: {', '.join(sorted(LOSSES))}")
+    raise TypeError(f"loss must be a name or a Loss, got {type(identifier).__name__}")
