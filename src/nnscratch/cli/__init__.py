@@ -50,6 +50,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``nnscratch`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if argv is None and getattr(args, "portable_math", False):
+        # A real command line (not a call from Python): make the printed numbers the
+        # same on every CPU. See nnscratch.cli.portable.
+        from .portable import ensure_portable_math
+
+        ensure_portable_math(sys.argv[1:])
     try:
         return int(args.run(args) or 0)
     except CommandError as exc:

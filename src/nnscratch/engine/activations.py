@@ -52,8 +52,14 @@ class Activation:
     def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         raise NotImplementedError
 
-    def backward(self, grad: np.ndarray, a: np.ndarray) -> np.ndarray:
-        """Chain rule: return dL/dz given dL/da (``grad``) and the cached output ``a``."""
+    def backward(
+        self, grad: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Chain rule: return dL/dz given dL/da (``grad``) and the cached output ``a``.
+
+        ``out``, if given, is a scratch array of the same shape that may receive the
+        result (it must not be ``grad`` or ``a``).
+        """
         raise NotImplementedError
 
     def get_config(self) -> str:
@@ -71,9 +77,11 @@ class Tanh(Activation):
     def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         return np.tanh(z, out=out)
 
-    def backward(self, grad: np.ndarray, a: np.ndarray) -> np.ndarray:
+    def backward(
+        self, grad: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
         # dL/dz = dL/da * (1 - a**2). `a * a` is bit-identical to np.power(a, 2).
-        slope = np.multiply(a, a)
+        slope = np.multiply(a, a, out=out)
         np.subtract(1.0, slope, out=slope)
         return np.multiply(grad, slope, out=slope)
 
@@ -85,14 +93,20 @@ class Sigmoid(Activation):
 
     def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         # Split by sign so that exp never overflows: for z < 0 use exp(z) / (1 + exp(z)).
-        a = np.empty_like(z) if out is None else out
+        negative = z < 0
         e = np.exp(-np.abs(z))
-        np.divide(1.0, 1.0 + e, out=a, where=z >= 0)
-        np.divide(e, 1.0 + e, out=a, where=z < 0)
+        a = np.empty_like(z) if out is None else out
+        np.divide(1.0, 1.0 + e, out=a)
+        np.multiply(a, e, out=a, where=negative)
         return a
 
-    def backward(self, grad: np.ndarray, a: np.ndarray) -> np.ndarray:
-        return grad * a * (1.0 - a)
+    def backward(
+        self, grad: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        # dL/dz = dL/da * a * (1 - a)
+        slope = np.subtract(1.0, a, out=out)
+        np.multiply(slope, a, out=slope)
+        return np.multiply(grad, slope, out=slope)
 
 
 class ReLU(Activation):
@@ -103,8 +117,10 @@ class ReLU(Activation):
     def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         return np.maximum(z, 0.0, out=out)
 
-    def backward(self, grad: np.ndarray, a: np.ndarray) -> np.ndarray:
-        return grad * (a > 0)
+    def backward(
+        self, grad: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        return np.multiply(grad, a > 0, out=out)
 
 
 class Linear(Activation):
@@ -118,8 +134,14 @@ class Linear(Activation):
         np.copyto(out, z)
         return out
 
-    def backward(self, grad: np.ndarray, a: np.ndarray) -> np.ndarray:
+    def backward(
+        self, grad: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
         return grad
+
+
+# Below this, exp(z) and a row sum of up to 10,000 of them cannot overflow float64.
+_EXP_SAFE = 700.0
 
 
 def softmax(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -132,10 +154,16 @@ def softmax(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     ``exp`` overflows, or underflows to an all-zero sum, are recomputed with the shift.
     ``out`` (optional) must not be ``z`` itself: the fallback needs the original scores.
     """
-    with np.errstate(over="ignore"):
+    # np.add.reduce is what np.sum calls, without the wrapper's per-call overhead.
+    if np.maximum.reduce(z, axis=None) < _EXP_SAFE:  # NaN compares False: careful path
         e = np.exp(z, out=out)
-    total = e.sum(axis=1, keepdims=True)
-    np.divide(e, total, out=e)
+        total = np.add.reduce(e, axis=1, keepdims=True)
+        if np.minimum.reduce(total, axis=None) > 0.0:  # no row underflowed to all zeros
+            return np.divide(e, total, out=e)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        e = np.exp(z, out=out)
+        total = np.sum(e, axis=1, keepdims=True)
+        np.divide(e, total, out=e)
     bad = ~np.isfinite(total[:, 0]) | (total[:, 0] == 0.0)
     if bad.any():
         rows = z[bad]
@@ -152,10 +180,13 @@ class Softmax(Activation):
     def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         return softmax(z, out=out)
 
-    def backward(self, grad: np.ndarray, a: np.ndarray) -> np.ndarray:
+    def backward(
+        self, grad: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
         # Jacobian-vector product of softmax: a * (g - sum(g * a)).
         inner = np.sum(grad * a, axis=1, keepdims=True)
-        return a * (grad - inner)
+        result = np.subtract(grad, inner, out=out)
+        return np.multiply(a, result, out=result)
 
 
 ACTIVATIONS: dict[str, type[Activation]] = {

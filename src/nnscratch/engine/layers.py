@@ -122,7 +122,11 @@ class Dense(Layer):
         self._fused = False  # set by the model when the loss fuses with our activation
         self._cache_x: np.ndarray | None = None
         self._cache_a: np.ndarray | None = None
-        self._buffers: dict[str, np.ndarray] = {}
+        self._buffers: dict[tuple[str, int], np.ndarray] = {}
+
+    @property
+    def _softmax(self) -> bool:
+        return self.activation.name == "softmax"
 
     def build(self, input_dim: int, rng: RandomLike, dtype: np.dtype) -> None:
         if self.declared_input_dim is not None and self.declared_input_dim != input_dim:
@@ -144,48 +148,62 @@ class Dense(Layer):
     def output_dim(self, input_dim: int) -> int:
         return self.units
 
-    def _buffer(self, key: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    def _scratch(self, name: str, n: int, width: int, dtype: np.dtype) -> np.ndarray:
+        """An ``(n, width)`` array reused across training steps.
+
+        At the tutorials' sizes a step is dominated by per-call overhead, and allocating
+        fresh arrays is a noticeable share of it. Reusing them changes no result: every
+        operation is the same NumPy call on the same values. Two batch sizes are kept
+        (a run's full batches and its last, smaller one).
+        """
+        key = (name, n)
         buf = self._buffers.get(key)
-        if buf is None or buf.shape != shape or buf.dtype != dtype:
-            buf = self._buffers[key] = np.empty(shape, dtype=dtype)
+        if buf is None or buf.dtype != dtype:
+            if len(self._buffers) >= 8:
+                self._buffers.clear()
+            buf = self._buffers[key] = np.empty((n, width), dtype)
         return buf
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         kernel = self.params["kernel"]
-        if training:
-            # Reuse preallocated arrays: at the tutorials' sizes, allocation is a
-            # noticeable share of the time. The results are the same, bit for bit.
-            shape = (x.shape[0], self.units)
-            z = np.matmul(x, kernel, out=self._buffer("z", shape, kernel.dtype))
+        if not training:
+            z = x @ kernel
             if self.use_bias:
-                np.add(z, self.params["bias"], out=z)
-            # tanh/relu/sigmoid can overwrite z; softmax needs z for its overflow fallback.
-            out = self._buffer("a", shape, kernel.dtype) if self.activation.name == "softmax" else z
-            a = self.activation.forward(z, out=out)
-            self._cache_x, self._cache_a = x, a
-            return a
-        z = x @ kernel
+                z = z + self.params["bias"]
+            return self.activation.forward(z)
+        n, dtype = x.shape[0], kernel.dtype
+        # z = x W + b  (WildML: z1 = X.dot(W1) + b1)
+        z = np.dot(x, kernel, out=self._scratch("z", n, self.units, dtype))
         if self.use_bias:
-            z = z + self.params["bias"]
-        return self.activation.forward(z)
+            np.add(z, self.params["bias"], out=z)
+        # Element-wise activations overwrite z; softmax's overflow fallback needs z intact.
+        out = self._scratch("a", n, self.units, dtype) if self._softmax else z
+        a = self.activation.forward(z, out=out)
+        self._cache_x, self._cache_a = x, a
+        return a
 
     def backward(self, grad: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """Backpropagate ``grad`` = dL/da (or dL/dz when the loss is fused with us)."""
         x, a = self._cache_x, self._cache_a
         if x is None or a is None:
             raise RuntimeError("Dense.backward called before forward(..., training=True)")
-        dz = grad if self._fused else self.activation.backward(grad, a)
+        n, dtype = x.shape[0], a.dtype
+        if self._fused:
+            dz = grad
+        else:
+            dz = self.activation.backward(grad, a, out=self._scratch("dz", n, self.units, dtype))
         kernel = self.params["kernel"]
+        grads = self.grads
         # dL/dW = x^T dz, dL/db = sum of dz over the batch (WildML: dW1 = X.T.dot(delta2))
-        np.matmul(x.T, dz, out=self.grads["kernel"])
+        np.dot(x.T, dz, out=grads["kernel"])
         if self.use_bias:
-            np.sum(dz, axis=0, out=self.grads["bias"])
+            np.add.reduce(dz, axis=0, out=grads["bias"])  # = np.sum, less overhead
         if self.kernel_regularizer is not None:
-            self.kernel_regularizer.add_gradient(kernel, self.grads["kernel"])
+            self.kernel_regularizer.add_gradient(kernel, grads["kernel"])
         if not need_input_grad:
             return None
         # dL/dx = dz W^T (WildML: delta3.dot(W2.T))
-        return np.matmul(dz, kernel.T, out=self._buffer("dx", x.shape, kernel.dtype))
+        return np.dot(dz, kernel.T, out=self._scratch("dx", n, x.shape[1], dtype))
 
     def regularization_penalty(self) -> float:
         if self.kernel_regularizer is None or not self.params:

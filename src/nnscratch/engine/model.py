@@ -36,6 +36,10 @@ __all__ = ["Sequential", "TrainingDiverged"]
 
 DTYPES = ("float64", "float32")
 
+# How often (in steps) the weights are copied aside, so that a run whose weights become
+# NaN/inf can fall back to finite ones. Copying every step would cost a few percent.
+_SNAPSHOT_EVERY = 50
+
 
 class TrainingDiverged(FloatingPointError):
     """The loss became NaN or infinite. The model keeps its last finite weights."""
@@ -419,59 +423,77 @@ class Sequential:
 
     def _train_step(self, x: np.ndarray, targets: np.ndarray, epoch: int) -> tuple[float, int]:
         """Forward, loss, backward and update on one batch. Returns (loss, n correct)."""
-        loss_fn = self.loss
-        optimizer = self.optimizer
+        loss_fn, optimizer, layers = self.loss, self.optimizer, self.layers
         assert loss_fn is not None and optimizer is not None  # checked by the callers
-        out = self._forward(x, training=True)
+        out = x
+        for layer in layers:
+            out = layer.forward(out, training=True)
         loss = self._report_loss(targets, out)
         if not math.isfinite(loss):
-            self._restore_backup()
-            raise TrainingDiverged(
-                f"the loss became {loss} at epoch {epoch}; training stopped and the weights "
-                f"of the last finite step are kept. Try a lower learning rate "
-                f"(now {optimizer.learning_rate:g}) or standardise the inputs.",
-                epoch,
-                self.history,
-            )
+            self._on_divergence(loss, epoch)
         correct = self._count_correct(targets, out) if self.metrics else 0
         if self._fused:
+            # dL/dz = p - y  (WildML: delta3 = probs; delta3[range(n), y] -= 1)
             grad = loss_fn.fused_gradient(targets, out, out=self._grad_buffer(out))
         else:
             grad = loss_fn.gradient(targets, out)
-        last = len(self.layers) - 1
-        for i in range(last, -1, -1):
-            grad = self.layers[i].backward(grad, need_input_grad=i > 0)
-        self._save_backup()
+        for i in range(len(layers) - 1, -1, -1):
+            grad = layers[i].backward(grad, need_input_grad=i > 0)
+        self._steps += 1
+        if self._steps % _SNAPSHOT_EVERY == 0:
+            self._snapshot()
         optimizer.step(self._params, self._grads)
         return loss, correct
 
     def _grad_buffer(self, out: np.ndarray) -> np.ndarray:
-        buf = self._buffers.get("grad")
-        if buf is None or buf.shape != out.shape or buf.dtype != out.dtype:
-            buf = self._buffers["grad"] = np.empty_like(out)
+        buf = self._buffers.get(out.shape)
+        if buf is None or buf.dtype != out.dtype:
+            if len(self._buffers) >= 4:
+                self._buffers.clear()
+            buf = self._buffers[out.shape] = np.empty_like(out)
         return buf
 
-    def _save_backup(self) -> None:
+    def _snapshot(self) -> None:
+        """Remember the current (finite) weights, to fall back on if training diverges."""
         for key, p in self._params.items():
             np.copyto(self._backup[key], p)
         self._has_backup = True
 
-    def _restore_backup(self) -> None:
-        if self._has_backup:
+    def _on_divergence(self, loss: float, epoch: int) -> None:
+        """Keep the last finite weights and stop with a message that says what to do."""
+        weights_finite = all(np.all(np.isfinite(p)) for p in self._params.values())
+        if not weights_finite and self._has_backup:
             for key, p in self._params.items():
                 np.copyto(p, self._backup[key])
+        assert self.optimizer is not None
+        raise TrainingDiverged(
+            f"the loss became {loss} at epoch {epoch}; training stopped and the model keeps "
+            f"its last finite weights. Try a lower learning rate (now "
+            f"{self.optimizer.learning_rate:g}) or standardise the inputs.",
+            epoch,
+            self.history,
+        )
 
     # -- losses and metrics ------------------------------------------------------------
     def _report_loss(self, targets: np.ndarray, out: np.ndarray) -> float:
         """Objective per example: mean loss + penalty ("mean") or (sum + penalty) / n."""
         assert self.loss is not None
-        per_example = self.loss.per_example(targets, out)
-        total = float(per_example.sum())
-        penalty = self.regularization_penalty()
+        total = self.loss.total(targets, out)
+        penalty = 0.0
+        for regularizer, kernel in self._penalized():
+            penalty += regularizer.penalty(kernel)
         n = out.shape[0]
         if self.loss.reduction == "sum":
             return (total + penalty) / n
         return total / n + penalty
+
+    def _penalized(self) -> list[tuple[Any, np.ndarray]]:
+        """(regularizer, kernel) pairs of the layers that have a kernel regularizer."""
+        return [
+            (layer.kernel_regularizer, layer.params["kernel"])
+            for layer in self.layers
+            if getattr(layer, "kernel_regularizer", None) is not None and layer.params
+        ]
 
     def _count_correct(self, targets: np.ndarray, out: np.ndarray) -> int:
         if out.shape[1] == 1:
@@ -539,8 +561,9 @@ class Sequential:
         self._params = self.parameters()
         self._grads = self.gradients()
         self._backup = {k: np.empty_like(v) for k, v in self._params.items()}
-        self._has_backup = False
-        self._buffers: dict[str, np.ndarray] = {}
+        self._snapshot()
+        self._steps = 0
+        self._buffers: dict[tuple[int, ...], np.ndarray] = {}
 
     def __repr__(self) -> str:
         inner = ", ".join(repr(layer) for layer in self.layers)

@@ -79,20 +79,23 @@ class SGD(Optimizer):
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         lr = self.learning_rate
-        for key, p in params.items():
-            g = grads[key]
-            if self.momentum:
+        if self.momentum:
+            mu = self.momentum
+            for key, p in params.items():
                 v = self.state.get(key)
                 if v is None:
                     v = self.state[key] = np.zeros_like(p)
-                v *= self.momentum
-                v -= lr * g
+                v *= mu
+                v -= lr * grads[key]
                 p += v
-            else:
-                # p - lr*g, rounded exactly as the tutorials' `p += -lr * g`.
-                tmp = self._scratch.get(key)
+        else:
+            scratch = self._scratch
+            for key, p in params.items():
+                g = grads[key]
+                tmp = scratch.get(key)
                 if tmp is None or tmp.shape != g.shape or tmp.dtype != g.dtype:
-                    tmp = self._scratch[key] = np.empty_like(g)
+                    tmp = scratch[key] = np.empty_like(g)
+                # p - lr*g, rounded exactly as the tutorials' `p += -lr * g`.
                 np.multiply(g, lr, out=tmp)
                 np.subtract(p, tmp, out=p)
         self.iterations += 1
