@@ -111,7 +111,8 @@ def imports_of(path: Path, src: Path) -> list[tuple[int, str, str]]:
         if isinstance(node, ast.Call):
             snippet = lines[node.lineno - 1].strip()
         else:  # the whole statement, on one line
-            snippet = " ".join((ast.get_source_segment(text, node) or "").split())
+            end = node.end_lineno or node.lineno
+            snippet = " ".join(" ".join(lines[node.lineno - 1 : end]).split())
         if isinstance(node, ast.Import):
             found += [(node.lineno, alias.name, snippet) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
