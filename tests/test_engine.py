@@ -293,7 +293,7 @@ def test_layer_seed_overrides_the_model_seed():
 def test_initializer_scales(name, std):
     w = initializers.get(name)((200, 300), np.random.RandomState(0))
     assert w.shape == (200, 300)
-    assert abs(w.mean()) < 0.02 * std * 10
+    assert abs(w.mean()) < 0.05 * std
     assert w.std() == pytest.approx(std, rel=0.02)
     if "uniform" in name:
         assert np.abs(w).max() <= std * math.sqrt(3)
@@ -578,7 +578,8 @@ def diverging_run():
     return model, x, y
 
 
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # see test_divergence_is_silent
+# The run overflows on its way to inf; what is tested here is how training stops.
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_a_diverging_run_stops_with_a_clear_message_and_finite_weights():
     model, x, y = diverging_run()
     with pytest.raises(TrainingDiverged, match=r"at epoch \d+.*lower learning rate") as info:

@@ -346,8 +346,11 @@ def test_train_on_batch_uses_the_true_gradient(reduction, batch_size):
 
 # -- the checks catch real bugs ------------------------------------------------------------
 class L2WithoutFactorTwo(regularizers.L1L2):
+    def gradient(self, w):
+        return self.l2 * w
+
     def add_gradient(self, w, grad):
-        grad += self.l2 * w
+        grad += self.gradient(w)
 
 
 class QuadraticWithoutMean(losses.Quadratic):
