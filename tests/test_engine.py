@@ -6,6 +6,9 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 import nnscratch
 from nnscratch import (
@@ -106,6 +109,45 @@ def test_softmax_mixed_rows_keep_the_plain_formula_on_finite_rows():
     shifted = np.exp(z[3] - 1e3)
     np.testing.assert_allclose(p[3], shifted / shifted.sum(), rtol=1e-15)
     np.testing.assert_allclose(p[4], 0.25, rtol=1e-15)
+
+
+FAST = settings(max_examples=25, deadline=None, derandomize=True, database=None)
+
+
+@FAST
+@given(n=st.integers(1, 8), c=st.integers(1, 6), seed=st.integers(0, 2**32 - 1))
+def test_softmax_bit_for_bit_over_random_shapes(n, c, seed):
+    z = np.random.RandomState(seed).uniform(-30, 30, (n, c))
+    assert np.array_equal(softmax(z), plain_softmax(z))
+
+
+@FAST
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(1, 6), st.integers(1, 5)),
+        elements=st.floats(-8e307, 8e307, allow_nan=False),
+    )
+)
+def test_softmax_of_large_finite_logits_is_a_distribution(z):
+    p = softmax(z)
+    assert np.all(np.isfinite(p)) and np.all((p >= 0) & (p <= 1))
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-12)
+    # the largest score of a row gets the largest probability
+    rows = np.arange(z.shape[0])
+    assert np.array_equal(p[rows, z.argmax(axis=1)], p.max(axis=1))
+
+
+@FAST
+@given(
+    arrays(
+        np.float64, st.integers(1, 20), elements=st.floats(allow_nan=False, allow_infinity=False)
+    )
+)
+def test_sigmoid_of_any_finite_input_is_in_0_1(z):
+    a = Sigmoid().forward(z[None, :])
+    assert np.all((a >= 0) & (a <= 1))
+    assert np.all(np.diff(a[0][np.argsort(z)]) >= 0)  # monotone
 
 
 def test_sigmoid_never_overflows():
