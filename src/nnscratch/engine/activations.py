@@ -24,6 +24,7 @@ the valid ones.
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar
 
 import numpy as np
@@ -140,8 +141,9 @@ class Linear(Activation):
         return grad
 
 
-# Below this, exp(z) and a row sum of up to 10,000 of them cannot overflow float64.
-_EXP_SAFE = 700.0
+# exp(709) < 8.3e307: a row of C such values sums below float64's maximum (1.8e308) as
+# long as z < 709 - log(C).
+_EXP_MAX = 709.0
 
 
 def softmax(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -155,7 +157,9 @@ def softmax(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     ``out`` (optional) must not be ``z`` itself: the fallback needs the original scores.
     """
     # np.add.reduce is what np.sum calls, without the wrapper's per-call overhead.
-    if np.maximum.reduce(z, axis=None) < _EXP_SAFE:  # NaN compares False: careful path
+    # Below the bound, no exp(z) and no row sum of them can overflow.
+    bound = _EXP_MAX - math.log(max(z.shape[-1], 1))
+    if np.maximum.reduce(z, axis=None) < bound:  # NaN compares False: careful path
         e = np.exp(z, out=out)
         total = np.add.reduce(e, axis=1, keepdims=True)
         if np.minimum.reduce(total, axis=None) > 0.0:  # no row underflowed to all zeros
@@ -167,7 +171,8 @@ def softmax(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     bad = ~np.isfinite(total[:, 0]) | (total[:, 0] == 0.0)
     if bad.any():
         rows = z[bad]
-        shifted = np.exp(rows - rows.max(axis=1, keepdims=True))
+        with np.errstate(over="ignore", invalid="ignore"):
+            shifted = np.exp(rows - rows.max(axis=1, keepdims=True))
         e[bad] = shifted / shifted.sum(axis=1, keepdims=True)
     return e
 

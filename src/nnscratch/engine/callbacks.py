@@ -112,7 +112,6 @@ class History(Callback):
         self.interrupted = False
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
-        # Keep recording across repeated fit() calls on the same History (Keras does too).
         self.interrupted = False
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:

@@ -46,8 +46,8 @@ def check_random_state(seed: int | RandomLike | None) -> RandomLike:
     if isinstance(seed, (np.random.Generator, np.random.RandomState)):
         return seed
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
-        if seed < 0:
-            raise ValueError(f"seed must be >= 0, got {seed}")
+        if not 0 <= seed < 2**32:
+            raise ValueError(f"seed must be an integer in 0..2**32 - 1, got {seed}")
         return np.random.RandomState(int(seed))
     raise TypeError(
         f"seed must be None, an int, a np.random.Generator or a RandomState, "

@@ -118,6 +118,8 @@ class Dense(Layer):
         self.declared_input_dim = (
             None if input_dim is None else _positive_int("input_dim", input_dim)
         )
+        if seed is not None:
+            initializers_module.check_random_state(seed)  # reject bad seeds now, not at fit
         self.seed = seed
         self._fused = False  # set by the model when the loss fuses with our activation
         self._cache_x: np.ndarray | None = None

@@ -107,12 +107,25 @@ class Sequential:
 
     # -- building ----------------------------------------------------------------------
     def add(self, layer: Layer) -> None:
-        """Append a layer to the stack."""
+        """Append a layer to the stack.
+
+        Like Keras, the model builds its weights as soon as it knows the number of input
+        features: when the first layer declares ``input_dim``, or at the first ``fit``.
+        A layer added to a built model is built at once, drawing from the same random
+        generator, so the weights are the same as if all layers had been built together.
+        """
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential.add expects a Layer, got {type(layer).__name__}")
-        if self.built:
-            raise RuntimeError("cannot add layers to a model that is already built")
         self.layers.append(layer)
+        if self.built:
+            assert self._rng is not None
+            dim = self.input_dim
+            for previous in self.layers[:-1]:
+                dim = previous.output_dim(dim)
+            layer.build(dim, self._rng, self.dtype)
+            self._configure_fusion()
+        elif len(self.layers) == 1 and self._declared_input_dim() is not None:
+            self.build(self._declared_input_dim())
 
     @property
     def built(self) -> bool:
@@ -163,10 +176,7 @@ class Sequential:
         self.metrics = ["accuracy" for _ in metrics[:1]]
         if self.metrics and not self.loss.categorical:
             raise ValueError(f"metric 'accuracy' needs a classification loss, not {self.loss.name}")
-        if not self.built and self._declared_input_dim() is not None:
-            self.build(self._declared_input_dim())
-        elif self.built:
-            self._configure_fusion()
+        self._configure_fusion()
 
     def _configure_fusion(self) -> None:
         """Let softmax + cross-entropy (sigmoid + binary CE) backpropagate ``p - y``."""
@@ -231,13 +241,14 @@ class Sequential:
         """
         self._require_built("predict")
         x = self._check_x(x, "x")
-        if batch_size is None or batch_size >= x.shape[0]:
-            return self._forward(x, training=False)
-        batch_size = _positive_int("batch_size", batch_size)
-        parts = [
-            self._forward(x[s : s + batch_size], training=False)
-            for s in range(0, x.shape[0], batch_size)
-        ]
+        with np.errstate(over="ignore", invalid="ignore"):
+            if batch_size is None or batch_size >= x.shape[0]:
+                return self._forward(x, training=False)
+            batch_size = _positive_int("batch_size", batch_size)
+            parts = [
+                self._forward(x[s : s + batch_size], training=False)
+                for s in range(0, x.shape[0], batch_size)
+            ]
         return np.concatenate(parts)
 
     def evaluate(
@@ -344,14 +355,16 @@ class Sequential:
         progress = make_progress(_resolve_verbose(verbose))
         if progress is not None:
             cb_list.append(progress)
-        history = self.history
+        history = self.history = History()  # a new History per fit, as in Keras
         cb_list.insert(0, history)
         params = {"epochs": epochs, "steps": -(-n // step), "samples": n, "verbose": verbose}
         hooks = CallbackList(cb_list, self, params)
 
         self.stop_training = False
         epoch = initial_epoch
-        with _stop_on_ctrl_c() as interrupted:
+        # Overflow on the way to a diverging loss is reported once, as TrainingDiverged,
+        # not as a stream of NumPy RuntimeWarnings.
+        with _stop_on_ctrl_c() as interrupted, np.errstate(over="ignore", invalid="ignore"):
             hooks.call("on_train_begin", {})
             try:
                 for epoch in range(initial_epoch, epochs):
@@ -460,15 +473,18 @@ class Sequential:
         self._has_backup = True
 
     def _on_divergence(self, loss: float, epoch: int) -> None:
-        """Keep the last finite weights and stop with a message that says what to do."""
-        weights_finite = all(np.all(np.isfinite(p)) for p in self._params.values())
-        if not weights_finite and self._has_backup:
-            for key, p in self._params.items():
-                np.copyto(p, self._backup[key])
+        """Go back to the last snapshot and stop with a message that says what to do.
+
+        Snapshots are taken every ``_SNAPSHOT_EVERY`` steps, each after a finite loss, so
+        the model ends with finite weights that gave a finite loss.
+        """
+        for key, p in self._params.items():
+            np.copyto(p, self._backup[key])
         assert self.optimizer is not None
         raise TrainingDiverged(
-            f"the loss became {loss} at epoch {epoch}; training stopped and the model keeps "
-            f"its last finite weights. Try a lower learning rate (now "
+            f"the loss became {loss} at epoch {epoch}; training stopped and the model went "
+            f"back to its last weights with a finite loss (at most {_SNAPSHOT_EVERY} steps "
+            f"earlier). Try a lower learning rate (now "
             f"{self.optimizer.learning_rate:g}) or standardise the inputs.",
             epoch,
             self.history,
@@ -588,7 +604,12 @@ def _positive_int(name: str, value: Any) -> int:
 
 
 def _as_float_array(x: Any, name: str, dtype: np.dtype) -> np.ndarray:
-    arr = np.asarray(x)
+    try:
+        arr = np.asarray(x)
+    except ValueError as exc:
+        raise ValueError(
+            f"{name} must be a rectangular (n_samples, n_features) array of numbers: {exc}"
+        ) from None
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
     if arr.ndim != 2:
@@ -598,11 +619,17 @@ def _as_float_array(x: Any, name: str, dtype: np.dtype) -> np.ndarray:
         )
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"{name} is empty: shape {arr.shape}")
-    arr = np.ascontiguousarray(arr, dtype=dtype)
-    if not np.all(np.isfinite(arr)):
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
         bad = int(np.count_nonzero(~np.isfinite(arr)))
         raise ValueError(f"{name} contains {bad} NaN or infinite value(s)")
-    return arr
+    if dtype.itemsize < arr.dtype.itemsize and arr.dtype.kind == "f":
+        limit = np.finfo(dtype).max
+        if np.abs(arr).max() > limit:
+            raise ValueError(
+                f"{name} has values beyond {dtype}'s range (|x| > {limit:.3g}); "
+                f"use dtype='float64' or rescale the inputs"
+            )
+    return np.ascontiguousarray(arr, dtype=dtype)
 
 
 def _split_off(

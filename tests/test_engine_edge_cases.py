@@ -1,0 +1,61 @@
+"""Engine edge cases: huge logits, diverging runs, odd inputs, building and History."""
+
+import numpy as np
+import pytest
+
+from nnscratch import SGD, Dense, Sequential, TrainingDiverged
+from nnscratch.data import moons
+from nnscratch.engine.activations import softmax
+
+
+def test_softmax_row_spanning_the_float_range_is_silent():
+    p = softmax(np.array([[1e308, 0.0, -1e308]]))
+    assert p.tolist() == [[1.0, 0.0, 0.0]]
+
+
+def test_a_diverging_run_is_silent():
+    x, y = moons()
+    model = Sequential([Dense(10, activation="relu"), Dense(2)], seed=0)
+    model.compile(optimizer=SGD(10.0), loss="quadratic")
+    with pytest.raises(TrainingDiverged):
+        model.fit(x, y, epochs=1000, verbose=0)
+
+
+def test_seed_too_large_names_the_value():
+    with pytest.raises(ValueError, match=r"seed must be .*got 4294967296"):
+        Sequential([Dense(2)], seed=2**32)
+
+
+def test_ragged_x_names_x():
+    m = Sequential([Dense(2)])
+    m.compile(loss="mse")
+    with pytest.raises(ValueError, match=r"x .*rectangular|x .*inhomogeneous"):
+        m.fit([[1.0, 2.0], [3.0]], [[0.0, 1.0], [1.0, 0.0]], verbose=0)
+
+
+def test_float32_model_rejects_out_of_range_x_clearly():
+    m = Sequential([Dense(2)], dtype="float32")
+    m.compile(loss="mse")
+    with pytest.raises(ValueError, match=r"float32"):
+        m.fit(np.full((10, 2), 1e300), np.zeros((10, 2)), verbose=0)
+
+
+def test_dense_seed_is_checked_when_the_layer_is_made():
+    with pytest.raises(ValueError, match=r"seed must be an integer in 0\.\.2\*\*32 - 1, got -1"):
+        Dense(2, seed=-1)
+
+
+def test_a_model_with_input_dim_is_built_at_once():
+    m = Sequential([Dense(3, input_dim=2), Dense(2)], seed=0)
+    assert list(m.parameters()) == ["0.kernel", "0.bias", "1.kernel", "1.bias"]
+    assert m.predict(np.ones((1, 2))).shape == (1, 2)
+
+
+def test_each_fit_returns_a_fresh_history():
+    x = np.random.RandomState(0).standard_normal((10, 2))
+    y = np.arange(10) % 2
+    m = Sequential([Dense(2, activation="softmax")], seed=0)
+    m.compile(optimizer=SGD(0.1), loss="categorical_crossentropy")
+    m.fit(x, y, epochs=2, verbose=0)
+    h2 = m.fit(x, y, epochs=2, verbose=0)
+    assert h2.epoch == [0, 1]
