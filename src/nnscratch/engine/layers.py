@@ -24,7 +24,7 @@ from . import initializers as initializers_module
 from . import regularizers as regularizers_module
 from .initializers import RandomLike
 
-__all__ = ["Activation", "Dense", "Layer", "get_layer_class"]
+__all__ = ["Activation", "Dense", "Dropout", "Layer", "get_layer_class"]
 
 
 class Layer:
@@ -248,6 +248,80 @@ class Activation(Layer):
         return f"Activation({self.activation.name!r})"
 
 
+class Dropout(Layer):
+    """Inverted dropout: while training, zero each input with probability ``rate``.
+
+    During training every entry is kept with probability ``1 - rate`` and the kept ones
+    are scaled by ``1 / (1 - rate)``::
+
+        mask = (u >= rate) / (1 - rate),   u ~ Uniform[0, 1)
+        out  = x * mask                    dL/dx = dL/dout * mask
+
+    so the expected output equals the input and nothing needs rescaling at prediction
+    time: outside training (``training=False``: ``predict``, ``evaluate``) the layer
+    passes its input through unchanged. Dropping random units stops them from
+    co-adapting, which regularises the network like training many thinned networks.
+
+    Parameters
+    ----------
+    rate : float
+        Fraction of the inputs to drop, in ``[0, 1)``.
+    seed : int, Generator or RandomState, optional
+        Generator for the masks; by default the model's (from ``Sequential(seed=...)``),
+        so the same seed gives the same masks.
+
+    Examples
+    --------
+    >>> from nnscratch.layers import Dropout
+    >>> Dropout(0.2)
+    Dropout(0.2)
+    """
+
+    def __init__(
+        self, rate: float, seed: int | RandomLike | None = None, name: str | None = None
+    ) -> None:
+        super().__init__(name=name)
+        if isinstance(rate, bool) or not isinstance(rate, numbers.Real):
+            raise TypeError(f"Dropout rate must be a number in [0, 1), got {rate!r}")
+        if not 0.0 <= float(rate) < 1.0:
+            raise ValueError(f"Dropout rate must be in [0, 1), got {rate!r}")
+        self.rate = float(rate)
+        self.seed = seed
+        if seed is not None:
+            initializers_module.check_random_state(seed)  # validate early
+        self._rng: RandomLike | None = None
+        self._mask: np.ndarray | None = None
+
+    def build(self, input_dim: int, rng: RandomLike, dtype: np.dtype) -> None:
+        # Our own generator when seeded, else the model's (shared: it also shuffles).
+        self._rng = rng if self.seed is None else initializers_module.check_random_state(self.seed)
+        super().build(input_dim, rng, dtype)
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        if not training or self.rate == 0.0:
+            self._mask = None
+            return x
+        if self._rng is None:
+            self._rng = initializers_module.check_random_state(self.seed)
+        u = self._rng.random(x.shape)  # Generator and RandomState both have random()
+        # mask = 1{u >= rate} / (1 - rate): kept units are scaled up, dropped ones are 0.
+        self._mask = (u >= self.rate).astype(x.dtype) / x.dtype.type(1.0 - self.rate)
+        return x * self._mask
+
+    def backward(self, grad: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        if not need_input_grad:
+            return None
+        # The mask is the Jacobian's diagonal; without one (rate 0) the layer is identity.
+        return grad if self._mask is None else grad * self._mask
+
+    def get_config(self) -> dict[str, Any]:
+        seed = self.seed if isinstance(self.seed, numbers.Integral) else None
+        return {"name": self.name, "rate": self.rate, "seed": seed}
+
+    def __repr__(self) -> str:
+        return f"Dropout({self.rate})"
+
+
 def _positive_int(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be a positive integer, got {value!r}")
@@ -256,7 +330,7 @@ def _positive_int(name: str, value: Any) -> int:
     return int(value)
 
 
-LAYERS: dict[str, type[Layer]] = {"Dense": Dense, "Activation": Activation}
+LAYERS: dict[str, type[Layer]] = {"Dense": Dense, "Activation": Activation, "Dropout": Dropout}
 
 
 def get_layer_class(name: str) -> type[Layer]:
