@@ -21,6 +21,7 @@ import numpy as np
 
 from . import activations as activations_module
 from . import initializers as initializers_module
+from . import legacy as legacy_module
 from . import regularizers as regularizers_module
 from .initializers import RandomLike
 
@@ -85,6 +86,11 @@ class Dense(Layer):
         Number of input features (Keras' ``input_dim``); otherwise taken from the data.
     seed : int, Generator or RandomState, optional
         Generator for this layer's initial weights; by default the model's.
+    **legacy
+        Old Keras spellings, accepted with a ``DeprecationWarning`` naming the new one:
+        ``output_dim`` (units), ``init`` (kernel_initializer), ``W_regularizer``
+        (kernel_regularizer), ``bias`` (use_bias); and Keras 2's ``input_shape=(n,)``
+        (input_dim). See :mod:`nnscratch.engine.legacy`.
 
     Examples
     --------
@@ -95,7 +101,7 @@ class Dense(Layer):
 
     def __init__(
         self,
-        units: int,
+        units: int | None = None,
         activation: str | activations_module.Activation | None = None,
         *,
         kernel_initializer: Any = "glorot_uniform",
@@ -105,8 +111,23 @@ class Dense(Layer):
         input_dim: int | None = None,
         seed: int | RandomLike | None = None,
         name: str | None = None,
+        **legacy: Any,
     ) -> None:
         super().__init__(name=name)
+        if legacy or units is None:  # old Keras spellings: see engine/legacy.py
+            args = legacy_module.dense_arguments(
+                {
+                    "units": units,
+                    "kernel_initializer": kernel_initializer,
+                    "kernel_regularizer": kernel_regularizer,
+                    "use_bias": use_bias,
+                    "input_dim": input_dim,
+                },
+                legacy,
+            )
+            units, kernel_initializer = args["units"], args["kernel_initializer"]
+            kernel_regularizer, use_bias = args["kernel_regularizer"], args["use_bias"]
+            input_dim = args["input_dim"]
         self.units = _positive_int("units", units)
         self.activation = activations_module.get(activation)
         self.kernel_initializer = initializers_module.get(kernel_initializer)
