@@ -47,9 +47,9 @@ _DENSE_ACCEPTED = (
 )
 
 
-def _warn(old: str, new: str, value: Any) -> None:
+def _warn(func: str, old: str, new: str, value: Any) -> None:
     warnings.warn(
-        f"{old}= is the old Keras spelling; use {new}={value!r}",
+        f"{func}({old}=...) is the old Keras spelling; use {func}({new}={value!r})",
         DeprecationWarning,
         stacklevel=4,
     )
@@ -79,7 +79,7 @@ def dense_arguments(current: dict[str, Any], legacy: dict[str, Any]) -> dict[str
             new, value = "input_dim", int(value[0])
         elif old in _DENSE_RENAMES:
             new = _DENSE_RENAMES[old]
-            _warn(f"Dense({old}", f"Dense({new}", value)
+            _warn("Dense", old, new, value)
         else:
             raise TypeError(
                 f"Dense() got an unexpected keyword argument {old!r}; accepted: "
@@ -104,6 +104,6 @@ def fit_arguments(epochs: Any, legacy: dict[str, Any]) -> Any:
             )
         if epochs != 1:
             raise TypeError("fit(): give epochs= only, not both nb_epoch= and epochs=")
-        _warn("fit(nb_epoch", "fit(epochs", value)
+        _warn("fit", "nb_epoch", "epochs", value)
         epochs = value
     return epochs
