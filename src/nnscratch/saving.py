@@ -41,6 +41,7 @@ import json
 import os
 import tempfile
 import zipfile
+import zlib
 from typing import Any
 
 import numpy as np
@@ -181,7 +182,14 @@ def load_model(filepath: str | os.PathLike[str], compile: bool = True) -> Sequen
             payload = archive.read(WEIGHTS_NAME)
     except ModelFileError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, RuntimeError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        RuntimeError,
+    ) as exc:
         if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)):
             raise
         problem = f"not a readable model archive (truncated or damaged?): {exc}"
