@@ -392,3 +392,10 @@ def test_engine_module_imports_only_numpy_and_stdlib_and_does_no_io(module):
                 assert alias.name.split(".")[0] in ALLOWED, (module, alias.name)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             assert node.func.id not in FORBIDDEN_CALLS, (module, node.func.id)
+
+
+def test_huge_claimed_sizes_are_refused_before_allocating(tmp_path, data):
+    path, config, arrays = _saved(tmp_path, data)
+    config["layers"][2]["config"]["units"] = 10**9
+    _write(path, config, arrays)
+    _refused(path, r"needs \(6, 1000000000\)")

@@ -290,7 +290,9 @@ class LearningRateScheduler(Callback):
 
     ``schedule(epoch, lr)`` (or ``schedule(epoch)``) returns the rate for ``epoch``
     (counted from 0); ``lr`` is the current rate. The schedules of
-    :mod:`nnscratch.engine.schedules` work too, called with the epoch number.
+    :mod:`nnscratch.engine.schedules` work too, called with the epoch number. The rate
+    set is a constant for the epoch: it replaces any schedule the optimizer was given.
+    ``rates`` lists the rates set, epoch by epoch.
 
     Examples
     --------

@@ -327,6 +327,7 @@ def model_from_data(config: Any, arrays: Mapping[str, np.ndarray], compile: bool
     if stray:
         raise ValueError(f"unexpected arrays {sorted(stray)[:5]}")
     if input_dim is not None:
+        _precheck_dense_shapes(model, input_dim, arrays)
         try:
             model.build(input_dim)
         except ValueError as exc:
@@ -371,6 +372,29 @@ def model_from_data(config: Any, arrays: Mapping[str, np.ndarray], compile: bool
     if model.built:
         _restore_generators(model, training)
     return model
+
+
+def _precheck_dense_shapes(model: Any, input_dim: int, arrays: Mapping[str, Any]) -> None:
+    """Compare the arrays with the architecture *before* allocating any weights.
+
+    A file claiming ``units=10**9`` is refused here, not by running out of memory.
+    """
+    dim = input_dim
+    for i, layer in enumerate(model.layers):
+        if isinstance(layer, Dense):
+            needed = {"kernel": (dim, layer.units)}
+            if layer.use_bias:
+                needed["bias"] = (layer.units,)
+            for key, shape in needed.items():
+                name = f"{WEIGHTS_PREFIX}{i}.{key}"
+                if name not in arrays:
+                    raise ValueError(f"missing weight arrays: {name}")
+                got = getattr(arrays[name], "shape", None)
+                if got != shape:
+                    raise ValueError(
+                        f"array {name!r} has shape {got} but the architecture needs {shape}"
+                    )
+        dim = layer.output_dim(dim)
 
 
 def _checked_optimizer_config(config: Mapping[str, Any]) -> dict[str, Any]:
