@@ -10,26 +10,36 @@ estimators, Nielsen's ``Network``.
 >>> model = Sequential([Dense(3, activation="tanh", input_dim=2), Dense(2, activation="softmax")])
 """
 
+from . import optimizers
 from . import progress as _progress  # noqa: F401  (registers fit(verbose=1)'s progress bar)
+from . import saving as _saving  # noqa: F401  (registers Sequential.save's file writer)
 from .engine.callbacks import Callback, History, LambdaCallback
-from .engine.layers import Activation, Dense
+from .engine.layers import Activation, Dense, Dropout
 from .engine.model import Sequential, TrainingDiverged
-from .engine.optimizers import SGD
+from .engine.optimizers import SGD, Adagrad, Adam, RMSprop
 from .engine.regularizers import l1, l1_l2, l2
+from .saving import ModelFileError, load_model
 
 __version__ = "0.1.0"
 
 __all__ = [
     "SGD",
     "Activation",
+    "Adagrad",
+    "Adam",
     "Callback",
     "Dense",
+    "Dropout",
     "History",
     "LambdaCallback",
+    "ModelFileError",
+    "RMSprop",
     "Sequential",
     "TrainingDiverged",
     "__version__",
     "l1",
     "l1_l2",
     "l2",
+    "load_model",
+    "optimizers",
 ]

@@ -1,6 +1,203 @@
-"""Callbacks, Keras-style: ``from nnscratch.callbacks import History, LambdaCallback``."""
+"""Callbacks, Keras-style: ``from nnscratch.callbacks import EarlyStopping, ModelCheckpoint``.
 
-from .engine.callbacks import Callback, History, LambdaCallback
+The engine's callbacks (:mod:`nnscratch.engine.callbacks`) never touch files; the two
+defined here do, which is why they live above the engine:
+
+* :class:`ModelCheckpoint` saves the model (atomically, see :mod:`nnscratch.saving`)
+  after every epoch, or every ``save_freq`` batches, or only when a monitored value
+  improves;
+* :class:`CSVLogger` appends one line of logs per epoch to a CSV file.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import numbers
+import os
+from typing import Any, TextIO
+
+from .engine.callbacks import (
+    Callback,
+    EarlyStopping,
+    History,
+    LambdaCallback,
+    LearningRateScheduler,
+    TerminateOnNaN,
+)
 from .progress import LossPrinter, ProgressBar
+from .saving import save_model
 
-__all__ = ["Callback", "History", "LambdaCallback", "LossPrinter", "ProgressBar"]
+__all__ = [
+    "CSVLogger",
+    "Callback",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "LearningRateScheduler",
+    "LossPrinter",
+    "ModelCheckpoint",
+    "ProgressBar",
+    "TerminateOnNaN",
+]
+
+
+class ModelCheckpoint(Callback):
+    """Save the model during training, so that a crash or Ctrl-C loses little.
+
+    Each save is atomic: the previous file stays intact until the new one is complete.
+    A Ctrl-C during ``fit`` stops after the current batch and still ends the epoch, so
+    the checkpoint on disk then holds the weights after that batch.
+
+    Parameters
+    ----------
+    filepath : str or path
+        May contain ``{epoch}`` (counted from 1, as Keras does) and log keys, e.g.
+        ``"ckpt-{epoch:03d}-{val_loss:.3f}.nnscratch"``.
+    monitor : str, default "val_loss"
+        Used with ``save_best_only``.
+    save_best_only : bool, default False
+        Save only when ``logs[monitor]`` improves on the best value so far.
+    mode : {"auto", "min", "max"}, default "auto"
+        "auto" is "max" for accuracies, "min" otherwise.
+    save_freq : "epoch" or int, default "epoch"
+        Save at the end of every epoch, or every ``save_freq`` batches.
+
+    Attributes
+    ----------
+    saved : list of str
+        The paths written, in order.
+
+    Examples
+    --------
+    >>> ckpt = ModelCheckpoint("best.nnscratch", monitor="val_loss", save_best_only=True)
+    """
+
+    def __init__(
+        self,
+        filepath: str | os.PathLike[str],
+        monitor: str = "val_loss",
+        save_best_only: bool = False,
+        mode: str = "auto",
+        save_freq: str | int = "epoch",
+    ) -> None:
+        super().__init__()
+        self.filepath = os.fspath(filepath)
+        if not isinstance(self.filepath, str) or not self.filepath:
+            raise ValueError(f"filepath must be a non-empty path, got {filepath!r}")
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
+        if mode == "auto":
+            mode = "max" if monitor.endswith(("acc", "accuracy")) else "min"
+        if save_freq != "epoch" and (
+            isinstance(save_freq, bool)
+            or not isinstance(save_freq, numbers.Integral)
+            or save_freq <= 0
+        ):
+            raise ValueError(f"save_freq must be 'epoch' or a positive integer, got {save_freq!r}")
+        self.monitor = monitor
+        self.save_best_only = bool(save_best_only)
+        self.mode = mode
+        self.save_freq = save_freq
+        self.saved: list[str] = []
+        self.best = math.inf if mode == "min" else -math.inf
+        self._batches = 0
+        self._epoch = 0
+        if save_freq != "epoch":
+            # Only then do we need the per-batch hook (the engine skips unused hooks).
+            self.on_train_batch_end = self._batch_end  # type: ignore[method-assign]
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        self._batches = 0
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self._epoch = epoch
+
+    def _batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        self._batches += 1
+        if self._batches % int(self.save_freq) == 0:
+            self._save(self._epoch, dict(logs or {}))
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        if self.save_freq == "epoch":
+            self._save(epoch, dict(logs or {}))
+
+    def _save(self, epoch: int, logs: dict[str, Any]) -> None:
+        if self.save_best_only:
+            if self.monitor not in logs:
+                have = ", ".join(sorted(logs)) or "nothing"
+                raise ValueError(
+                    f"ModelCheckpoint monitors {self.monitor!r} but the logs have only {have}"
+                )
+            current = float(logs[self.monitor])
+            better = current < self.best if self.mode == "min" else current > self.best
+            if not better:
+                return
+            self.best = current
+        try:
+            path = self.filepath.format(epoch=epoch + 1, **logs)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(
+                f"ModelCheckpoint filepath {self.filepath!r} cannot be filled from epoch and "
+                f"the logs ({', '.join(sorted(logs))}): {exc}"
+            ) from None
+        save_model(self.model, path)
+        self.saved.append(path)
+
+
+class CSVLogger(Callback):
+    """Write the logs of every epoch as a row of a CSV file: ``epoch,loss,...``.
+
+    Each row is flushed as soon as the epoch ends, so the file is useful while training
+    runs and keeps every finished epoch after a crash or Ctrl-C.
+
+    Parameters
+    ----------
+    filename : str or path
+    separator : str, default ","
+    append : bool, default False
+        Add to an existing file (without repeating the header) instead of replacing it.
+
+    Examples
+    --------
+    >>> log = CSVLogger("training.csv")
+    """
+
+    def __init__(
+        self, filename: str | os.PathLike[str], separator: str = ",", append: bool = False
+    ) -> None:
+        super().__init__()
+        self.filename = os.fspath(filename)
+        if not isinstance(separator, str) or len(separator) != 1:
+            raise ValueError(f"separator must be a single character, got {separator!r}")
+        self.separator = separator
+        self.append = bool(append)
+        self.keys: list[str] | None = None
+        self._file: TextIO | None = None
+        self._writer: Any = None
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        existing = (
+            self.append and os.path.exists(self.filename) and os.path.getsize(self.filename) > 0
+        )
+        self._file = open(self.filename, "a" if self.append else "w", newline="")
+        self._writer = csv.writer(self._file, delimiter=self.separator)
+        self._header_needed = not existing
+        self.keys = None
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        if self._writer is None or self._file is None:
+            return
+        logs = logs or {}
+        if self.keys is None:
+            self.keys = sorted(logs)
+            if self._header_needed:
+                self._writer.writerow(["epoch", *self.keys])
+        self._writer.writerow([epoch, *(logs.get(k, "") for k in self.keys)])
+        self._file.flush()
+
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
+        if self._file is not None:
+            self._file.close()
+        self._file = None
+        self._writer = None

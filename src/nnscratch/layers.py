@@ -1,5 +1,5 @@
-"""Layers, Keras-style: ``from nnscratch.layers import Dense, Activation``."""
+"""Layers, Keras-style: ``from nnscratch.layers import Dense, Activation, Dropout``."""
 
-from .engine.layers import Activation, Dense, Layer
+from .engine.layers import Activation, Dense, Dropout, Layer
 
-__all__ = ["Activation", "Dense", "Layer"]
+__all__ = ["Activation", "Dense", "Dropout", "Layer"]

@@ -1,5 +1,27 @@
-"""Optimizers, Keras-style: ``from nnscratch.optimizers import SGD``."""
+"""Optimizers and learning-rate schedules, Keras-style.
 
-from .engine.optimizers import SGD, Optimizer
+``from nnscratch.optimizers import SGD, Adam`` or look one up by name with
+``get("adam")``; schedules (``StepDecay``, ``ExponentialDecay``, ``InverseTimeDecay``) go
+in as ``learning_rate=``.
+"""
 
-__all__ = ["SGD", "Optimizer"]
+from .engine.optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop, get
+from .engine.schedules import (
+    ExponentialDecay,
+    InverseTimeDecay,
+    LearningRateSchedule,
+    StepDecay,
+)
+
+__all__ = [
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "ExponentialDecay",
+    "InverseTimeDecay",
+    "LearningRateSchedule",
+    "Optimizer",
+    "RMSprop",
+    "StepDecay",
+    "get",
+]

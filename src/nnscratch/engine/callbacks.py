@@ -19,14 +19,20 @@ module needs nothing beyond NumPy and the standard library.
 
 from __future__ import annotations
 
+import inspect
+import math
+import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
 
 __all__ = [
     "Callback",
     "CallbackList",
+    "EarlyStopping",
     "History",
     "LambdaCallback",
+    "LearningRateScheduler",
+    "TerminateOnNaN",
     "make_progress",
     "register_progress",
 ]
@@ -147,6 +153,216 @@ class LambdaCallback(Callback):
                 if not callable(fn):
                     raise TypeError(f"{hook} must be callable, got {type(fn).__name__}")
                 setattr(self, hook, fn)
+
+
+class EarlyStopping(Callback):
+    """Stop training when a monitored value has stopped improving.
+
+    After every epoch the value ``logs[monitor]`` is compared with the best so far. It
+    counts as an improvement when it beats the best by more than ``min_delta``::
+
+        mode "min":  current < best - min_delta
+        mode "max":  current > best + min_delta
+
+    After ``patience`` epochs in a row without improvement (at least one, and never at
+    the first epoch), training stops
+    (``model.stop_training = True``) and ``stopped_epoch`` records when.
+
+    Parameters
+    ----------
+    monitor : str, default "val_loss"
+        A key of the epoch logs: ``"loss"``, ``"accuracy"``, ``"val_loss"`` (needs
+        ``validation_data`` or ``validation_split``), ``"val_accuracy"``.
+    min_delta : float, default 0.0
+        Smallest change that counts as an improvement (>= 0).
+    patience : int, default 0
+        Epochs without improvement to wait before stopping.
+    mode : {"auto", "min", "max"}, default "auto"
+        "auto" is "max" for accuracies and "min" otherwise.
+    baseline : float, optional
+        Training stops if the value does not beat this within ``patience`` epochs.
+    restore_best_weights : bool, default False
+        When training ends (stopped by this callback or after the last epoch), put back
+        the weights of the best epoch. Keras restores only when it stops training early;
+        here the best weights are also restored after the last epoch, so that the model
+        you keep is always the best one seen. Not on Ctrl-C or divergence: then the model
+        keeps its latest weights.
+
+    Raises
+    ------
+    ValueError
+        At the first epoch end, if ``monitor`` is not in the logs (the message lists the
+        keys that are).
+
+    Examples
+    --------
+    >>> stop = EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True)
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        min_delta: float = 0.0,
+        patience: int = 0,
+        mode: str = "auto",
+        baseline: float | None = None,
+        restore_best_weights: bool = False,
+    ) -> None:
+        super().__init__()
+        if not isinstance(monitor, str):
+            raise TypeError(f"monitor must be a log key such as 'val_loss', got {monitor!r}")
+        if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real):
+            raise TypeError(f"min_delta must be a number, got {min_delta!r}")
+        if not math.isfinite(min_delta):
+            raise ValueError(f"min_delta must be finite, got {min_delta!r}")
+        if isinstance(patience, bool) or not isinstance(patience, numbers.Integral):
+            raise TypeError(f"patience must be an integer >= 0, got {patience!r}")
+        if patience < 0:
+            raise ValueError(f"patience must be an integer >= 0, got {patience}")
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
+        if mode == "auto":
+            mode = "max" if monitor.endswith(("acc", "accuracy")) else "min"
+        self.monitor = monitor
+        self.min_delta = abs(float(min_delta))
+        self.patience = int(patience)
+        self.mode = mode
+        self.baseline = None if baseline is None else float(baseline)
+        self.restore_best_weights = bool(restore_best_weights)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best_epoch = 0
+        self.best: float = math.inf if self.mode == "min" else -math.inf
+        if self.baseline is not None:
+            self.best = self.baseline
+        self.best_weights: list[Any] | None = None
+
+    def _improved(self, current: float) -> bool:
+        if self.mode == "min":
+            return current < self.best - self.min_delta
+        return current > self.best + self.min_delta
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self._reset()
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        logs = logs or {}
+        if self.monitor not in logs:
+            have = ", ".join(sorted(logs)) or "nothing"
+            hint = (
+                "; pass validation_data=... or validation_split=... to fit()"
+                if self.monitor.startswith("val_")
+                else ""
+            )
+            raise ValueError(
+                f"EarlyStopping monitors {self.monitor!r} but the logs have only {have}{hint}"
+            )
+        current = float(logs[self.monitor])
+        if self.restore_best_weights and self.best_weights is None:
+            # Keep the first epoch's weights so there is always something to restore.
+            self.best_weights = self.model.get_weights()
+        self.wait += 1
+        if self._improved(current):
+            self.best = current
+            self.best_epoch = epoch
+            self.wait = 0
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            return
+        if self.wait >= self.patience and epoch > 0:  # Keras' rule
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs: Logs | None = None) -> None:
+        logs = logs or {}
+        if logs.get("interrupted") or logs.get("diverged"):
+            return
+        if self.restore_best_weights and self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+
+
+class LearningRateScheduler(Callback):
+    """Set the optimizer's learning rate at the start of every epoch.
+
+    ``schedule(epoch, lr)`` (or ``schedule(epoch)``) returns the rate for ``epoch``
+    (counted from 0); ``lr`` is the current rate. The schedules of
+    :mod:`nnscratch.engine.schedules` work too, called with the epoch number. The rate
+    set is a constant for the epoch: it replaces any schedule the optimizer was given.
+    ``rates`` lists the rates set, epoch by epoch.
+
+    Examples
+    --------
+    Halve the rate every 10 epochs:
+
+    >>> def halve_every_10(epoch, lr):
+    ...     return lr * 0.5 if epoch and epoch % 10 == 0 else lr
+    >>> halve = LearningRateScheduler(halve_every_10)
+
+    The same with a schedule object:
+
+    >>> from nnscratch.engine.schedules import StepDecay
+    >>> by_epoch = LearningRateScheduler(StepDecay(0.1, drop=0.5, step_size=10))
+    """
+
+    def __init__(self, schedule: Callable[..., float]) -> None:
+        super().__init__()
+        if not callable(schedule):
+            raise TypeError(f"schedule must be callable, got {type(schedule).__name__}")
+        self.schedule = schedule
+        self._two_args = _accepts_two_args(schedule)
+        self.rates: list[float] = []
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        optimizer = self.model.optimizer
+        if self._two_args:
+            lr = self.schedule(epoch, optimizer.learning_rate)
+        else:
+            lr = self.schedule(epoch)
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not lr > 0:
+            raise ValueError(
+                f"the schedule returned {lr!r} for epoch {epoch}; expected a number > 0"
+            )
+        optimizer.learning_rate = float(lr)
+        self.rates.append(float(lr))
+
+
+def _accepts_two_args(fn: Callable[..., Any]) -> bool:
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return False
+    positional = [
+        p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    if any(p.kind is p.VAR_POSITIONAL for p in sig.parameters.values()):
+        return True
+    return len(positional) >= 2
+
+
+class TerminateOnNaN(Callback):
+    """Stop training cleanly when the loss becomes NaN or infinite.
+
+    The engine checks every batch's loss itself: on a non-finite loss it puts back the
+    weights of the last finite step and raises
+    :class:`~nnscratch.engine.model.TrainingDiverged`. With a ``TerminateOnNaN`` among
+    the callbacks, ``fit`` does not raise: it ends training there and returns the
+    history, as Keras does, with ``terminated`` set here and
+    ``model.history.interrupted`` set to True.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.terminated = False
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self.terminated = False
+
+    def on_train_end(self, logs: Logs | None = None) -> None:
+        if logs and logs.get("diverged"):
+            self.terminated = True
 
 
 _progress_factory: Callable[[int], Callback] | None = None

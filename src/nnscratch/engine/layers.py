@@ -21,10 +21,11 @@ import numpy as np
 
 from . import activations as activations_module
 from . import initializers as initializers_module
+from . import legacy as legacy_module
 from . import regularizers as regularizers_module
 from .initializers import RandomLike
 
-__all__ = ["Activation", "Dense", "Layer", "get_layer_class"]
+__all__ = ["Activation", "Dense", "Dropout", "Layer", "get_layer_class"]
 
 
 class Layer:
@@ -85,6 +86,11 @@ class Dense(Layer):
         Number of input features (Keras' ``input_dim``); otherwise taken from the data.
     seed : int, Generator or RandomState, optional
         Generator for this layer's initial weights; by default the model's.
+    **legacy
+        Old Keras spellings, accepted with a ``DeprecationWarning`` naming the new one:
+        ``output_dim`` (units), ``init`` (kernel_initializer), ``W_regularizer``
+        (kernel_regularizer), ``bias`` (use_bias); and Keras 2's ``input_shape=(n,)``
+        (input_dim). See :mod:`nnscratch.engine.legacy`.
 
     Examples
     --------
@@ -95,7 +101,7 @@ class Dense(Layer):
 
     def __init__(
         self,
-        units: int,
+        units: int | None = None,
         activation: str | activations_module.Activation | None = None,
         *,
         kernel_initializer: Any = "glorot_uniform",
@@ -105,8 +111,23 @@ class Dense(Layer):
         input_dim: int | None = None,
         seed: int | RandomLike | None = None,
         name: str | None = None,
+        **legacy: Any,
     ) -> None:
         super().__init__(name=name)
+        if legacy or units is None:  # old Keras spellings: see engine/legacy.py
+            args = legacy_module.dense_arguments(
+                {
+                    "units": units,
+                    "kernel_initializer": kernel_initializer,
+                    "kernel_regularizer": kernel_regularizer,
+                    "use_bias": use_bias,
+                    "input_dim": input_dim,
+                },
+                legacy,
+            )
+            units, kernel_initializer = args["units"], args["kernel_initializer"]
+            kernel_regularizer, use_bias = args["kernel_regularizer"], args["use_bias"]
+            input_dim = args["input_dim"]
         self.units = _positive_int("units", units)
         self.activation = activations_module.get(activation)
         self.kernel_initializer = initializers_module.get(kernel_initializer)
@@ -268,6 +289,80 @@ class Activation(Layer):
         return f"Activation({self.activation.name!r})"
 
 
+class Dropout(Layer):
+    """Inverted dropout: while training, zero each input with probability ``rate``.
+
+    During training every entry is kept with probability ``1 - rate`` and the kept ones
+    are scaled by ``1 / (1 - rate)``::
+
+        mask = (u >= rate) / (1 - rate),   u ~ Uniform[0, 1)
+        out  = x * mask                    dL/dx = dL/dout * mask
+
+    so the expected output equals the input and nothing needs rescaling at prediction
+    time: outside training (``training=False``: ``predict``, ``evaluate``) the layer
+    passes its input through unchanged. Dropping random units stops them from
+    co-adapting, which regularises the network like training many thinned networks.
+
+    Parameters
+    ----------
+    rate : float
+        Fraction of the inputs to drop, in ``[0, 1)``.
+    seed : int, Generator or RandomState, optional
+        Generator for the masks; by default the model's (from ``Sequential(seed=...)``),
+        so the same seed gives the same masks.
+
+    Examples
+    --------
+    >>> from nnscratch.layers import Dropout
+    >>> Dropout(0.2)
+    Dropout(0.2)
+    """
+
+    def __init__(
+        self, rate: float, seed: int | RandomLike | None = None, name: str | None = None
+    ) -> None:
+        super().__init__(name=name)
+        if isinstance(rate, bool) or not isinstance(rate, numbers.Real):
+            raise TypeError(f"Dropout rate must be a number in [0, 1), got {rate!r}")
+        if not 0.0 <= float(rate) < 1.0:
+            raise ValueError(f"Dropout rate must be in [0, 1), got {rate!r}")
+        self.rate = float(rate)
+        self.seed = seed
+        if seed is not None:
+            initializers_module.check_random_state(seed)  # validate early
+        self._rng: RandomLike | None = None
+        self._mask: np.ndarray | None = None
+
+    def build(self, input_dim: int, rng: RandomLike, dtype: np.dtype) -> None:
+        # Our own generator when seeded, else the model's (shared: it also shuffles).
+        self._rng = rng if self.seed is None else initializers_module.check_random_state(self.seed)
+        super().build(input_dim, rng, dtype)
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        if not training or self.rate == 0.0:
+            self._mask = None
+            return x
+        if self._rng is None:
+            self._rng = initializers_module.check_random_state(self.seed)
+        u = self._rng.random(x.shape)  # Generator and RandomState both have random()
+        # mask = 1{u >= rate} / (1 - rate): kept units are scaled up, dropped ones are 0.
+        self._mask = (u >= self.rate).astype(x.dtype) / x.dtype.type(1.0 - self.rate)
+        return x * self._mask
+
+    def backward(self, grad: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        if not need_input_grad:
+            return None
+        # The mask is the Jacobian's diagonal; without one (rate 0) the layer is identity.
+        return grad if self._mask is None else grad * self._mask
+
+    def get_config(self) -> dict[str, Any]:
+        seed = self.seed if isinstance(self.seed, numbers.Integral) else None
+        return {"name": self.name, "rate": self.rate, "seed": seed}
+
+    def __repr__(self) -> str:
+        return f"Dropout({self.rate})"
+
+
 def _positive_int(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be a positive integer, got {value!r}")
@@ -276,7 +371,7 @@ def _positive_int(name: str, value: Any) -> int:
     return int(value)
 
 
-LAYERS: dict[str, type[Layer]] = {"Dense": Dense, "Activation": Activation}
+LAYERS: dict[str, type[Layer]] = {"Dense": Dense, "Activation": Activation, "Dropout": Dropout}
 
 
 def get_layer_class(name: str) -> type[Layer]:

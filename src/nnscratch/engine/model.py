@@ -26,9 +26,10 @@ from typing import Any
 
 import numpy as np
 
+from . import legacy as legacy_module
 from . import losses as losses_module
 from . import optimizers as optimizers_module
-from .callbacks import Callback, CallbackList, History, make_progress
+from .callbacks import Callback, CallbackList, History, TerminateOnNaN, make_progress
 from .initializers import RandomLike, check_random_state
 from .layers import Activation, Dense, Layer
 
@@ -294,6 +295,7 @@ class Sequential:
         callbacks: Sequence[Callback] | None = None,
         verbose: int | str = "auto",
         initial_epoch: int = 0,
+        **legacy: Any,
     ) -> History:
         """Train for ``epochs`` passes over ``(x, y)``.
 
@@ -319,6 +321,9 @@ class Sequential:
             is a terminal.
         initial_epoch : int
             Epoch to start counting from (to resume training).
+        **legacy
+            ``nb_epoch`` (old Keras) is accepted for ``epochs`` with a
+            ``DeprecationWarning``; see :mod:`nnscratch.engine.legacy`.
 
         Returns
         -------
@@ -330,9 +335,12 @@ class Sequential:
         ------
         TrainingDiverged
             When the loss becomes NaN or infinite; the weights of the last finite step
-            are kept and the message suggests a lower learning rate.
+            are kept and the message suggests a lower learning rate. With a
+            ``TerminateOnNaN`` callback, ``fit`` returns the history instead.
         """
         self._require_compiled("fit")
+        if legacy:
+            epochs = legacy_module.fit_arguments(epochs, legacy)
         epochs = _positive_int("epochs", epochs)
         if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, numbers.Integral):
             raise TypeError(f"initial_epoch must be an integer, got {initial_epoch!r}")
@@ -384,6 +392,8 @@ class Sequential:
             except TrainingDiverged:
                 history.interrupted = True
                 hooks.call("on_train_end", {"diverged": True})
+                if any(isinstance(cb, TerminateOnNaN) for cb in cb_list):
+                    return history  # TerminateOnNaN asked for a clean stop, not an error
                 raise
             history.interrupted = interrupted()
             hooks.call("on_train_end", {"interrupted": history.interrupted})
@@ -580,6 +590,30 @@ class Sequential:
         self._snapshot()
         self._steps = 0
         self._buffers: dict[tuple[int, ...], np.ndarray] = {}
+
+    # -- inspecting and saving -------------------------------------------------------------
+    def summary(self, print_fn: Any = None) -> Any:
+        """The layers, their output shapes and parameter counts, as a table.
+
+        Returns a :class:`~nnscratch.engine.summary.ModelSummary`: ``print(model.summary())``
+        shows the table (the engine itself never prints). ``print_fn`` (Keras') is called
+        with each line, e.g. ``model.summary(print_fn=print)``.
+        """
+        from .summary import summarize
+
+        return summarize(self, print_fn=print_fn)
+
+    def save(self, filepath: Any, overwrite: bool = True) -> None:
+        """Save architecture, weights, loss and optimizer state to one file.
+
+        ``model.save("m.nnscratch")``; load it with ``nnscratch.load_model(path)``. The
+        file is a zip of ``config.json`` and ``weights.npz`` (see
+        :mod:`nnscratch.saving`), written atomically. The engine does no file I/O
+        itself: it hands the model to the saver that ``nnscratch.saving`` registers.
+        """
+        from .serialize import registered_saver
+
+        registered_saver()(self, filepath, overwrite=overwrite)
 
     def __repr__(self) -> str:
         inner = ", ".join(repr(layer) for layer in self.layers)

@@ -1,0 +1,135 @@
+"""``model.summary()``: the layers of a model, their output shapes and parameter counts.
+
+The engine never prints, so :func:`summarize` returns a :class:`ModelSummary` whose
+``str()`` (and ``repr()``, so it shows up in a notebook or the REPL) is the table::
+
+    >>> print(model.summary())                              # doctest: +SKIP
+    Model: "sequential"
+    _________________________________________________________________
+     Layer (type)                Output Shape              Param #
+    =================================================================
+     dense (Dense)               (None, 3)                 9
+     ...
+
+A :class:`~nnscratch.engine.layers.Dense` layer from ``n_in`` to ``n_out`` features has
+``n_in * n_out`` weights plus ``n_out`` biases: the WildML network 2-3-2 has
+``2*3 + 3 + 3*2 + 2 = 17`` parameters.
+
+Pass ``print_fn`` (as in Keras) to receive the table line by line, e.g.
+``model.summary(print_fn=print)`` or ``print_fn=lines.append``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["LayerRow", "ModelSummary", "summarize"]
+
+_WIDTHS = (29, 26, 10)  # columns: layer (type), output shape, parameter count
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """One line of the table: a layer's name, class, output shape and parameter count."""
+
+    name: str
+    type: str
+    output_shape: tuple[int | None, ...]
+    params: int
+
+
+@dataclass
+class ModelSummary:
+    """The summary of a model; ``str(summary)`` is the table.
+
+    Attributes
+    ----------
+    name : str
+    layers : list of LayerRow
+    total_params, trainable_params, non_trainable_params : int
+    """
+
+    name: str
+    layers: list[LayerRow] = field(default_factory=list)
+
+    @property
+    def total_params(self) -> int:
+        return sum(row.params for row in self.layers)
+
+    @property
+    def trainable_params(self) -> int:
+        return self.total_params  # every parameter of the engine's layers is trained
+
+    @property
+    def non_trainable_params(self) -> int:
+        return self.total_params - self.trainable_params
+
+    def lines(self) -> list[str]:
+        width = sum(_WIDTHS) + 2
+        lines = [f'Model: "{self.name}"', "_" * width]
+        lines.append(_row("Layer (type)", "Output Shape", "Param #"))
+        lines.append("=" * width)
+        for i, row in enumerate(self.layers):
+            shape = "(" + ", ".join("None" if d is None else str(d) for d in row.output_shape)
+            shape += ")"
+            lines.append(_row(f"{row.name} ({row.type})", shape, f"{row.params:,}"))
+            lines.append("=" * width if i == len(self.layers) - 1 else "")
+        lines.append(f"Total params: {self.total_params:,}")
+        lines.append(f"Trainable params: {self.trainable_params:,}")
+        lines.append(f"Non-trainable params: {self.non_trainable_params:,}")
+        lines.append("_" * width)
+        return lines
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+    __repr__ = __str__
+
+
+def _row(a: str, b: str, c: str) -> str:
+    return f" {a:<{_WIDTHS[0] - 1}} {b:<{_WIDTHS[1]}} {c:<{_WIDTHS[2]}}".rstrip()
+
+
+def _layer_params(layer: Any, input_dim: int) -> int:
+    if layer.params:
+        return layer.count_params()
+    units = getattr(layer, "units", None)
+    if units is not None:  # a Dense layer not built yet: W (in x out) and b (out)
+        return input_dim * units + (units if getattr(layer, "use_bias", False) else 0)
+    return 0
+
+
+def summarize(model: Any, print_fn: Callable[[str], Any] | None = None) -> ModelSummary:
+    """Build the :class:`ModelSummary` of a ``Sequential`` model.
+
+    Raises ``ValueError`` when the number of input features is not known yet (give the
+    first layer ``input_dim=``, call ``build(n_features)`` or ``fit``).
+    """
+    if print_fn is not None and not callable(print_fn):
+        raise TypeError(f"print_fn must be callable, got {type(print_fn).__name__}")
+    if not model.layers:
+        raise ValueError("the model has no layers to summarise; add some with model.add(...)")
+    dim = model.input_dim or model._declared_input_dim()
+    if dim is None:
+        raise ValueError(
+            "this model has not been built yet, so its shapes are unknown: give the first "
+            "layer input_dim=..., call model.build(n_features), or fit it first"
+        )
+    counts: dict[str, int] = {}
+    rows = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        base = kind.lower()
+        n = counts.get(base, 0)
+        counts[base] = n + 1
+        name = layer.name or (base if n == 0 else f"{base}_{n}")
+        params = _layer_params(layer, dim)
+        dim = layer.output_dim(dim)
+        rows.append(LayerRow(name, kind, (None, dim), params))
+    summary = ModelSummary(model.name or "sequential", rows)
+    if print_fn is not None:
+        for line in summary.lines():
+            print_fn(line)
+    return summary

@@ -1,0 +1,246 @@
+"""Saving and loading models: one plain, safe file per model.
+
+``model.save("moons.nnscratch")`` writes a zip archive with two entries:
+
+``weights.npz``
+    NumPy's own archive of plain arrays: ``weights/0.kernel``, ``weights/0.bias``, ...
+    and the optimizer's state (``optimizer/m/0.kernel``, ...). Read back with
+    ``np.load(..., allow_pickle=False)``: an array that would need pickle (an object
+    array) is refused, so a file can never run code.
+``config.json``
+    Human-readable: the format and its version, the layers with their activations,
+    initializers and regularizers by name, the loss and its reduction, the optimizer's
+    settings and update count, the dtype, the random generators' state, and the SHA-256
+    of ``weights.npz``.
+
+:func:`load_model` checks everything before it returns a model and raises
+:class:`ModelFileError` (a ``ValueError``) naming the file and the problem: not a zip
+or truncated, missing entries, bad JSON, another format or version, a checksum that
+does not match (a changed or damaged ``weights.npz``), unknown layer types or
+activations, shapes that do not fit the architecture, missing arrays, NaN or infinity.
+
+Writes are atomic: the archive goes to a temporary file in the same directory, is
+flushed to disk (``fsync``), then renamed over the target with ``os.replace``. A crash
+or Ctrl-C in the middle leaves the previous file as it was.
+
+A loaded model predicts exactly (bit for bit) what the saved one did and, with its
+optimizer state and generators restored, trains on exactly as it would have.
+
+Examples
+--------
+>>> import nnscratch                                                 # doctest: +SKIP
+>>> model.save("moons.nnscratch")                                    # doctest: +SKIP
+>>> again = nnscratch.load_model("moons.nnscratch")                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+import zipfile
+import zlib
+from typing import Any
+
+import numpy as np
+
+from .engine import serialize
+from .engine.model import Sequential
+
+__all__ = ["ModelFileError", "load_model", "save_model"]
+
+CONFIG_NAME = "config.json"
+WEIGHTS_NAME = "weights.npz"
+_MAX_CONFIG_BYTES = 16 * 2**20  # a config is a few kB; refuse anything absurd
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be loaded; the message names the file and the problem."""
+
+    def __init__(self, path: Any, problem: str) -> None:
+        self.path = os.fspath(path) if isinstance(path, (str, os.PathLike)) else str(path)
+        self.problem = problem
+        super().__init__(f"cannot load model file {self.path!r}: {problem}")
+
+
+class _HashingWriter:
+    """A write-only stream that hashes what passes through it."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.sha256 = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.sha256.update(data)
+        return self.raw.write(data)
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+    def read(self, size: int = -1) -> bytes:
+        # np.savez takes anything with read() for a file object; it only ever writes.
+        raise io.UnsupportedOperation("write-only stream")
+
+
+def save_model(model: Sequential, filepath: str | os.PathLike[str], overwrite: bool = True) -> None:
+    """Write ``model`` to ``filepath`` atomically (see the module docstring).
+
+    Parameters
+    ----------
+    model : Sequential
+    filepath : str or path
+        Conventionally ending in ``.nnscratch``.
+    overwrite : bool, default True
+        With ``False``, an existing file raises ``FileExistsError``.
+    """
+    if not isinstance(model, Sequential):
+        raise TypeError(f"save_model expects a Sequential model, got {type(model).__name__}")
+    path = os.fspath(filepath)
+    if not isinstance(path, str) or not path:
+        raise ValueError(f"filepath must be a non-empty path, got {filepath!r}")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{path!r} is a directory; give a file name such as m.nnscratch")
+    if not overwrite and os.path.exists(path):
+        raise FileExistsError(f"{path!r} exists and overwrite=False")
+    config, arrays = serialize.model_to_data(model)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                # weights.npz first: config.json records its checksum.
+                with archive.open(WEIGHTS_NAME, "w", force_zip64=True) as entry:
+                    hashing = _HashingWriter(entry)
+                    np.savez(hashing, **arrays)  # type: ignore[arg-type]
+                config["weights_sha256"] = hashing.sha256.hexdigest()
+                text = json.dumps(config, indent=2, allow_nan=False)
+                archive.writestr(CONFIG_NAME, text.encode("utf-8"))
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory: str) -> None:
+    """Make the rename itself durable (where the platform allows it)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+def load_model(filepath: str | os.PathLike[str], compile: bool = True) -> Sequential:
+    """Load a model written by :meth:`Sequential.save` / :func:`save_model`.
+
+    Parameters
+    ----------
+    filepath : str or path
+    compile : bool, default True
+        Restore the loss, metrics and optimizer (with its state) so that ``fit``
+        continues where it stopped. ``False`` gives a model ready to ``predict``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When there is no such file.
+    ModelFileError
+        A ``ValueError`` naming the file and what is wrong with it.
+    """
+    path = os.fspath(filepath)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"no model file at {path!r}")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            if sorted(names) != sorted([CONFIG_NAME, WEIGHTS_NAME]):
+                raise ModelFileError(
+                    path,
+                    f"expected the entries {CONFIG_NAME} and {WEIGHTS_NAME}, found "
+                    f"{', '.join(names) or 'none'}",
+                )
+            if archive.getinfo(CONFIG_NAME).file_size > _MAX_CONFIG_BYTES:
+                raise ModelFileError(path, f"{CONFIG_NAME} is implausibly large")
+            config_bytes = archive.read(CONFIG_NAME)
+            payload = archive.read(WEIGHTS_NAME)
+    except ModelFileError:
+        raise
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        RuntimeError,
+    ) as exc:
+        if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)):
+            raise
+        problem = f"not a readable model archive (truncated or damaged?): {exc}"
+        raise ModelFileError(path, problem) from None
+
+    try:
+        config = json.loads(config_bytes.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ModelFileError(path, f"{CONFIG_NAME} is not valid JSON: {exc}") from None
+    if not isinstance(config, dict):
+        raise ModelFileError(path, f"{CONFIG_NAME} must hold a JSON object")
+    if config.get("format") != serialize.FORMAT:
+        raise ModelFileError(path, f"not an nnscratch model (format {config.get('format')!r})")
+    if config.get("format_version") != serialize.FORMAT_VERSION:
+        raise ModelFileError(
+            path,
+            f"format version {config.get('format_version')!r} is not supported; this "
+            f"nnscratch reads version {serialize.FORMAT_VERSION}",
+        )
+    expected = config.pop("weights_sha256", None)
+    if not isinstance(expected, str):
+        raise ModelFileError(path, f"{CONFIG_NAME} has no weights_sha256 checksum")
+    actual = hashlib.sha256(payload).hexdigest()
+    if actual != expected:
+        raise ModelFileError(
+            path,
+            f"checksum mismatch: {WEIGHTS_NAME} has SHA-256 {actual[:12]}..., the config "
+            f"expects {expected[:12]}...; the file was modified or damaged",
+        )
+
+    try:
+        with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
+    except ValueError as exc:
+        if "allow_pickle" in str(exc) or "pickle" in str(exc).lower():
+            raise ModelFileError(
+                path,
+                f"{WEIGHTS_NAME} contains an object array, which would need pickle to "
+                f"load; refused (model files hold plain numeric arrays only)",
+            ) from None
+        raise ModelFileError(path, f"{WEIGHTS_NAME} is not a valid .npz archive: {exc}") from None
+    except (OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise ModelFileError(path, f"{WEIGHTS_NAME} is not a valid .npz archive: {exc}") from None
+    for name, arr in arrays.items():
+        if arr.dtype.kind not in "fiu":
+            raise ModelFileError(path, f"array {name!r} has non-numeric dtype {arr.dtype}")
+
+    try:
+        return serialize.model_from_data(config, arrays, compile=compile)
+    except (ValueError, TypeError, KeyError, RecursionError) as exc:
+        raise ModelFileError(path, str(exc)) from None
+
+
+serialize.register_saver(save_model)

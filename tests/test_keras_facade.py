@@ -1,0 +1,272 @@
+"""The article's Keras-era code runs with ``keras`` replaced by ``nnscratch.keras``."""
+
+import importlib
+import os
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+import nnscratch
+from nnscratch.data import moons
+
+# The imports of the article's sample1.py, as printed there (with `keras` in them).
+ARTICLE_IMPORTS = """\
+import numpy as np
+import sklearn
+import matplotlib.pyplot as plt
+plt.rcParams['figure.figsize'] = (10.0, 8.0)
+from keras.models import Sequential
+from keras.layers.core import Dense, Activation, Dropout
+from keras.regularizers import l1_l2
+from sklearn.datasets import make_moons, make_circles, make_classification
+"""
+
+ARTICLE_DATA = """\
+np.random.seed(0)
+X, y = sklearn.datasets.make_moons(200, noise=0.20)
+plt.scatter(X[:,0], X[:,1], s=40, c=y, cmap=plt.cm.Spectral)
+plt.show()
+"""
+
+# The Keras model of the article's reference ("Kerasでシンプルなニューラルネットワーク").
+KERAS_MODEL = """\
+Y = np.eye(2)[y]
+model = Sequential()
+model.add(Dense(3, input_dim=2, kernel_regularizer=l1_l2(l1=0.0, l2=0.01)))
+model.add(Activation('tanh'))
+model.add(Dropout(0.2))
+model.add(Dense(2))
+model.add(Activation('softmax'))
+model.compile(loss='categorical_crossentropy', optimizer='sgd', metrics=['accuracy'])
+history = model.fit(X, Y, epochs=300, batch_size=16, verbose=0)
+probs = model.predict(X)
+acc = float(np.mean(probs.argmax(axis=1) == y))
+print("accuracy", acc, "loss", history.history['loss'][0], history.history['loss'][-1])
+assert probs.shape == (200, 2)
+assert np.allclose(probs.sum(axis=1), 1.0)
+"""
+
+
+def _run_script(code, tmp_path):
+    script = tmp_path / "sample1.py"
+    script.write_text(code, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-W", "error", str(script)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+        cwd=tmp_path,
+        timeout=120,
+    )
+
+
+def test_article_sample_runs_with_one_word_changed(tmp_path):
+    code = (ARTICLE_IMPORTS + ARTICLE_DATA + KERAS_MODEL).replace(
+        "from keras.", "from nnscratch.keras."
+    )
+    assert code.count("nnscratch.keras") == 3
+    result = _run_script(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    words = result.stdout.split()
+    assert len(words) == 5, (result.stdout, result.stderr)
+    acc, first, last = float(words[1]), float(words[3]), float(words[4])
+    assert acc > 0.8  # a 3-unit tanh network separates the moons well
+    assert last < first
+
+
+def test_same_objects_as_the_engine():
+    from nnscratch.engine import layers, model, optimizers, regularizers
+    from nnscratch.keras import layers as klayers
+    from nnscratch.keras import models as kmodels
+    from nnscratch.keras import optimizers as koptimizers
+    from nnscratch.keras import regularizers as kregularizers
+    from nnscratch.keras.layers import core
+
+    assert kmodels.Sequential is model.Sequential is nnscratch.Sequential
+    assert kmodels.load_model is nnscratch.load_model
+    for name in ("Dense", "Activation", "Dropout"):
+        assert getattr(core, name) is getattr(klayers, name) is getattr(layers, name)
+    assert kregularizers.l1_l2 is regularizers.l1_l2
+    assert kregularizers.l2 is regularizers.l2
+    assert koptimizers.Adam is optimizers.Adam
+    from nnscratch.keras.callbacks import EarlyStopping, ModelCheckpoint
+
+    assert EarlyStopping is nnscratch.callbacks.EarlyStopping
+    assert ModelCheckpoint is nnscratch.callbacks.ModelCheckpoint
+
+
+def test_l1l2_warns_when_looked_up_not_at_import():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mod = importlib.reload(importlib.import_module("nnscratch.keras.regularizers"))
+    with pytest.warns(DeprecationWarning, match="use l1_l2"):
+        from nnscratch.keras.regularizers import l1l2
+    assert l1l2 is mod.l1_l2
+    reg = l1l2(l1=0.0, l2=0.01)
+    assert (reg.l1, reg.l2) == (0.0, 0.01)
+    with pytest.raises(AttributeError, match="no attribute 'l3'"):
+        mod.l3  # noqa: B018
+
+
+def test_keras1_dense_spellings_warn_and_build_the_same_layer():
+    from nnscratch.keras.layers import Dense
+    from nnscratch.keras.regularizers import l2
+
+    with pytest.warns(DeprecationWarning, match=r"Dense\(units=3\)"):
+        old = Dense(output_dim=3, input_dim=2)
+    with pytest.warns(DeprecationWarning, match="kernel_initializer='he_normal'"):
+        init = Dense(3, init="he_normal")
+    with pytest.warns(DeprecationWarning, match="kernel_regularizer="):
+        reg = Dense(3, W_regularizer=l2(0.01))
+    assert old.units == 3 and old.declared_input_dim == 2
+    assert init.get_config()["kernel_initializer"] == "he_normal"
+    assert reg.kernel_regularizer.l2 == 0.01
+    assert Dense(4, input_shape=(2,)).declared_input_dim == 2  # Keras 2, no warning
+
+
+def test_unknown_or_conflicting_dense_arguments_are_type_errors():
+    from nnscratch.keras.layers import Dense
+
+    with pytest.raises(TypeError, match="unexpected keyword argument 'b_constraint'"):
+        Dense(3, b_constraint=None)
+    with pytest.raises(TypeError, match="not both"), pytest.warns(DeprecationWarning):
+        Dense(3, output_dim=4)
+    with pytest.raises(TypeError, match="needs the number of units"):
+        Dense()
+    with pytest.raises(TypeError, match="1-tuple"):
+        Dense(3, input_shape=(2, 2))
+
+
+def test_nb_epoch_warns_and_trains_like_epochs():
+    x, y = moons(n_samples=60, seed=0)
+
+    def make():
+        from nnscratch.keras.layers import Dense
+        from nnscratch.keras.models import Sequential
+
+        m = Sequential([Dense(4, "tanh", input_dim=2), Dense(2, "softmax")], seed=0)
+        m.compile(optimizer="sgd", loss="categorical_crossentropy")
+        return m
+
+    a, b = make(), make()
+    with pytest.warns(DeprecationWarning, match="fit\\(epochs=3\\)"):
+        ha = a.fit(x, y, nb_epoch=3, verbose=0)
+    hb = b.fit(x, y, epochs=3, verbose=0)
+    assert ha.history == hb.history
+    with pytest.raises(TypeError, match="not both"):
+        a.fit(x, y, epochs=2, nb_epoch=3, verbose=0)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'class_weight'"):
+        a.fit(x, y, class_weight={0: 1.0}, verbose=0)
+
+
+def test_lr_spelling_in_keras_optimizers():
+    from nnscratch.keras.optimizers import SGD
+
+    with pytest.warns(DeprecationWarning, match="learning_rate=0.1"):
+        opt = SGD(lr=0.1, momentum=0.9, nesterov=True)
+    assert opt.learning_rate == 0.1 and opt.nesterov
+
+
+def test_to_categorical():
+    from nnscratch.keras.utils import np_utils, to_categorical
+
+    out = to_categorical([0, 2, 1])
+    np.testing.assert_array_equal(out, np.eye(3, dtype=np.float32)[[0, 2, 1]])
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(np_utils.to_categorical([1], 3), [[0, 1, 0]])
+    with pytest.raises(ValueError, match="do not fit"):
+        to_categorical([0, 3], 2)
+
+
+def test_schedules_path():
+    from nnscratch.keras.optimizers import SGD
+    from nnscratch.keras.optimizers.schedules import ExponentialDecay
+
+    opt = SGD(learning_rate=ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5))
+    assert opt.learning_rate == 0.1
+
+
+def test_many_classes_and_deeper_networks():
+    from nnscratch.keras.layers import Dense, Dropout
+    from nnscratch.keras.models import Sequential
+    from nnscratch.keras.utils import to_categorical
+
+    # CS231n's spiral: 5 arms, 80 points each, not linearly separable.
+    rng = np.random.default_rng(0)
+    r = np.tile(np.linspace(0.0, 1.0, 80), 5)
+    y = np.repeat(np.arange(5), 80)
+    t = y * 4.0 / 5 * np.pi + r * 4 + rng.normal(0, 0.2, size=r.size)
+    x = np.column_stack([r * np.sin(t), r * np.cos(t)])
+    model = Sequential(seed=0)
+    model.add(Dense(32, activation="relu", input_dim=2))
+    model.add(Dropout(0.1))
+    model.add(Dense(32, activation="tanh"))
+    model.add(Dense(32, activation="relu"))
+    model.add(Dense(5, activation="softmax"))
+    model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    model.fit(x, to_categorical(y), epochs=150, batch_size=32, verbose=0)
+    loss, acc = model.evaluate(x, y)
+    assert loss < 0.6
+    assert model.predict(x).shape == (x.shape[0], 5)
+    assert acc > 0.8, acc  # chance is 0.2
+
+
+def test_regression_with_linear_output_and_mse():
+    from nnscratch.keras.layers import Dense
+    from nnscratch.keras.models import Sequential
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-2, 2, size=(256, 1))
+    y = np.sin(x) + 0.5 * x
+    model = Sequential(seed=0)
+    model.add(Dense(16, activation="tanh", input_dim=1))
+    model.add(Dense(16, activation="tanh"))
+    model.add(Dense(1))  # linear output
+    model.compile(loss="mse", optimizer="adam")
+    hist = model.fit(x, y, epochs=200, batch_size=32, verbose=0)
+    mse = model.evaluate(x, y)
+    assert mse < 0.01 * float(np.var(y)), mse
+    assert hist.history["loss"][-1] < hist.history["loss"][0]
+    with pytest.raises(ValueError, match="accuracy"):
+        model.compile(loss="mse", optimizer="adam", metrics=["accuracy"])
+
+
+def test_summary_table_and_print_fn():
+    from nnscratch.keras.layers.core import Activation, Dense, Dropout
+    from nnscratch.keras.models import Sequential
+
+    model = Sequential()
+    model.add(Dense(3, input_dim=2))
+    model.add(Activation("tanh"))
+    model.add(Dropout(0.2))
+    model.add(Dense(2))
+    model.add(Activation("softmax"))
+    before = model.get_weights()
+    summary = model.summary()
+    text = str(summary)
+    assert summary.total_params == 2 * 3 + 3 + 3 * 2 + 2
+    assert [row.params for row in summary.layers] == [9, 0, 0, 8, 0]
+    assert [row.output_shape for row in summary.layers] == [(None, 3)] * 3 + [(None, 2)] * 2
+    assert "dense (Dense)" in text and "dense_1 (Dense)" in text and "dropout (Dropout)" in text
+    assert "Total params: 17" in text
+    assert repr(summary) == text
+    lines = []
+    assert model.summary(print_fn=lines.append).total_params == 17
+    assert "\n".join(lines) == text
+    # Summarising draws no random numbers and changes no weight.
+    for old, new in zip(before, model.get_weights(), strict=True):
+        np.testing.assert_array_equal(old, new)
+
+
+def test_summary_of_a_model_without_input_size():
+    from nnscratch.keras.layers import Dense
+    from nnscratch.keras.models import Sequential
+
+    model = Sequential([Dense(3)])
+    with pytest.raises(ValueError, match="not been built"):
+        model.summary()
+    model.build(4)
+    assert model.summary().total_params == 4 * 3 + 3
