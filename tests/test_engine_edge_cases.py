@@ -59,3 +59,13 @@ def test_each_fit_returns_a_fresh_history():
     m.fit(x, y, epochs=2, verbose=0)
     h2 = m.fit(x, y, epochs=2, verbose=0)
     assert h2.epoch == [0, 1]
+
+
+def test_fit_takes_keras_positional_order():
+    # Keras: fit(x, y, batch_size, epochs); code passing them by position means the same.
+    X, y = moons(40)
+    m = Sequential([Dense(3, "tanh", input_dim=2), Dense(2, "softmax")], seed=0)
+    m.compile(SGD(0.1), "categorical_crossentropy")
+    history = m.fit(X, y, 10, 3, 0)
+    assert history.epoch == [0, 1, 2]
+    assert m.optimizer.iterations == 3 * 4  # 40 samples in batches of 10

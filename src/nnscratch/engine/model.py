@@ -287,38 +287,41 @@ class Sequential:
         self,
         x: Any,
         y: Any,
-        epochs: int = 1,
         batch_size: int | None = None,
-        shuffle: bool = True,
-        validation_data: tuple[Any, Any] | None = None,
-        validation_split: float = 0.0,
-        callbacks: Sequence[Callback] | None = None,
+        epochs: int = 1,
         verbose: int | str = "auto",
+        callbacks: Sequence[Callback] | None = None,
+        validation_split: float = 0.0,
+        validation_data: tuple[Any, Any] | None = None,
+        shuffle: bool = True,
         initial_epoch: int = 0,
         **legacy: Any,
     ) -> History:
         """Train for ``epochs`` passes over ``(x, y)``.
 
+        The arguments come in Keras' order, so Keras code that passes them by position
+        (``fit(x, y, 32, 10)``) means the same here.
+
         Parameters
         ----------
         x : array (n_samples, n_features)
         y : class labels (n_samples,), one-hot rows or targets (n_samples, n_outputs)
-        epochs : int
-            Passes over the data (> 0).
         batch_size : int, optional
             Examples per gradient step. ``None`` (or >= n) is full-batch gradient
-            descent, as in the WildML tutorial: one step per epoch.
-        shuffle : bool, default True
-            Reshuffle the examples every epoch (no effect on a full batch).
-        validation_data : (x_val, y_val), optional
-            Evaluated after every epoch as ``val_loss`` (and ``val_accuracy``).
-        validation_split : float, default 0.0
-            Fraction of the data, taken from the end before shuffling, held out for
-            validation (Keras' behaviour).
-        callbacks : list of Callback, optional
+            descent, as in the WildML tutorial: one step per epoch. (Keras' default is 32.)
+        epochs : int
+            Passes over the data (> 0).
         verbose : 0, 1, 2 or "auto"
             0 silent, 1 a progress bar, 2 one line per epoch; "auto" is 1 when the output
             is a terminal.
+        callbacks : list of Callback, optional
+        validation_split : float, default 0.0
+            Fraction of the data, taken from the end before shuffling, held out for
+            validation (Keras' behaviour).
+        validation_data : (x_val, y_val), optional
+            Evaluated after every epoch as ``val_loss`` (and ``val_accuracy``).
+        shuffle : bool, default True
+            Reshuffle the examples every epoch (no effect on a full batch).
         initial_epoch : int
             Epoch to start counting from (to resume training).
         **legacy
