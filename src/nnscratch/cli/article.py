@@ -1,0 +1,477 @@
+"""``nnscratch data | logreg | moons | sweep | demo``: the WildML article, step by step.
+
+Each command runs one step of the article (see :mod:`nnscratch.lab.experiments`), writes
+its figures as PNGs into ``--out`` (default ``./nnscratch-out``) and prints what a reader
+of the article expects to see. ``--json`` prints one JSON object instead::
+
+    {"dataset": "moons", "results": [{"hidden": 3, "losses": [...], "final_loss": ...,
+     "train_accuracy": ...}], "figures": [...]}
+
+``losses`` holds the values of the printed lines (``"%f"`` of each gives the line).
+
+Every experiment command starts with :func:`prepare_experiment`, the one place for
+process-wide set-up that must happen before any computing (and before worker processes
+are started: they inherit the environment).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import math
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from . import CommandError
+
+DATASET_CHOICES = ("moons", "circles")
+DEFAULT_OUT = "nnscratch-out"
+DEMO_SIZES = (1, 2, 3, 4, 10, 20, 50, 200)
+
+Command = Callable[[argparse.Namespace], int]
+
+
+# -- arguments ----------------------------------------------------------------------------
+def register(subparsers: Any) -> None:
+    """Add the article's commands to the ``nnscratch`` parser."""
+    p = subparsers.add_parser(
+        "data",
+        help="scatter plot of the article's data set",
+        description="Draw the data set: make_moons(200, noise=0.20) after seed 0, or "
+        "make_circles(noise=0.2, factor=0.5, random_state=1).",
+    )
+    _dataset_option(p)
+    _output_options(p)
+    p.set_defaults(run=run_data)
+
+    p = subparsers.add_parser(
+        "logreg",
+        help="logistic regression baseline (LogisticRegressionCV) and its boundary",
+        description="Fit scikit-learn's LogisticRegressionCV, as the article does, and "
+        "draw its straight decision boundary.",
+    )
+    _dataset_option(p)
+    _output_options(p)
+    p.set_defaults(run=run_logreg)
+
+    p = subparsers.add_parser(
+        "moons",
+        help="train the article's network and print its loss lines",
+        description="Train the 2-H-2 network (tanh hidden layer, softmax output) by "
+        "full-batch gradient descent, printing 'Loss after iteration i: ...' every "
+        "--print-every passes; draw its decision boundary and the loss of every pass "
+        "next to the same run at half the learning rate.",
+    )
+    _dataset_option(p)
+    p.add_argument("--hidden", type=int, default=3, metavar="H", help="hidden units (default: 3)")
+    _training_options(p)
+    _output_options(p)
+    p.set_defaults(run=run_moons)
+
+    p = subparsers.add_parser(
+        "sweep",
+        help="the article's grid of decision boundaries over hidden sizes",
+        description="Train one network per hidden size, in parallel, and draw the "
+        "article's grid 'Hidden Layer size N' with each run's final loss and accuracy.",
+    )
+    _dataset_option(p)
+    p.add_argument(
+        "--hidden",
+        type=int,
+        nargs="+",
+        default=list(DEMO_SIZES),
+        metavar="H",
+        help="hidden sizes (default: 1 2 3 4 10 20 50 200)",
+    )
+    _training_options(p)
+    _jobs_option(p)
+    _output_options(p)
+    p.set_defaults(run=run_sweep)
+
+    p = subparsers.add_parser(
+        "demo",
+        help="the whole article: data, logistic regression, networks, sweeps, index.html",
+        description="Reproduce the whole article on both data sets and write every "
+        "figure plus an index.html page showing them into --out.",
+    )
+    p.add_argument(
+        "--passes",
+        type=int,
+        default=20000,
+        help="gradient-descent passes per network (default: 20000)",
+    )
+    _jobs_option(p)
+    _output_options(p)
+    p.set_defaults(run=run_demo)
+
+
+def _dataset_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--dataset", choices=DATASET_CHOICES, default="moons", help="data set (default: moons)"
+    )
+
+
+def _training_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--passes", type=int, default=20000, help="passes (default: 20000)")
+    p.add_argument(
+        "--learning-rate",
+        type=float,
+        default=0.01,
+        help="step on the summed gradient (default: 0.01, the article's epsilon)",
+    )
+    p.add_argument(
+        "--reg",
+        type=float,
+        default=0.01,
+        help="L2 strength, the article's reg_lambda (default: 0.01, i.e. l2(0.005))",
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of the initial weights (default: 0)")
+    p.add_argument(
+        "--print-every", type=int, default=1000, metavar="K", help="loss line every K passes"
+    )
+
+
+def _jobs_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes (default: all cores)",
+    )
+
+
+def _output_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--out",
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help=f"directory for the figures (default: ./{DEFAULT_OUT})",
+    )
+    p.add_argument("--show", action="store_true", help="also open the figures in windows")
+    p.add_argument(
+        "--json", action="store_true", help="print the results as one JSON object, nothing else"
+    )
+
+
+# (attribute, option, smallest accepted value)
+_INTEGER_LIMITS = (
+    ("hidden", "--hidden", 1),
+    ("passes", "--passes", 1),
+    ("seed", "--seed", 0),
+    ("print_every", "--print-every", 1),
+    ("jobs", "--jobs", 1),
+)
+
+
+def _check_arguments(args: argparse.Namespace) -> None:
+    for attr, option, low in _INTEGER_LIMITS:
+        values = getattr(args, attr, None)
+        for value in values if isinstance(values, list) else [values]:
+            if value is not None and value < low:
+                kind = "a positive integer" if low == 1 else f"an integer >= {low}"
+                raise CommandError(f"{option} must be {kind}, got {value}")
+    if getattr(args, "seed", 0) >= 2**32:
+        raise CommandError(f"--seed must be below 2**32, got {args.seed}")
+    rate = getattr(args, "learning_rate", 1.0)
+    if not (math.isfinite(rate) and rate > 0):
+        raise CommandError(f"--learning-rate must be a finite number > 0, got {rate}")
+    reg = getattr(args, "reg", 0.0)
+    if not (math.isfinite(reg) and reg >= 0):
+        raise CommandError(f"--reg must be a finite number >= 0, got {reg}")
+    hidden = getattr(args, "hidden", None)
+    if isinstance(hidden, list) and len(set(hidden)) != len(hidden):
+        raise CommandError(f"--hidden lists a size twice: {' '.join(map(str, hidden))}")
+
+
+def prepare_experiment(args: argparse.Namespace) -> int | None:
+    """Set up the process before an experiment command computes anything.
+
+    Called first by every command of this module (:func:`experiment`), before data is
+    loaded, NumPy does any arithmetic or worker processes are started (they inherit
+    ``os.environ`` as it is then). It checks the arguments (raising
+    :class:`~nnscratch.cli.CommandError`) and makes the output directory.
+
+    Returns None to let the command go on in this process, or an exit status to end the
+    command with at once (for set-up that runs the command some other way, such as in a
+    child process with different NumPy settings).
+    """
+    _check_arguments(args)
+    out = args.out
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise CommandError(f"--out {out!r} is a file; give a directory for the figures")
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as exc:
+        raise CommandError(f"cannot use --out {out!r}: {exc.strerror or exc}") from None
+    if not os.access(out, os.W_OK):
+        raise CommandError(f"cannot write into --out {out!r}: permission denied")
+    return None
+
+
+def experiment(command: Command) -> Command:
+    """Decorate a command so that it starts with :func:`prepare_experiment`."""
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        status = prepare_experiment(args)
+        if status is not None:
+            return status
+        return command(args)
+
+    return run
+
+
+# -- output helpers -----------------------------------------------------------------------
+class _Output:
+    """Where a command's figures go, and how its results are printed."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.dir = args.out
+        self.show = args.show
+        self.json = args.json
+        self.figures: list[str] = []
+        self._pyplot: Any = None
+
+    def new_figure(self) -> Any:
+        """None (plots make an off-screen Figure) or, with --show, a pyplot window."""
+        if not self.show:
+            return None
+        if self._pyplot is None:
+            import matplotlib.pyplot as plt
+
+            self._pyplot = plt
+        return self._pyplot.figure()
+
+    def save(self, fig: Any, name: str) -> str:
+        from ..lab.plots import save_figure
+
+        path = save_figure(fig, os.path.join(self.dir, name))
+        self.figures.append(path)
+        if not self.show:
+            fig.clear()
+        return path
+
+    def say(self, text: str = "") -> None:
+        if not self.json:
+            print(text, flush=True)
+
+    def finish(self, payload: dict[str, Any]) -> None:
+        if self.json:
+            payload["figures"] = self.figures
+            print(json.dumps(payload, allow_nan=False))
+        else:
+            for path in self.figures:
+                print(f"wrote {path}")
+        if self.show and self._pyplot is not None:
+            plt = self._pyplot
+            if plt.get_backend().lower() in ("agg", "pdf", "svg", "ps", "cairo", "template"):
+                print(
+                    "nnscratch: --show: no window system here; the figures are saved only",
+                    file=sys.stderr,
+                )
+                plt.close("all")
+            else:
+                plt.show()
+
+
+def _stop_status(runs: Sequence[Any], command: str) -> int:
+    """Report diverged or interrupted runs on stderr; the exit status (0 if none)."""
+    status = 0
+    for run in runs:
+        if run is None or run.stopped is None:
+            continue
+        where = f"{run.dataset}, hidden {run.hidden}, learning rate {run.spec.learning_rate:g}"
+        if run.diverged:
+            print(
+                f"nnscratch {command}: training diverged ({where}): {run.stopped}", file=sys.stderr
+            )
+            status = status or 1
+        else:
+            print(f"nnscratch {command}: {run.stopped} ({where})", file=sys.stderr)
+            status = 130
+    return status
+
+
+# -- commands -----------------------------------------------------------------------------
+@experiment
+def run_data(args: argparse.Namespace) -> int:
+    """``nnscratch data``: the scatter plot of the data set."""
+    import numpy as np
+
+    from ..lab import experiments, plots
+
+    X, y = experiments.load_dataset(args.dataset)
+    out = _Output(args)
+    counts = np.bincount(y).tolist()
+    fig = plots.data_figure(X, y, f"{args.dataset}: {len(X)} points", fig=out.new_figure())
+    out.save(fig, f"data-{args.dataset}.png")
+    out.say(f"{args.dataset}: {len(X)} points, classes 0 and 1 ({counts[0]} + {counts[1]})")
+    out.finish(
+        {
+            "dataset": args.dataset,
+            "results": [{"n_samples": len(X), "n_features": X.shape[1], "class_counts": counts}],
+        }
+    )
+    return 0
+
+
+@experiment
+def run_logreg(args: argparse.Namespace) -> int:
+    """``nnscratch logreg``: the logistic-regression baseline."""
+    from ..lab import experiments
+
+    result = experiments.logistic_regression(args.dataset)
+    X, y = experiments.load_dataset(args.dataset)
+    out = _Output(args)
+    _draw_logreg(out, result, X, y)
+    out.say(
+        f"Logistic regression (LogisticRegressionCV) on {args.dataset}: "
+        f"training accuracy {result.train_accuracy:.1%}"
+    )
+    out.finish({"dataset": args.dataset, "results": [result.to_json()]})
+    return 0
+
+
+def _draw_logreg(out: _Output, result: Any, X: Any, y: Any) -> None:
+    from ..lab import plots
+
+    title = f"Logistic Regression (accuracy {result.train_accuracy:.1%})"
+    fig = plots.boundary_figure(result.predict, X, y, title, fig=out.new_figure())
+    out.save(fig, f"logreg-{result.dataset}.png")
+
+
+def _spec(args: argparse.Namespace, hidden: int) -> Any:
+    from ..lab.experiments import NetworkSpec
+
+    return NetworkSpec(
+        args.dataset,
+        hidden,
+        args.passes,
+        args.learning_rate,
+        args.reg,
+        args.seed,
+        args.print_every,
+    )
+
+
+@experiment
+def run_moons(args: argparse.Namespace) -> int:
+    """``nnscratch moons``: the article's network, its lines, boundary and loss curve."""
+    import concurrent.futures as cf
+
+    from ..lab import experiments
+
+    spec = _spec(args, args.hidden)
+    comparison_spec = replace(spec, learning_rate=spec.learning_rate / 2)
+    data = experiments.load_dataset(spec.dataset)
+    out = _Output(args)
+    on_line = None if args.json else (lambda line: print(line, flush=True))
+    # The comparison run trains in a worker while this process prints the main run live.
+    pool = experiments.worker_pool(1) if (os.cpu_count() or 1) > 1 else None
+    try:
+        pending: cf.Future[Any] | None = None
+        if pool is not None:
+            pending = pool.submit(experiments.run_network, comparison_spec, None, data, True)
+        run = experiments.run_network(spec, on_line=on_line, data=data, regions=True)
+        if pending is not None:
+            comparison = pending.result()
+        else:
+            comparison = experiments.run_network(comparison_spec, data=data, regions=True)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    _draw_network(out, run, comparison, data)
+    out.say(
+        f"final loss {_loss(run)}, training accuracy {run.train_accuracy:.1%}; "
+        f"at learning rate {comparison.spec.learning_rate:g}: final loss {_loss(comparison)}"
+    )
+    out.finish(
+        {
+            "dataset": spec.dataset,
+            "results": [run.to_json()],
+            "comparison": comparison.to_json(),
+        }
+    )
+    return _stop_status([run, comparison], args.command)
+
+
+def _draw_network(out: _Output, run: Any, comparison: Any, data: Any) -> None:
+    from ..lab import plots
+
+    X, y = data
+    title = f"Hidden Layer size {run.hidden} ({run.dataset}, accuracy {run.train_accuracy:.1%})"
+    fig = plots.boundary_figure(run.regions or run.predict, X, y, title, fig=out.new_figure())
+    out.save(fig, f"boundary-{run.dataset}-h{run.hidden}.png")
+    fig = plots.loss_curve_figure(run, comparison, fig=out.new_figure())
+    out.save(fig, f"loss-{run.dataset}-h{run.hidden}.png")
+
+
+def _loss(run: Any) -> str:
+    return f"{run.final_loss:.6f}" if math.isfinite(run.final_loss) else "not finite"
+
+
+def _table(runs: Sequence[Any]) -> list[str]:
+    rows = [f"{'hidden':>6}  {'final loss':>10}  {'train accuracy':>14}"]
+    for run in runs:
+        rows.append(f"{run.hidden:>6}  {_loss(run):>10}  {run.train_accuracy:>14.1%}")
+    return rows
+
+
+@experiment
+def run_sweep(args: argparse.Namespace) -> int:
+    """``nnscratch sweep``: one network per hidden size, in parallel, and the grid."""
+    from ..lab import experiments, plots
+
+    specs = [_spec(args, h) for h in args.hidden]
+    try:
+        runs = experiments.run_networks(specs, jobs=args.jobs, regions=True)
+    except experiments.RunsInterrupted as exc:
+        runs = [run for run in exc.results if run is not None]
+    X, y = experiments.load_dataset(args.dataset)
+    out = _Output(args)
+    if runs:
+        title = f"{args.dataset}: {args.passes} passes, learning rate {args.learning_rate:g}"
+        fig = plots.sweep_figure(runs, X, y, title, fig=out.new_figure())
+        out.save(fig, f"sweep-{args.dataset}.png")
+    for row in _table(runs):
+        out.say(row)
+    out.finish({"dataset": args.dataset, "results": [run.to_json() for run in runs]})
+    status = _stop_status(runs, args.command)
+    if len(runs) < len(specs):
+        status = 130
+    return status
+
+
+# -- demo ---------------------------------------------------------------------------------
+@experiment
+def run_demo(args: argparse.Namespace) -> int:
+    """``nnscratch demo``: the whole article on both data sets, and an index page."""
+    from . import article_demo
+
+    return article_demo.run(args)
+
+
+def write_text_atomic(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file and a rename."""
+    from ..lab._files import atomic_write
+
+    atomic_write(path, lambda handle: handle.write(text), text=True)
+
+
+__all__ = [
+    "DEMO_SIZES",
+    "experiment",
+    "prepare_experiment",
+    "register",
+    "run_data",
+    "run_demo",
+    "run_logreg",
+    "run_moons",
+    "run_sweep",
+    "write_text_atomic",
+]

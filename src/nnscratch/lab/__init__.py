@@ -1,0 +1,8 @@
+"""The tutorials' experiments as functions returning data, and the figures they draw.
+
+* :mod:`nnscratch.lab.experiments`: each step of the WildML tutorial (data, logistic
+  regression, the 2-H-2 network, the hidden-size sweep) as a function returning results;
+* :mod:`nnscratch.lab.plots`: matplotlib figures of those results (no pyplot state).
+
+Nothing here prints; the command line (:mod:`nnscratch.cli`) does.
+"""

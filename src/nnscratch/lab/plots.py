@@ -1,0 +1,223 @@
+"""Figures of the tutorial's experiments, drawn with matplotlib's object API.
+
+Every function builds a fresh :class:`matplotlib.figure.Figure` (or draws into one it is
+given) and never touches ``pyplot``'s global state, so figures cannot leak into each
+other and nothing needs a display: saving uses the Agg renderer. To look at a figure in
+a window, make it with ``pyplot.figure()`` and pass it as ``fig=``.
+
+The look is the article's: ``contourf`` of the predicted class over a grid with spacing
+``h = 0.01`` and a margin of 0.5 around the data
+(:func:`~nnscratch.lab.experiments.decision_regions`), in the ``Spectral`` colour map, with the
+training points on top.
+
+>>> from nnscratch.lab import experiments, plots
+>>> X, y = experiments.load_dataset("moons")
+>>> fig = plots.data_figure(X, y, "moons")
+>>> plots.save_figure(fig, "moons.png")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ._files import atomic_write
+from .experiments import Regions, decision_regions, settles_smoothly, two_cycle
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from .experiments import NetworkRun
+
+__all__ = [
+    "CMAP",
+    "behaviour",
+    "boundary_figure",
+    "data_figure",
+    "draw_decision_boundary",
+    "loss_curve_figure",
+    "save_figure",
+    "sweep_figure",
+]
+
+CMAP = "Spectral"
+
+Predict = Callable[[np.ndarray], np.ndarray]
+
+
+def _scatter(ax: Axes, X: np.ndarray, y: np.ndarray, size: float) -> None:
+    ax.scatter(X[:, 0], X[:, 1], s=size, c=y, cmap=CMAP, edgecolors="k", linewidths=0.3)
+
+
+def draw_decision_boundary(
+    ax: Axes, model: Predict | Regions, X: np.ndarray, y: np.ndarray, title: str = ""
+) -> None:
+    """Colour the plane by the predicted class and put the points ``(X, y)`` on top.
+
+    ``model`` is a function from points ``(n, 2)`` to class labels, or its
+    :class:`~nnscratch.lab.experiments.Regions` computed already.
+    """
+    regions = model if isinstance(model, Regions) else decision_regions(model, X)
+    # Two classes give two filled bands; fixed levels keep one-class pictures valid.
+    ax.contourf(regions.xs, regions.ys, regions.classes, levels=[-0.5, 0.5, 1.5], cmap=CMAP)
+    _scatter(ax, X, y, size=20)
+    ax.set_xlim(regions.xs[0], regions.xs[-1])
+    ax.set_ylim(regions.ys[0], regions.ys[-1])
+    if title:
+        ax.set_title(title)
+
+
+def _new_figure(fig: Figure | None, size: tuple[float, float]) -> Figure:
+    if fig is None:
+        return Figure(figsize=size, layout="constrained")
+    fig.set_size_inches(*size)
+    fig.set_layout_engine("constrained")
+    return fig
+
+
+def data_figure(X: np.ndarray, y: np.ndarray, title: str = "", fig: Figure | None = None) -> Figure:
+    """Scatter plot of a 2-D, two-class data set (the article's first picture)."""
+    fig = _new_figure(fig, (8, 6))
+    ax = fig.add_subplot()
+    _scatter(ax, X, y, size=40)
+    ax.set_title(title or f"{len(X)} points, {len(np.unique(y))} classes")
+    return fig
+
+
+def boundary_figure(
+    model: Predict | Regions, X: np.ndarray, y: np.ndarray, title: str, fig: Figure | None = None
+) -> Figure:
+    """One decision boundary, titled (``"Logistic Regression"``, ``"Hidden Layer size 3"``)."""
+    fig = _new_figure(fig, (8, 6))
+    draw_decision_boundary(fig.add_subplot(), model, X, y, title)
+    return fig
+
+
+def _caption(run: NetworkRun) -> str:
+    loss = f"{run.final_loss:.4f}" if math.isfinite(run.final_loss) else "diverged"
+    return f"loss {loss}, accuracy {run.train_accuracy:.1%}"
+
+
+def sweep_figure(
+    runs: Sequence[NetworkRun],
+    X: np.ndarray,
+    y: np.ndarray,
+    title: str = "",
+    fig: Figure | None = None,
+) -> Figure:
+    """The article's grid of boundaries, one per hidden size: ``"Hidden Layer size N"``.
+
+    Each panel's title carries the run's final loss and training accuracy.
+    """
+    cols = 2 if len(runs) > 1 else 1
+    rows = -(-len(runs) // cols)
+    fig = _new_figure(fig, (5.0 * cols, 4.0 * rows))
+    for i, run in enumerate(runs):
+        ax = fig.add_subplot(rows, cols, i + 1)
+        draw_decision_boundary(ax, run.regions or run.predict, X, y)
+        ax.set_title(f"Hidden Layer size {run.hidden}\n{_caption(run)}", fontsize=10)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def loss_curve_figure(
+    run: NetworkRun,
+    comparison: NetworkRun | None = None,
+    zoom: int = 40,
+    fig: Figure | None = None,
+) -> Figure:
+    """The loss of every pass, and why it zigzags.
+
+    Left: the whole run on a log scale, with ``comparison`` (the same run at a smaller
+    learning rate) overlaid. Right: the last ``zoom`` passes, where the article's run
+    alternates between two values every pass (a 2-cycle) while the smaller step settles.
+    The caption gives the step on the mean loss, ``learning_rate * n``, and says whether
+    each run ends in a 2-cycle (:func:`~nnscratch.lab.experiments.two_cycle`).
+    """
+    fig = _new_figure(fig, (13, 5))
+    left, right = fig.subplots(1, 2)
+    n = run.n_samples
+    runs = [run] if comparison is None else [run, comparison]
+    colors = ["tab:red", "tab:blue"]
+    _log_axis(left, [r.loss_curve for r in runs])
+    tails = [r.loss_curve[-zoom:] for r in runs]
+    spread = np.concatenate([t[np.isfinite(t)] for t in tails] + [np.ones(1)])
+    if spread.max() > 10 * spread.min():  # a diverging run: the tail spans decades
+        _log_axis(right, tails)
+    else:
+        right.ticklabel_format(axis="y", useOffset=False, style="plain")
+    for r, color in zip(runs, colors):
+        curve = r.loss_curve
+        if curve.size == 0:
+            continue
+        label = f"learning rate {r.spec.learning_rate:g} (step {r.spec.learning_rate * n:g})"
+        left.plot(np.arange(curve.size), curve, color=color, lw=0.8, label=label)
+        start = max(0, curve.size - zoom)
+        right.plot(np.arange(start, curve.size), curve[start:], "o-", color=color, ms=3, lw=0.8)
+    left.set_xlabel("pass")
+    left.set_ylabel("training loss (per example, with L2 penalty)")
+    left.set_title(f"Loss per pass, {run.dataset}, hidden size {run.hidden}")
+    left.legend(loc="upper right")
+    right.set_xlabel("pass")
+    right.set_title(f"The last {zoom} passes")
+    fig.supxlabel(_cycle_note(run, comparison), fontsize=9)
+    return fig
+
+
+def _log_axis(ax: Axes, curves: Sequence[np.ndarray]) -> None:
+    """Log-scale y with fixed limits: autoscaling a diverging run's 1e300 overflows."""
+    ax.set_yscale("log")
+    values = np.concatenate([c[np.isfinite(c) & (c > 0)] for c in curves] + [np.ones(0)])
+    if values.size:
+        ax.set_ylim(values.min() / 1.3, min(values.max() * 1.3, 1e200))
+        ax.set_autoscaley_on(False)
+
+
+def behaviour(run: NetworkRun) -> str:
+    """How a run's loss ends, in words: a 2-cycle, settling smoothly, or neither."""
+    cycle = two_cycle(run.loss_curve)
+    if cycle is not None:
+        return (
+            f"alternates every pass between {cycle[0]:.7f} and {cycle[1]:.7f} "
+            f"(a 2-cycle) instead of settling"
+        )
+    if settles_smoothly(run.loss_curve):
+        return "settles smoothly"
+    return "does not settle smoothly: it still jumps now and then"
+
+
+def _cycle_note(run: NetworkRun, comparison: NetworkRun | None) -> str:
+    """What the curves show, in words, with the numbers of these runs."""
+    lr, n = run.spec.learning_rate, run.n_samples
+    lines = [
+        f"Learning rate {lr:g} on a gradient summed over n = {n} points is a step of "
+        f"{lr:g} x {n} = {lr * n:g} on the mean loss."
+    ]
+    if run.loss_curve.size:
+        lines.append(f"At the end of this run the loss {behaviour(run)}.")
+        if two_cycle(run.loss_curve) is not None:
+            lines.append(
+                "That is gradient descent at the edge of stability; which of the two values "
+                "a printed line shows depends on the last bit of rounding."
+            )
+    if comparison is not None and comparison.loss_curve.size:
+        c_lr = comparison.spec.learning_rate
+        lines.append(
+            f"At learning rate {c_lr:g} (a step of {c_lr * n:g}) the loss {behaviour(comparison)}."
+        )
+    return "\n".join(lines)
+
+
+def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: int = 100) -> str:
+    """Write ``fig`` as a PNG at ``path`` atomically (temporary file, then rename).
+
+    A crash or Ctrl-C while saving never leaves a half-written image behind.
+    Returns the path written.
+    """
+    return atomic_write(path, lambda handle: fig.savefig(handle, format="png", dpi=dpi), text=False)
