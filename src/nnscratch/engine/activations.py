@@ -81,8 +81,9 @@ class Tanh(Activation):
     def backward(
         self, grad: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
     ) -> np.ndarray:
-        # dL/dz = dL/da * (1 - a**2). `a * a` is bit-identical to np.power(a, 2).
-        slope = np.multiply(a, a, out=out)
+        # dL/dz = dL/da * (1 - a**2). np.power, not a * a: with some NumPy builds (1.26
+        # on AVX-512) the two round differently, and the tutorials use np.power.
+        slope = np.power(a, 2, out=out)
         np.subtract(1.0, slope, out=slope)
         return np.multiply(grad, slope, out=slope)
 
