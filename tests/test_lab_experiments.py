@@ -1,12 +1,15 @@
 """The article's steps as functions: data, logistic regression, network, sweep."""
 
 import json
+import os
+import signal
 import warnings
 
 import numpy as np
 import pytest
 
 from nnscratch.lab import experiments as ex
+from nnscratch.lab import parallel
 
 
 def reference_lines(X, y, hidden, passes, every, epsilon=0.01, reg_lambda=0.01):
@@ -212,7 +215,7 @@ def test_sweep_checks_its_arguments():
     with pytest.raises(ValueError, match="jobs must be an integer >= 1"):
         ex.sweep("moons", [1], jobs=0)
     with pytest.raises(TypeError, match="expected NetworkSpec"):
-        ex.run_networks([("moons", 3)])
+        parallel.run_networks([("moons", 3)])
 
 
 def test_biggest_runs_are_queued_first():
@@ -223,3 +226,15 @@ def test_biggest_runs_are_queued_first():
     ]
     costs = [s.cost for s in specs]
     assert costs[2] > costs[0] > costs[1]
+
+
+def test_ctrl_c_stops_after_the_current_pass_and_keeps_the_run():
+    def press_ctrl_c(line):
+        if line.startswith("Loss after iteration 100:"):
+            os.kill(os.getpid(), signal.SIGINT)
+
+    run = ex.train_network("moons", 3, passes=5000, print_every=50, on_line=press_ctrl_c)
+    assert run.interrupted and not run.diverged
+    assert run.stopped == "interrupted by Ctrl-C after pass 100"
+    assert run.loss_curve.size == 101 and run.iterations == [0, 50, 100]
+    assert run.to_json()["stopped"] == run.stopped

@@ -364,7 +364,7 @@ def run_moons(args: argparse.Namespace) -> int:
     """``nnscratch moons``: the article's network, its lines, boundary and loss curve."""
     import concurrent.futures as cf
 
-    from ..lab import experiments
+    from ..lab import experiments, parallel
 
     spec = _spec(args, args.hidden)
     comparison_spec = replace(spec, learning_rate=spec.learning_rate / 2)
@@ -372,7 +372,7 @@ def run_moons(args: argparse.Namespace) -> int:
     out = _Output(args)
     on_line = None if args.json else (lambda line: print(line, flush=True))
     # The comparison run trains in a worker while this process prints the main run live.
-    pool = experiments.worker_pool(1) if (os.cpu_count() or 1) > 1 else None
+    pool = parallel.worker_pool(1) if (os.cpu_count() or 1) > 1 else None
     try:
         pending: cf.Future[Any] | None = None
         if pool is not None:
@@ -425,12 +425,12 @@ def _table(runs: Sequence[Any]) -> list[str]:
 @experiment
 def run_sweep(args: argparse.Namespace) -> int:
     """``nnscratch sweep``: one network per hidden size, in parallel, and the grid."""
-    from ..lab import experiments, plots
+    from ..lab import experiments, parallel, plots
 
     specs = [_spec(args, h) for h in args.hidden]
     try:
-        runs = experiments.run_networks(specs, jobs=args.jobs, regions=True)
-    except experiments.RunsInterrupted as exc:
+        runs = parallel.run_networks(specs, jobs=args.jobs, regions=True)
+    except parallel.RunsInterrupted as exc:
         runs = [run for run in exc.results if run is not None]
     X, y = experiments.load_dataset(args.dataset)
     out = _Output(args)

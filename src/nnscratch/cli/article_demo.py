@@ -28,7 +28,7 @@ HIDDEN = 3  # the article's network
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..lab import experiments, plots
+    from ..lab import experiments, parallel, plots
 
     start = time.perf_counter()
     out = _Output(args)
@@ -39,10 +39,10 @@ def run(args: argparse.Namespace) -> int:
     done: list[Any] = [None] * len(specs)
     drawn: set[str] = set()
     interrupted = False
-    pool = experiments.worker_pool(args.jobs)
+    pool = parallel.worker_pool(args.jobs)
     try:
         data = {ds: experiments.load_dataset(ds) for ds in DATASETS}
-        futures = experiments.submit_runs(pool, specs, regions=True, data=data)
+        futures = parallel.submit_runs(pool, specs, regions=True, data=data)
         logreg = {}
         for ds in DATASETS:
             X, y = data[ds]
@@ -53,9 +53,9 @@ def run(args: argparse.Namespace) -> int:
             fig = plots.boundary_figure(result.predict, X, y, title, fig=out.new_figure())
             out.save(fig, f"logreg-{ds}.png")
         try:
-            for _ in experiments.collect_runs(futures, done):
+            for _ in parallel.collect_runs(futures, done, pool):
                 _draw_ready(out, specs, done, data, drawn)
-        except experiments.RunsInterrupted:
+        except parallel.RunsInterrupted:
             interrupted = True
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -21,21 +21,19 @@ gradient, and Keras' ``l2(k)`` adds ``k * sum(W**2)`` to the loss, whose gradien
 ``2k * W``; so ``reg_lambda = 0.01`` is ``l2(0.005)``. ``reduction="sum"`` sums the
 gradient over the 200 examples, as the article does.
 
-Several runs (a sweep over hidden sizes) go to a pool of worker processes, the most
-expensive first so every core stays busy until the end. Each run is deterministic, so the
-parallel results are the very numbers a sequential run gives.
+Several runs (a sweep over hidden sizes) go to a pool of worker processes
+(:mod:`nnscratch.lab.parallel`), the most expensive first so every core stays busy until
+the end. Each run is deterministic, so the parallel results are the very numbers a
+sequential run gives.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import math
-import multiprocessing
 import numbers
-import os
-import signal
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -53,21 +51,15 @@ __all__ = [
     "NetworkRun",
     "NetworkSpec",
     "Regions",
-    "RunsInterrupted",
     "build_network",
-    "collect_runs",
     "decision_regions",
-    "iter_runs",
     "load_dataset",
     "logistic_regression",
     "run_network",
-    "run_networks",
     "settles_smoothly",
-    "submit_runs",
     "sweep",
     "train_network",
     "two_cycle",
-    "worker_pool",
 ]
 
 #: the article's two data sets, by name, with their sizes
@@ -463,163 +455,6 @@ def settles_smoothly(curve: np.ndarray, fraction: float = 0.25) -> bool:
     return bool(np.all(np.diff(tail) <= 1e-12 * np.abs(tail[:-1])))
 
 
-# -- several runs at once -----------------------------------------------------------------
-class RunsInterrupted(KeyboardInterrupt):
-    """Ctrl-C during :func:`run_networks`; ``results`` holds what finished or stopped.
-
-    ``results`` follows the requested order, with None for runs that never started.
-    """
-
-    def __init__(self, results: list[NetworkRun | None]) -> None:
-        super().__init__("interrupted by Ctrl-C")
-        self.results = results
-
-
-def _init_worker() -> None:
-    """Prepare a worker process: one BLAS thread, and Ctrl-C left to the training loop.
-
-    Two workers on two cores each starting two OpenBLAS threads would fight for the
-    cores. Outside ``fit`` a Ctrl-C is ignored here (the parent decides what to do);
-    inside ``fit`` the engine stops after the current pass and the run comes back with
-    its partial results.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - installed with scikit-learn
-        return
-    global _THREAD_LIMIT
-    _THREAD_LIMIT = threadpool_limits(limits=1)
-
-
-_THREAD_LIMIT: Any = None
-
-
-def _check_jobs(jobs: int | None) -> int:
-    if jobs is None:
-        return os.cpu_count() or 1
-    return _check_int("jobs", jobs, 1)
-
-
-def worker_pool(jobs: int | None = None) -> cf.ProcessPoolExecutor:
-    """A process pool for experiments: ``jobs`` workers (default: all cores).
-
-    Workers are started with the ``spawn`` method, so each begins from a fresh
-    interpreter that inherits ``os.environ`` as it is *now* (NumPy reads some settings,
-    such as ``NPY_DISABLE_CPU_FEATURES``, only when it is imported), and each uses a
-    single BLAS thread.
-    """
-    return cf.ProcessPoolExecutor(
-        max_workers=_check_jobs(jobs),
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_init_worker,
-    )
-
-
-def iter_runs(
-    specs: Sequence[NetworkSpec],
-    jobs: int | None = None,
-    executor: cf.Executor | None = None,
-    regions: bool = False,
-) -> Iterator[tuple[int, NetworkRun]]:
-    """Train several networks and yield ``(index, run)`` as each one finishes.
-
-    The most expensive runs start first (largest hidden size on the largest data set),
-    so when the queue drains no core waits on one long run. ``jobs=1`` (or a single
-    spec) trains in this process, one after the other; otherwise the runs go to
-    ``executor`` or to a fresh :func:`worker_pool`. ``regions`` is passed on to
-    :func:`run_network`.
-
-    Raises
-    ------
-    RunsInterrupted
-        On Ctrl-C, after collecting the runs that finished or stopped.
-    """
-    specs = list(specs)
-    for spec in specs:
-        if not isinstance(spec, NetworkSpec):
-            raise TypeError(f"expected NetworkSpec objects, got {type(spec).__name__}")
-    jobs = _check_jobs(jobs)
-    order = sorted(range(len(specs)), key=lambda i: -specs[i].cost)
-    done: list[NetworkRun | None] = [None] * len(specs)
-    data = {name: load_dataset(name) for name in sorted({spec.dataset for spec in specs})}
-    if executor is None and (jobs == 1 or len(specs) <= 1):
-        for i in order:
-            done[i] = run = run_network(specs[i], None, data[specs[i].dataset], regions)
-            if run.interrupted:
-                raise RunsInterrupted(done)
-            yield i, run
-        return
-    if executor is None:
-        pool = worker_pool(min(jobs, len(specs)))
-        try:
-            yield from collect_runs(submit_runs(pool, specs, regions, data), done)
-        finally:  # also when the caller stops early: drop what has not started
-            pool.shutdown(wait=True, cancel_futures=True)
-        return
-    yield from collect_runs(submit_runs(executor, specs, regions, data), done)
-
-
-def submit_runs(
-    pool: cf.Executor,
-    specs: Sequence[NetworkSpec],
-    regions: bool = False,
-    data: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
-) -> dict[cf.Future[NetworkRun], int]:
-    """Queue every spec on ``pool``, most expensive first; returns ``{future: index}``.
-
-    For callers that have other work to do while the runs train (the ``demo`` command
-    draws the first figures meanwhile). ``data`` maps data-set names to ``(X, y)``;
-    missing ones are loaded here, once, and sent to the workers.
-    """
-    data = dict(data or {})
-    for name in sorted({spec.dataset for spec in specs} - set(data)):
-        data[name] = load_dataset(name)
-    order = sorted(range(len(specs)), key=lambda i: -specs[i].cost)
-    return {
-        pool.submit(run_network, specs[i], None, data[specs[i].dataset], regions): i for i in order
-    }
-
-
-def collect_runs(
-    futures: dict[cf.Future[NetworkRun], int], done: list[NetworkRun | None]
-) -> Iterator[tuple[int, NetworkRun]]:
-    """Yield ``(index, run)`` from :func:`submit_runs`' futures as they finish.
-
-    ``done`` (one slot per spec) is filled in as well. On Ctrl-C the runs not started
-    are cancelled, the running ones (which stop after their current pass) collected,
-    and :class:`RunsInterrupted` raised with ``done``.
-    """
-    try:
-        for future in cf.as_completed(futures):
-            i = futures[future]
-            done[i] = run = future.result()
-            if run.interrupted:
-                raise KeyboardInterrupt
-            yield i, run
-    except KeyboardInterrupt:
-        for future in futures:
-            future.cancel()
-        for future, i in futures.items():
-            if not future.cancelled():
-                done[i] = future.result()
-        raise RunsInterrupted(done) from None
-
-
-def run_networks(
-    specs: Iterable[NetworkSpec],
-    jobs: int | None = None,
-    executor: cf.Executor | None = None,
-    regions: bool = False,
-) -> list[NetworkRun]:
-    """Train several networks (see :func:`iter_runs`); the runs in the order given."""
-    specs = list(specs)
-    results: list[NetworkRun | None] = [None] * len(specs)
-    for i, run in iter_runs(specs, jobs, executor, regions):
-        results[i] = run
-    return results  # type: ignore[return-value]
-
-
 def sweep(
     dataset: str = "moons",
     hidden_sizes: Sequence[int] = ARTICLE_HIDDEN_SIZES,
@@ -650,4 +485,6 @@ def sweep(
     specs = [
         NetworkSpec(dataset, h, passes, learning_rate, reg, seed, print_every) for h in hidden_sizes
     ]
+    from .parallel import run_networks  # parallel.py builds on this module
+
     return run_networks(specs, jobs=jobs, executor=executor, regions=regions)
