@@ -426,7 +426,7 @@ def two_cycle(curve: np.ndarray, window: int = 20) -> tuple[float, float] | None
     down every pass. Returns ``(high, low)`` (the last two values, sorted) when over the
     last ``window`` passes every step changes direction.
 
-    >>> two_cycle(np.array([0.3, 0.0713158, 0.0707579, 0.0713158, 0.0707579]))
+    >>> two_cycle(np.array([0.0713158, 0.0707579, 0.0713158, 0.0707579]))
     (0.0713158, 0.0707579)
     >>> two_cycle(np.array([0.3, 0.2, 0.1, 0.1, 0.1])) is None
     True
