@@ -250,7 +250,11 @@ class _Output:
     def save(self, fig: Any, name: str) -> str:
         from ..lab.plots import save_figure
 
-        path = save_figure(fig, os.path.join(self.dir, name))
+        path = os.path.join(self.dir, name)
+        try:
+            save_figure(fig, path)
+        except OSError as exc:  # disk full, directory removed meanwhile, ...
+            raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
         self.figures.append(path)
         if not self.show:
             fig.clear()
@@ -460,7 +464,10 @@ def write_text_atomic(path: str, text: str) -> None:
     """Write ``text`` to ``path`` via a temporary file and a rename."""
     from ..lab._files import atomic_write
 
-    atomic_write(path, lambda handle: handle.write(text), text=True)
+    try:
+        atomic_write(path, lambda handle: handle.write(text), text=True)
+    except OSError as exc:
+        raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 __all__ = [
