@@ -252,13 +252,26 @@ def _safe_dtype(spec: Any, align: Any = False, copy: Any = False) -> np.dtype:
     # An object dtype would make NumPy store arbitrary Python objects from the stream.
     if isinstance(spec, np.dtype):
         dt = spec
-    elif isinstance(spec, str):
+    elif isinstance(spec, (str, bytes)):
+        if isinstance(spec, bytes):
+            spec = spec.decode("latin1")
         dt = np.dtype(spec, align=bool(align), copy=bool(copy))
     else:
         raise UnsafePickleError(f"pickle asked for a dtype built from {spec!r}; only strings")
     if dt.hasobject:
         raise UnsafePickleError(f"pickle asked for dtype {dt}, which holds Python objects")
     return dt
+
+
+def _latin1_bytes(text: Any, encoding: Any = "latin1") -> bytes:
+    # Python 3 writes ``bytes`` in protocol 2 as ``_codecs.encode(text, "latin1")``; only
+    # that exact use is allowed (any other codec or argument type is refused).
+    if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
+        raise UnsafePickleError(
+            f"pickle asked for _codecs.encode with {type(text).__name__}, {encoding!r}; "
+            "only (str, 'latin1') is allowed"
+        )
+    return text.encode("latin1")
 
 
 class RestrictedUnpickler(pickle.Unpickler):
@@ -268,8 +281,11 @@ class RestrictedUnpickler(pickle.Unpickler):
     (``os.system``, ``builtins.eval``, ``subprocess.Popen``) and ``REDUCE`` calls it, so
     ``pickle.load`` on a file from the internet runs whatever the file says. Every name a
     pickle uses goes through :meth:`find_class`; here it answers only for the three names
-    that ``numpy.ndarray.__reduce__`` writes (``_reconstruct``, ``ndarray``, ``dtype``).
-    Tuples, lists, numbers and byte strings are opcodes of their own and need no name.
+    that ``numpy.ndarray.__reduce__`` writes (``_reconstruct``, ``ndarray``, ``dtype``),
+    plus ``_codecs.encode(text, "latin1")``, the way Python 3 writes ``bytes`` in pickle
+    protocol 2 (so a copy re-saved by Python 3 loads too). Those are wrapped: an array
+    subclass or an object dtype (which would unpickle arbitrary Python objects) is refused.
+    Tuples, lists, numbers and strings are opcodes of their own and need no name.
     Anything else raises :class:`UnsafePickleError` before it is called.
 
     The book's file was written by Python 2, so open it with ``encoding="latin1"``
@@ -293,6 +309,7 @@ class RestrictedUnpickler(pickle.Unpickler):
         ("numpy._core.multiarray", "_reconstruct"): _safe_reconstruct,
         ("numpy", "ndarray"): np.ndarray,
         ("numpy", "dtype"): _safe_dtype,
+        ("_codecs", "encode"): _latin1_bytes,
     }
 
     def __init__(self, file: IO[bytes], *, encoding: str = "latin1") -> None:
@@ -504,7 +521,7 @@ def _read_idx_set(paths: Mapping[str, Path]) -> MNIST:
 
     # byte / 256: the scaling of the book's pickle, so both formats give the same arrays.
     def pixels(a: np.ndarray) -> np.ndarray:
-        return (a.reshape(len(a), 784).astype(np.float32)) * np.float32(1 / 256)
+        return np.multiply(a.reshape(len(a), 784), np.float32(1 / 256), dtype=np.float32)
 
     def labels_of(a: np.ndarray) -> np.ndarray:
         return a.astype(np.int64)
@@ -615,7 +632,11 @@ def _write_cache(path: Path, data: MNIST, source: str) -> None:
 def _read_cache(path: Path) -> tuple[MNIST, str]:
     """Read a cache file; raise MNISTFormatError if it is not a complete, valid one."""
     try:
-        with np.load(path, allow_pickle=False) as z:
+        # Open the file ourselves: np.load leaks its handle when the zip is corrupt.
+        with path.open("rb") as fh:
+            z = np.load(fh, allow_pickle=False)
+            if not hasattr(z, "files"):  # a lone .npy array, not an archive
+                raise MNISTFormatError(f"{path} is a single array, not an .npz archive")
             if "format" not in z.files or str(z["format"]) != _CACHE_FORMAT:
                 raise MNISTFormatError(
                     f"{path} is not an nnscratch MNIST cache (format marker missing or not "
@@ -625,7 +646,7 @@ def _read_cache(path: Path) -> tuple[MNIST, str]:
             splits = []
             for name in MNIST._fields:
                 if f"{name}_X_u8" in z.files:
-                    X = z[f"{name}_X_u8"].astype(np.float32) * np.float32(1 / 256)
+                    X = np.multiply(z[f"{name}_X_u8"], np.float32(1 / 256), dtype=np.float32)
                 elif f"{name}_X" in z.files:
                     X = z[f"{name}_X"]
                 else:
@@ -635,7 +656,15 @@ def _read_cache(path: Path) -> tuple[MNIST, str]:
                 splits.append(Split(X, z[f"{name}_y"].astype(np.int64)))
     except MNISTFormatError:
         raise
-    except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile, zlib.error) as exc:
+    except (
+        OSError,
+        EOFError,
+        ValueError,
+        TypeError,
+        KeyError,
+        zipfile.BadZipFile,
+        zlib.error,
+    ) as exc:
         raise MNISTFormatError(f"{path} is not a readable .npz file ({exc})") from exc
     return _validated(MNIST(*splits), str(path)), source
 
