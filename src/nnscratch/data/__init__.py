@@ -1,5 +1,6 @@
 """Data sets: the tutorials' toy 2-D data, MNIST (download, verify, cache), CSV files."""
 
+from .csvdata import load_csv
 from .mnist import (
     MNIST,
     MNISTDownloadError,
@@ -20,6 +21,7 @@ __all__ = [
     "circles",
     "default_cache_dir",
     "download_mnist",
+    "load_csv",
     "load_mnist",
     "load_toy",
     "moons",
