@@ -591,7 +591,7 @@ class Network:
                 _as_list(evaluation_data, "evaluation_data"), "evaluation_data", n_in, n_out, dtype
             )
 
-        self._prepare(eta, lmbda, n)
+        self.compile(eta, lmbda, n)
         say = self.print_fn or (lambda line: None)
         evaluation_cost: list[float] = []
         evaluation_accuracy: list[int] = []
@@ -652,11 +652,21 @@ class Network:
         lmbda = _non_negative("lmbda", lmbda)
         if lmbda and (isinstance(n, bool) or not isinstance(n, numbers.Integral) or n <= 0):
             raise ValueError(f"with lmbda > 0, n must be the training set size (> 0), got {n!r}")
-        self._prepare(_positive_float("eta", eta), lmbda, int(n) or 1)
+        self.compile(_positive_float("eta", eta), lmbda, int(n) or 1)
         self.model.train_on_batch(X, Y)
 
-    def _prepare(self, eta: float, lmbda: float, n: int) -> None:
-        """Compile the engine model for learning rate ``eta`` and L2 strength ``lmbda``."""
+    def compile(self, eta: float, lmbda: float = 0.0, n: int = 1) -> None:
+        """Set the engine model up for the book's SGD step.
+
+        The optimizer is ``SGD(learning_rate=eta)`` on the mean of the cost over a
+        mini-batch, and with ``lmbda > 0`` every kernel gets ``l2(lmbda / (2 n))``, whose
+        gradient ``(lmbda / n) w`` is network2's weight decay for ``n`` training
+        examples. ``SGD`` calls this itself; call it to train ``self.model`` directly
+        with ``self.model.fit``.
+        """
+        eta = _positive_float("eta", eta)
+        lmbda = _non_negative("lmbda", lmbda)
+        n = _positive_int("n", n)
         reg = L1L2(l2=lmbda / (2.0 * n)) if lmbda else None
         for layer in self.model.layers:
             layer.kernel_regularizer = reg
