@@ -332,6 +332,30 @@ def test_idx_files_from_an_earlier_run_are_reverified_not_refetched(srv, tmp_pat
     assert_tiny(load_mnist(tmp_path, cache=False))
 
 
+def test_default_progress_is_a_tqdm_bar_on_stderr(srv, tmp_path, capsys):
+    srv.routes["/good/mnist.pkl.gz"] = GOOD_PICKLE
+    sources = MNISTSources(
+        pickle_urls=(srv.url("/good/mnist.pkl.gz"),), pickle_sha256=sha(GOOD_PICKLE)
+    )
+    download_mnist(tmp_path, sources=sources)
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "mnist.pkl.gz:" in err and "B/s" in err  # a byte-counting bar, named by file
+
+
+def test_oversized_download_is_abandoned(srv, tmp_path):
+    srv.routes["/good/mnist.pkl.gz"] = GOOD_PICKLE
+    sources = MNISTSources(
+        pickle_urls=(srv.url("/good/mnist.pkl.gz"),),
+        pickle_sha256=sha(GOOD_PICKLE),
+        idx_mirrors=(),
+        max_bytes=1000,
+    )
+    with pytest.raises(MNISTDownloadError, match="more than 1000"):
+        download_mnist(tmp_path, sources=sources, progress=False)
+    assert leftovers(tmp_path) == []
+
+
 def test_bad_progress_and_timeout_arguments(tmp_path):
     with pytest.raises(TypeError, match="progress must be"):
         download_mnist(tmp_path, progress="yes")
@@ -393,6 +417,12 @@ def test_restricted_unpickler_refuses_object_arrays_and_subclasses():
     back = RestrictedUnpickler(io.BytesIO(pickle.dumps(data, protocol=2))).load()
     np.testing.assert_array_equal(back[0], data[0])
     assert back[1][0].dtype == np.float64
+
+
+@pytest.mark.parametrize("protocol", [2, 4, pickle.HIGHEST_PROTOCOL])
+def test_pickles_written_by_python3_load_too(tmp_path, protocol):
+    raw = pickle.dumps(tuple(tuple(p) for p in expected_splits()), protocol=protocol)
+    assert_tiny(read_mnist_pickle(write(tmp_path / "m.pkl", raw)))  # uncompressed works too
 
 
 def test_python2_style_pickle_with_numpy_core_names_loads(tmp_path):
@@ -568,7 +598,7 @@ def test_nnscratch_data_file_folder_and_idx_folder(tmp_path, monkeypatch):
         assert_tiny(load_mnist(cache_dir=tmp_path / "cache", sources=offline, download=True))
 
     monkeypatch.setenv("NNSCRATCH_DATA", str(tmp_path / "nowhere.pkl.gz"))
-    with pytest.raises(FileNotFoundError, match="NNSCRATCH_DATA"):
+    with pytest.raises(FileNotFoundError, match=r"NNSCRATCH_DATA=.*nowhere\.pkl\.gz does not"):
         load_mnist(cache_dir=tmp_path / "cache", sources=offline)
     # An explicit path wins over the environment.
     assert_tiny(load_mnist(pickle_file, cache_dir=tmp_path / "cache"))
@@ -582,6 +612,9 @@ def test_nnscratch_data_file_folder_and_idx_folder(tmp_path, monkeypatch):
 def test_missing_path_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"path .*missing\.pkl\.gz does not exist"):
         load_mnist(tmp_path / "missing.pkl.gz")
+    one = write(tmp_path / "train-images-idx3-ubyte.gz", GOOD_IDX["train-images-idx3-ubyte.gz"])
+    with pytest.raises(ValueError, match="one IDX file; give the folder holding all four"):
+        load_mnist(one, cache=False)
 
 
 def test_data_placed_in_the_cache_dir_by_hand_is_found(tmp_path):

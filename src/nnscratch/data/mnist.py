@@ -128,6 +128,9 @@ class MNISTSources:
         Base URLs (ending in ``/``) holding the four IDX files, tried in order per file.
     idx_sha256 : mapping of str to str
         Expected SHA-256 (hex) of each IDX file, by file name.
+    max_bytes : int, default 64 MiB
+        A download larger than this is abandoned (the largest real file is 17 MB), so a
+        broken or hostile server cannot fill the disk.
 
     Examples
     --------
@@ -148,6 +151,7 @@ class MNISTSources:
         "http://yann.lecun.com/exdb/mnist/",
     )
     idx_sha256: Mapping[str, str] = field(default_factory=lambda: dict(IDX_SHA256))
+    max_bytes: int = 64 * 2**20
 
 
 #: The canonical public locations.
@@ -263,6 +267,14 @@ def _safe_dtype(spec: Any, align: Any = False, copy: Any = False) -> np.dtype:
     return dt
 
 
+def _safe_frombuffer(buf: Any, dtype: Any, shape: Any, order: Any) -> np.ndarray:
+    # Pickle protocol 5 writes an array as ``_frombuffer(bytes, dtype, shape, order)``.
+    if not isinstance(buf, (bytes, bytearray)) or order not in ("C", "F"):
+        raise UnsafePickleError("pickle asked for _frombuffer with unexpected arguments")
+    array = np.frombuffer(buf, dtype=_safe_dtype(dtype)).reshape(shape, order=order)
+    return array if array.flags.writeable else array.copy()
+
+
 def _latin1_bytes(text: Any, encoding: Any = "latin1") -> bytes:
     # Python 3 writes ``bytes`` in protocol 2 as ``_codecs.encode(text, "latin1")``; only
     # that exact use is allowed (any other codec or argument type is refused).
@@ -282,8 +294,9 @@ class RestrictedUnpickler(pickle.Unpickler):
     ``pickle.load`` on a file from the internet runs whatever the file says. Every name a
     pickle uses goes through :meth:`find_class`; here it answers only for the three names
     that ``numpy.ndarray.__reduce__`` writes (``_reconstruct``, ``ndarray``, ``dtype``),
-    plus ``_codecs.encode(text, "latin1")``, the way Python 3 writes ``bytes`` in pickle
-    protocol 2 (so a copy re-saved by Python 3 loads too). Those are wrapped: an array
+    plus ``_codecs.encode(text, "latin1")`` (how Python 3 writes ``bytes`` in protocol 2)
+    and ``_frombuffer`` (how NumPy writes arrays in protocol 5), so a copy re-saved by
+    Python 3 loads too. Those are wrapped: an array
     subclass or an object dtype (which would unpickle arbitrary Python objects) is refused.
     Tuples, lists, numbers and strings are opcodes of their own and need no name.
     Anything else raises :class:`UnsafePickleError` before it is called.
@@ -309,6 +322,8 @@ class RestrictedUnpickler(pickle.Unpickler):
         ("numpy._core.multiarray", "_reconstruct"): _safe_reconstruct,
         ("numpy", "ndarray"): np.ndarray,
         ("numpy", "dtype"): _safe_dtype,
+        ("numpy.core.numeric", "_frombuffer"): _safe_frombuffer,
+        ("numpy._core.numeric", "_frombuffer"): _safe_frombuffer,
         ("_codecs", "encode"): _latin1_bytes,
     }
 
@@ -702,22 +717,28 @@ def _find_in_folder(folder: Path) -> _Found | None:
 
 
 def _locate(source: Path, origin: str) -> _Found:
+    # ``origin`` says where the path came from, e.g. "path x" or "NNSCRATCH_DATA=x".
     if source.is_dir():
         found = _find_in_folder(source)
         if found is None and (source / CACHE_NAME).is_file():
             found = _Found("npz", (source / CACHE_NAME,))
         if found is None:
             raise FileNotFoundError(
-                f"{origin} {source} is a folder without MNIST in it: expected {PICKLE_NAME}, "
+                f"{origin} is a folder without MNIST in it: expected {PICKLE_NAME}, "
                 f"{CACHE_NAME}, or the four files {', '.join(IDX_FILES.values())}"
             )
         return found
     if source.is_file():
         if source.suffix == ".npz":
             return _Found("npz", (source,))
+        if source.name.removesuffix(".gz").endswith("-ubyte"):
+            raise ValueError(
+                f"{origin} is one IDX file; give the folder holding all four: "
+                f"{', '.join(IDX_FILES.values())}"
+            )
         return _Found("pickle", (source,))
     raise FileNotFoundError(
-        f"{origin} {source} does not exist; give the book's {PICKLE_NAME}, a {CACHE_NAME} "
+        f"{origin} does not exist; give the book's {PICKLE_NAME}, a {CACHE_NAME} "
         f"cache, or a folder holding either or the four IDX files"
     )
 
@@ -727,7 +748,7 @@ def _locate(source: Path, origin: str) -> _Found:
 # ---------------------------------------------------------------------------------------
 
 
-class ProgressBar(Protocol):
+class DownloadBar(Protocol):
     """What a progress factory returns: ``update(n_bytes)`` and ``close()`` (tqdm fits)."""
 
     def update(self, n: int) -> Any: ...
@@ -735,11 +756,11 @@ class ProgressBar(Protocol):
     def close(self) -> Any: ...
 
 
-ProgressFactory = Callable[..., ProgressBar]
+ProgressFactory = Callable[..., DownloadBar]
 ProgressArg = bool | None | ProgressFactory
 
 
-def _tqdm_bar(*, total: int | None, desc: str) -> ProgressBar:
+def _tqdm_bar(*, total: int | None, desc: str) -> DownloadBar:
     from tqdm.auto import tqdm
 
     return tqdm(
@@ -766,7 +787,7 @@ def _progress_factory(progress: ProgressArg) -> ProgressFactory | None:
     )
 
 
-class _ChecksumMismatch(Exception):
+class _BadDownload(Exception):
     pass
 
 
@@ -779,7 +800,12 @@ def _sha256_of(path: Path) -> str:
 
 
 def _fetch(
-    url: str, dest: Path, sha256: str, factory: ProgressFactory | None, timeout: float
+    url: str,
+    dest: Path,
+    sha256: str,
+    factory: ProgressFactory | None,
+    timeout: float,
+    max_bytes: int,
 ) -> None:
     """Download ``url`` to ``dest``: temp file, SHA-256 check, then atomic rename."""
     request = urllib.request.Request(url, headers={"User-Agent": "nnscratch"})
@@ -788,6 +814,8 @@ def _fetch(
         with urllib.request.urlopen(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
+            if total is not None and total > max_bytes:
+                raise _BadDownload(f"the server offers {total} bytes, more than {max_bytes}")
             bar = factory(total=total, desc=dest.name) if factory is not None else None
             h = hashlib.sha256()
             received = 0
@@ -796,16 +824,18 @@ def _fetch(
                     out.write(chunk)
                     h.update(chunk)
                     received += len(chunk)
+                    if received > max_bytes:
+                        raise _BadDownload(f"more than {max_bytes} bytes; abandoned")
                     if bar is not None:
                         bar.update(len(chunk))
             finally:
                 if bar is not None:
                     bar.close()
         if total is not None and received != total:
-            raise _ChecksumMismatch(f"connection closed after {received} of {total} bytes")
+            raise _BadDownload(f"connection closed after {received} of {total} bytes")
         digest = h.hexdigest()
         if digest != sha256.lower():
-            raise _ChecksumMismatch(f"SHA-256 mismatch: expected {sha256}, got {digest}")
+            raise _BadDownload(f"SHA-256 mismatch: expected {sha256}, got {digest}")
 
     _atomic_write(dest, write)
 
@@ -826,15 +856,18 @@ def _try_urls(
     sha256: str,
     factory: ProgressFactory | None,
     timeout: float,
+    max_bytes: int,
     attempts: list[tuple[str, str]],
 ) -> bool:
     for url in urls:
         try:
-            _fetch(url, dest, sha256, factory, timeout)
-        except (_ChecksumMismatch, OSError, http.client.HTTPException, ValueError) as exc:
+            _fetch(url, dest, sha256, factory, timeout, max_bytes)
+        except (_BadDownload, OSError, http.client.HTTPException, ValueError) as exc:
             # OSError covers HTTP errors, refused connections and timeouts; HTTPException
             # a malformed or cut-off response; ValueError a URL urllib cannot handle.
             attempts.append((url, _reason(exc)))
+            if isinstance(exc, urllib.error.HTTPError):
+                exc.close()  # it holds the open response
             continue
         return True
     return False
@@ -887,7 +920,13 @@ def download_mnist(
 
     pickle_path = folder / PICKLE_NAME
     if _try_urls(
-        sources.pickle_urls, pickle_path, sources.pickle_sha256, factory, timeout, attempts
+        sources.pickle_urls,
+        pickle_path,
+        sources.pickle_sha256,
+        factory,
+        timeout,
+        sources.max_bytes,
+        attempts,
     ):
         return pickle_path
 
@@ -900,7 +939,7 @@ def download_mnist(
         if dest.is_file() and _sha256_of(dest) == expected.lower():
             continue  # fetched intact by an earlier run
         urls = [base.rstrip("/") + "/" + name for base in sources.idx_mirrors]
-        if not _try_urls(urls, dest, expected, factory, timeout, attempts):
+        if not _try_urls(urls, dest, expected, factory, timeout, sources.max_bytes, attempts):
             missing = True
             break
     if not missing:
@@ -1016,10 +1055,10 @@ def load_mnist(
     cache_file = cache_root / CACHE_NAME if cache else None
 
     if path is not None:
-        return _load_with_cache(_locate(Path(path), "path"), cache_file)
+        return _load_with_cache(_locate(Path(path), f"path {path}"), cache_file)
     env = os.environ.get(ENV_VAR, "")
     if env:
-        return _load_with_cache(_locate(Path(env), f"{ENV_VAR}="), cache_file)
+        return _load_with_cache(_locate(Path(env), f"{ENV_VAR}={env}"), cache_file)
 
     found = _find_in_folder(cache_root) if cache_root.is_dir() else None
     if found is None and cache_file is not None and cache_file.is_file():
@@ -1036,5 +1075,5 @@ def load_mnist(
                 f"or set {ENV_VAR} to its path"
             )
         downloaded = download_mnist(cache_root, sources=sources, progress=progress, timeout=timeout)
-        found = _locate(downloaded, "download")
+        found = _locate(downloaded, f"the download {downloaded}")
     return _load_with_cache(found, cache_file)
