@@ -223,7 +223,10 @@ def test_download_verifies_caches_and_falls_back_past_a_404(srv, tmp_path):
     assert bars[0].total == bars[0].n == len(GOOD_PICKLE)
     assert bars[0].desc == "mnist.pkl.gz" and bars[0].closed
 
-    # A second call finds everything on disk: no request at all.
+    # download_mnist keeps an intact file; a second load finds everything on disk.
+    srv.requests.clear()
+    assert download_mnist(tmp_path, sources=sources, progress=False) == tmp_path / "mnist.pkl.gz"
+    assert srv.requests == []
     srv.requests.clear()
     assert_tiny(load_mnist(cache_dir=tmp_path, sources=sources, progress=factory))
     assert srv.requests == []
@@ -281,7 +284,7 @@ def test_offline_gives_a_clear_connection_error(tmp_path):
     err = info.value
     assert isinstance(err, ConnectionError) and isinstance(err, OSError)
     message = str(err)
-    assert message.startswith("could not download MNIST")
+    assert message.startswith("could not download MNIST: tried ") and "\n" not in message
     assert sources.pickle_urls[0] in message
     assert sources.idx_mirrors[0] + "train-images-idx3-ubyte.gz" in message
     assert "cannot connect" in message
@@ -680,5 +683,29 @@ def test_real_file_cache_round_trip(real_mnist):
     path, cache_dir, data = real_mnist
     again = load_mnist(path, cache_dir=cache_dir)
     for a, b in zip(data, again):
+        np.testing.assert_array_equal(a.X, b.X)
+        np.testing.assert_array_equal(a.y, b.y)
+
+
+def test_real_data_as_idx_files_gives_the_same_arrays(real_mnist, tmp_path):
+    # Rebuild the official 60,000 + 10,000 IDX layout from the book's file (uncompressed,
+    # to keep this fast): the IDX reader must split it back exactly as the book did.
+    _, _, data = real_mnist
+
+    def as_bytes(X):
+        return np.rint(X * 256).astype(np.uint8).reshape(-1, 28, 28)
+
+    train_images = np.concatenate([as_bytes(data.train.X), as_bytes(data.validation.X)])
+    train_labels = np.concatenate([data.train.y, data.validation.y]).astype(np.uint8)
+    arrays = {
+        "train_images": train_images,
+        "train_labels": train_labels,
+        "test_images": as_bytes(data.test.X),
+        "test_labels": data.test.y.astype(np.uint8),
+    }
+    for key, array in arrays.items():
+        write(tmp_path / IDX_FILES[key].removesuffix(".gz"), idx_bytes(array))
+    from_idx = load_mnist(tmp_path, cache=False)
+    for a, b in zip(data, from_idx):
         np.testing.assert_array_equal(a.X, b.X)
         np.testing.assert_array_equal(a.y, b.y)

@@ -884,7 +884,8 @@ def download_mnist(
 
     Nielsen's ``mnist.pkl.gz`` is tried first (one file, the book's exact data); if no URL
     delivers it intact, the four IDX files are fetched, each from the first mirror that
-    works. A file is renamed onto its final name only after its checksum matches.
+    works. A file is renamed onto its final name only after its checksum matches; a file
+    already in ``cache_dir`` with the right checksum is not fetched again.
 
     Parameters
     ----------
@@ -907,8 +908,8 @@ def download_mnist(
     Raises
     ------
     MNISTDownloadError
-        Nothing could be downloaded; the message lists each URL and why it failed, and
-        says where to put the file by hand.
+        Nothing could be downloaded; the message (one line) lists each URL and why it
+        failed, and says where to put the file by hand. ``.attempts`` holds the same list.
     """
     sources = DEFAULT_SOURCES if sources is None else sources
     folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
@@ -919,6 +920,8 @@ def download_mnist(
     attempts: list[tuple[str, str]] = []
 
     pickle_path = folder / PICKLE_NAME
+    if pickle_path.is_file() and _sha256_of(pickle_path) == sources.pickle_sha256.lower():
+        return pickle_path  # already here and intact
     if _try_urls(
         sources.pickle_urls,
         pickle_path,
@@ -945,10 +948,10 @@ def download_mnist(
     if not missing:
         return folder
 
-    tried = "\n".join(f"  {url}: {why}" for url, why in attempts) or "  (no sources given)"
+    # One line, so a command-line front end can show it as it is.
+    tried = "; ".join(f"{url} ({why})" for url, why in attempts) or "no sources given"
     raise MNISTDownloadError(
-        "could not download MNIST; tried:\n"
-        f"{tried}\n"
+        f"could not download MNIST: tried {tried}. "
         f"To use MNIST offline, download {PICKLE_NAME} (from "
         f"{DEFAULT_SOURCES.pickle_urls[0]}) on a connected machine, then either put it in "
         f"{folder} or set the environment variable {ENV_VAR} to its path (a folder with the "
