@@ -492,6 +492,9 @@ def test_read_idx_checks_magic_and_size(tmp_path):
     magic = write(tmp_path / "magic", b"\x12\x34\x08\x03" + idx_bytes(images)[4:])
     with pytest.raises(MNISTFormatError, match="bad IDX magic number 0x12340803"):
         read_idx(magic)
+    huge = write(tmp_path / "huge", b"\0\0\x08\x03" + b"\xff" * 12 + b"\0" * 64)
+    with pytest.raises(MNISTFormatError, match="truncated: the header promises"):
+        read_idx(huge)
     short = write(tmp_path / "short", b"\0\0\x08\x03\0\0")
     with pytest.raises(MNISTFormatError, match="truncated IDX header"):
         read_idx(short)

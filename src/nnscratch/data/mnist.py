@@ -49,6 +49,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.client
+import math
 import os
 import pickle
 import struct
@@ -491,7 +492,7 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
         raise MNISTFormatError(f"{path}: truncated IDX header ({len(data)} of {header} bytes)")
     dims = struct.unpack(f">{ndim}I", data[4:header])
     dtype = _IDX_DTYPES[type_code]
-    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    expected = math.prod(dims) * dtype.itemsize  # Python ints: no overflow
     found = len(data) - header
     if found != expected:
         what = "truncated" if found < expected else "has trailing bytes"
