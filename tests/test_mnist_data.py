@@ -408,6 +408,30 @@ def test_malicious_pickle_raises_and_runs_nothing(tmp_path, payload):
     assert leftovers(tmp_path / "cache") == []
 
 
+class _DirectNdarray:
+    def __reduce__(self):
+        return (np.ndarray, ((3,), "O"))
+
+
+def _unicode(text: str) -> bytes:
+    raw = text.encode()
+    return b"X" + struct.pack("<I", len(raw)) + raw
+
+
+def test_pickle_cannot_call_ndarray_or_alter_the_allowed_functions():
+    direct = pickle.dumps(((_DirectNdarray(),),), protocol=2)
+    with pytest.raises(UnsafePickleError, match=r"call numpy\.ndarray directly"):
+        RestrictedUnpickler(io.BytesIO(direct)).load()
+
+    # GLOBAL numpy.dtype, then BUILD with slot state {"__doc__": "altered"}: BUILD sets
+    # attributes on what find_class returned, which must not be our own function.
+    before = M._safe_dtype.__doc__
+    altering = b"\x80\x02cnumpy\ndtype\nN}" + _unicode("__doc__") + _unicode("altered") + b"s\x86b."
+    RestrictedUnpickler(io.BytesIO(altering)).load()
+    assert M._safe_dtype.__doc__ == before
+    assert M.RestrictedUnpickler._ALLOWED[("numpy", "dtype")] is M._safe_dtype
+
+
 def test_restricted_unpickler_refuses_object_arrays_and_subclasses():
     objects = pickle.dumps(np.array([1, "x"], dtype=object), protocol=2)
     with pytest.raises(UnsafePickleError, match="Python objects"):

@@ -246,9 +246,29 @@ def _reconstruct_function() -> Callable[..., Any]:
     return _reconstruct
 
 
+class _NdarrayName:
+    """What the name ``numpy.ndarray`` means inside a pickle: a token, not the class.
+
+    Pickled arrays mention ``ndarray`` only as the first argument of ``_reconstruct``;
+    handing out a token (no attributes, not callable) instead of the class itself means
+    the pickle cannot call ``ndarray(...)`` or touch it in any other way.
+    """
+
+    __slots__ = ()
+
+    def __call__(self, *args: Any) -> Any:
+        raise UnsafePickleError("pickle tried to call numpy.ndarray directly")
+
+    def __repr__(self) -> str:
+        return "numpy.ndarray"
+
+
+_NDARRAY = _NdarrayName()
+
+
 def _safe_reconstruct(subtype: Any, shape: Any, dtype: Any) -> np.ndarray:
     # ``_reconstruct(cls, shape, dtype)`` makes an empty array that the next opcode fills.
-    if subtype is not np.ndarray:
+    if subtype is not _NDARRAY:
         raise UnsafePickleError(f"pickle asked for an array of type {subtype!r}; only ndarray")
     return _reconstruct_function()(np.ndarray, shape, _safe_dtype(dtype))
 
@@ -321,7 +341,7 @@ class RestrictedUnpickler(pickle.Unpickler):
     _ALLOWED: ClassVar[dict[tuple[str, str], Any]] = {
         ("numpy.core.multiarray", "_reconstruct"): _safe_reconstruct,
         ("numpy._core.multiarray", "_reconstruct"): _safe_reconstruct,
-        ("numpy", "ndarray"): np.ndarray,
+        ("numpy", "ndarray"): _NDARRAY,
         ("numpy", "dtype"): _safe_dtype,
         ("numpy.core.numeric", "_frombuffer"): _safe_frombuffer,
         ("numpy._core.numeric", "_frombuffer"): _safe_frombuffer,
@@ -333,13 +353,18 @@ class RestrictedUnpickler(pickle.Unpickler):
 
     def find_class(self, module: str, name: str) -> Any:
         try:
-            return self._ALLOWED[(module, name)]
+            target = self._ALLOWED[(module, name)]
         except KeyError:
             allowed = ", ".join(f"{m}.{n}" for m, n in self._ALLOWED)
             raise UnsafePickleError(
                 f"refusing to load {module}.{name} from a pickle; a data file may only "
                 f"contain NumPy arrays, tuples and lists (allowed names: {allowed})"
             ) from None
+        if target is _NDARRAY:
+            return target
+        # A fresh wrapper per use: the pickle's BUILD opcode can set attributes on what it
+        # is given, and must not be able to alter our module's functions for later loads.
+        return lambda *args: target(*args)
 
     def persistent_load(self, pid: Any) -> Any:
         raise UnsafePickleError("refusing a pickle that uses persistent ids")
