@@ -221,6 +221,10 @@ def _to_matrices(
             f"{name} is empty: an exhausted zip or generator? Pass a list, "
             f"e.g. list(zip(inputs, labels))"
         )
+    fast = _stack_fast(data, n_in, n_out, dtype)
+    if fast is not None:
+        return fast
+    # The careful way, example by example, to name the first one that does not fit.
     X = np.empty((n, n_in), dtype=dtype)
     first = data[0]
     if not isinstance(first, (tuple, list)) or len(first) != 2:
@@ -270,6 +274,30 @@ def _to_matrices(
             f"(expected 0..{n_out - 1})"
         )
     return X, Y, vector_labels
+
+
+def _stack_fast(
+    data: list, n_in: int, n_out: int, dtype: np.dtype
+) -> tuple[np.ndarray, np.ndarray, bool] | None:
+    """Stack well-formed data in a few C loops; ``None`` when anything looks unusual."""
+    try:
+        xs, ys = zip(*data)
+        X = np.array(xs)
+        Y = np.array(ys)
+    except (TypeError, ValueError):
+        return None
+    n = len(data)
+    if X.dtype.kind not in "fiu" or X.shape not in ((n, n_in, 1), (n, n_in)):
+        return None
+    X = X.reshape(n, n_in).astype(dtype, copy=False)
+    if not np.all(np.isfinite(X)):
+        return None
+    if Y.shape in ((n, n_out, 1), (n, n_out)) and n_out > 1 and Y.dtype.kind in "fiu":
+        Y = Y.reshape(n, n_out).astype(dtype, copy=False)
+        return (X, Y, True) if np.all(np.isfinite(Y)) else None
+    if Y.shape == (n,) and Y.dtype.kind in "iu" and Y.size and 0 <= Y.min() and Y.max() < n_out:
+        return X, Y.astype(np.int64, copy=False), False
+    return None
 
 
 class _LayerList(list):

@@ -162,6 +162,7 @@ def train(
     lmbda: float = 0.0,
     callbacks: Sequence[Callback] = (),
     on_epoch: Callable[[int, MnistHistory], None] | None = None,
+    blas_threads: int | None = 1,
 ) -> MnistHistory:
     """Train ``net`` by mini-batch SGD for ``epochs`` epochs, as the book does.
 
@@ -170,7 +171,15 @@ def train(
     :meth:`Network.compile`). A Ctrl-C stops after the current mini-batch and a diverging
     cost stops at once; either way the network keeps what it learnt and the history
     says so (``interrupted``, ``diverged``) instead of raising.
+
+    ``blas_threads`` caps the BLAS threads while training (``None``: the library's
+    default). The book's matrices are small (10 x 784 times 784 x 30): splitting them
+    between threads costs more than it saves, and on a busy machine threads that wait
+    for each other make an epoch several times slower. ``benchmarks/bench_mnist.py``
+    measures both.
     """
+    from threadpoolctl import threadpool_limits  # a dependency of scikit-learn
+
     dtype = net.dtype
     X = np.ascontiguousarray(train_data[0], dtype=dtype)
     Y = one_hot(np.asarray(train_data[1]), dtype, net.sizes[-1])
@@ -179,20 +188,21 @@ def train(
     net.compile(eta, lmbda, X.shape[0])
     history = MnistHistory()
     monitor = EpochMonitor((X, Y), (Xt, Yt), history, on_epoch)
-    try:
-        net.model.fit(
-            X,
-            Y,
-            epochs=epochs,
-            batch_size=batch_size,
-            shuffle=True,
-            callbacks=[monitor, *callbacks],
-            verbose=0,
-        )
-    except KeyboardInterrupt:
-        history.interrupted = True
-    except TrainingDiverged as exc:
-        history.diverged = str(exc)
+    with threadpool_limits(blas_threads):
+        try:
+            net.model.fit(
+                X,
+                Y,
+                epochs=epochs,
+                batch_size=batch_size,
+                shuffle=True,
+                callbacks=[monitor, *callbacks],
+                verbose=0,
+            )
+        except KeyboardInterrupt:
+            history.interrupted = True
+        except TrainingDiverged as exc:
+            history.diverged = str(exc)
     return history
 
 
