@@ -197,6 +197,8 @@ def one_line_error(code, stderr, *words):
         (["--dtype", "float16"], ["--dtype"]),
         (["--epochs", "two"], ["--epochs"]),
         (["--train-size", "0"], ["--train-size"]),
+        (["--threads", "-1"], ["--threads"]),
+        (["--seed", "-5"], ["--seed"]),
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(fake_mnist, capsys, args, words):
