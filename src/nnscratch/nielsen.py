@@ -387,7 +387,7 @@ class Network:
             )
         self.sizes = [int(s) for s in sizes]
         self.num_layers = len(self.sizes)
-        self.network2 = cost is not None
+        self._network2 = cost is not None
         self.cost = _cost_class(cost if cost is not None else QuadraticCost)
         self.random_state = random_state
         self.print_fn = print_fn
@@ -400,7 +400,7 @@ class Network:
         )
         self.model.build(self.sizes[0])
         self._compiled_for: tuple[float, str] | None = None
-        if self.network2:
+        if self._network2:
             self.default_weight_initializer()
         else:
             self.large_weight_initializer()
@@ -639,7 +639,7 @@ class Network:
                 self.model.fit(X[part], Y[part], epochs=1, batch_size=m, shuffle=False, verbose=0)
             if test is not None:
                 say(f"Epoch {j}: {self._count_correct(*test)} / {len(test[1])}")
-            elif self.network2:
+            elif self._network2:
                 say(f"Epoch {j} training complete")
             else:
                 say(f"Epoch {j} complete")
