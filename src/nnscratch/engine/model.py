@@ -424,14 +424,19 @@ class Sequential:
                 logs["accuracy"] = correct / x.shape[0]
             return logs
         n = x.shape[0]
-        if shuffle:
-            order = self._rng.permutation(n)  # type: ignore[union-attr]
-            x, targets = x[order], targets[order]
+        # Shuffle by index: each mini-batch is gathered into a buffer reused from batch to
+        # batch. Same batches as copying x[order] whole, without writing a shuffled copy
+        # of the data every epoch (157 MB of fresh memory per epoch for MNIST).
+        order = self._rng.permutation(n) if shuffle else None  # type: ignore[union-attr]
         total_loss = 0.0
         total_correct = 0
         seen = 0
         for batch, start in enumerate(range(0, n, step)):
-            xb, yb = x[start : start + step], targets[start : start + step]
+            if order is None:
+                xb, yb = x[start : start + step], targets[start : start + step]
+            else:
+                index = order[start : start + step]
+                xb, yb = self._gather("x", x, index), self._gather("y", targets, index)
             if hooks.wants_batches:
                 hooks.call("on_train_batch_begin", batch, {"size": xb.shape[0]})
             loss, correct = self._train_step(xb, yb, epoch)
@@ -446,6 +451,21 @@ class Sequential:
         if self.metrics:
             logs["accuracy"] = total_correct / seen
         return logs
+
+    def _gather(self, key: str, source: np.ndarray, index: np.ndarray) -> np.ndarray:
+        """``source[index]``, written into a buffer kept for the next mini-batch."""
+        buffers = self.__dict__.setdefault("_gather_buffers", {})
+        buf = buffers.get(key)
+        if (
+            buf is None
+            or buf.shape[0] < len(index)
+            or buf.shape[1:] != source.shape[1:]
+            or buf.dtype != source.dtype
+        ):
+            buf = buffers[key] = np.empty((len(index), *source.shape[1:]), dtype=source.dtype)
+        # mode="clip" writes straight into `out` (the default "raise" buffers the copy);
+        # the indices come from a permutation, so none is out of range.
+        return np.take(source, index, axis=0, out=buf[: len(index)], mode="clip")
 
     def _train_step(self, x: np.ndarray, targets: np.ndarray, epoch: int) -> tuple[float, int]:
         """Forward, loss, backward and update on one batch. Returns (loss, n correct)."""
@@ -560,7 +580,10 @@ class Sequential:
             self._prepare_training_state()
         elif not hasattr(self, "_params") or self._params_stale():
             self._prepare_training_state()
-        x_arr = self._check_x(x_arr, "x")
+        if x_arr.shape[1] != self.input_dim:  # (x_arr is already checked and converted)
+            raise ValueError(
+                f"x has {x_arr.shape[1]} features but the model expects {self.input_dim}"
+            )
         y_arr = np.asarray(y)
         if y_arr.ndim == 0:
             raise ValueError(f"y must be an array of targets, got a scalar {y!r}")

@@ -1,0 +1,89 @@
+"""Chapters 1 and 3 of Nielsen's "Neural Networks and Deep Learning", on nnscratch.
+
+The book's own calls, on Python 3. Chapter 1 (network.py)::
+
+    import mnist_loader, network
+    training_data, validation_data, test_data = mnist_loader.load_data_wrapper()
+    net = network.Network([784, 30, 10])
+    net.SGD(training_data, 30, 10, 3.0, test_data=test_data)
+
+Chapter 3 (network2.py)::
+
+    net = network2.Network([784, 30, 10], cost=network2.CrossEntropyCost)
+    net.SGD(training_data, 30, 10, 0.5, lmbda=5.0, evaluation_data=validation_data,
+            monitor_evaluation_accuracy=True, monitor_evaluation_cost=True,
+            monitor_training_accuracy=True, monitor_training_cost=True)
+
+Run ``python examples/nielsen_mnist.py`` (chapter 1) or ``--chapter 3``. The defaults are
+the book's; smaller values make a quick check. The data comes from ``--data``, the
+``NNSCRATCH_DATA`` environment variable, the user cache, or a verified download.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+
+import numpy as np
+
+from nnscratch import nielsen
+from nnscratch.nielsen import mnist_loader
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chapter", type=int, choices=[1, 3], default=1)
+    parser.add_argument("--hidden", type=int, default=30, help="hidden neurons (book: 30)")
+    parser.add_argument("--epochs", type=int, default=30, help="book: 30")
+    parser.add_argument("--mini-batch-size", type=int, default=10, help="book: 10")
+    parser.add_argument("--eta", type=float, help="book: 3.0 (chapter 1), 0.5 (chapter 3)")
+    parser.add_argument("--lmbda", type=float, default=5.0, help="chapter 3 (book: 5.0)")
+    parser.add_argument("--seed", type=int, help="seed np.random and random first")
+    parser.add_argument("--data", help="path of mnist.pkl.gz (default: NNSCRATCH_DATA, ...)")
+    parser.add_argument("--save", help="save the trained network (JSON) here")
+    args = parser.parse_args()
+
+    if args.seed is not None:  # the book does not seed; seeding makes a run repeatable
+        np.random.seed(args.seed)  # noqa: NPY002  (the book's global generator)
+        random.seed(args.seed)
+
+    training_data, validation_data, test_data = mnist_loader.load_data_wrapper(args.data)
+    print(
+        f"{len(training_data)} training, {len(validation_data)} validation, "
+        f"{len(test_data)} test images"
+    )
+    sizes = [784, args.hidden, 10]
+
+    if args.chapter == 1:
+        net = nielsen.Network(sizes)
+        net.SGD(
+            training_data, args.epochs, args.mini_batch_size, args.eta or 3.0, test_data=test_data
+        )
+    else:
+        net = nielsen.Network(sizes, cost=nielsen.CrossEntropyCost)
+        evaluation_cost, evaluation_accuracy, training_cost, training_accuracy = net.SGD(
+            training_data,
+            args.epochs,
+            args.mini_batch_size,
+            args.eta or 0.5,
+            lmbda=args.lmbda,
+            evaluation_data=validation_data,
+            monitor_evaluation_accuracy=True,
+            monitor_evaluation_cost=True,
+            monitor_training_accuracy=True,
+            monitor_training_cost=True,
+        )
+        best = int(np.argmax(evaluation_accuracy))
+        print(
+            f"best validation accuracy: {evaluation_accuracy[best]} / {len(validation_data)} "
+            f"at epoch {best} (cost {evaluation_cost[best]:.4f}; on the training data: "
+            f"{training_accuracy[best]} / {len(training_data)}, cost {training_cost[best]:.4f})"
+        )
+        print(f"test accuracy: {net.evaluate(test_data)} / {len(test_data)}")
+    if args.save:
+        net.save(args.save)
+        print(f"saved to {args.save}; reload with nnscratch.nielsen.load({args.save!r})")
+
+
+if __name__ == "__main__":
+    main()
