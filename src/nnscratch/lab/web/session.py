@@ -1,0 +1,1451 @@
+"""One playground session: the configuration, the data, the model and its training.
+
+The web page only draws. Everything it shows comes from a :class:`PlaygroundSession`
+(one per browser tab), which
+
+* validates every request (:meth:`PlaygroundSession.handle` turns a bad one into an
+  ``error`` message and carries on),
+* generates or parses the data, builds an engine :class:`~nnscratch.engine.model.Sequential`
+  from the configuration and trains it with ``fit`` a few epochs at a time,
+* renders *frames*: the decision boundary over a 100x100 grid, each neuron's own output
+  map, the weights, losses, accuracies and a confusion matrix, encoded compactly (bytes in
+  base64) so that 30 frames a second are cheap to send.
+
+The message format is described in ``docs/playground-protocol.md``. Nothing here needs the
+web server: a session can be driven from a notebook or a test::
+
+    >>> from nnscratch.lab.web.session import PlaygroundSession
+    >>> s = PlaygroundSession({"dataset": "moons", "hidden_layers": [{"units": 3}]})
+    >>> s.train(5)
+    >>> s.epoch
+    5
+
+Training is reproducible: the data, the split, the initial weights and the shuffling all
+derive from ``config["seed"]``, so :meth:`PlaygroundSession.python_script` can write a
+plain script that reaches the very same weights, and :meth:`to_url_state` fits a whole
+run into a link.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import math
+import numbers
+import threading
+import zlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+from ...data.toy import load_toy
+from ...engine import layers as layers_module
+from ...engine import optimizers as optimizers_module
+from ...engine.callbacks import History
+from ...engine.layers import Dense
+from ...engine.model import Sequential, TrainingDiverged
+from ...engine.regularizers import l1_l2
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "DEFAULT_SWEEP",
+    "LIMITS",
+    "PROTOCOL_VERSION",
+    "PlaygroundError",
+    "PlaygroundSession",
+    "available_features",
+    "options",
+    "parse_csv",
+    "validate_config",
+]
+
+PROTOCOL_VERSION = 1
+
+#: sizes, bounds and grid resolutions shared with the page (``options.limits``)
+LIMITS: dict[str, int] = {
+    "max_points": 10_000,
+    "min_points": 4,
+    "max_upload_bytes": 1_000_000,
+    "max_message_chars": 2_000_000,
+    "max_hidden_layers": 8,
+    "max_units": 256,
+    "max_speed": 1000,
+    "max_step_epochs": 1000,
+    "max_replay_epochs": 20_000,
+    "max_sweep_models": 8,
+    "max_drawn_units": 512,
+    "grid": 100,
+    "thumb": 24,
+    "sweep_grid": 50,
+    "max_curve_points": 4000,
+}
+
+DATASETS = ("moons", "circles", "xor", "gaussian", "spiral", "multi_gaussian", "plane", "csv")
+REGRESSION_DATASETS = ("plane",)
+HIDDEN_ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
+CLASSIFICATION_OUTPUTS = ("softmax_cross_entropy", "sigmoid_binary_cross_entropy", "quadratic")
+REGRESSION_OUTPUTS = ("mse", "quadratic")
+OPTIMIZER_CHOICES = ("sgd", "momentum", "adam")
+
+# Each input feature as NumPy code on the columns x1, x2: the session evaluates the same
+# functions, and the exported script prints the same expressions.
+FEATURES: dict[str, tuple[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {
+    "x1": ("x1", lambda x1, x2: x1),
+    "x2": ("x2", lambda x1, x2: x2),
+    "x1^2": ("x1**2", lambda x1, x2: x1**2),
+    "x2^2": ("x2**2", lambda x1, x2: x2**2),
+    "x1*x2": ("x1 * x2", lambda x1, x2: x1 * x2),
+    "sin(x1)": ("np.sin(x1)", lambda x1, x2: np.sin(x1)),
+    "sin(x2)": ("np.sin(x2)", lambda x1, x2: np.sin(x2)),
+}
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "dataset": "circles",
+    "n_samples": 200,
+    "n_classes": 3,
+    "noise": 0.2,
+    "train_ratio": 0.5,
+    "seed": 0,
+    "features": ["x1", "x2"],
+    "hidden_layers": [{"units": 4, "activation": "tanh"}, {"units": 2, "activation": "tanh"}],
+    "output": "softmax_cross_entropy",
+    "learning_rate": 0.1,
+    "batch_size": 10,
+    "optimizer": "sgd",
+    "momentum": 0.9,
+    "l1": 0.0,
+    "l2": 0.0,
+    "dropout": 0.0,
+}
+
+DEFAULT_SWEEP = [1, 2, 3, 4, 10, 20, 50]
+DEFAULT_SPEED = 10
+DATA_KEYS = ("dataset", "n_samples", "n_classes", "noise", "train_ratio", "seed")
+MAX_SEED = 2**31 - 1
+FRAME_RATE = 30  # frames per second the server aims for; speed is steps per frame
+
+
+#: client message types and the fields each may carry (besides "type" and "id")
+MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
+    "config": ("config",),
+    "regenerate": (),
+    "upload_csv": ("text", "name"),
+    "play": (),
+    "pause": (),
+    "step": ("epochs",),
+    "reset": (),
+    "speed": ("value",),
+    "sweep": ("sizes",),
+    "export_python": (),
+    "get_state": (),
+    "load_state": ("state",),
+}
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "config": ("config",),
+    "upload_csv": ("text",),
+    "speed": ("value",),
+    "sweep": ("sizes",),
+    "load_state": ("state",),
+}
+
+
+class PlaygroundError(ValueError):
+    """A request the session cannot accept. ``field`` names the offending part."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# -- what this installation offers ----------------------------------------------------------
+def _adam_class() -> type | None:
+    """The engine's Adam optimizer, when this version of the engine has one."""
+    return optimizers_module.OPTIMIZERS.get("adam")
+
+
+def _dropout_class() -> type | None:
+    """The engine's Dropout layer, when this version of the engine has one."""
+    return getattr(layers_module, "Dropout", None)
+
+
+def available_features() -> dict[str, bool]:
+    """Which optional choices the engine supports here: ``{"adam": ..., "dropout": ...}``."""
+    return {"adam": _adam_class() is not None, "dropout": _dropout_class() is not None}
+
+
+def options() -> dict[str, Any]:
+    """Everything the page needs to build its controls (``hello.options``)."""
+    return {
+        "datasets": list(DATASETS),
+        "regression_datasets": list(REGRESSION_DATASETS),
+        "features": list(FEATURES),
+        "activations": list(HIDDEN_ACTIVATIONS),
+        "outputs": {
+            "classification": list(CLASSIFICATION_OUTPUTS),
+            "regression": list(REGRESSION_OUTPUTS),
+        },
+        "optimizers": list(OPTIMIZER_CHOICES),
+        "available": available_features(),
+        "limits": dict(LIMITS),
+        "defaults": copy.deepcopy(DEFAULT_CONFIG),
+        "default_sweep": list(DEFAULT_SWEEP),
+        "default_speed": DEFAULT_SPEED,
+        "frame_rate": FRAME_RATE,
+    }
+
+
+# -- validation helpers ---------------------------------------------------------------------
+def _int(value: Any, field: str, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            raise PlaygroundError(f"{field} must be an integer {lo}..{hi}, got {value!r}", field)
+    if not lo <= value <= hi:
+        raise PlaygroundError(f"{field} must be an integer {lo}..{hi}, got {value}", field)
+    return int(value)
+
+
+def _number(value: Any, field: str, lo: float, hi: float, *, open_lo: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise PlaygroundError(f"{field} must be a number, got {value!r}", field)
+    value = float(value)
+    low_ok = value > lo if open_lo else value >= lo
+    if not math.isfinite(value) or not low_ok or value > hi:
+        bracket = "(" if open_lo else "["
+        raise PlaygroundError(
+            f"{field} must be a number in {bracket}{lo}, {hi}], got {value}", field
+        )
+    return value
+
+
+def _choice(value: Any, field: str, choices: Sequence[str]) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise PlaygroundError(f"{field} must be one of {', '.join(choices)}; got {value!r}", field)
+    return value
+
+
+def validate_config(config: Any) -> dict[str, Any]:
+    """Check a complete configuration and return a normalised copy.
+
+    Every key of :data:`DEFAULT_CONFIG` must be present and nothing else; numbers must be
+    finite and in range. The data-dependent checks (the output against the number of
+    classes) happen in the session, which knows the data.
+
+    Raises
+    ------
+    PlaygroundError
+        Naming the field and what it accepts, e.g. ``"hidden_layers[1].units must be an
+        integer 1..256, got 300"``.
+    """
+    if not isinstance(config, dict):
+        raise PlaygroundError(f"config must be an object, got {type(config).__name__}", "config")
+    unknown = sorted(set(config) - set(DEFAULT_CONFIG))
+    if unknown:
+        raise PlaygroundError(
+            f"unknown config key(s) {', '.join(map(repr, unknown))}; valid keys: "
+            f"{', '.join(DEFAULT_CONFIG)}",
+            f"config.{unknown[0]}",
+        )
+    missing = [k for k in DEFAULT_CONFIG if k not in config]
+    if missing:
+        raise PlaygroundError(f"config is missing {', '.join(missing)}", f"config.{missing[0]}")
+    lim = LIMITS
+    out: dict[str, Any] = {}
+    out["dataset"] = _choice(config["dataset"], "dataset", DATASETS)
+    out["n_samples"] = _int(config["n_samples"], "n_samples", 10, lim["max_points"])
+    out["n_classes"] = _int(config["n_classes"], "n_classes", 2, 5)
+    out["noise"] = _number(config["noise"], "noise", 0.0, 2.0)
+    out["train_ratio"] = _number(config["train_ratio"], "train_ratio", 0.1, 0.9)
+    out["seed"] = _int(config["seed"], "seed", 0, MAX_SEED)
+
+    features = config["features"]
+    if not isinstance(features, list) or not features:
+        raise PlaygroundError(
+            f"features must be a non-empty list of {', '.join(FEATURES)}; got {features!r}",
+            "features",
+        )
+    for i, name in enumerate(features):
+        _choice(name, f"features[{i}]", list(FEATURES))
+    if len(set(features)) != len(features):
+        raise PlaygroundError(f"features lists a feature twice: {features}", "features")
+    out["features"] = list(features)
+
+    hidden = config["hidden_layers"]
+    if not isinstance(hidden, list) or len(hidden) > lim["max_hidden_layers"]:
+        raise PlaygroundError(
+            f"hidden_layers must be a list of 0..{lim['max_hidden_layers']} layers, got {hidden!r}"[
+                :300
+            ],
+            "hidden_layers",
+        )
+    layers = []
+    for i, spec in enumerate(hidden):
+        field = f"hidden_layers[{i}]"
+        if not isinstance(spec, dict):
+            raise PlaygroundError(
+                f'{field} must be an object like {{"units": 4, "activation": "tanh"}}, '
+                f"got {spec!r}",
+                field,
+            )
+        extra = sorted(set(spec) - {"units", "activation"})
+        if extra:
+            raise PlaygroundError(
+                f"{field} has unknown key(s) {', '.join(map(repr, extra))}; valid: units, "
+                "activation",
+                field,
+            )
+        units = _int(spec.get("units"), f"{field}.units", 1, lim["max_units"])
+        activation = _choice(
+            spec.get("activation", "tanh"), f"{field}.activation", HIDDEN_ACTIVATIONS
+        )
+        layers.append({"units": units, "activation": activation})
+    out["hidden_layers"] = layers
+
+    out["output"] = _choice(
+        config["output"], "output", sorted(set(CLASSIFICATION_OUTPUTS + REGRESSION_OUTPUTS))
+    )
+    out["learning_rate"] = _number(
+        config["learning_rate"], "learning_rate", 0.0, 10.0, open_lo=True
+    )
+    batch = config["batch_size"]
+    if isinstance(batch, str):
+        if batch != "full":
+            raise PlaygroundError(
+                f'batch_size must be an integer 1..{lim["max_points"]} or "full", got {batch!r}',
+                "batch_size",
+            )
+        out["batch_size"] = "full"
+    else:
+        out["batch_size"] = _int(batch, "batch_size", 1, lim["max_points"])
+    out["optimizer"] = _choice(config["optimizer"], "optimizer", OPTIMIZER_CHOICES)
+    out["momentum"] = _number(config["momentum"], "momentum", 0.0, 0.99)
+    out["l1"] = _number(config["l1"], "l1", 0.0, 1.0)
+    out["l2"] = _number(config["l2"], "l2", 0.0, 1.0)
+    out["dropout"] = _number(config["dropout"], "dropout", 0.0, 0.9)
+
+    available = available_features()
+    if out["optimizer"] == "adam" and not available["adam"]:
+        raise PlaygroundError(
+            "optimizer 'adam' is not available in this version of the engine; available: "
+            f"{', '.join(_available_optimizers())}",
+            "optimizer",
+        )
+    if out["dropout"] > 0 and not available["dropout"]:
+        raise PlaygroundError(
+            "dropout is not available in this version of the engine (no Dropout layer); "
+            "set dropout to 0",
+            "dropout",
+        )
+    return out
+
+
+def _available_optimizers() -> list[str]:
+    return [o for o in OPTIMIZER_CHOICES if o != "adam" or available_features()["adam"]]
+
+
+# -- CSV uploads ----------------------------------------------------------------------------
+def parse_csv(text: Any) -> tuple[np.ndarray, np.ndarray, str, list[float] | None]:
+    """Parse an uploaded CSV of points ``x1,x2,label``, without ``eval``.
+
+    Accepts ``,``, ``;`` or tab separators, an optional header line, blank lines and
+    ``#`` comments. Integer labels with 2 to 5 distinct values make a classification set
+    (the values, sorted, become classes 0..k-1); any other labels make a regression set.
+
+    Returns
+    -------
+    X : (n, 2) float array
+    y : (n,) int (classes) or float (regression) array
+    task : "classification" or "regression"
+    label_values : the original label of each class (classification), else None
+
+    Raises
+    ------
+    PlaygroundError
+        Naming the line: ``"line 7: expected 3 values (x1, x2, label), got 2"``.
+
+    Examples
+    --------
+    >>> X, y, task, labels = parse_csv("x1,x2,label\\n0,0,0\\n1,1,1\\n0,1,1\\n1,0,0\\n")
+    >>> X.shape, task, labels
+    ((4, 2), 'classification', [0.0, 1.0])
+    """
+    field = "text"
+    if not isinstance(text, str):
+        raise PlaygroundError(f"the CSV must be text, got {type(text).__name__}", field)
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > LIMITS["max_upload_bytes"]:
+        raise PlaygroundError(
+            f"the CSV is {size:,} bytes; uploads are limited to "
+            f"{LIMITS['max_upload_bytes']:,} bytes",
+            field,
+        )
+    text = text.lstrip("\ufeff")
+    rows: list[tuple[float, float, float]] = []
+    header_allowed = True
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        sep = next((s for s in (",", ";", "\t") if s in line), None)
+        parts = [
+            p.strip().strip('"').strip("'").strip()
+            for p in (line.split(sep) if sep else line.split())
+        ]
+        values = [_csv_number(p) for p in parts]
+        if header_allowed and not rows and any(v is None for v in values):
+            header_allowed = False  # a header line such as "x1,x2,label"
+            continue
+        header_allowed = False
+        if len(parts) != 3:
+            raise PlaygroundError(
+                f"line {lineno}: expected 3 values (x1, x2, label), got {len(parts)}", field
+            )
+        for name, part, value in zip(("x1", "x2", "label"), parts, values):
+            if value is None:
+                raise PlaygroundError(
+                    f"line {lineno}: {name} must be a number, got {part[:40]!r}", field
+                )
+            if not math.isfinite(value):
+                raise PlaygroundError(
+                    f"line {lineno}: {name} must be a finite number, got {part[:40]!r}", field
+                )
+        rows.append((values[0], values[1], values[2]))  # type: ignore[arg-type]
+        if len(rows) > LIMITS["max_points"]:
+            raise PlaygroundError(
+                f"line {lineno}: more than {LIMITS['max_points']:,} points; uploads are "
+                f"limited to {LIMITS['max_points']:,}",
+                field,
+            )
+    if len(rows) < LIMITS["min_points"]:
+        raise PlaygroundError(
+            f"the CSV has {len(rows)} point(s); at least {LIMITS['min_points']} are needed "
+            "(one per line: x1,x2,label)",
+            field,
+        )
+    data = np.array(rows, dtype=np.float64)
+    return _points_to_dataset(data)
+
+
+def _csv_number(token: str) -> float | None:
+    # float() alone would accept "1_000" and " nan "; keep to plain decimal notation.
+    if not token or "_" in token or len(token) > 64:
+        return None
+    try:
+        return float(token)
+    except ValueError:
+        return None
+
+
+def _points_to_dataset(
+    data: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, str, list[float] | None]:
+    X = np.ascontiguousarray(data[:, :2])
+    labels = data[:, 2]
+    distinct = np.unique(labels)
+    integer = bool(np.all(labels == np.round(labels)))
+    if integer and len(distinct) == 1:
+        raise PlaygroundError(
+            f"every label is {distinct[0]:g}; a classification set needs 2 to 5 different labels",
+            "text",
+        )
+    if integer and 2 <= len(distinct) <= 5:
+        y = np.searchsorted(distinct, labels).astype(np.int64)
+        return X, y, "classification", [float(v) for v in distinct]
+    return X, labels.astype(np.float64), "regression", None
+
+
+# -- encodings ------------------------------------------------------------------------------
+def _b64(array: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")
+
+
+def _u8(unit: np.ndarray) -> np.ndarray:
+    """Values in [0, 1] as bytes 0..255 (rounded, clipped)."""
+    return np.clip(np.rint(unit * 255.0), 0, 255).astype(np.uint8)
+
+
+def _f32(array: np.ndarray) -> str:
+    return _b64(np.asarray(array, dtype="<f4"))
+
+
+def _finite_or_none(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+# -- the session ----------------------------------------------------------------------------
+class PlaygroundSession:
+    """Everything one browser tab sees: configuration, data, model, training and frames.
+
+    Parameters
+    ----------
+    config : dict, optional
+        A partial configuration merged into :data:`DEFAULT_CONFIG` (see
+        ``docs/playground-protocol.md`` for every key and its range).
+
+    Attributes
+    ----------
+    epoch : int
+        Epochs trained since the model was (re)built.
+    steps : int
+        Gradient steps since then.
+    playing : bool
+        Whether the server should keep training and sending frames.
+    speed : int
+        Gradient steps per frame while playing (rounded to whole epochs).
+
+    Examples
+    --------
+    >>> s = PlaygroundSession({"dataset": "xor", "features": ["x1*x2"],
+    ...                        "hidden_layers": []})
+    >>> s.train(20)
+    >>> frame = s.frame()
+    >>> frame["boundary"]["width"], frame["epoch"]
+    (100, 20)
+    """
+
+    def __init__(self, config: dict[str, Any] | None = None) -> None:
+        self._lock = threading.RLock()
+        self.playing = False
+        self.speed = DEFAULT_SPEED
+        self.notices: list[str] = []
+        self._csv: np.ndarray | None = None  # uploaded points (x1, x2, label)
+        self._csv_name: str | None = None
+        self.sweep_sizes: list[int] | None = None
+        merged = copy.deepcopy(DEFAULT_CONFIG)
+        if config is not None:
+            if not isinstance(config, dict):
+                raise PlaygroundError(
+                    f"config must be an object, got {type(config).__name__}", "config"
+                )
+            merged.update(copy.deepcopy(config))
+        self._config: dict[str, Any] = {}
+        self._apply_config(merged, output_given=config is not None and "output" in config)
+
+    # -- configuration ---------------------------------------------------------------------
+    @property
+    def config(self) -> dict[str, Any]:
+        """A copy of the current (validated) configuration."""
+        return copy.deepcopy(self._config)
+
+    @property
+    def task(self) -> str:
+        """``"classification"`` or ``"regression"``."""
+        return self._task
+
+    @property
+    def n_classes(self) -> int:
+        """Number of classes (1 for regression)."""
+        return self._n_classes
+
+    def configure(self, changes: dict[str, Any]) -> list[str]:
+        """Merge ``changes`` into the configuration, validate it, rebuild what changed.
+
+        The data is regenerated when a data key changed; the model is always rebuilt and
+        training restarts at epoch 0 (so the run stays reproducible by
+        :meth:`python_script`). On error nothing changes.
+
+        Returns the notices (automatic adjustments) made.
+        """
+        if not isinstance(changes, dict):
+            raise PlaygroundError(
+                f"config must be an object, got {type(changes).__name__}", "config"
+            )
+        with self._lock:
+            merged = copy.deepcopy(self._config)
+            merged.update(copy.deepcopy(changes))
+            return self._apply_config(merged, output_given="output" in changes)
+
+    def _apply_config(
+        self, merged: dict[str, Any], *, output_given: bool, force_data: bool = False
+    ) -> list[str]:
+        """Validate ``merged`` against the data it implies; commit only when all is well."""
+        config = validate_config(merged)
+        if config["dataset"] == "csv" and self._csv is None:
+            raise PlaygroundError(
+                "dataset 'csv' needs an uploaded CSV first (send upload_csv)", "dataset"
+            )
+        data_changed = (
+            force_data
+            or not self._config
+            or any(config[k] != self._config.get(k) for k in DATA_KEYS)
+        )
+        if data_changed:
+            data = self._make_data(config)
+        else:
+            data = self._data
+        task, n_classes = data["task"], data["n_classes"]
+        notices: list[str] = []
+        allowed = CLASSIFICATION_OUTPUTS if task == "classification" else REGRESSION_OUTPUTS
+        if config["output"] == "sigmoid_binary_cross_entropy" and n_classes != 2:
+            allowed = tuple(o for o in allowed if o != "sigmoid_binary_cross_entropy")
+        if config["output"] not in allowed:
+            what = f"{n_classes}-class classification" if task == "classification" else "regression"
+            if output_given:
+                raise PlaygroundError(
+                    f"output {config['output']!r} does not fit {what} data; valid: "
+                    f"{', '.join(allowed)}",
+                    "output",
+                )
+            new = "softmax_cross_entropy" if task == "classification" else "mse"
+            notices.append(f"output changed from {config['output']} to {new} for {what} data")
+            config["output"] = new
+        # Everything checked: commit.
+        self._config = config
+        self._data = data
+        self._task, self._n_classes = task, n_classes
+        self._prepare_inputs()
+        self._build()
+        self.notices = notices
+        return notices
+
+    # -- data ------------------------------------------------------------------------------
+    def _make_data(self, config: dict[str, Any]) -> dict[str, Any]:
+        name = config["dataset"]
+        label_values = None
+        if name == "csv":
+            assert self._csv is not None
+            X, y, task, label_values = _points_to_dataset(self._csv)
+        else:
+            kwargs: dict[str, Any] = {
+                "n_samples": config["n_samples"],
+                "noise": config["noise"],
+                "seed": config["seed"],
+            }
+            if name == "multi_gaussian":
+                kwargs["n_classes"] = config["n_classes"]
+            X, y = load_toy(name, **kwargs)
+            task = "regression" if name in REGRESSION_DATASETS else "classification"
+        n = X.shape[0]
+        n_train = train_size(n, config["train_ratio"])
+        X_train, X_test, y_train, y_test = train_test_split(
+            X, y, train_size=n_train, test_size=n - n_train, random_state=config["seed"]
+        )
+        if task == "classification":
+            y_all = np.asarray(y, dtype=np.int64)
+            n_classes = int(y_all.max()) + 1
+            y_train = np.asarray(y_train, dtype=np.int64)
+            y_test = np.asarray(y_test, dtype=np.int64)
+            target_range = (0.0, 1.0)
+        else:
+            n_classes = 1
+            y_train = np.asarray(y_train, dtype=np.float64)
+            y_test = np.asarray(y_test, dtype=np.float64)
+            lo, hi = float(np.min(y)), float(np.max(y))
+            target_range = (lo, hi) if hi > lo else (lo - 1.0, hi + 1.0)
+        lo, hi = float(X.min()), float(X.max())
+        pad = 0.1 * (hi - lo) if hi > lo else 1.0
+        extent = (lo - pad, hi + pad, lo - pad, hi + pad)
+        return {
+            "X_train": np.ascontiguousarray(X_train, dtype=np.float64),
+            "X_test": np.ascontiguousarray(X_test, dtype=np.float64),
+            "y_train": y_train,
+            "y_test": y_test,
+            "task": task,
+            "n_classes": n_classes,
+            "extent": extent,
+            "target_range": target_range,
+            "label_values": label_values,
+        }
+
+    def _prepare_inputs(self) -> None:
+        """Precompute the feature columns of the data and of every grid we draw."""
+        feats = self._config["features"]
+        d = self._data
+        self._F_train = make_features(d["X_train"], feats)
+        self._F_test = make_features(d["X_test"], feats)
+        self._grid = make_features(_grid_points(d["extent"], LIMITS["grid"]), feats)
+        self._thumb_points = _grid_points(d["extent"], LIMITS["thumb"])
+        self._thumb = make_features(self._thumb_points, feats)
+        self._sweep_grid = make_features(_grid_points(d["extent"], LIMITS["sweep_grid"]), feats)
+
+    @property
+    def n_train(self) -> int:
+        return int(self._data["X_train"].shape[0])
+
+    @property
+    def n_test(self) -> int:
+        return int(self._data["X_test"].shape[0])
+
+    def upload_csv(self, text: Any, name: Any = None) -> list[str]:
+        """Use the points of an uploaded CSV (see :func:`parse_csv`) as the data set."""
+        X, y, _task, labels = parse_csv(text)
+        data = np.column_stack([X, np.asarray(labels, dtype=float)[y] if labels else y])
+        if name is not None and not isinstance(name, str):
+            raise PlaygroundError(f"name must be a string, got {type(name).__name__}", "name")
+        with self._lock:
+            previous = self._csv
+            self._csv = data
+            try:
+                notices = self._apply_config(
+                    dict(self._config, dataset="csv"), output_given=False, force_data=True
+                )
+            except PlaygroundError:
+                self._csv = previous
+                raise
+            self._csv_name = name[:200] if name else None
+            return notices
+
+    def regenerate(self) -> list[str]:
+        """Draw new data: the next seed."""
+        with self._lock:
+            seed = self._config["seed"] + 1 if self._config["seed"] < MAX_SEED else 0
+            return self.configure({"seed": seed})
+
+    # -- the model -------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.model = build_model(self._config, self._F_train.shape[1], self._task, self._n_classes)
+        self.epoch = 0
+        self.steps = 0
+        self.curve: list[list[float | None]] = []
+        self._pending_curve: list[list[float | None]] = []
+        self._reset_flag = True
+        self.playing = False
+        self._build_sweep()
+
+    def _build_sweep(self) -> None:
+        self._sweep_models: list[tuple[int, Sequential]] = []
+        if not self.sweep_sizes:
+            return
+        hidden = self._config["hidden_layers"]
+        activation = hidden[0]["activation"] if hidden else "tanh"
+        for size in self.sweep_sizes:
+            cfg = dict(self._config, hidden_layers=[{"units": size, "activation": activation}])
+            self._sweep_models.append(
+                (size, build_model(cfg, self._F_train.shape[1], self._task, self._n_classes))
+            )
+
+    def reset(self) -> None:
+        """New initial weights (the same ones for the same seed); epoch 0."""
+        with self._lock:
+            self._build()
+
+    def set_speed(self, value: Any) -> None:
+        """Gradient steps per frame while playing, 1..1000."""
+        self.speed = _int(value, "value", 1, LIMITS["max_speed"])
+
+    def set_sweep(self, sizes: Any) -> None:
+        """Train one-hidden-layer models of these sizes alongside (``[]`` stops)."""
+        clean = _sweep_sizes(sizes)
+        with self._lock:
+            self.sweep_sizes = clean or None
+            # the sweep models start with the main model: restart the run
+            self._build()
+
+    @property
+    def steps_per_epoch(self) -> int:
+        batch = self._batch_size()
+        return 1 if batch is None else -(-self.n_train // batch)
+
+    def _batch_size(self) -> int | None:
+        b = self._config["batch_size"]
+        return None if b == "full" or b >= self.n_train else int(b)
+
+    def train(self, epochs: int = 1) -> None:
+        """Train the model (and the sweep's models) for whole ``epochs``.
+
+        Uses ``Sequential.fit``: calling this twice with 3 epochs gives the very same
+        weights as one ``fit(epochs=6)``, which is what the exported script runs.
+
+        Raises
+        ------
+        TrainingDiverged
+            When the loss becomes NaN or infinite (the model keeps its last finite
+            weights); training is paused.
+        """
+        epochs = _int(epochs, "epochs", 1, 10**7)
+        with self._lock:
+            batch = self._batch_size()
+            # A diverging run overflows on its way to an infinite loss; the engine detects
+            # that and raises TrainingDiverged, which the page is told about. NumPy's own
+            # overflow warnings would only reach a terminal nobody watches.
+            with _quiet_overflow():
+                self._fit_all(epochs, batch)
+            self.epoch += epochs
+            self.steps += epochs * self.steps_per_epoch
+
+    def _fit_all(self, epochs: int, batch: int | None) -> None:
+        for model in [self.model] + [m for _, m in self._sweep_models]:
+            model.history = History()  # keep memory flat over long runs
+            try:
+                model.fit(
+                    self._F_train,
+                    self._data["y_train"],
+                    epochs=epochs,
+                    batch_size=batch,
+                    shuffle=True,
+                    verbose=0,
+                )
+            except TrainingDiverged as exc:
+                if model is self.model:
+                    self.playing = False
+                    self.epoch += exc.epoch
+                    self.steps += exc.epoch * self.steps_per_epoch
+                    raise
+                # a diverged sweep model keeps its last finite weights and waits
+
+    def epochs_per_frame(self) -> int:
+        """Whole epochs per frame that come closest to :attr:`speed` steps (at least 1)."""
+        return max(1, round(self.speed / self.steps_per_epoch))
+
+    # -- protocol --------------------------------------------------------------------------
+    def handle(self, message: Any) -> list[dict[str, Any]]:
+        """Answer one client message (a parsed JSON object) with messages to send back.
+
+        A bad message gets a single ``error`` message; the session is unchanged and
+        goes on. See ``docs/playground-protocol.md``.
+        """
+        re = message.get("id") if isinstance(message, dict) else None
+        if not (re is None or (isinstance(re, (str, int)) and not isinstance(re, bool))):
+            re = None
+        kind = message.get("type") if isinstance(message, dict) else None
+        try:
+            replies = self._dispatch(message)
+        except TrainingDiverged as exc:
+            replies = [self._diverged(exc), self.frame()]
+        except PlaygroundError as exc:
+            replies = [error_message(str(exc), exc.field, kind)]
+        except (ValueError, TypeError) as exc:
+            replies = [error_message(str(exc), None, kind)]
+        if re is not None:
+            for reply in replies:
+                reply["re"] = re
+        return replies
+
+    def _dispatch(self, message: Any) -> list[dict[str, Any]]:
+        if not isinstance(message, dict):
+            raise PlaygroundError(
+                f"a message must be a JSON object with a 'type', got {type(message).__name__}"
+            )
+        kind = message.get("type")
+        if not isinstance(kind, str) or kind not in MESSAGE_FIELDS:
+            raise PlaygroundError(
+                f"unknown message type {kind!r}; valid types: {', '.join(MESSAGE_FIELDS)}", "type"
+            )
+        allowed = {"type", "id", *MESSAGE_FIELDS[kind]}
+        extra = sorted(set(message) - allowed)
+        if extra:
+            raise PlaygroundError(
+                f"{kind} does not take {', '.join(map(repr, extra))}; it takes "
+                f"{', '.join(MESSAGE_FIELDS[kind]) or 'no fields'}",
+                extra[0],
+            )
+        for key in REQUIRED_FIELDS.get(kind, ()):
+            if key not in message:
+                raise PlaygroundError(f"{kind} needs a {key!r} field", key)
+
+        if kind == "pause":
+            self.playing = False
+            return [self.state()]
+        with self._lock:
+            if kind == "config":
+                before = {k: self._config[k] for k in DATA_KEYS}
+                try:
+                    self.configure(message["config"])
+                except PlaygroundError as exc:
+                    if exc.field and not exc.field.startswith("config"):
+                        exc.field = f"config.{exc.field}"
+                    raise
+                data_changed = any(before[k] != self._config[k] for k in DATA_KEYS)
+                return self._after_change(data=data_changed)
+            if kind == "regenerate":
+                self.regenerate()
+                return self._after_change(data=True)
+            if kind == "upload_csv":
+                self.upload_csv(message["text"], message.get("name"))
+                return self._after_change(data=True)
+            if kind == "play":
+                self.playing = True
+                return [self.state()]
+            if kind == "step":
+                epochs = _int(message.get("epochs", 1), "epochs", 1, LIMITS["max_step_epochs"])
+                self.playing = False
+                self.train(epochs)
+                return [self.frame()]
+            if kind == "reset":
+                self.reset()
+                return [self.state(), self.frame()]
+            if kind == "speed":
+                self.set_speed(message["value"])
+                return [self.state()]
+            if kind == "sweep":
+                self.set_sweep(message["sizes"])
+                return [self.state(), self.frame()]
+            if kind == "export_python":
+                return [{"type": "python", "code": self.python_script()}]
+            if kind == "get_state":
+                return [self.state()]
+            # load_state
+            self.load_url_state(message["state"])
+            return self._after_change(data=True)
+
+    def _after_change(self, data: bool) -> list[dict[str, Any]]:
+        replies = [self.state()]
+        if data:
+            replies.append(self.data_message())
+        replies.append(self.frame())
+        return replies
+
+    def _diverged(self, exc: TrainingDiverged) -> dict[str, Any]:
+        self.playing = False
+        msg = error_message(str(exc), "learning_rate", None)
+        msg["code"] = "diverged"
+        return msg
+
+    def advance(self) -> list[dict[str, Any]]:
+        """One tick of play: train :meth:`epochs_per_frame` epochs, return the frame.
+
+        Returns ``[]`` when not playing, and ``[error, frame]`` when the run diverged
+        (training then pauses).
+        """
+        with self._lock:
+            if not self.playing:
+                return []
+            try:
+                self.train(self.epochs_per_frame())
+            except TrainingDiverged as exc:
+                return [self._diverged(exc), self.frame()]
+            return [self.frame()]
+
+    # -- messages --------------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        """The ``state`` message: configuration, URL state and run status."""
+        with self._lock:
+            return {
+                "type": "state",
+                "config": self.config,
+                "url_state": self.to_url_state(),
+                "playing": self.playing,
+                "speed": self.speed,
+                "epoch": self.epoch,
+                "task": self._task,
+                "n_classes": self._n_classes,
+                "n_train": self.n_train,
+                "n_test": self.n_test,
+                "steps_per_epoch": self.steps_per_epoch,
+                "sweep": list(self.sweep_sizes) if self.sweep_sizes else None,
+                "csv_name": self._csv_name if self._config["dataset"] == "csv" else None,
+                "notices": list(self.notices),
+            }
+
+    def data_message(self) -> dict[str, Any]:
+        """The ``data`` message: the train and test points and the drawn extent."""
+        d = self._data
+        cast = int if self._task == "classification" else float
+        return {
+            "type": "data",
+            "task": self._task,
+            "n_classes": self._n_classes,
+            "label_values": d["label_values"],
+            "extent": [float(v) for v in d["extent"]],
+            "target_range": [float(v) for v in d["target_range"]],
+            "train": {"x": d["X_train"].tolist(), "y": [cast(v) for v in d["y_train"]]},
+            "test": {"x": d["X_test"].tolist(), "y": [cast(v) for v in d["y_test"]]},
+        }
+
+    def metrics(self, model: Sequential | None = None) -> dict[str, Any]:
+        """Train/test loss and accuracy (accuracy ``None`` for regression)."""
+        model = model or self.model
+        d = self._data
+        result: dict[str, Any] = {}
+        for part, F, y in (
+            ("train", self._F_train, d["y_train"]),
+            ("test", self._F_test, d["y_test"]),
+        ):
+            if F.shape[0] == 0:
+                result[f"{part}_loss"] = result[f"{part}_accuracy"] = None
+                continue
+            out = model.predict(F)
+            result[f"{part}_loss"] = _finite_or_none(_loss_of(model, F, y))
+            if self._task == "classification":
+                pred = self._class_probabilities(out).argmax(axis=1)
+                result[f"{part}_accuracy"] = float(np.mean(pred == y))
+                result[f"_{part}_pred"] = pred
+            else:
+                result[f"{part}_accuracy"] = None
+        return result
+
+    def _class_probabilities(self, out: np.ndarray) -> np.ndarray:
+        """Turn the output layer into per-class probabilities for drawing."""
+        kind = self._config["output"]
+        if kind == "sigmoid_binary_cross_entropy":
+            return np.column_stack([1.0 - out[:, 0], out[:, 0]])
+        if kind == "quadratic":  # one sigmoid per class: normalise the scores
+            scores = np.clip(out, 1e-9, None)
+            return scores / scores.sum(axis=1, keepdims=True)
+        return out
+
+    def boundary(self, model: Sequential, grid: np.ndarray, size: int) -> dict[str, Any]:
+        """The decision map of ``model`` over a ``size`` x ``size`` grid (see protocol)."""
+        out = model.predict(grid)
+        result: dict[str, Any] = {
+            "width": size,
+            "height": size,
+            "classes": None,
+            "vmin": 0.0,
+            "vmax": 1.0,
+        }
+        if self._task == "regression":
+            lo, hi = self._data["target_range"]
+            result.update(
+                kind="regression", vmin=lo, vmax=hi, values=_b64(_u8((out[:, 0] - lo) / (hi - lo)))
+            )
+            return result
+        probs = self._class_probabilities(out)
+        if self._n_classes == 2:
+            result.update(kind="binary", values=_b64(_u8(probs[:, 1])))
+        else:
+            cls = probs.argmax(axis=1)
+            result.update(
+                kind="multiclass",
+                classes=_b64(cls.astype(np.uint8)),
+                values=_b64(_u8(probs[np.arange(len(cls)), cls])),
+            )
+        return result
+
+    def neurons(self) -> list[dict[str, Any]]:
+        """Each column of the network diagram with every unit's output map."""
+        size = LIMITS["thumb"]
+        units_total = self._thumb.shape[1] + sum(
+            layer.units for layer in self.model.layers if isinstance(layer, Dense)
+        )
+        draw = units_total <= LIMITS["max_drawn_units"]
+        columns: list[dict[str, Any]] = []
+        a = self._thumb
+        lo, hi = _ranges(a, None)
+        columns.append(
+            {
+                "layer": "input",
+                "kind": "input",
+                "names": list(self._config["features"]),
+                "activation": None,
+                "units": a.shape[1],
+                "size": size,
+                "lo": lo,
+                "hi": hi,
+                "maps": _maps(a, lo, hi) if draw else None,
+            }
+        )
+        dense = [layer for layer in self.model.layers if isinstance(layer, Dense)]
+        index = 0
+        for layer in self.model.layers:
+            a = layer.forward(a, training=False)
+            if not isinstance(layer, Dense):
+                continue
+            act = layer.activation.name
+            lo, hi = _ranges(a, act)
+            columns.append(
+                {
+                    "layer": index,
+                    "kind": "output" if layer is dense[-1] else "hidden",
+                    "activation": act,
+                    "units": layer.units,
+                    "size": size,
+                    "lo": lo,
+                    "hi": hi,
+                    "maps": _maps(a, lo, hi) if draw else None,
+                }
+            )
+            index += 1
+        return columns
+
+    def weights(self) -> list[dict[str, Any]]:
+        """Every Dense layer's kernel and bias (float32, base64) for the connections."""
+        result = []
+        dense = [layer for layer in self.model.layers if isinstance(layer, Dense)]
+        for i, layer in enumerate(dense):
+            kernel = layer.params["kernel"]
+            bias = layer.params.get("bias", np.zeros(layer.units))
+            result.append(
+                {
+                    "layer": i,
+                    "shape": list(kernel.shape),
+                    "kernel": _f32(kernel),
+                    "bias": _f32(bias),
+                    "max_abs": float(np.max(np.abs(kernel))),
+                }
+            )
+        return result
+
+    def confusion(self, truth: np.ndarray, pred: np.ndarray) -> list[list[int]]:
+        """``confusion[t][p]``: points of true class ``t`` predicted as class ``p``."""
+        k = self._n_classes
+        counts = np.bincount(truth * k + pred, minlength=k * k)
+        return counts.reshape(k, k).tolist()
+
+    def frame(self) -> dict[str, Any]:
+        """The ``frame`` message for the current weights (see the protocol)."""
+        with self._lock, _quiet_overflow():
+            m = self.metrics()
+            point = [
+                self.epoch,
+                m["train_loss"],
+                m["test_loss"],
+                m["train_accuracy"],
+                m["test_accuracy"],
+            ]
+            if not self.curve or self.curve[-1][0] != self.epoch:
+                self.curve.append(point)
+                self._pending_curve.append(point)
+                if len(self.curve) > LIMITS["max_curve_points"]:
+                    self.curve = self.curve[::2]
+            confusion = None
+            if self._task == "classification":
+                confusion = {
+                    "train": self.confusion(self._data["y_train"], m["_train_pred"]),
+                    "test": (
+                        self.confusion(self._data["y_test"], m["_test_pred"])
+                        if "_test_pred" in m
+                        else None
+                    ),
+                }
+            frame = {
+                "type": "frame",
+                "epoch": self.epoch,
+                "steps": self.steps,
+                "reset": self._reset_flag,
+                "playing": self.playing,
+                "train_loss": m["train_loss"],
+                "test_loss": m["test_loss"],
+                "train_accuracy": m["train_accuracy"],
+                "test_accuracy": m["test_accuracy"],
+                "boundary": self.boundary(self.model, self._grid, LIMITS["grid"]),
+                "neurons": self.neurons(),
+                "weights": self.weights(),
+                "confusion": confusion,
+                "curve": self._pending_curve,
+                "sweep": self._sweep_frame(),
+            }
+            self._pending_curve = []
+            self._reset_flag = False
+            return frame
+
+    def _sweep_frame(self) -> dict[str, Any] | None:
+        if not self._sweep_models:
+            return None
+        models = []
+        for size, model in self._sweep_models:
+            m = self.metrics(model)
+            models.append(
+                {
+                    "hidden": size,
+                    "train_loss": m["train_loss"],
+                    "test_loss": m["test_loss"],
+                    "train_accuracy": m["train_accuracy"],
+                    "test_accuracy": m["test_accuracy"],
+                    "boundary": self.boundary(model, self._sweep_grid, LIMITS["sweep_grid"]),
+                }
+            )
+        return {"size": LIMITS["sweep_grid"], "models": models}
+
+    # -- sharing ---------------------------------------------------------------------------
+    def to_url_state(self) -> str:
+        """The whole state as a URL-safe string (for ``location.hash``).
+
+        ``"1."`` + base64url(zlib(JSON)) of the configuration, the speed, the epoch
+        reached and, for an uploaded data set, its points. :meth:`from_url_state` rebuilds
+        the session and replays the run to the same epoch (it is deterministic).
+        """
+        with self._lock:
+            payload: dict[str, Any] = {
+                "config": self._config,
+                "speed": self.speed,
+                "epoch": self.epoch,
+            }
+            if self.sweep_sizes:
+                payload["sweep"] = self.sweep_sizes
+            if self._config["dataset"] == "csv" and self._csv is not None:
+                payload["csv"] = self._csv.tolist()
+            raw = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+            packed = base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode("ascii")
+            return "1." + packed.rstrip("=")
+
+    @classmethod
+    def from_url_state(cls, state: str) -> PlaygroundSession:
+        """A new session restored from :meth:`to_url_state`'s string.
+
+        Raises
+        ------
+        PlaygroundError
+            When the string is not a playground state or holds invalid values.
+        """
+        session = cls()
+        session.load_url_state(state)
+        return session
+
+    def load_url_state(self, state: Any) -> None:
+        """Restore a :meth:`to_url_state` string into this session (all or nothing)."""
+        payload = _decode_url_state(state)
+        csv = _check_points(payload["csv"]) if "csv" in payload else None
+        speed = _int(payload.get("speed", DEFAULT_SPEED), "speed", 1, LIMITS["max_speed"])
+        epoch = _int(payload.get("epoch", 0), "epoch", 0, LIMITS["max_replay_epochs"])
+        sweep = payload.get("sweep")
+        sizes = _sweep_sizes(sweep) if sweep is not None else None
+        unknown = sorted(set(payload["config"]) - set(DEFAULT_CONFIG))
+        if unknown:
+            raise PlaygroundError(f"state has unknown config key(s) {', '.join(unknown)}", "state")
+        config = dict(copy.deepcopy(DEFAULT_CONFIG), **payload["config"])
+        with self._lock:
+            saved = (self._csv, self.sweep_sizes)
+            if csv is not None:
+                self._csv = csv
+            self.sweep_sizes = sizes or None
+            try:
+                self._apply_config(config, output_given=True, force_data=True)
+            except PlaygroundError:
+                self._csv, self.sweep_sizes = saved
+                raise
+            self._csv_name = None
+            self.speed = speed
+            self._replay(epoch)
+
+    def _replay(self, epochs: int) -> None:
+        """Train ``epochs`` epochs, recording about 100 curve points on the way."""
+        chunk = max(1, epochs // 100)
+        done = 0
+        self.frame()  # the epoch-0 point of the curves
+        while done < epochs:
+            n = min(chunk, epochs - done)
+            try:
+                self.train(n)
+            except TrainingDiverged:
+                break
+            done += n
+            self.frame()
+        self._pending_curve = list(self.curve)
+        self._reset_flag = True
+
+    # -- export ----------------------------------------------------------------------------
+    def python_script(self) -> str:
+        """A standalone script using nnscratch that reproduces this run.
+
+        It generates (or embeds) the same data, splits it with the same seed, builds the
+        same ``Sequential`` and calls ``fit`` for :attr:`epoch` epochs: its weights equal
+        this session's.
+        """
+        from .export import python_script
+
+        with self._lock:
+            csv = self._csv if self._config["dataset"] == "csv" else None
+            return python_script(self._config, self.epoch, self._task, self._n_classes, csv)
+
+    def model_zip(self) -> bytes:
+        """The trained model as a zip: ``model.json`` (config) + ``weights.npz``."""
+        from .export import model_zip
+
+        with self._lock:
+            meta = {
+                "features": list(self._config["features"]),
+                "task": self._task,
+                "classes": self._n_classes,
+                "label_values": self._data["label_values"],
+                "epoch": self.epoch,
+                "config": self.config,
+            }
+            return model_zip(self.model, meta)
+
+
+# -- building blocks shared with the exported script ------------------------------------------
+def make_features(X: np.ndarray, names: Sequence[str]) -> np.ndarray:
+    """The input columns the network sees, e.g. ``["x1", "x2", "x1*x2"]``.
+
+    >>> make_features(np.array([[2.0, 3.0]]), ["x1", "x1*x2", "x2^2"])
+    array([[2., 6., 9.]])
+    """
+    x1, x2 = X[:, 0], X[:, 1]
+    return np.column_stack([FEATURES[name][1](x1, x2) for name in names]).astype(np.float64)
+
+
+def output_spec(output: str, task: str) -> tuple[str, str]:
+    """``(output activation, engine loss name)`` for a configured ``output``.
+
+    Classification: softmax + categorical cross-entropy, sigmoid + binary cross-entropy
+    (one unit), or Nielsen's quadratic cost on one sigmoid unit per class. Regression: a
+    linear unit with mean squared error or the quadratic cost.
+    """
+    if task == "regression":
+        return "linear", "mse" if output == "mse" else "quadratic"
+    if output == "softmax_cross_entropy":
+        return "softmax", "categorical_crossentropy"
+    if output == "sigmoid_binary_cross_entropy":
+        return "sigmoid", "binary_crossentropy"
+    return "sigmoid", "quadratic"
+
+
+def n_outputs_for(output: str, task: str, n_classes: int) -> int:
+    """Units of the output layer: 1 for regression and binary sigmoid, else one per class."""
+    if task == "regression" or output == "sigmoid_binary_cross_entropy":
+        return 1
+    return n_classes
+
+
+def build_model(config: dict[str, Any], n_features: int, task: str, n_classes: int) -> Sequential:
+    """The engine model for a validated configuration, compiled and built.
+
+    Every Dense layer gets the L1/L2 penalty; a Dropout layer follows each hidden layer
+    when ``dropout > 0``. The weights come from ``Sequential(seed=config["seed"])``.
+    """
+    reg = l1_l2(l1=config["l1"], l2=config["l2"]) if config["l1"] or config["l2"] else None
+    layers: list[Any] = []
+    dropout = _dropout_class() if config["dropout"] > 0 else None
+    for i, spec in enumerate(config["hidden_layers"]):
+        layers.append(
+            Dense(
+                spec["units"],
+                activation=spec["activation"],
+                kernel_regularizer=reg,
+                input_dim=n_features if i == 0 else None,
+            )
+        )
+        if dropout is not None:
+            layers.append(dropout(config["dropout"]))
+    activation, loss = output_spec(config["output"], task)
+    n_outputs = n_outputs_for(config["output"], task, n_classes)
+    layers.append(
+        Dense(
+            n_outputs,
+            activation=activation,
+            kernel_regularizer=reg,
+            input_dim=None if config["hidden_layers"] else n_features,
+        )
+    )
+    model = Sequential(layers, seed=config["seed"])
+    model.compile(optimizer=make_optimizer(config), loss=loss)
+    return model
+
+
+def make_optimizer(config: dict[str, Any]) -> optimizers_module.Optimizer:
+    """SGD, SGD with momentum, or the engine's Adam, at the configured learning rate."""
+    lr = config["learning_rate"]
+    name = config["optimizer"]
+    if name == "sgd":
+        return optimizers_module.SGD(learning_rate=lr)
+    if name == "momentum":
+        return optimizers_module.SGD(learning_rate=lr, momentum=config["momentum"])
+    adam = _adam_class()
+    if adam is None:
+        raise PlaygroundError(
+            "optimizer 'adam' is not available in this version of the engine", "optimizer"
+        )
+    return adam(learning_rate=lr)
+
+
+def error_message(message: str, field: str | None, request: str | None) -> dict[str, Any]:
+    """An ``error`` message for the page."""
+    return {
+        "type": "error",
+        "message": message,
+        "field": field,
+        "request": request if isinstance(request, str) else None,
+    }
+
+
+def _quiet_overflow() -> Any:
+    """Silence NumPy's overflow warnings (the session reports divergence itself)."""
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore")
+
+
+def train_size(n: int, ratio: float) -> int:
+    """Training points out of ``n`` for ``ratio``: at least one on each side."""
+    return min(n - 1, max(1, round(ratio * n)))
+
+
+def _loss_of(model: Sequential, F: np.ndarray, y: np.ndarray) -> float:
+    return float(model.evaluate(F, y))  # type: ignore[arg-type]  # no metrics: a float
+
+
+def _grid_points(extent: Sequence[float], size: int) -> np.ndarray:
+    """Cell centres of a size x size grid; row 0 is the top (largest x2)."""
+    xmin, xmax, ymin, ymax = extent
+    dx, dy = (xmax - xmin) / size, (ymax - ymin) / size
+    xs = xmin + dx * (np.arange(size) + 0.5)
+    ys = ymax - dy * (np.arange(size) + 0.5)
+    gx, gy = np.meshgrid(xs, ys)
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def _ranges(a: np.ndarray, activation: str | None) -> tuple[list[float], list[float]]:
+    fixed = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0)}
+    if activation in fixed:
+        lo, hi = fixed[activation]
+        return [lo] * a.shape[1], [hi] * a.shape[1]
+    lo = a.min(axis=0)
+    hi = a.max(axis=0)
+    hi = np.where(hi > lo, hi, lo + 1.0)
+    return [float(v) for v in lo], [float(v) for v in hi]
+
+
+def _maps(a: np.ndarray, lo: list[float], hi: list[float]) -> str:
+    lo_a, hi_a = np.asarray(lo), np.asarray(hi)
+    scaled = _u8((a - lo_a) / (hi_a - lo_a))  # (cells, units)
+    return _b64(scaled.T)  # unit-major: unit u's cells are contiguous
+
+
+def _decode_url_state(state: Any) -> dict[str, Any]:
+    if not isinstance(state, str):
+        raise PlaygroundError(f"state must be a string, got {type(state).__name__}", "state")
+    limit = LIMITS["max_message_chars"]
+    if len(state) > limit:
+        raise PlaygroundError(f"state is {len(state):,} characters; at most {limit:,}", "state")
+    state = state.lstrip("#")
+    version, _, packed = state.partition(".")
+    if version != "1" or not packed:
+        raise PlaygroundError(
+            "state is not a playground state (expected '1.' followed by base64url data)",
+            "state",
+        )
+    try:
+        raw = base64.urlsafe_b64decode(packed + "=" * (-len(packed) % 4))
+        inflater = zlib.decompressobj()
+        text = inflater.decompress(raw, 8 * limit)
+        if inflater.unconsumed_tail:
+            raise PlaygroundError("state unpacks to too much data", "state")
+        payload = json.loads(text.decode("utf-8"))
+    except PlaygroundError:
+        raise
+    except (ValueError, zlib.error, UnicodeDecodeError) as exc:
+        raise PlaygroundError(f"state is damaged and cannot be read ({exc})", "state") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("config"), dict):
+        raise PlaygroundError("state holds no configuration", "state")
+    extra = sorted(set(payload) - {"config", "speed", "epoch", "csv", "sweep"})
+    if extra:
+        raise PlaygroundError(f"state has unknown key(s) {', '.join(extra)}", "state")
+    return payload
+
+
+def _sweep_sizes(sizes: Any) -> list[int]:
+    if not isinstance(sizes, list) or len(sizes) > LIMITS["max_sweep_models"]:
+        raise PlaygroundError(
+            f"sizes must be a list of at most {LIMITS['max_sweep_models']} hidden sizes "
+            f"(integers 1..{LIMITS['max_units']}), got {sizes!r}"[:300],
+            "sizes",
+        )
+    return [_int(s, f"sizes[{i}]", 1, LIMITS["max_units"]) for i, s in enumerate(sizes)]
+
+
+def _check_points(points: Any) -> np.ndarray:
+    if (
+        not isinstance(points, list)
+        or not LIMITS["min_points"] <= len(points) <= LIMITS["max_points"]
+    ):
+        raise PlaygroundError(
+            f"csv points must be a list of {LIMITS['min_points']}..{LIMITS['max_points']} "
+            "[x1, x2, label] rows",
+            "state",
+        )
+    for i, row in enumerate(points):
+        if (
+            not isinstance(row, list)
+            or len(row) != 3
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row)
+        ):
+            raise PlaygroundError(f"csv point {i} must be [x1, x2, label] numbers", "state")
+    data = np.array(points, dtype=np.float64)
+    if not np.all(np.isfinite(data)):
+        raise PlaygroundError("csv points must be finite numbers", "state")
+    return data
