@@ -3,7 +3,24 @@
 
 import { BLUE, classColor, css, mix, ORANGE, WHITE } from "./colors.js";
 
-export function renderConfusion(root, confusion, which) {
+function dot(k) {
+  const span = document.createElement("span");
+  span.className = "dot";
+  span.style.background = css(classColor(k));
+  return span;
+}
+
+function name(labels, k) {
+  return labels && labels[k] !== undefined ? String(labels[k]) : String(k);
+}
+
+/**
+ * @param {HTMLElement} root  where the table goes
+ * @param {{train: number[][], test: number[][]} | null} confusion  `frame.confusion`
+ * @param {"train" | "test"} which  the set to show
+ * @param {Array | null} labels  the names of the classes (an uploaded CSV's own labels)
+ */
+export function renderConfusion(root, confusion, which, labels = null) {
   root.replaceChildren();
   if (!confusion) {
     const p = document.createElement("p");
@@ -31,7 +48,7 @@ export function renderConfusion(root, confusion, which) {
   for (let p = 0; p < k; p++) {
     const th = document.createElement("th");
     th.scope = "col";
-    th.innerHTML = `<span class="dot" style="background:${css(classColor(p))}"></span>${p}`;
+    th.append(dot(p), name(labels, p));
     head.append(th);
   }
   const body = table.createTBody();
@@ -39,7 +56,7 @@ export function renderConfusion(root, confusion, which) {
     const tr = body.insertRow();
     const th = document.createElement("th");
     th.scope = "row";
-    th.innerHTML = `<span class="dot" style="background:${css(classColor(t))}"></span>${t}`;
+    th.append(dot(t), name(labels, t));
     tr.append(th);
     const total = row.reduce((a, b) => a + b, 0) || 1;
     row.forEach((count, p) => {

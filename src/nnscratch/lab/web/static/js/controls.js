@@ -8,7 +8,7 @@ const DATASET_LABELS = {
   xor: "XOR",
   gaussian: "Gaussian",
   spiral: "Spiral",
-  multi_gaussian: "Multi-Gaussian (2–5 classes)",
+  multi_gaussian: "Multi-Gaussian",
   plane: "Regression plane",
   csv: "Uploaded CSV",
 };
@@ -82,14 +82,37 @@ export class Controls {
     this.app = app;
     this.send = send;
     this.built = false;
+    // Changes sent but not yet answered: quick clicks (+ + +) build on each other, not on
+    // the last state the session sent.
+    this.draft = null;
+    this.pending = new Set();
   }
 
   config() {
+    if (this.draft) return this.draft;
     return this.app.state ? this.app.state.config : this.app.options.defaults;
   }
 
   setConfig(partial) {
-    this.send("config", { config: partial });
+    const next = { ...this.config(), ...JSON.parse(JSON.stringify(partial)) };
+    const id = this.send("config", { config: partial });
+    if (id === null) return;
+    this.draft = next;
+    this.pending.add(id);
+  }
+
+  /** A new session: requests to the old one will never be answered. */
+  forget() {
+    this.draft = null;
+    this.pending.clear();
+  }
+
+  /** A reply (`state` or `error`) to request `re` arrived. */
+  answered(re, failed) {
+    if (!this.pending.has(re)) return;
+    this.pending.delete(re);
+    if (failed) this.pending.clear();
+    if (failed || this.pending.size === 0) this.draft = null;
   }
 
   /** Build the option lists (once `hello` has told what the server offers) and the events. */
@@ -103,6 +126,9 @@ export class Controls {
       const off = o === "adam" && options.available && options.available.adam === false;
       return `${OPTIMIZER_LABELS[o] || o}${off ? " (not available)" : ""}`;
     });
+    for (const option of $("optimizer").options) {
+      option.disabled = option.value === "adam" && options.available && options.available.adam === false;
+    }
     fillSelect($("momentum"), MOMENTA);
     fillSelect($("l1"), PENALTIES);
     fillSelect($("l2"), PENALTIES);
@@ -273,6 +299,9 @@ export class Controls {
     setNumber($("n-samples"), c.n_samples, force);
     $("n-samples").disabled = c.dataset === "csv";
     $("noise").value = String(c.noise);
+    $("noise").disabled = c.dataset === "csv";
+    $("csv-name").hidden = !state.csv_name;
+    $("csv-name").textContent = state.csv_name ? `Using ${state.csv_name}` : "";
     $("noise-value").textContent = Number(c.noise).toFixed(2);
     $("train-ratio").value = String(c.train_ratio);
     $("train-ratio-value").textContent = `${Math.round(c.train_ratio * 100)}%`;

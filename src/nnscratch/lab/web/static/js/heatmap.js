@@ -48,8 +48,7 @@ export function paintBoundary(ctx, boundary, discretize, scratch) {
 /** Colour of a point's label: its class, or its value on the boundary's scale (regression). */
 function pointColor(data, boundary, y) {
   if (data.task !== "regression") return css(classColor(y));
-  const lo = boundary ? boundary.vmin : 0;
-  const hi = boundary ? boundary.vmax : 1;
+  const [lo, hi] = boundary ? [boundary.vmin, boundary.vmax] : data.target_range || [0, 1];
   return css(diverging(hi > lo ? (y - lo) / (hi - lo) : 0.5));
 }
 

@@ -25,8 +25,12 @@ function percent(v) {
 
 function start() {
   const app = createApp();
-  const send = (type, fields) => app.connection.send(type, fields);
   const messages = new Messages($("error"), $("error-text"), $("error-dismiss"), $("notice"));
+  const send = (type, fields) => {
+    const id = app.connection.send(type, fields);
+    if (id === null) messages.showError("not connected to the playground server: reconnecting…", "offline");
+    return id;
+  };
   app.showError = (message) => messages.showError(message);
   const controls = new Controls(app, send);
   app.views = {
@@ -47,7 +51,8 @@ function start() {
     if (!frame) return;
     views.network.draw(frame);
     views.charts.draw(frame.train_accuracy !== null && frame.train_accuracy !== undefined);
-    renderConfusion($("confusion"), frame.confusion, view.confusionSet);
+    const labels = app.data && app.data.label_values ? app.data.label_values : null;
+    renderConfusion($("confusion"), frame.confusion, view.confusionSet, labels);
     if (frame.sweep) views.sweep.draw(frame.sweep, app.data, view);
   };
   const schedule = () => {
@@ -66,6 +71,7 @@ function start() {
       app.options = msg.options;
       app.session = msg.session;
       app.views.charts.clear(); // a new session starts a new run
+      controls.forget();
       controls.build(msg.options);
       app.views.share.setSession(msg.session);
       const hash = readHash(window.location);
@@ -74,6 +80,7 @@ function start() {
     },
     state(msg) {
       app.state = msg;
+      controls.answered(msg.re, false);
       controls.sync(msg);
       messages.showNotices(msg.notices);
       if (app.restoreId !== null && msg.re === app.restoreId) app.restoreId = null;
@@ -105,6 +112,7 @@ function start() {
       schedule();
     },
     error(msg) {
+      controls.answered(msg.re, true);
       messages.showError(msg.message, msg.code, msg.field);
       if (app.restoreId !== null && msg.re === app.restoreId) {
         app.restoreId = null; // the link could not be restored: show what the session has
@@ -128,6 +136,7 @@ function start() {
       $("status").dataset.state = status;
       $("status").textContent = label[status] || status;
       if (status !== "open") app.session = null;
+      if (status === "open" && $("error").dataset.code === "offline") messages.hideError();
     },
   });
 

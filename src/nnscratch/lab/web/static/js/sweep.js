@@ -63,7 +63,7 @@ export class SweepView {
       const { canvas, scores } = this.figures[i];
       const ctx = canvas.getContext("2d");
       paintBoundary(ctx, m.boundary, discretize, this.scratch);
-      if (data) drawPoints(ctx, data, m.boundary, { showTest, scale: this.scale * 0.6 });
+      if (data) drawPoints(ctx, data, m.boundary, { showTest, scale: this.scale * 0.5 });
       const classifying = m.train_accuracy !== null && m.train_accuracy !== undefined;
       const loss = `loss ${number(m.test_loss ?? m.train_loss)}`;
       scores.textContent = classifying ? `${loss}\nacc ${percent(m.test_accuracy ?? m.train_accuracy)}` : loss;
