@@ -8,7 +8,7 @@
   over WebSockets. The page only draws; see ``docs/playground-protocol.md``.
 """
 
-from .session import PlaygroundError, PlaygroundSession
+from typing import Any
 
 __all__ = ["WEB_EXTRA_MESSAGE", "PlaygroundError", "PlaygroundSession"]
 
@@ -17,3 +17,13 @@ WEB_EXTRA_MESSAGE = (
     "nnscratch playground needs the web extra: pip install 'nnscratch[web]' "
     "(or uv run --extra web nnscratch playground)"
 )
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: the command line needs WEB_EXTRA_MESSAGE without paying for
+    # NumPy and scikit-learn first.
+    if name in ("PlaygroundError", "PlaygroundSession"):
+        from . import session
+
+        return getattr(session, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
