@@ -334,3 +334,10 @@ def test_the_command_serves_the_playground(tmp_path):
                 proc.kill()
                 proc.wait()
     assert proc.returncode in (0, 130, -signal.SIGINT)
+
+
+def test_messages_are_always_valid_json():
+    from nnscratch.lab.web.server import _encode
+
+    text = _encode({"type": "frame", "train_loss": float("nan"), "curve": [[1, float("inf")]]})
+    assert json.loads(text) == {"type": "frame", "train_loss": None, "curve": [[1, None]]}

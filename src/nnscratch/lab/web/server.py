@@ -6,7 +6,8 @@ dropped when it goes away; the sessions live in the app's registry
 (``app.state.sessions``), never in module globals. For each connection two things run:
 
 * the *receiver* reads client messages and answers them through ``session.handle``;
-* the *player* trains while the session is playing and sends about 30 frames a second.
+* the *player* trains while the session is playing and sends a frame about 32 times a
+  second (so that at least 30 arrive).
 
 The CPU work (training, rendering a frame, JSON encoding) runs in worker threads with
 ``asyncio.to_thread``, so the event loop stays free to take a ``pause`` or a new
@@ -23,6 +24,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import secrets
 import time
 from pathlib import Path
@@ -40,12 +42,19 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised by a test with starlette hidden
     raise ImportError(WEB_EXTRA_MESSAGE) from exc
 
-from .session import LIMITS, PROTOCOL_VERSION, PlaygroundSession, error_message, options
+from .session import (
+    FRAME_RATE,
+    LIMITS,
+    PROTOCOL_VERSION,
+    PlaygroundSession,
+    error_message,
+    options,
+)
 
 __all__ = ["STATIC_DIR", "WEB_EXTRA_MESSAGE", "SessionRegistry", "create_app"]
 
 STATIC_DIR = Path(__file__).parent / "static"
-FRAME_INTERVAL = 1.0 / 30.0  # seconds between frames while playing
+FRAME_INTERVAL = 1.0 / FRAME_RATE  # seconds between frames while playing
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +86,21 @@ class SessionRegistry:
 
 
 def _encode(message: dict[str, Any]) -> str:
-    return json.dumps(message, separators=(",", ":"), allow_nan=False)
+    """Compact JSON. NaN and infinity are not JSON: should one slip in, it becomes null."""
+    try:
+        return json.dumps(message, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(message), separators=(",", ":"), allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 class _Connection:
@@ -91,9 +114,10 @@ class _Connection:
         self.wake = asyncio.Event()
 
     async def send(self, messages: list[dict[str, Any]]) -> None:
-        if not messages:
-            return
-        texts = await asyncio.to_thread(lambda: [_encode(m) for m in messages])
+        if messages:
+            await self.send_texts(await asyncio.to_thread(lambda: [_encode(m) for m in messages]))
+
+    async def send_texts(self, texts: list[str]) -> None:
         async with self.send_lock:
             for text in texts:
                 await self.websocket.send_text(text)
@@ -154,25 +178,33 @@ class _Connection:
             self.wake.set()
 
     async def play_loop(self) -> None:
+        """Train and send frames while playing, one every ``FRAME_INTERVAL`` seconds.
+
+        Frames are paced by absolute deadlines, so that the time spent computing one is
+        not added to the wait before the next; when the work takes longer than a frame
+        interval the pace drops to what the machine can do.
+        """
         session = self.session
+        deadline = time.perf_counter()
         while True:
             if not session.playing:
                 self.wake.clear()
                 if not session.playing:
                     await self.wake.wait()
+                deadline = time.perf_counter()
                 continue
-            started = time.perf_counter()
             try:
-                frames = await asyncio.to_thread(session.advance)
+                # training, rendering and encoding in one trip to a worker thread
+                texts = await asyncio.to_thread(lambda: [_encode(m) for m in session.advance()])
             except Exception as exc:
                 log.exception("playground: training failed")
                 session.playing = False
-                frames = [
-                    error_message(f"training stopped: {type(exc).__name__}: {exc}", None, None)
-                ]
-            await self.send(frames)
-            rest = FRAME_INTERVAL - (time.perf_counter() - started)
-            await asyncio.sleep(max(rest, 0.0))
+                message = f"training stopped: {type(exc).__name__}: {exc}"
+                texts = [_encode(error_message(message, None, None))]
+            await self.send_texts(texts)
+            now = time.perf_counter()
+            deadline = max(deadline + FRAME_INTERVAL, now - FRAME_INTERVAL)
+            await asyncio.sleep(max(deadline - now, 0.0))
 
 
 async def _websocket(websocket: WebSocket) -> None:
