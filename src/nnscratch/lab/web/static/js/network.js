@@ -65,6 +65,13 @@ export class NetworkView {
     this.neurons = null;
     this.links = document.createElement("canvas");
     this.links.className = "links";
+    // neurons, titles and labels are rebuilt with the shape; the layer controls are kept
+    // (a field being typed in keeps its focus and value)
+    this.cells = document.createElement("div");
+    this.cells.className = "layer-box";
+    this.headerBox = document.createElement("div");
+    this.headerBox.className = "layer-box";
+    this.headers = [];
     this.zoom = document.createElement("div");
     this.zoom.className = "zoom";
     this.zoom.hidden = true;
@@ -74,6 +81,7 @@ export class NetworkView {
     this.zoomCaption = document.createElement("div");
     this.zoom.append(this.zoomCanvas, this.zoomCaption);
     this.scratch = document.createElement("canvas");
+    this.root.replaceChildren(this.links, this.cells, this.headerBox, this.zoom);
   }
 
   /** Rebuild the columns when the shape of the network (or the room for it) changed. */
@@ -83,7 +91,8 @@ export class NetworkView {
     const signature = `${width}x${height}|` + neurons.map((c) => `${c.kind}:${c.units}:${c.size}`).join("|");
     if (signature === this.signature) return;
     this.signature = signature;
-    this.root.replaceChildren(this.links);
+    this.cells.replaceChildren();
+    let hidden = 0;
     const left = 44;
     const right = 16;
     const top = HEADER;
@@ -111,13 +120,16 @@ export class NetworkView {
       title.textContent = columnTitle(column);
       title.style.left = `${x + size / 2}px`;
       if (column.kind === "hidden") {
-        const header = this.layerHeader(Number(column.layer));
-        header.classList.add("layer-header");
-        header.style.left = `${x + size / 2}px`;
-        this.root.append(header);
+        const i = hidden++;
+        if (!this.headers[i]) {
+          this.headers[i] = this.layerHeader(i);
+          this.headers[i].classList.add("layer-header");
+          this.headerBox.append(this.headers[i]);
+        }
+        this.headers[i].style.left = `${x + size / 2}px`;
         title.classList.add("under");
       }
-      this.root.append(title);
+      this.cells.append(title);
       const ys = [];
       const canvases = [];
       for (let u = 0; u < column.units; u++) {
@@ -132,22 +144,22 @@ export class NetworkView {
         canvas.setAttribute("aria-label", neuronTitle(column, u));
         canvas.addEventListener("mouseenter", () => this.showZoom(c, u));
         canvas.addEventListener("mouseleave", () => this.hideZoom());
-        this.root.append(canvas);
+        this.cells.append(canvas);
         if (column.kind === "input") {
           const label = document.createElement("span");
           label.className = "input-name";
           label.textContent = column.names[u];
-          label.style.cssText = `right:${width - x + 4}px;top:${y + size / 2}px`;
-          this.root.append(label);
+          label.style.cssText = `left:${x - 5}px;top:${y + size / 2}px`;
+          this.cells.append(label);
         }
         ys.push(y + size / 2);
         canvases.push(canvas);
       }
       return { x, size, ys, canvases };
     });
+    for (const header of this.headers.splice(hidden)) header.remove();
     this.links.width = width;
     this.links.height = bottom;
-    this.root.append(this.zoom);
   }
 
   draw(frame) {

@@ -19,10 +19,15 @@ async function copyText(text) {
 
 function describe(state, frame) {
   const c = state.config;
-  const sizes = [c.features.length, ...c.hidden_layers.map((l) => l.units), "out"].join("-");
-  const loss = frame && frame.train_loss !== null && frame.train_loss !== undefined ? ` · train loss ${frame.train_loss.toFixed(3)}` : "";
-  const acc = frame && frame.test_accuracy !== null && frame.test_accuracy !== undefined ? ` · test accuracy ${(100 * frame.test_accuracy).toFixed(1)}%` : "";
-  return `${c.dataset} · network ${sizes} · lr ${c.learning_rate} · epoch ${frame ? frame.epoch : 0}${loss}${acc}`;
+  const out = frame && frame.neurons ? frame.neurons[frame.neurons.length - 1].units : "out";
+  const sizes = [c.features.length, ...c.hidden_layers.map((l) => l.units), out].join("-");
+  const title = `nnscratch playground — ${c.dataset} data, a ${sizes} network`;
+  const parts = [`epoch ${frame ? frame.epoch : 0}`, `learning rate ${c.learning_rate}`];
+  const known = (v) => v !== null && v !== undefined && Number.isFinite(v);
+  if (frame && known(frame.train_loss)) parts.push(`train loss ${frame.train_loss.toFixed(3)}`);
+  if (frame && known(frame.test_loss)) parts.push(`test loss ${frame.test_loss.toFixed(3)}`);
+  if (frame && known(frame.test_accuracy)) parts.push(`test accuracy ${(100 * frame.test_accuracy).toFixed(1)}%`);
+  return [title, parts.join(" · ")];
 }
 
 /** The figure: the heatmap and the curves side by side, with a caption. */
@@ -32,17 +37,21 @@ export function figureCanvas(state, frame) {
   const acc = $("acc-chart");
   const scale = heatmap.width / heatmap.clientWidth || 1;
   const pad = 16 * scale;
-  const top = 34 * scale;
+  const top = 48 * scale;
   const canvas = document.createElement("canvas");
   canvas.width = heatmap.width + loss.width + 3 * pad;
   canvas.height = Math.max(heatmap.height, loss.height + acc.height + pad) + top + pad;
   const ctx = canvas.getContext("2d");
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, canvas.width, canvas.height);
+  const [title, details] = describe(state, frame);
+  ctx.textBaseline = "top";
   ctx.fillStyle = "#202124";
   ctx.font = `${13 * scale}px system-ui, sans-serif`;
-  ctx.textBaseline = "middle";
-  ctx.fillText(`nnscratch playground — ${describe(state, frame)}`, pad, top / 2);
+  ctx.fillText(title, pad, 9 * scale);
+  ctx.fillStyle = "#5f6368";
+  ctx.font = `${11 * scale}px system-ui, sans-serif`;
+  ctx.fillText(details, pad, 27 * scale);
   ctx.drawImage(heatmap, pad, top);
   ctx.drawImage(loss, heatmap.width + 2 * pad, top);
   if (!acc.hidden) ctx.drawImage(acc, heatmap.width + 2 * pad, top + loss.height + pad);
