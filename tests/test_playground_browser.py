@@ -344,6 +344,37 @@ def test_the_network_controls_reach_the_session(page, server_url):
     assert state["config"]["batch_size"] in ("full", 100)
 
 
+UNLABELLED = """() => [...document.querySelectorAll("input, select, button, a.button-like")]
+  .filter((el) => !el.closest("[hidden]") && !el.closest("dialog"))
+  .filter((el) => {
+    const text = (el.getAttribute("aria-label") || "").trim()
+      || [...(el.labels || [])].map((l) => l.textContent.trim()).join("")
+      || (el.tagName === "BUTTON" || el.tagName === "A" ? el.textContent.trim() : "");
+    return text === "";
+  })
+  .map((el) => el.id || el.outerHTML.slice(0, 80))"""
+
+
+def test_documented_ids_exist_labelled_and_the_page_fits_1280(page, server_url):
+    html = (ROOT / "src/nnscratch/lab/web/static/index.html").read_text()
+    comment = html[html.index("<!--") : html.index("-->")]
+    documented = {i for i in re.findall(r"#([a-z][\w-]*)", comment) if not i.endswith("-i")}
+    assert {"play", "heatmap", "error", "dataset", "csv-file", "train-loss"} <= documented
+    open_page(page, server_url)
+    missing = page.evaluate(
+        "(ids) => ids.filter((id) => !document.getElementById(id))", sorted(documented)
+    )
+    assert missing == []
+    for i in range(2):  # the default network's two hidden layers
+        for name in ("units", "units-plus", "units-minus", "activation"):
+            expect(page.locator(f"#{name}-{i}")).to_be_visible()
+    assert page.evaluate(UNLABELLED) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    for selector in ("#play", "#heatmap", "#network", "#train-loss", "#confusion"):
+        box = page.locator(selector).bounding_box()
+        assert box["x"] + box["width"] <= 1280 and box["y"] + box["height"] <= 800, selector
+
+
 def test_export_python_model_and_png(page, server_url):
     open_page(page, server_url)
     page.click("#step")
