@@ -487,6 +487,16 @@ def test_url_state_round_trip_restores_config_speed_and_the_run():
     assert only(replies, "state")["epoch"] == 37
 
 
+def test_url_state_replays_a_long_run_only_so_far(monkeypatch):
+    monkeypatch.setitem(LIMITS, "max_replay_steps", 600)
+    s = small(batch_size=10)  # 3 steps per epoch
+    s.set_sweep([2, 3])  # three models to train
+    s.epoch = 10**6  # as if trained that long
+    t = PlaygroundSession.from_url_state(s.to_url_state())
+    assert t.epoch == 600 // (3 * 3)
+    assert "replayed the first 66 epochs" in t.state()["notices"][0]
+
+
 def test_url_state_carries_an_uploaded_csv():
     s = small()
     s.upload_csv("1,2,0\n2,1,1\n0,0,0\n3,3,1\n-1,2,1\n", name="mine.csv")
@@ -511,7 +521,7 @@ def _pack(payload) -> str:
         ("1." + base64.urlsafe_b64encode(b"not zlib").decode(), "damaged"),
         (_pack([1, 2]), "no configuration"),
         (_pack({"config": {"seed": -3}}), "seed"),
-        (_pack({"config": {}, "epoch": 10**9}), "epoch"),
+        (_pack({"config": {}, "epoch": -1}), "epoch"),
         (_pack({"config": {"dataset": "csv"}}), "upload"),
         (_pack({"config": {}, "csv": [[1, 2]] * 5}), "csv point 0"),
         (_pack({"config": {}, "hack": 1}), "unknown key"),

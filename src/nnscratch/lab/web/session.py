@@ -74,7 +74,7 @@ LIMITS: dict[str, int] = {
     "max_units": 256,
     "max_speed": 1000,
     "max_step_epochs": 1000,
-    "max_replay_epochs": 20_000,
+    "max_replay_steps": 40_000,
     "max_sweep_models": 8,
     "max_drawn_units": 512,
     "grid": 100,
@@ -1201,7 +1201,7 @@ class PlaygroundSession:
         payload = _decode_url_state(state)
         csv = _check_points(payload["csv"]) if "csv" in payload else None
         speed = _int(payload.get("speed", DEFAULT_SPEED), "speed", 1, LIMITS["max_speed"])
-        epoch = _int(payload.get("epoch", 0), "epoch", 0, LIMITS["max_replay_epochs"])
+        epoch = _int(payload.get("epoch", 0), "epoch", 0, 10**9)
         sweep = payload.get("sweep")
         sizes = _sweep_sizes(sweep) if sweep is not None else None
         unknown = sorted(set(payload["config"]) - set(DEFAULT_CONFIG))
@@ -1220,7 +1220,15 @@ class PlaygroundSession:
                 raise
             self._csv_name = None
             self.speed = speed
-            self._replay(epoch)
+            # Replaying is training again: bound the work (every model of a sweep counts).
+            models = 1 + len(self._sweep_models)
+            most = max(0, LIMITS["max_replay_steps"] // (self.steps_per_epoch * models))
+            if epoch > most:
+                self.notices.append(
+                    f"the link was made at epoch {epoch:,}; replayed the first {most:,} "
+                    "epochs (press play to go on)"
+                )
+            self._replay(min(epoch, most))
 
     def _replay(self, epochs: int) -> None:
         """Train ``epochs`` epochs, recording about 100 curve points on the way."""
