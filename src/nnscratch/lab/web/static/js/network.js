@@ -8,6 +8,7 @@ import { BLUE, classColor, css, decodeF32, decodeU8, diverging, mix, ORANGE, WHI
 const HEADER = 76; // room above the hidden columns for their controls
 const MAX_THUMB = 34;
 const ZOOM = 150;
+const MAX_LINKS = 2500; // per layer; beyond that only the strongest are drawn
 
 /** The colour scale of one neuron's map: t in [0, 1] (byte / 255) -> rgb. */
 function neuronScale(column, unit) {
@@ -97,11 +98,10 @@ export class NetworkView {
     const right = 16;
     const top = HEADER;
     const room = height - top - 8;
-    // each column fits its own units: big thumbnails for few neurons, small ones (and a
-    // scrolling diagram) for many
+    // each column fits its own units: big thumbnails for few neurons, thin strips for many
     const fit = (units) => {
-      const gap = units > 24 ? 1 : Math.max(3, Math.min(10, Math.floor(room / units / 5)));
-      const size = Math.max(3, Math.min(MAX_THUMB, Math.floor((room - (units - 1) * gap) / units)));
+      const gap = units > room / 4 ? 0 : units > 24 ? 1 : Math.max(3, Math.min(10, Math.floor(room / units / 5)));
+      const size = Math.max(1, Math.min(MAX_THUMB, Math.floor((room - (units - 1) * gap) / units)));
       return { size, gap };
     };
     const widest = Math.max(...neurons.map((c) => fit(c.units).size));
@@ -194,9 +194,17 @@ export class NetworkView {
       const [fanIn, fanOut] = layer.shape;
       const kernel = decodeF32(layer.kernel);
       const maxAbs = layer.max_abs > 0 ? layer.max_abs : 1;
+      // a big layer: draw only its strongest connections, as straight lines
+      let floor = 0;
+      if (kernel.length > MAX_LINKS) {
+        const sorted = kernel.map(Math.abs).sort();
+        floor = sorted[sorted.length - MAX_LINKS];
+      }
+      const curved = kernel.length <= MAX_LINKS;
       for (let i = 0; i < fanIn; i++) {
         for (let j = 0; j < fanOut; j++) {
           const w = kernel[i * fanOut + j];
+          if (Math.abs(w) < floor) continue;
           const strength = Math.min(1, Math.abs(w) / maxAbs);
           const x0 = from.x + from.size;
           const x1 = to.x;
@@ -206,7 +214,8 @@ export class NetworkView {
           ctx.lineWidth = 0.4 + 3.6 * strength;
           ctx.beginPath();
           ctx.moveTo(x0, y0);
-          ctx.bezierCurveTo((x0 + x1) / 2, y0, (x0 + x1) / 2, y1, x1, y1);
+          if (curved) ctx.bezierCurveTo((x0 + x1) / 2, y0, (x0 + x1) / 2, y1, x1, y1);
+          else ctx.lineTo(x1, y1);
           ctx.stroke();
         }
       }
@@ -241,6 +250,7 @@ export class NetworkView {
     if (!column.maps) {
       ctx.fillStyle = "#d5d8da";
       ctx.fillRect(0, 0, ZOOM, ZOOM);
+      this.zoomCaption.textContent += " (too many neurons to draw their maps)";
       return;
     }
     const size = column.size;
