@@ -24,6 +24,9 @@ from nnscratch.cli.playground import is_loopback
 from nnscratch.lab.web.export import load_model_zip
 from nnscratch.lab.web.server import STATIC_DIR, create_app
 
+BASE = "http://127.0.0.1:8000"  # the page's own address: the Host the server answers to
+WS = "ws://127.0.0.1:8000/ws"
+
 
 @pytest.fixture
 def app():
@@ -32,7 +35,7 @@ def app():
 
 @pytest.fixture
 def client(app):
-    with TestClient(app) as c:
+    with TestClient(app, base_url=BASE) as c:
         yield c
 
 
@@ -66,7 +69,7 @@ def wait_for(predicate, seconds=10.0):
 def test_the_page_and_static_files_are_served(tmp_path):
     (tmp_path / "index.html").write_text("<!doctype html><title>test page</title>")
     (tmp_path / "app.js").write_text("console.log('hi')")
-    with TestClient(create_app(static_dir=tmp_path)) as c:
+    with TestClient(create_app(static_dir=tmp_path), base_url=BASE) as c:
         page = c.get("/")
         assert page.status_code == 200 and "text/html" in page.headers["content-type"]
         assert "test page" in page.text
@@ -83,7 +86,7 @@ def test_the_package_ships_its_page(client):
 
 
 def test_a_missing_page_is_a_clear_error(tmp_path):
-    with TestClient(create_app(static_dir=tmp_path)) as c:
+    with TestClient(create_app(static_dir=tmp_path), base_url=BASE) as c:
         page = c.get("/")
         assert page.status_code == 500 and "page is missing" in page.text
 
@@ -96,7 +99,7 @@ def test_options_endpoint(client):
 
 # -- WebSocket ---------------------------------------------------------------------------------
 def test_connect_configure_play_pause(app, client):
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         hello, _, _, frame = greet(ws)
         assert hello["protocol"] == 1 and hello["config"]["dataset"] == "circles"
         assert len(app.state.sessions) == 1
@@ -136,7 +139,7 @@ def test_connect_configure_play_pause(app, client):
 
 
 def test_bad_messages_get_error_frames_and_the_session_goes_on(client):
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         greet(ws)
         ws.send_text("{not json")
         err = ws.receive_json()
@@ -158,7 +161,7 @@ def test_bad_messages_get_error_frames_and_the_session_goes_on(client):
 
 
 def test_oversize_upload_and_message_are_rejected(client):
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         greet(ws)
         big = "1.0,2.0,0\n" * 110_000  # 1.1 MB
         ws.send_json({"type": "upload_csv", "text": big})
@@ -178,13 +181,13 @@ def test_oversize_upload_and_message_are_rejected(client):
 
 def test_disconnect_drops_the_session(app, client):
     for _ in range(3):
-        with client.websocket_connect("/ws") as ws:
+        with client.websocket_connect(WS) as ws:
             greet(ws)
             ws.send_json({"type": "play"})
             ws.receive_json()
         # closing while playing: the player stops and the session goes
     assert wait_for(lambda: len(app.state.sessions) == 0)
-    with client.websocket_connect("/ws") as a, client.websocket_connect("/ws") as b:
+    with client.websocket_connect(WS) as a, client.websocket_connect(WS) as b:
         greet(a)
         greet(b)
         assert len(app.state.sessions) == 2
@@ -192,7 +195,7 @@ def test_disconnect_drops_the_session(app, client):
 
 
 def test_download_model_and_script(app, client):
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         hello = greet(ws)[0]
         sid = hello["session"]
         ws.send_json({"type": "step", "epochs": 5})
@@ -219,7 +222,7 @@ def test_download_model_and_script(app, client):
 
 
 def test_load_state_from_a_shared_link(client):
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         greet(ws)
         ws.send_json({"type": "config", "config": {"dataset": "xor", "seed": 3}})
         receive_until(ws, "frame")
@@ -227,7 +230,7 @@ def test_load_state_from_a_shared_link(client):
         receive_until(ws, "frame")
         ws.send_json({"type": "get_state"})
         link = receive_until(ws, "state")[-1]["url_state"]
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         greet(ws)
         ws.send_json({"type": "load_state", "state": link})
         state, _, frame = receive_until(ws, "frame")
@@ -341,3 +344,30 @@ def test_messages_are_always_valid_json():
 
     text = _encode({"type": "frame", "train_loss": float("nan"), "curve": [[1, float("inf")]]})
     assert json.loads(text) == {"type": "frame", "train_loss": None, "curve": [[1, None]]}
+
+
+def test_foreign_hosts_and_origins_are_refused(app):
+    from starlette.testclient import WebSocketDenialResponse
+    from starlette.websockets import WebSocketDisconnect
+
+    with TestClient(app, base_url="http://evil.example:8000") as c:
+        response = c.get("/api/options")
+        assert response.status_code == 400 and "Invalid host" in response.text
+    with TestClient(app, base_url=BASE) as c:
+        with pytest.raises(WebSocketDisconnect) as closed:
+            with c.websocket_connect(WS, headers={"origin": "http://evil.example"}) as ws:
+                ws.receive_json()
+        assert closed.value.code == 1008  # refused before any session exists
+        assert len(app.state.sessions) == 0
+    with TestClient(app, base_url="http://evil.example:8000") as c:
+        with pytest.raises(WebSocketDenialResponse) as denied:
+            with c.websocket_connect("ws://evil.example:8000/ws") as ws:
+                ws.receive_json()
+        assert denied.value.status_code == 400
+        with c.websocket_connect(WS, headers={"origin": BASE}) as ws:
+            assert ws.receive_json()["type"] == "hello"
+    for host in ("localhost", "[::1]"):
+        with TestClient(app, base_url=f"http://{host}:8000") as c:
+            assert c.get("/api/options").status_code == 200
+    with TestClient(create_app(allowed_hosts=None), base_url="http://my-machine:8000") as c:
+        assert c.get("/api/options").status_code == 200

@@ -119,8 +119,10 @@ def run(args: argparse.Namespace) -> int:
     if args.host in ("0.0.0.0", "::"):
         shown = "127.0.0.1"
     url = f"http://{shown}:{port}/"
+    # On loopback, answer only to loopback names; a chosen --host may be reached by any.
+    app = create_app(allowed_hosts=None) if not is_loopback(args.host) else create_app()
     config = uvicorn.Config(
-        create_app(),
+        app,
         log_level="warning",
         lifespan="off",
         ws_max_size=4 * 1024 * 1024,

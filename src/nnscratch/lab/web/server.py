@@ -27,13 +27,17 @@ import logging
 import math
 import secrets
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import WEB_EXTRA_MESSAGE
 
 try:
     from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
     from starlette.requests import Request
     from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
     from starlette.routing import Mount, Route, WebSocketRoute
@@ -51,7 +55,10 @@ from .session import (
     options,
 )
 
-__all__ = ["STATIC_DIR", "WEB_EXTRA_MESSAGE", "SessionRegistry", "create_app"]
+__all__ = ["LOOPBACK_HOSTS", "STATIC_DIR", "WEB_EXTRA_MESSAGE", "SessionRegistry", "create_app"]
+
+#: the names a page served on this machine is reached by (the ``Host`` header, port aside)
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 STATIC_DIR = Path(__file__).parent / "static"
 FRAME_INTERVAL = 1.0 / FRAME_RATE  # seconds between frames while playing
@@ -207,8 +214,23 @@ class _Connection:
             await asyncio.sleep(max(deadline - now, 0.0))
 
 
+def _same_origin(websocket: WebSocket) -> bool:
+    """Browsers send ``Origin``; only our own page may open a session.
+
+    WebSockets are not covered by the browser's same-origin policy, so without this check
+    any web site open in another tab could connect to the local server.
+    """
+    origin = websocket.headers.get("origin")
+    if origin is None:  # not a browser (a script, a test client): nothing to protect
+        return True
+    return urlsplit(origin).netloc.lower() == websocket.headers.get("host", "").lower()
+
+
 async def _websocket(websocket: WebSocket) -> None:
     registry: SessionRegistry = websocket.app.state.sessions
+    if not _same_origin(websocket):
+        await websocket.close(code=1008, reason="cross-origin connections are refused")
+        return
     await websocket.accept()
     token, session = registry.create()
     conn = _Connection(websocket, token, session)
@@ -228,7 +250,10 @@ async def _websocket(websocket: WebSocket) -> None:
         registry.drop(token)
 
 
-def create_app(static_dir: str | Path | None = None) -> Starlette:
+def create_app(
+    static_dir: str | Path | None = None,
+    allowed_hosts: Sequence[str] | None = LOOPBACK_HOSTS,
+) -> Starlette:
     """The playground as an ASGI app.
 
     Parameters
@@ -236,6 +261,10 @@ def create_app(static_dir: str | Path | None = None) -> Starlette:
     static_dir : path, optional
         Where the page lives (``index.html`` and its files); the package's own
         ``lab/web/static`` by default.
+    allowed_hosts : sequence of str or None, default :data:`LOOPBACK_HOSTS`
+        Host names the server answers to; requests naming another host get 400. On
+        loopback this defeats DNS rebinding (a foreign site whose name resolves to
+        127.0.0.1). ``None`` answers to any name (when serving other machines).
 
     Examples
     --------
@@ -288,6 +317,9 @@ def create_app(static_dir: str | Path | None = None) -> Starlette:
         WebSocketRoute("/ws", _websocket),
         Mount("/static", app=StaticFiles(directory=static, check_dir=False), name="static"),
     ]
-    app = Starlette(routes=routes)
+    middleware = []
+    if allowed_hosts is not None:
+        middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts)))
+    app = Starlette(routes=routes, middleware=middleware)
     app.state.sessions = SessionRegistry()
     return app
