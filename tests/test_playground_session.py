@@ -688,3 +688,15 @@ def test_export_python_message():
     reply = s.handle({"type": "export_python", "id": "x"})[0]
     assert reply["type"] == "python" and reply["re"] == "x"
     compile(reply["code"], "run.py", "exec")
+
+
+def test_features_that_overflow_are_refused_and_change_nothing():
+    s = small()
+    huge = "1e30,2,0\n3,1e30,1\n0,0,0\n5,5,1\n"
+    s.upload_csv(huge)  # x1 and x2 themselves are fine
+    assert s.config["dataset"] == "csv"
+    replies = s.handle({"type": "config", "config": {"features": ["x1", "x1^2"]}})
+    assert replies[0]["type"] == "error"
+    assert "feature x1^2 is too large" in replies[0]["message"]
+    assert s.config["features"] == ["x1", "x2"]
+    s.train(1)

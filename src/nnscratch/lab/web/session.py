@@ -600,11 +600,13 @@ class PlaygroundSession:
             new = "softmax_cross_entropy" if task == "classification" else "mse"
             notices.append(f"output changed from {config['output']} to {new} for {what} data")
             config["output"] = new
+        inputs = _inputs(config["features"], data)
         # Everything checked: commit.
         self._config = config
         self._data = data
         self._task, self._n_classes = task, n_classes
-        self._prepare_inputs()
+        self._F_train, self._F_test = inputs["train"], inputs["test"]
+        self._grid, self._thumb, self._sweep_grid = inputs["grid"], inputs["thumb"], inputs["sweep"]
         self._build()
         self.notices = notices
         return notices
@@ -657,20 +659,6 @@ class PlaygroundSession:
             "target_range": target_range,
             "label_values": label_values,
         }
-
-    def _prepare_inputs(self) -> None:
-        """Precompute the feature columns of the data and of every grid we draw."""
-        feats = self._config["features"]
-        d = self._data
-        self._F_train = make_features(d["X_train"], feats)
-        self._F_test = make_features(d["X_test"], feats)
-        # The maps are only drawn: float32 halves the work of the biggest forward pass.
-        grid = _grid_points(d["extent"], LIMITS["grid"])
-        self._grid = make_features(grid, feats).astype(np.float32)
-        self._thumb = make_features(_grid_points(d["extent"], LIMITS["thumb"]), feats)
-        self._thumb = self._thumb.astype(np.float32)
-        sweep = _grid_points(d["extent"], LIMITS["sweep_grid"])
-        self._sweep_grid = make_features(sweep, feats).astype(np.float32)
 
     @property
     def n_train(self) -> int:
@@ -1409,6 +1397,35 @@ def _draw_forward(model: Sequential, x: np.ndarray) -> list[np.ndarray]:
         else:
             x = layer.forward(x, training=False)
     return outputs
+
+
+def _inputs(features: list[str], data: dict[str, Any]) -> dict[str, np.ndarray]:
+    """The feature columns of the data and of every grid drawn, computed once per change.
+
+    Raises ``PlaygroundError`` when a feature overflows (huge uploaded coordinates).
+    """
+    extent = data["extent"]
+    with _quiet_overflow():
+        inputs = {
+            "train": make_features(data["X_train"], features),
+            "test": make_features(data["X_test"], features),
+            # the maps are only drawn: float32 halves the work of the biggest forward pass
+            "grid": make_features(_grid_points(extent, LIMITS["grid"]), features),
+            "thumb": make_features(_grid_points(extent, LIMITS["thumb"]), features),
+            "sweep": make_features(_grid_points(extent, LIMITS["sweep_grid"]), features),
+        }
+        for key in ("grid", "thumb", "sweep"):
+            inputs[key] = inputs[key].astype(np.float32)
+    for values in inputs.values():
+        bad = ~np.all(np.isfinite(values), axis=0)
+        if bad.any():
+            name = features[int(np.argmax(bad))]
+            raise PlaygroundError(
+                f"feature {name} is too large to compute for these points; use smaller "
+                "coordinates or other features",
+                "features",
+            )
+    return inputs
 
 
 def _grid_points(extent: Sequence[float], size: int) -> np.ndarray:
