@@ -376,14 +376,24 @@ def test_documented_ids_exist_labelled_and_the_page_fits_1280(page, server_url):
 
 
 def test_export_python_model_and_png(page, server_url):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     open_page(page, server_url)
     page.click("#step")
     expect(page.locator("#epoch")).to_have_text("1")
     page.click("#copy-python")
     expect(page.locator("#python-dialog")).to_be_visible()
     expect(page.locator("#python-code")).to_contain_text("nnscratch")
+    expect(page.locator("#python-copied")).to_have_text("copied to the clipboard")
+    script = page.evaluate("navigator.clipboard.readText()")
+    assert script == page.locator("#python-code").inner_text()
+    compile(script, "copied.py", "exec")  # a whole, valid Python script
     page.click("#python-close")
     expect(page.locator("#python-dialog")).to_be_hidden()
+
+    link = wait_for_link(page, lambda s: s["epoch"] == 1)
+    page.click("#copy-link")
+    expect(page.locator("#copy-link")).to_have_text("Link copied")
+    assert page.evaluate("navigator.clipboard.readText()") == link
 
     with page.expect_download() as info:
         page.click("#download-model")
