@@ -44,7 +44,10 @@ function $(id) {
   return document.getElementById(id);
 }
 
+/** Give a select these options (left alone when it already has them: an open list stays open). */
 function fillSelect(select, values, label = String) {
+  const current = [...select.options].map((o) => `${o.value}=${o.textContent}`).join("|");
+  if (current === values.map((v) => `${v}=${label(v)}`).join("|")) return;
   select.replaceChildren(
     ...values.map((v) => {
       const option = document.createElement("option");

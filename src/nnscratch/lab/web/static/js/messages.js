@@ -26,8 +26,8 @@ export class Messages {
   }
 
   showNotices(notices) {
-    clearTimeout(this.noticeTimer);
     if (!notices || notices.length === 0) return;
+    clearTimeout(this.noticeTimer);
     this.noticeBox.textContent = notices.join(" ");
     this.noticeBox.hidden = false;
     this.noticeTimer = setTimeout(() => (this.noticeBox.hidden = true), 8000);
