@@ -200,15 +200,19 @@ class _Connection:
                     await self.wake.wait()
                 deadline = time.perf_counter()
                 continue
-            try:
-                # training, rendering and encoding in one trip to a worker thread
-                texts = await asyncio.to_thread(lambda: [_encode(m) for m in session.advance()])
-            except Exception as exc:
-                log.exception("playground: training failed")
-                session.playing = False
-                message = f"training stopped: {type(exc).__name__}: {exc}"
-                texts = [_encode(error_message(message, None, None))]
-            await self.send_texts(texts)
+            # Holding the send lock while the frame is made keeps the order of messages
+            # true: a reply to "pause" computed after this frame is also sent after it.
+            async with self.send_lock:
+                try:
+                    # training, rendering and encoding in one trip to a worker thread
+                    texts = await asyncio.to_thread(lambda: [_encode(m) for m in session.advance()])
+                except Exception as exc:
+                    log.exception("playground: training failed")
+                    session.playing = False
+                    message = f"training stopped: {type(exc).__name__}: {exc}"
+                    texts = [_encode(error_message(message, None, None))]
+                for text in texts:
+                    await self.websocket.send_text(text)
             now = time.perf_counter()
             deadline = max(deadline + FRAME_INTERVAL, now - FRAME_INTERVAL)
             await asyncio.sleep(max(deadline - now, 0.0))
