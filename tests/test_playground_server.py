@@ -150,6 +150,10 @@ def test_bad_messages_get_error_frames_and_the_session_goes_on(client):
         ws.send_json({"type": "config", "config": {"hidden_layers": [{"units": 9999}]}})
         err = ws.receive_json()
         assert err["type"] == "error" and err["field"] == "config.hidden_layers[0].units"
+        ws.send_text("[" * 200_000 + "]" * 200_000)
+        assert ws.receive_json()["type"] == "error"
+        ws.send_json({"type": "config", "config": {"features": [[[[[["x1"]]]]]]}})
+        assert ws.receive_json()["field"] == "config.features[0]"
         ws.send_json({"type": "launch"})
         assert "valid types" in ws.receive_json()["message"]
         ws.send_text(json.dumps([1, 2, 3]))

@@ -700,3 +700,11 @@ def test_features_that_overflow_are_refused_and_change_nothing():
     assert "feature x1^2 is too large" in replies[0]["message"]
     assert s.config["features"] == ["x1", "x2"]
     s.train(1)
+
+
+def test_error_messages_do_not_echo_huge_values():
+    s = small()
+    err = s.handle({"type": "config", "config": {"dataset": "x" * 100_000}})[0]
+    assert err["type"] == "error" and len(err["message"]) < 300
+    err = s.handle({"type": "sweep", "sizes": list(range(1000))})[0]
+    assert len(err["message"]) < 300

@@ -171,7 +171,7 @@ class _Connection:
                 continue
             try:
                 message = json.loads(text)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:  # RecursionError: absurd nesting
                 await self.send([error_message(f"message is not valid JSON: {exc}", None, None)])
                 continue
             try:

@@ -200,12 +200,20 @@ def options() -> dict[str, Any]:
 
 
 # -- validation helpers ---------------------------------------------------------------------
+def _show(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut short: an error message must not echo a megabyte back."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _int(value: Any, field: str, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         else:
-            raise PlaygroundError(f"{field} must be an integer {lo}..{hi}, got {value!r}", field)
+            raise PlaygroundError(
+                f"{field} must be an integer {lo}..{hi}, got {_show(value)}", field
+            )
     if not lo <= value <= hi:
         raise PlaygroundError(f"{field} must be an integer {lo}..{hi}, got {value}", field)
     return int(value)
@@ -213,7 +221,7 @@ def _int(value: Any, field: str, lo: int, hi: int) -> int:
 
 def _number(value: Any, field: str, lo: float, hi: float, *, open_lo: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise PlaygroundError(f"{field} must be a number, got {value!r}", field)
+        raise PlaygroundError(f"{field} must be a number, got {_show(value)}", field)
     value = float(value)
     low_ok = value > lo if open_lo else value >= lo
     if not math.isfinite(value) or not low_ok or value > hi:
@@ -226,7 +234,9 @@ def _number(value: Any, field: str, lo: float, hi: float, *, open_lo: bool = Fal
 
 def _choice(value: Any, field: str, choices: Sequence[str]) -> str:
     if not isinstance(value, str) or value not in choices:
-        raise PlaygroundError(f"{field} must be one of {', '.join(choices)}; got {value!r}", field)
+        raise PlaygroundError(
+            f"{field} must be one of {', '.join(choices)}; got {_show(value)}", field
+        )
     return value
 
 
@@ -267,7 +277,7 @@ def validate_config(config: Any) -> dict[str, Any]:
     features = config["features"]
     if not isinstance(features, list) or not features:
         raise PlaygroundError(
-            f"features must be a non-empty list of {', '.join(FEATURES)}; got {features!r}",
+            f"features must be a non-empty list of {', '.join(FEATURES)}; got {_show(features)}",
             "features",
         )
     for i, name in enumerate(features):
@@ -279,9 +289,8 @@ def validate_config(config: Any) -> dict[str, Any]:
     hidden = config["hidden_layers"]
     if not isinstance(hidden, list) or len(hidden) > lim["max_hidden_layers"]:
         raise PlaygroundError(
-            f"hidden_layers must be a list of 0..{lim['max_hidden_layers']} layers, got {hidden!r}"[
-                :300
-            ],
+            f"hidden_layers must be a list of 0..{lim['max_hidden_layers']} layers, got "
+            f"{_show(hidden)}",
             "hidden_layers",
         )
     layers = []
@@ -290,7 +299,7 @@ def validate_config(config: Any) -> dict[str, Any]:
         if not isinstance(spec, dict):
             raise PlaygroundError(
                 f'{field} must be an object like {{"units": 4, "activation": "tanh"}}, '
-                f"got {spec!r}",
+                f"got {_show(spec)}",
                 field,
             )
         extra = sorted(set(spec) - {"units", "activation"})
@@ -821,7 +830,8 @@ class PlaygroundSession:
         kind = message.get("type")
         if not isinstance(kind, str) or kind not in MESSAGE_FIELDS:
             raise PlaygroundError(
-                f"unknown message type {kind!r}; valid types: {', '.join(MESSAGE_FIELDS)}", "type"
+                f"unknown message type {_show(kind)}; valid types: {', '.join(MESSAGE_FIELDS)}",
+                "type",
             )
         allowed = {"type", "id", *MESSAGE_FIELDS[kind]}
         extra = sorted(set(message) - allowed)
@@ -1492,7 +1502,7 @@ def _sweep_sizes(sizes: Any) -> list[int]:
     if not isinstance(sizes, list) or len(sizes) > LIMITS["max_sweep_models"]:
         raise PlaygroundError(
             f"sizes must be a list of at most {LIMITS['max_sweep_models']} hidden sizes "
-            f"(integers 1..{LIMITS['max_units']}), got {sizes!r}"[:300],
+            f"(integers 1..{LIMITS['max_units']}), got {_show(sizes)}",
             "sizes",
         )
     return [_int(s, f"sizes[{i}]", 1, LIMITS["max_units"]) for i, s in enumerate(sizes)]
