@@ -528,7 +528,8 @@ class PlaygroundSession:
         self.playing = False
         self.speed = DEFAULT_SPEED
         self.notices: list[str] = []
-        self._csv: np.ndarray | None = None  # uploaded points (x1, x2, label)
+        self._csv_points: np.ndarray | None = None  # uploaded points (x1, x2, label)
+        self._csv_packed: str | None = None  # their part of the URL state, made once
         self._csv_name: str | None = None
         self.sweep_sizes: list[int] | None = None
         merged = copy.deepcopy(DEFAULT_CONFIG)
@@ -540,6 +541,15 @@ class PlaygroundSession:
             merged.update(copy.deepcopy(config))
         self._config: dict[str, Any] = {}
         self._apply_config(merged, output_given=config is not None and "output" in config)
+
+    @property
+    def _csv(self) -> np.ndarray | None:
+        return self._csv_points
+
+    @_csv.setter
+    def _csv(self, points: np.ndarray | None) -> None:
+        self._csv_points = points
+        self._csv_packed = None
 
     # -- configuration ---------------------------------------------------------------------
     @property
@@ -1163,9 +1173,11 @@ class PlaygroundSession:
     def to_url_state(self) -> str:
         """The whole state as a URL-safe string (for ``location.hash``).
 
-        ``"1."`` + base64url(zlib(JSON)) of the configuration, the speed, the epoch
-        reached and, for an uploaded data set, its points. :meth:`from_url_state` rebuilds
-        the session and replays the run to the same epoch (it is deterministic).
+        ``"1."`` + base64url(zlib(JSON)) of the configuration, the speed and the epoch
+        reached; for an uploaded data set, ``"."`` + its points packed the same way (made
+        once: a big upload would otherwise cost time in every ``state`` message).
+        :meth:`from_url_state` rebuilds the session and replays the run to the same epoch
+        (it is deterministic).
         """
         with self._lock:
             payload: dict[str, Any] = {
@@ -1175,11 +1187,12 @@ class PlaygroundSession:
             }
             if self.sweep_sizes:
                 payload["sweep"] = self.sweep_sizes
+            state = "1." + _pack(payload)
             if self._config["dataset"] == "csv" and self._csv is not None:
-                payload["csv"] = self._csv.tolist()
-            raw = json.dumps(payload, separators=(",", ":")).encode("utf-8")
-            packed = base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode("ascii")
-            return "1." + packed.rstrip("=")
+                if self._csv_packed is None:
+                    self._csv_packed = _pack(self._csv.tolist())
+                state += "." + self._csv_packed
+            return state
 
     @classmethod
     def from_url_state(cls, state: str) -> PlaygroundSession:
@@ -1466,35 +1479,48 @@ def _maps(a: np.ndarray, lo: list[float], hi: list[float]) -> str:
     return _b64(scaled.T)  # unit-major: unit u's cells are contiguous
 
 
-def _decode_url_state(state: Any) -> dict[str, Any]:
-    if not isinstance(state, str):
-        raise PlaygroundError(f"state must be a string, got {type(state).__name__}", "state")
+def _pack(value: Any) -> str:
+    """JSON, zlib-compressed, in URL-safe base64 without padding."""
+    raw = json.dumps(value, separators=(",", ":")).encode("utf-8")
+    return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode("ascii").rstrip("=")
+
+
+def _unpack(packed: str) -> Any:
+    """Undo :func:`_pack`, refusing anything that inflates past the message limit."""
     limit = LIMITS["max_message_chars"]
-    if len(state) > limit:
-        raise PlaygroundError(f"state is {len(state):,} characters; at most {limit:,}", "state")
-    state = state.lstrip("#")
-    version, _, packed = state.partition(".")
-    if version != "1" or not packed:
-        raise PlaygroundError(
-            "state is not a playground state (expected '1.' followed by base64url data)",
-            "state",
-        )
     try:
         raw = base64.urlsafe_b64decode(packed + "=" * (-len(packed) % 4))
         inflater = zlib.decompressobj()
         text = inflater.decompress(raw, 8 * limit)
         if inflater.unconsumed_tail:
             raise PlaygroundError("state unpacks to too much data", "state")
-        payload = json.loads(text.decode("utf-8"))
+        return json.loads(text.decode("utf-8"))
     except PlaygroundError:
         raise
-    except (ValueError, zlib.error, UnicodeDecodeError) as exc:
+    except (ValueError, zlib.error, UnicodeDecodeError, RecursionError) as exc:
         raise PlaygroundError(f"state is damaged and cannot be read ({exc})", "state") from None
+
+
+def _decode_url_state(state: Any) -> dict[str, Any]:
+    if not isinstance(state, str):
+        raise PlaygroundError(f"state must be a string, got {type(state).__name__}", "state")
+    limit = LIMITS["max_message_chars"]
+    if len(state) > limit:
+        raise PlaygroundError(f"state is {len(state):,} characters; at most {limit:,}", "state")
+    parts = state.lstrip("#").split(".")
+    if parts[0] != "1" or len(parts) not in (2, 3) or not all(parts[1:]):
+        raise PlaygroundError(
+            "state is not a playground state (expected '1.' followed by base64url data)",
+            "state",
+        )
+    payload = _unpack(parts[1])
     if not isinstance(payload, dict) or not isinstance(payload.get("config"), dict):
         raise PlaygroundError("state holds no configuration", "state")
     extra = sorted(set(payload) - {"config", "speed", "epoch", "csv", "sweep"})
     if extra:
         raise PlaygroundError(f"state has unknown key(s) {', '.join(extra)}", "state")
+    if len(parts) == 3:
+        payload["csv"] = _unpack(parts[2])
     return payload
 
 
