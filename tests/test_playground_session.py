@@ -501,7 +501,6 @@ def test_url_state_carries_an_uploaded_csv():
     s = small()
     s.upload_csv("1,2,0\n2,1,1\n0,0,0\n3,3,1\n-1,2,1\n", name="mine.csv")
     state = s.to_url_state()
-    assert state.count(".") == 2  # config part, points part
     t = PlaygroundSession.from_url_state(state)
     assert t.config["dataset"] == "csv"
     assert t.to_url_state() == state
@@ -528,9 +527,8 @@ def _pack(payload) -> str:
         (_pack({"config": {"dataset": "csv"}}), "upload"),
         (_pack({"config": {}, "csv": [[1, 2]] * 5}), "csv point 0"),
         (_pack({"config": {}, "hack": 1}), "unknown key"),
-        (_pack({"config": {"dataset": "csv"}}) + ".!!!!", "damaged"),
-        (_pack({"config": {"dataset": "csv"}}) + "." + _pack([[1, 2, 0]])[2:], "csv points"),
-        (_pack({"config": {}}) + ".a.b", "not a playground state"),
+        (_pack({"config": {"dataset": "csv"}, "csv": [[1, 2, 0]]}), "csv points"),
+        (_pack({"config": {}}) + ".a", "not a playground state"),
         (_pack({"config": {"bogus": 1}}), "bogus"),
         (123, "must be a string"),
     ],

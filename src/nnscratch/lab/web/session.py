@@ -529,7 +529,7 @@ class PlaygroundSession:
         self.speed = DEFAULT_SPEED
         self.notices: list[str] = []
         self._csv_points: np.ndarray | None = None  # uploaded points (x1, x2, label)
-        self._csv_packed: str | None = None  # their part of the URL state, made once
+        self._csv_json: str | None = None  # their JSON for the URL state, made once
         self._csv_name: str | None = None
         self.sweep_sizes: list[int] | None = None
         merged = copy.deepcopy(DEFAULT_CONFIG)
@@ -549,7 +549,7 @@ class PlaygroundSession:
     @_csv.setter
     def _csv(self, points: np.ndarray | None) -> None:
         self._csv_points = points
-        self._csv_packed = None
+        self._csv_json = None
 
     # -- configuration ---------------------------------------------------------------------
     @property
@@ -1173,11 +1173,9 @@ class PlaygroundSession:
     def to_url_state(self) -> str:
         """The whole state as a URL-safe string (for ``location.hash``).
 
-        ``"1."`` + base64url(zlib(JSON)) of the configuration, the speed and the epoch
-        reached; for an uploaded data set, ``"."`` + its points packed the same way (made
-        once: a big upload would otherwise cost time in every ``state`` message).
-        :meth:`from_url_state` rebuilds the session and replays the run to the same epoch
-        (it is deterministic).
+        ``"1."`` + base64url(zlib(JSON)) of the configuration, the speed, the epoch
+        reached and, for an uploaded data set, its points. :meth:`from_url_state` rebuilds
+        the session and replays the run to the same epoch (it is deterministic).
         """
         with self._lock:
             payload: dict[str, Any] = {
@@ -1187,12 +1185,14 @@ class PlaygroundSession:
             }
             if self.sweep_sizes:
                 payload["sweep"] = self.sweep_sizes
-            state = "1." + _pack(payload)
+            text = json.dumps(payload, separators=(",", ":"))
             if self._config["dataset"] == "csv" and self._csv is not None:
-                if self._csv_packed is None:
-                    self._csv_packed = _pack(self._csv.tolist())
-                state += "." + self._csv_packed
-            return state
+                # 10,000 points are ~400 kB of JSON: write it once, and compress a big
+                # state quickly rather than tightly (it is sent with every "state").
+                if self._csv_json is None:
+                    self._csv_json = json.dumps(self._csv.tolist(), separators=(",", ":"))
+                text = text[:-1] + ',"csv":' + self._csv_json + "}"
+            return "1." + _pack_text(text, level=9 if len(text) < 65536 else 1)
 
     @classmethod
     def from_url_state(cls, state: str) -> PlaygroundSession:
@@ -1479,14 +1479,14 @@ def _maps(a: np.ndarray, lo: list[float], hi: list[float]) -> str:
     return _b64(scaled.T)  # unit-major: unit u's cells are contiguous
 
 
-def _pack(value: Any) -> str:
-    """JSON, zlib-compressed, in URL-safe base64 without padding."""
-    raw = json.dumps(value, separators=(",", ":")).encode("utf-8")
-    return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode("ascii").rstrip("=")
+def _pack_text(text: str, level: int = 9) -> str:
+    """Text, zlib-compressed, in URL-safe base64 without padding."""
+    packed = zlib.compress(text.encode("utf-8"), level)
+    return base64.urlsafe_b64encode(packed).decode("ascii").rstrip("=")
 
 
 def _unpack(packed: str) -> Any:
-    """Undo :func:`_pack`, refusing anything that inflates past the message limit."""
+    """Undo :func:`_pack_text` and parse the JSON; refuse what inflates past the limit."""
     limit = LIMITS["max_message_chars"]
     try:
         raw = base64.urlsafe_b64decode(packed + "=" * (-len(packed) % 4))
@@ -1508,7 +1508,7 @@ def _decode_url_state(state: Any) -> dict[str, Any]:
     if len(state) > limit:
         raise PlaygroundError(f"state is {len(state):,} characters; at most {limit:,}", "state")
     parts = state.lstrip("#").split(".")
-    if parts[0] != "1" or len(parts) not in (2, 3) or not all(parts[1:]):
+    if parts[0] != "1" or len(parts) != 2 or not parts[1]:
         raise PlaygroundError(
             "state is not a playground state (expected '1.' followed by base64url data)",
             "state",
@@ -1519,8 +1519,6 @@ def _decode_url_state(state: Any) -> dict[str, Any]:
     extra = sorted(set(payload) - {"config", "speed", "epoch", "csv", "sweep"})
     if extra:
         raise PlaygroundError(f"state has unknown key(s) {', '.join(extra)}", "state")
-    if len(parts) == 3:
-        payload["csv"] = _unpack(parts[2])
     return payload
 
 
