@@ -3,6 +3,8 @@
 * :mod:`.session`: :class:`~.session.PlaygroundSession`, one per browser tab. It holds the
   configuration, the data, the model and the training state, and turns them into frames.
   It needs nothing but NumPy and scikit-learn, so it can be used (and tested) on its own.
+* :mod:`.config`: every setting, its range and validation, and the model it builds.
+* :mod:`.uploads`: CSV uploads of points, parsed safely.
 * :mod:`.export`: "copy as Python" scripts and model downloads.
 * :mod:`.server`: the Starlette app (the ``web`` extra) that connects sessions to pages
   over WebSockets. The page only draws; see ``docs/playground-protocol.md``.

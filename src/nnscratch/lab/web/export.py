@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ...engine.model import Sequential
-from .session import FEATURES, n_outputs_for, output_spec, train_size
+from .config import FEATURES, n_outputs_for, output_spec, train_size
 
 __all__ = ["MODEL_FORMAT", "load_model_zip", "model_zip", "python_script"]
 

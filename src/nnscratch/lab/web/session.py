@@ -32,441 +32,61 @@ import base64
 import copy
 import json
 import math
-import numbers
 import threading
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from sklearn.model_selection import train_test_split
 
 from ...data.toy import load_toy
-from ...engine import layers as layers_module
-from ...engine import optimizers as optimizers_module
 from ...engine.callbacks import History
 from ...engine.layers import Dense
 from ...engine.model import Sequential, TrainingDiverged
-from ...engine.regularizers import l1_l2
+from .config import (
+    CLASSIFICATION_OUTPUTS,
+    DATA_KEYS,
+    DEFAULT_CONFIG,
+    DEFAULT_SPEED,
+    DEFAULT_SWEEP,
+    FEATURES,
+    FRAME_RATE,
+    LIMITS,
+    MAX_SEED,
+    MESSAGE_FIELDS,
+    PROTOCOL_VERSION,
+    REGRESSION_DATASETS,
+    REGRESSION_OUTPUTS,
+    REQUIRED_FIELDS,
+    PlaygroundError,
+    available_features,
+    build_model,
+    check_int,
+    make_features,
+    options,
+    short_repr,
+    train_size,
+    validate_config,
+)
+from .uploads import check_points, parse_csv, points_to_dataset
 
 __all__ = [
     "DEFAULT_CONFIG",
     "DEFAULT_SWEEP",
+    "FEATURES",
+    "FRAME_RATE",
     "LIMITS",
     "PROTOCOL_VERSION",
     "PlaygroundError",
     "PlaygroundSession",
     "available_features",
+    "error_message",
+    "make_features",
     "options",
     "parse_csv",
     "validate_config",
 ]
-
-PROTOCOL_VERSION = 1
-
-#: sizes, bounds and grid resolutions shared with the page (``options.limits``)
-LIMITS: dict[str, int] = {
-    "max_points": 10_000,
-    "min_points": 4,
-    "max_upload_bytes": 1_000_000,
-    "max_message_chars": 2_000_000,
-    "max_hidden_layers": 8,
-    "max_units": 256,
-    "max_speed": 1000,
-    "max_step_epochs": 1000,
-    "max_replay_steps": 40_000,
-    "max_sweep_models": 8,
-    "max_drawn_units": 512,
-    "grid": 100,
-    "thumb": 24,
-    "sweep_grid": 50,
-    "max_curve_points": 4000,
-}
-
-DATASETS = ("moons", "circles", "xor", "gaussian", "spiral", "multi_gaussian", "plane", "csv")
-REGRESSION_DATASETS = ("plane",)
-HIDDEN_ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
-CLASSIFICATION_OUTPUTS = ("softmax_cross_entropy", "sigmoid_binary_cross_entropy", "quadratic")
-REGRESSION_OUTPUTS = ("mse", "quadratic")
-OPTIMIZER_CHOICES = ("sgd", "momentum", "adam")
-
-# Each input feature as NumPy code on the columns x1, x2: the session evaluates the same
-# functions, and the exported script prints the same expressions.
-FEATURES: dict[str, tuple[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {
-    "x1": ("x1", lambda x1, x2: x1),
-    "x2": ("x2", lambda x1, x2: x2),
-    "x1^2": ("x1**2", lambda x1, x2: x1**2),
-    "x2^2": ("x2**2", lambda x1, x2: x2**2),
-    "x1*x2": ("x1 * x2", lambda x1, x2: x1 * x2),
-    "sin(x1)": ("np.sin(x1)", lambda x1, x2: np.sin(x1)),
-    "sin(x2)": ("np.sin(x2)", lambda x1, x2: np.sin(x2)),
-}
-
-DEFAULT_CONFIG: dict[str, Any] = {
-    "dataset": "circles",
-    "n_samples": 200,
-    "n_classes": 3,
-    "noise": 0.2,
-    "train_ratio": 0.5,
-    "seed": 0,
-    "features": ["x1", "x2"],
-    "hidden_layers": [{"units": 4, "activation": "tanh"}, {"units": 2, "activation": "tanh"}],
-    "output": "softmax_cross_entropy",
-    "learning_rate": 0.1,
-    "batch_size": 10,
-    "optimizer": "sgd",
-    "momentum": 0.9,
-    "l1": 0.0,
-    "l2": 0.0,
-    "dropout": 0.0,
-}
-
-DEFAULT_SWEEP = [1, 2, 3, 4, 10, 20, 50]
-DEFAULT_SPEED = 10
-DATA_KEYS = ("dataset", "n_samples", "n_classes", "noise", "train_ratio", "seed")
-MAX_SEED = 2**31 - 1
-#: frames per second the server aims for while playing (at least 30 arrive); the speed
-#: setting is in gradient steps per frame
-FRAME_RATE = 32
-
-
-#: client message types and the fields each may carry (besides "type" and "id")
-MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
-    "config": ("config",),
-    "regenerate": (),
-    "upload_csv": ("text", "name"),
-    "play": (),
-    "pause": (),
-    "step": ("epochs",),
-    "reset": (),
-    "speed": ("value",),
-    "sweep": ("sizes",),
-    "export_python": (),
-    "get_state": (),
-    "load_state": ("state",),
-}
-REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
-    "config": ("config",),
-    "upload_csv": ("text",),
-    "speed": ("value",),
-    "sweep": ("sizes",),
-    "load_state": ("state",),
-}
-
-
-class PlaygroundError(ValueError):
-    """A request the session cannot accept. ``field`` names the offending part."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-# -- what this installation offers ----------------------------------------------------------
-def _adam_class() -> type | None:
-    """The engine's Adam optimizer, when this version of the engine has one."""
-    return optimizers_module.OPTIMIZERS.get("adam")
-
-
-def _dropout_class() -> type | None:
-    """The engine's Dropout layer, when this version of the engine has one."""
-    return getattr(layers_module, "Dropout", None)
-
-
-def available_features() -> dict[str, bool]:
-    """Which optional choices the engine supports here: ``{"adam": ..., "dropout": ...}``."""
-    return {"adam": _adam_class() is not None, "dropout": _dropout_class() is not None}
-
-
-def options() -> dict[str, Any]:
-    """Everything the page needs to build its controls (``hello.options``)."""
-    return {
-        "datasets": list(DATASETS),
-        "regression_datasets": list(REGRESSION_DATASETS),
-        "features": list(FEATURES),
-        "activations": list(HIDDEN_ACTIVATIONS),
-        "outputs": {
-            "classification": list(CLASSIFICATION_OUTPUTS),
-            "regression": list(REGRESSION_OUTPUTS),
-        },
-        "optimizers": list(OPTIMIZER_CHOICES),
-        "available": available_features(),
-        "limits": dict(LIMITS),
-        "defaults": copy.deepcopy(DEFAULT_CONFIG),
-        "default_sweep": list(DEFAULT_SWEEP),
-        "default_speed": DEFAULT_SPEED,
-        "frame_rate": FRAME_RATE,
-    }
-
-
-# -- validation helpers ---------------------------------------------------------------------
-def _show(value: Any, limit: int = 60) -> str:
-    """``repr(value)``, cut short: an error message must not echo a megabyte back."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _int(value: Any, field: str, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        else:
-            raise PlaygroundError(
-                f"{field} must be an integer {lo}..{hi}, got {_show(value)}", field
-            )
-    if not lo <= value <= hi:
-        raise PlaygroundError(f"{field} must be an integer {lo}..{hi}, got {value}", field)
-    return int(value)
-
-
-def _number(value: Any, field: str, lo: float, hi: float, *, open_lo: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise PlaygroundError(f"{field} must be a number, got {_show(value)}", field)
-    value = float(value)
-    low_ok = value > lo if open_lo else value >= lo
-    if not math.isfinite(value) or not low_ok or value > hi:
-        bracket = "(" if open_lo else "["
-        raise PlaygroundError(
-            f"{field} must be a number in {bracket}{lo}, {hi}], got {value}", field
-        )
-    return value
-
-
-def _choice(value: Any, field: str, choices: Sequence[str]) -> str:
-    if not isinstance(value, str) or value not in choices:
-        raise PlaygroundError(
-            f"{field} must be one of {', '.join(choices)}; got {_show(value)}", field
-        )
-    return value
-
-
-def validate_config(config: Any) -> dict[str, Any]:
-    """Check a complete configuration and return a normalised copy.
-
-    Every key of :data:`DEFAULT_CONFIG` must be present and nothing else; numbers must be
-    finite and in range. The data-dependent checks (the output against the number of
-    classes) happen in the session, which knows the data.
-
-    Raises
-    ------
-    PlaygroundError
-        Naming the field and what it accepts, e.g. ``"hidden_layers[1].units must be an
-        integer 1..256, got 300"``.
-    """
-    if not isinstance(config, dict):
-        raise PlaygroundError(f"config must be an object, got {type(config).__name__}", "config")
-    unknown = sorted(set(config) - set(DEFAULT_CONFIG))
-    if unknown:
-        raise PlaygroundError(
-            f"unknown config key(s) {', '.join(map(repr, unknown))}; valid keys: "
-            f"{', '.join(DEFAULT_CONFIG)}",
-            f"config.{unknown[0]}",
-        )
-    missing = [k for k in DEFAULT_CONFIG if k not in config]
-    if missing:
-        raise PlaygroundError(f"config is missing {', '.join(missing)}", f"config.{missing[0]}")
-    lim = LIMITS
-    out: dict[str, Any] = {}
-    out["dataset"] = _choice(config["dataset"], "dataset", DATASETS)
-    out["n_samples"] = _int(config["n_samples"], "n_samples", 10, lim["max_points"])
-    out["n_classes"] = _int(config["n_classes"], "n_classes", 2, 5)
-    out["noise"] = _number(config["noise"], "noise", 0.0, 2.0)
-    out["train_ratio"] = _number(config["train_ratio"], "train_ratio", 0.1, 0.9)
-    out["seed"] = _int(config["seed"], "seed", 0, MAX_SEED)
-
-    features = config["features"]
-    if not isinstance(features, list) or not features:
-        raise PlaygroundError(
-            f"features must be a non-empty list of {', '.join(FEATURES)}; got {_show(features)}",
-            "features",
-        )
-    for i, name in enumerate(features):
-        _choice(name, f"features[{i}]", list(FEATURES))
-    if len(set(features)) != len(features):
-        raise PlaygroundError(f"features lists a feature twice: {features}", "features")
-    out["features"] = list(features)
-
-    hidden = config["hidden_layers"]
-    if not isinstance(hidden, list) or len(hidden) > lim["max_hidden_layers"]:
-        raise PlaygroundError(
-            f"hidden_layers must be a list of 0..{lim['max_hidden_layers']} layers, got "
-            f"{_show(hidden)}",
-            "hidden_layers",
-        )
-    layers = []
-    for i, spec in enumerate(hidden):
-        field = f"hidden_layers[{i}]"
-        if not isinstance(spec, dict):
-            raise PlaygroundError(
-                f'{field} must be an object like {{"units": 4, "activation": "tanh"}}, '
-                f"got {_show(spec)}",
-                field,
-            )
-        extra = sorted(set(spec) - {"units", "activation"})
-        if extra:
-            raise PlaygroundError(
-                f"{field} has unknown key(s) {', '.join(map(repr, extra))}; valid: units, "
-                "activation",
-                field,
-            )
-        units = _int(spec.get("units"), f"{field}.units", 1, lim["max_units"])
-        activation = _choice(
-            spec.get("activation", "tanh"), f"{field}.activation", HIDDEN_ACTIVATIONS
-        )
-        layers.append({"units": units, "activation": activation})
-    out["hidden_layers"] = layers
-
-    out["output"] = _choice(
-        config["output"], "output", sorted(set(CLASSIFICATION_OUTPUTS + REGRESSION_OUTPUTS))
-    )
-    out["learning_rate"] = _number(
-        config["learning_rate"], "learning_rate", 0.0, 10.0, open_lo=True
-    )
-    batch = config["batch_size"]
-    if isinstance(batch, str):
-        if batch != "full":
-            raise PlaygroundError(
-                f'batch_size must be an integer 1..{lim["max_points"]} or "full", got {batch!r}',
-                "batch_size",
-            )
-        out["batch_size"] = "full"
-    else:
-        out["batch_size"] = _int(batch, "batch_size", 1, lim["max_points"])
-    out["optimizer"] = _choice(config["optimizer"], "optimizer", OPTIMIZER_CHOICES)
-    out["momentum"] = _number(config["momentum"], "momentum", 0.0, 0.99)
-    out["l1"] = _number(config["l1"], "l1", 0.0, 1.0)
-    out["l2"] = _number(config["l2"], "l2", 0.0, 1.0)
-    out["dropout"] = _number(config["dropout"], "dropout", 0.0, 0.9)
-
-    available = available_features()
-    if out["optimizer"] == "adam" and not available["adam"]:
-        raise PlaygroundError(
-            "optimizer 'adam' is not available in this version of the engine; available: "
-            f"{', '.join(_available_optimizers())}",
-            "optimizer",
-        )
-    if out["dropout"] > 0 and not available["dropout"]:
-        raise PlaygroundError(
-            "dropout is not available in this version of the engine (no Dropout layer); "
-            "set dropout to 0",
-            "dropout",
-        )
-    return out
-
-
-def _available_optimizers() -> list[str]:
-    return [o for o in OPTIMIZER_CHOICES if o != "adam" or available_features()["adam"]]
-
-
-# -- CSV uploads ----------------------------------------------------------------------------
-def parse_csv(text: Any) -> tuple[np.ndarray, np.ndarray, str, list[float] | None]:
-    """Parse an uploaded CSV of points ``x1,x2,label``, without ``eval``.
-
-    Accepts ``,``, ``;`` or tab separators, an optional header line, blank lines and
-    ``#`` comments. Integer labels with 2 to 5 distinct values make a classification set
-    (the values, sorted, become classes 0..k-1); any other labels make a regression set.
-
-    Returns
-    -------
-    X : (n, 2) float array
-    y : (n,) int (classes) or float (regression) array
-    task : "classification" or "regression"
-    label_values : the original label of each class (classification), else None
-
-    Raises
-    ------
-    PlaygroundError
-        Naming the line: ``"line 7: expected 3 values (x1, x2, label), got 2"``.
-
-    Examples
-    --------
-    >>> X, y, task, labels = parse_csv("x1,x2,label\\n0,0,0\\n1,1,1\\n0,1,1\\n1,0,0\\n")
-    >>> X.shape, task, labels
-    ((4, 2), 'classification', [0.0, 1.0])
-    """
-    field = "text"
-    if not isinstance(text, str):
-        raise PlaygroundError(f"the CSV must be text, got {type(text).__name__}", field)
-    size = len(text.encode("utf-8", errors="replace"))
-    if size > LIMITS["max_upload_bytes"]:
-        raise PlaygroundError(
-            f"the CSV is {size:,} bytes; uploads are limited to "
-            f"{LIMITS['max_upload_bytes']:,} bytes",
-            field,
-        )
-    text = text.lstrip("\ufeff")
-    rows: list[tuple[float, float, float]] = []
-    header_allowed = True
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        sep = next((s for s in (",", ";", "\t") if s in line), None)
-        parts = [
-            p.strip().strip('"').strip("'").strip()
-            for p in (line.split(sep) if sep else line.split())
-        ]
-        values = [_csv_number(p) for p in parts]
-        if header_allowed and not rows and any(v is None for v in values):
-            header_allowed = False  # a header line such as "x1,x2,label"
-            continue
-        header_allowed = False
-        if len(parts) != 3:
-            raise PlaygroundError(
-                f"line {lineno}: expected 3 values (x1, x2, label), got {len(parts)}", field
-            )
-        for name, part, value in zip(("x1", "x2", "label"), parts, values):
-            if value is None:
-                raise PlaygroundError(
-                    f"line {lineno}: {name} must be a number, got {part[:40]!r}", field
-                )
-            if not math.isfinite(value):
-                raise PlaygroundError(
-                    f"line {lineno}: {name} must be a finite number, got {part[:40]!r}", field
-                )
-        rows.append((values[0], values[1], values[2]))  # type: ignore[arg-type]
-        if len(rows) > LIMITS["max_points"]:
-            raise PlaygroundError(
-                f"line {lineno}: more than {LIMITS['max_points']:,} points; uploads are "
-                f"limited to {LIMITS['max_points']:,}",
-                field,
-            )
-    if len(rows) < LIMITS["min_points"]:
-        raise PlaygroundError(
-            f"the CSV has {len(rows)} point(s); at least {LIMITS['min_points']} are needed "
-            "(one per line: x1,x2,label)",
-            field,
-        )
-    data = np.array(rows, dtype=np.float64)
-    return _points_to_dataset(data)
-
-
-def _csv_number(token: str) -> float | None:
-    # float() alone would accept "1_000" and " nan "; keep to plain decimal notation.
-    if not token or "_" in token or len(token) > 64:
-        return None
-    try:
-        return float(token)
-    except ValueError:
-        return None
-
-
-def _points_to_dataset(
-    data: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, str, list[float] | None]:
-    X = np.ascontiguousarray(data[:, :2])
-    labels = data[:, 2]
-    distinct = np.unique(labels)
-    integer = bool(np.all(labels == np.round(labels)))
-    if integer and len(distinct) == 1:
-        raise PlaygroundError(
-            f"every label is {distinct[0]:g}; a classification set needs 2 to 5 different labels",
-            "text",
-        )
-    if integer and 2 <= len(distinct) <= 5:
-        y = np.searchsorted(distinct, labels).astype(np.int64)
-        return X, y, "classification", [float(v) for v in distinct]
-    return X, labels.astype(np.float64), "regression", None
 
 
 # -- encodings ------------------------------------------------------------------------------
@@ -636,7 +256,7 @@ class PlaygroundSession:
         label_values = None
         if name == "csv":
             assert self._csv is not None
-            X, y, task, label_values = _points_to_dataset(self._csv)
+            X, y, task, label_values = points_to_dataset(self._csv)
         else:
             kwargs: dict[str, Any] = {
                 "n_samples": config["n_samples"],
@@ -742,7 +362,7 @@ class PlaygroundSession:
 
     def set_speed(self, value: Any) -> None:
         """Gradient steps per frame while playing, 1..1000."""
-        self.speed = _int(value, "value", 1, LIMITS["max_speed"])
+        self.speed = check_int(value, "value", 1, LIMITS["max_speed"])
 
     def set_sweep(self, sizes: Any) -> None:
         """Train one-hidden-layer models of these sizes alongside (``[]`` stops)."""
@@ -773,7 +393,7 @@ class PlaygroundSession:
             When the loss becomes NaN or infinite (the model keeps its last finite
             weights); training is paused.
         """
-        epochs = _int(epochs, "epochs", 1, 10**7)
+        epochs = check_int(epochs, "epochs", 1, 10**7)
         with self._lock:
             batch = self._batch_size()
             # A diverging run overflows on its way to an infinite loss; the engine detects
@@ -840,7 +460,8 @@ class PlaygroundSession:
         kind = message.get("type")
         if not isinstance(kind, str) or kind not in MESSAGE_FIELDS:
             raise PlaygroundError(
-                f"unknown message type {_show(kind)}; valid types: {', '.join(MESSAGE_FIELDS)}",
+                f"unknown message type {short_repr(kind)}; valid types: "
+                f"{', '.join(MESSAGE_FIELDS)}",
                 "type",
             )
         allowed = {"type", "id", *MESSAGE_FIELDS[kind]}
@@ -879,7 +500,7 @@ class PlaygroundSession:
                 self.playing = True
                 return [self.state()]
             if kind == "step":
-                epochs = _int(message.get("epochs", 1), "epochs", 1, LIMITS["max_step_epochs"])
+                epochs = check_int(message.get("epochs", 1), "epochs", 1, LIMITS["max_step_epochs"])
                 self.playing = False
                 self.train(epochs)
                 return [self.frame()]
@@ -1210,9 +831,9 @@ class PlaygroundSession:
     def load_url_state(self, state: Any) -> None:
         """Restore a :meth:`to_url_state` string into this session (all or nothing)."""
         payload = _decode_url_state(state)
-        csv = _check_points(payload["csv"]) if "csv" in payload else None
-        speed = _int(payload.get("speed", DEFAULT_SPEED), "speed", 1, LIMITS["max_speed"])
-        epoch = _int(payload.get("epoch", 0), "epoch", 0, 10**9)
+        csv = check_points(payload["csv"]) if "csv" in payload else None
+        speed = check_int(payload.get("speed", DEFAULT_SPEED), "speed", 1, LIMITS["max_speed"])
+        epoch = check_int(payload.get("epoch", 0), "epoch", 0, 10**9)
         sweep = payload.get("sweep")
         sizes = _sweep_sizes(sweep) if sweep is not None else None
         unknown = sorted(set(payload["config"]) - set(DEFAULT_CONFIG))
@@ -1287,91 +908,6 @@ class PlaygroundSession:
             return model_zip(self.model, meta)
 
 
-# -- building blocks shared with the exported script ------------------------------------------
-def make_features(X: np.ndarray, names: Sequence[str]) -> np.ndarray:
-    """The input columns the network sees, e.g. ``["x1", "x2", "x1*x2"]``.
-
-    >>> make_features(np.array([[2.0, 3.0]]), ["x1", "x1*x2", "x2^2"])
-    array([[2., 6., 9.]])
-    """
-    x1, x2 = X[:, 0], X[:, 1]
-    return np.column_stack([FEATURES[name][1](x1, x2) for name in names]).astype(np.float64)
-
-
-def output_spec(output: str, task: str) -> tuple[str, str]:
-    """``(output activation, engine loss name)`` for a configured ``output``.
-
-    Classification: softmax + categorical cross-entropy, sigmoid + binary cross-entropy
-    (one unit), or Nielsen's quadratic cost on one sigmoid unit per class. Regression: a
-    linear unit with mean squared error or the quadratic cost.
-    """
-    if task == "regression":
-        return "linear", "mse" if output == "mse" else "quadratic"
-    if output == "softmax_cross_entropy":
-        return "softmax", "categorical_crossentropy"
-    if output == "sigmoid_binary_cross_entropy":
-        return "sigmoid", "binary_crossentropy"
-    return "sigmoid", "quadratic"
-
-
-def n_outputs_for(output: str, task: str, n_classes: int) -> int:
-    """Units of the output layer: 1 for regression and binary sigmoid, else one per class."""
-    if task == "regression" or output == "sigmoid_binary_cross_entropy":
-        return 1
-    return n_classes
-
-
-def build_model(config: dict[str, Any], n_features: int, task: str, n_classes: int) -> Sequential:
-    """The engine model for a validated configuration, compiled and built.
-
-    Every Dense layer gets the L1/L2 penalty; a Dropout layer follows each hidden layer
-    when ``dropout > 0``. The weights come from ``Sequential(seed=config["seed"])``.
-    """
-    reg = l1_l2(l1=config["l1"], l2=config["l2"]) if config["l1"] or config["l2"] else None
-    layers: list[Any] = []
-    dropout = _dropout_class() if config["dropout"] > 0 else None
-    for i, spec in enumerate(config["hidden_layers"]):
-        layers.append(
-            Dense(
-                spec["units"],
-                activation=spec["activation"],
-                kernel_regularizer=reg,
-                input_dim=n_features if i == 0 else None,
-            )
-        )
-        if dropout is not None:
-            layers.append(dropout(config["dropout"]))
-    activation, loss = output_spec(config["output"], task)
-    n_outputs = n_outputs_for(config["output"], task, n_classes)
-    layers.append(
-        Dense(
-            n_outputs,
-            activation=activation,
-            kernel_regularizer=reg,
-            input_dim=None if config["hidden_layers"] else n_features,
-        )
-    )
-    model = Sequential(layers, seed=config["seed"])
-    model.compile(optimizer=make_optimizer(config), loss=loss)
-    return model
-
-
-def make_optimizer(config: dict[str, Any]) -> optimizers_module.Optimizer:
-    """SGD, SGD with momentum, or the engine's Adam, at the configured learning rate."""
-    lr = config["learning_rate"]
-    name = config["optimizer"]
-    if name == "sgd":
-        return optimizers_module.SGD(learning_rate=lr)
-    if name == "momentum":
-        return optimizers_module.SGD(learning_rate=lr, momentum=config["momentum"])
-    adam = _adam_class()
-    if adam is None:
-        raise PlaygroundError(
-            "optimizer 'adam' is not available in this version of the engine", "optimizer"
-        )
-    return adam(learning_rate=lr)
-
-
 def error_message(message: str, field: str | None, request: str | None) -> dict[str, Any]:
     """An ``error`` message for the page."""
     return {
@@ -1385,11 +921,6 @@ def error_message(message: str, field: str | None, request: str | None) -> dict[
 def _quiet_overflow() -> Any:
     """Silence NumPy's overflow warnings (the session reports divergence itself)."""
     return np.errstate(over="ignore", invalid="ignore", divide="ignore")
-
-
-def train_size(n: int, ratio: float) -> int:
-    """Training points out of ``n`` for ``ratio``: at least one on each side."""
-    return min(n - 1, max(1, round(ratio * n)))
 
 
 def _loss_of(model: Sequential, out: np.ndarray, y: np.ndarray) -> float:
@@ -1526,30 +1057,7 @@ def _sweep_sizes(sizes: Any) -> list[int]:
     if not isinstance(sizes, list) or len(sizes) > LIMITS["max_sweep_models"]:
         raise PlaygroundError(
             f"sizes must be a list of at most {LIMITS['max_sweep_models']} hidden sizes "
-            f"(integers 1..{LIMITS['max_units']}), got {_show(sizes)}",
+            f"(integers 1..{LIMITS['max_units']}), got {short_repr(sizes)}",
             "sizes",
         )
-    return [_int(s, f"sizes[{i}]", 1, LIMITS["max_units"]) for i, s in enumerate(sizes)]
-
-
-def _check_points(points: Any) -> np.ndarray:
-    if (
-        not isinstance(points, list)
-        or not LIMITS["min_points"] <= len(points) <= LIMITS["max_points"]
-    ):
-        raise PlaygroundError(
-            f"csv points must be a list of {LIMITS['min_points']}..{LIMITS['max_points']} "
-            "[x1, x2, label] rows",
-            "state",
-        )
-    for i, row in enumerate(points):
-        if (
-            not isinstance(row, list)
-            or len(row) != 3
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row)
-        ):
-            raise PlaygroundError(f"csv point {i} must be [x1, x2, label] numbers", "state")
-    data = np.array(points, dtype=np.float64)
-    if not np.all(np.isfinite(data)):
-        raise PlaygroundError("csv points must be finite numbers", "state")
-    return data
+    return [check_int(s, f"sizes[{i}]", 1, LIMITS["max_units"]) for i, s in enumerate(sizes)]
