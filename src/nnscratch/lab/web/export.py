@@ -64,7 +64,9 @@ def python_script(
     sizes = [len(config["features"])] + [h["units"] for h in hidden]
     sizes.append(n_outputs_for(config["output"], task, n_classes))
     arch = " -> ".join(str(s) for s in sizes)
-    add(f'"""A run of the nnscratch playground: {name} data, a {arch} network, {epochs} epochs.')
+    add(f'"""A run of the nnscratch playground: {name} data, {epochs} epochs.')
+    add("")
+    add(f"The network: {arch} units.")
     add("")
     add("Run it with `python this_file.py`. The same seed gives the same data, the same")
     add("initial weights and the same shuffling, so it ends with the weights the playground")
@@ -118,8 +120,10 @@ def python_script(
     add(f"    return np.column_stack([{cols}]).astype(np.float64)")
     add("")
     add("")
-    reg_arg = f", kernel_regularizer=l1_l2(l1={config['l1']!r}, l2={config['l2']!r})" if reg else ""
+    reg_arg = ", kernel_regularizer=penalty" if reg else ""
     n_features = len(config["features"])
+    if reg:
+        add(f"penalty = l1_l2(l1={config['l1']!r}, l2={config['l2']!r})  # on every kernel")
     add("model = Sequential(")
     add("    [")
     for i, h in enumerate(hidden):
@@ -144,8 +148,10 @@ def python_script(
     batch = config["batch_size"]
     batch_arg = "None" if batch == "full" else str(batch)
     add("if EPOCHS:")
-    add(f"    model.fit(features(X_train), y_train, epochs=EPOCHS, batch_size={batch_arg},")
-    add("              verbose=0)")
+    if batch == "full":
+        add("    # batch_size=None: full-batch gradient descent, one step per epoch")
+    fit_args = f"epochs=EPOCHS, batch_size={batch_arg}, verbose=0"
+    add(f"    model.fit(features(X_train), y_train, {fit_args})")
     add("")
     add('print(f"train loss {model.evaluate(features(X_train), y_train):.6f}")')
     add('print(f"test loss  {model.evaluate(features(X_test), y_test):.6f}")')
