@@ -1,0 +1,129 @@
+// Share and export: the link (the URL hash holds the whole state), "copy as Python" (a
+// script made by the server), the trained model (a server download) and the figure as PNG
+// (made here from the page's own canvases).
+
+import { shareLink } from "./state.js";
+
+function $(id) {
+  return document.getElementById(id);
+}
+
+async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false; // no clipboard permission: the text stays selectable in the page
+  }
+}
+
+function describe(state, frame) {
+  const c = state.config;
+  const out = frame && frame.neurons ? frame.neurons[frame.neurons.length - 1].units : "out";
+  const sizes = [c.features.length, ...c.hidden_layers.map((l) => l.units), out].join("-");
+  const title = `nnscratch playground — ${c.dataset} data, a ${sizes} network`;
+  const parts = [`epoch ${frame ? frame.epoch : 0}`, `learning rate ${c.learning_rate}`];
+  const known = (v) => v !== null && v !== undefined && Number.isFinite(v);
+  if (frame && known(frame.train_loss)) parts.push(`train loss ${frame.train_loss.toFixed(3)}`);
+  if (frame && known(frame.test_loss)) parts.push(`test loss ${frame.test_loss.toFixed(3)}`);
+  if (frame && known(frame.test_accuracy)) parts.push(`test accuracy ${(100 * frame.test_accuracy).toFixed(1)}%`);
+  return [title, parts.join(" · ")];
+}
+
+/** The figure: the heatmap and the curves side by side, with a caption. */
+export function figureCanvas(state, frame) {
+  const heatmap = $("heatmap");
+  const loss = $("loss-chart");
+  const acc = $("acc-chart");
+  const scale = heatmap.width / heatmap.clientWidth || 1;
+  const pad = 16 * scale;
+  const top = 48 * scale;
+  const canvas = document.createElement("canvas");
+  canvas.width = heatmap.width + loss.width + 3 * pad;
+  canvas.height = Math.max(heatmap.height, loss.height + acc.height + pad) + top + pad;
+  const ctx = canvas.getContext("2d");
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  const [title, details] = describe(state, frame);
+  ctx.textBaseline = "top";
+  ctx.fillStyle = "#202124";
+  ctx.font = `${13 * scale}px system-ui, sans-serif`;
+  ctx.fillText(title, pad, 9 * scale);
+  ctx.fillStyle = "#5f6368";
+  ctx.font = `${11 * scale}px system-ui, sans-serif`;
+  ctx.fillText(details, pad, 27 * scale);
+  ctx.drawImage(heatmap, pad, top);
+  ctx.drawImage(loss, heatmap.width + 2 * pad, top);
+  if (!acc.hidden) ctx.drawImage(acc, heatmap.width + 2 * pad, top + loss.height + pad);
+  return canvas;
+}
+
+export class Share {
+  constructor(app) {
+    this.app = app;
+    $("copy-link").addEventListener("click", () => this.copyLink());
+    $("copy-python").addEventListener("click", () => this.copyPython());
+    $("download-png").addEventListener("click", () => this.downloadPng());
+    $("python-close").addEventListener("click", () => $("python-dialog").close());
+    $("python-copy").addEventListener("click", async () => {
+      const ok = await copyText($("python-code").textContent);
+      $("python-copied").textContent = ok ? "copied" : "select the text and copy it";
+    });
+    $("download-model").addEventListener("click", (event) => {
+      if (!this.app.session) {
+        event.preventDefault();
+        this.app.showError("not connected to a session yet: nothing to download");
+      }
+    });
+  }
+
+  /** A new session token: point the model download at it. */
+  setSession(session) {
+    $("download-model").href = `api/session/${encodeURIComponent(session)}/model.zip`;
+  }
+
+  async copyLink() {
+    if (!this.app.state) return;
+    const ok = await copyText(shareLink(window.location, this.app.state.url_state));
+    this.flash($("copy-link"), ok ? "Link copied" : "Copy the address bar");
+  }
+
+  async copyPython() {
+    if (!this.app.session) return this.app.showError("not connected to a session yet");
+    let code;
+    try {
+      const response = await fetch(`api/session/${encodeURIComponent(this.app.session)}/script.py`);
+      if (!response.ok) throw new Error(`the server answered ${response.status} ${response.statusText}`);
+      code = await response.text();
+    } catch (err) {
+      this.app.showError(`could not get the Python script: ${err.message}`);
+      return;
+    }
+    $("python-code").textContent = code;
+    $("python-copied").textContent = "";
+    if (!$("python-dialog").open) $("python-dialog").showModal();
+    const ok = await copyText(code);
+    $("python-copied").textContent = ok ? "copied to the clipboard" : "select the text and copy it";
+  }
+
+  downloadPng() {
+    if (!this.app.state) return;
+    figureCanvas(this.app.state, this.app.frame).toBlob((blob) => {
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = `nnscratch-${this.app.state.config.dataset}-epoch${this.app.frame ? this.app.frame.epoch : 0}.png`;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+    }, "image/png");
+  }
+
+  flash(button, text) {
+    if (!button.dataset.label) button.dataset.label = button.textContent;
+    button.textContent = text;
+    clearTimeout(this.flashTimer);
+    this.flashTimer = setTimeout(() => (button.textContent = button.dataset.label), 1200);
+  }
+}
