@@ -372,12 +372,12 @@ def run_moons(args: argparse.Namespace) -> int:
 
     spec = _spec(args, args.hidden)
     comparison_spec = replace(spec, learning_rate=spec.learning_rate / 2)
-    data = experiments.load_dataset(spec.dataset)
     out = _Output(args)
     on_line = None if args.json else (lambda line: print(line, flush=True))
     # The comparison run trains in a worker while this process prints the main run live.
     pool = parallel.worker_pool(1) if (os.cpu_count() or 1) > 1 else None
     try:
+        data = experiments.load_dataset(spec.dataset)
         pending: cf.Future[Any] | None = None
         if pool is not None:
             pending = pool.submit(experiments.run_network, comparison_spec, None, data, True)

@@ -84,8 +84,17 @@ def _run_queued(spec: NetworkSpec, data: Data, regions: bool) -> NetworkRun | No
 
 
 # -- in the parent ---------------------------------------------------------------------------
+def _ready() -> None:
+    """A task that does nothing: submitting it makes the pool start a worker."""
+
+
 class ExperimentPool(cf.ProcessPoolExecutor):
-    """A ``spawn`` process pool whose queued runs can be dropped at once (Ctrl-C)."""
+    """A ``spawn`` process pool whose queued runs can be dropped at once (Ctrl-C).
+
+    The workers are started right away rather than at the first real task, so their
+    start-up (a fresh interpreter importing NumPy) overlaps whatever the parent does
+    next, such as loading the data.
+    """
 
     def __init__(self, jobs: int) -> None:
         context = multiprocessing.get_context("spawn")
@@ -96,6 +105,8 @@ class ExperimentPool(cf.ProcessPoolExecutor):
             initializer=_init_worker,
             initargs=(self.stop_event,),
         )
+        for _ in range(jobs):  # each submit with no idle worker starts one more
+            self.submit(_ready)
 
     def drop_queued(self) -> None:
         """Make the workers skip every run that has not started yet."""
