@@ -88,6 +88,15 @@ class Loss:
         """Sum of the per-example losses (the training loop's hot path)."""
         return float(self.per_example(y_true, y_pred).sum())
 
+    def total_and_gradient(
+        self, y_true: np.ndarray, y_pred: np.ndarray, out: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray]:
+        """Both :meth:`total` and :meth:`gradient`; losses override it to share work.
+
+        ``out`` is a scratch array shaped like ``y_pred`` that may receive the gradient.
+        """
+        return self.total(y_true, y_pred), self.gradient(y_true, y_pred)
+
     def value(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
         """The reduced loss of a batch."""
         losses = self.per_example(y_true, y_pred)
@@ -209,6 +218,14 @@ class Quadratic(Loss):
 
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         return self._reduce_grad(y_pred - y_true)
+
+    def total_and_gradient(
+        self, y_true: np.ndarray, y_pred: np.ndarray, out: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray]:
+        # One difference a - y serves both: the loss 1/2 sum (a - y)^2 and its gradient.
+        diff = np.subtract(y_pred, y_true, out=out)
+        total = 0.5 * float(np.vdot(diff, diff))
+        return total, self._reduce_grad(diff)
 
 
 class MeanSquaredError(Loss):

@@ -124,6 +124,7 @@ class Sequential:
             for previous in self.layers[:-1]:
                 dim = previous.output_dim(dim)
             layer.build(dim, self._rng, self.dtype)
+            self._pack()
             self._configure_fusion()
         elif len(self.layers) == 1 and self._declared_input_dim() is not None:
             self.build(self._declared_input_dim())
@@ -142,7 +143,42 @@ class Sequential:
             layer.build(dim, self._rng, self.dtype)
             dim = layer.output_dim(dim)
         self.input_dim = input_dim
+        self._pack()
         self._configure_fusion()
+
+    def _pack(self) -> None:
+        """Keep all weights in one contiguous array, and all gradients in another.
+
+        Each layer's ``params["kernel"]`` etc. becomes a view into the model's single
+        weight vector (the same trick as PyTorch's flattened parameters). Nothing changes
+        for the layers, but an optimizer without per-weight state (plain SGD) can then
+        update every weight with two NumPy calls instead of two per array, which matters
+        at the tutorials' sizes, and the arithmetic stays element for element the same.
+        """
+        for attr in ("params", "grads"):
+            entries = [
+                (layer, key, arr)
+                for layer in self.layers
+                for key, arr in getattr(layer, attr).items()
+            ]
+            flat = np.empty(sum(arr.size for _, _, arr in entries), dtype=self.dtype)
+            offset = 0
+            for layer, key, arr in entries:
+                view = flat[offset : offset + arr.size].reshape(arr.shape)
+                view[...] = arr
+                getattr(layer, attr)[key] = view
+                offset += arr.size
+            setattr(self, f"_flat_{attr}", flat)
+
+    def _packed(self) -> bool:
+        """True while every weight and gradient is still a view of the packed vectors."""
+        flat_p = getattr(self, "_flat_params", None)
+        flat_g = getattr(self, "_flat_grads", None)
+        if flat_p is None or flat_g is None:
+            return False
+        return all(p.base is flat_p for p in self.parameters().values()) and all(
+            g.base is flat_g for g in self.gradients().values()
+        )
 
     def _declared_input_dim(self) -> int | None:
         first = self.layers[0] if self.layers else None
@@ -474,21 +510,26 @@ class Sequential:
         out = x
         for layer in layers:
             out = layer.forward(out, training=True)
-        loss = self._report_loss(targets, out)
+        buf = self._grad_buffer(out)
+        if self._fused:
+            total = loss_fn.total(targets, out)
+            # dL/dz = p - y  (WildML: delta3 = probs; delta3[range(n), y] -= 1)
+            grad = loss_fn.fused_gradient(targets, out, out=buf)
+        else:
+            total, grad = loss_fn.total_and_gradient(targets, out, out=buf)
+        loss = self._objective(total, out.shape[0])
         if not math.isfinite(loss):
             self._on_divergence(loss, epoch)
         correct = self._count_correct(targets, out) if self.metrics else 0
-        if self._fused:
-            # dL/dz = p - y  (WildML: delta3 = probs; delta3[range(n), y] -= 1)
-            grad = loss_fn.fused_gradient(targets, out, out=self._grad_buffer(out))
-        else:
-            grad = loss_fn.gradient(targets, out)
         for i in range(len(layers) - 1, -1, -1):
             grad = layers[i].backward(grad, need_input_grad=i > 0)
         self._steps += 1
         if self._steps % _SNAPSHOT_EVERY == 0:
             self._snapshot()
-        optimizer.step(self._params, self._grads)
+        if self._flat_step is not None and optimizer.stateless:
+            optimizer.step(*self._flat_step)
+        else:
+            optimizer.step(self._params, self._grads)
         return loss, correct
 
     def _grad_buffer(self, out: np.ndarray) -> np.ndarray:
@@ -503,7 +544,6 @@ class Sequential:
         """Remember the current (finite) weights, to fall back on if training diverges."""
         for key, p in self._params.items():
             np.copyto(self._backup[key], p)
-        self._has_backup = True
 
     def _on_divergence(self, loss: float, epoch: int) -> None:
         """Go back to the last snapshot and stop with a message that says what to do.
@@ -527,11 +567,14 @@ class Sequential:
     def _report_loss(self, targets: np.ndarray, out: np.ndarray) -> float:
         """Objective per example: mean loss + penalty ("mean") or (sum + penalty) / n."""
         assert self.loss is not None
-        total = self.loss.total(targets, out)
+        return self._objective(self.loss.total(targets, out), out.shape[0])
+
+    def _objective(self, total: float, n: int) -> float:
+        """Per-example objective from the summed loss of ``n`` examples and the penalty."""
+        assert self.loss is not None
         penalty = 0.0
         for regularizer, kernel in self._penalized():
             penalty += regularizer.penalty(kernel)
-        n = out.shape[0]
         if self.loss.reduction == "sum":
             return (total + penalty) / n
         return total / n + penalty
@@ -610,12 +653,20 @@ class Sequential:
 
     def _prepare_training_state(self) -> None:
         self._configure_fusion()
+        if not self._packed():
+            self._pack()
         self._params = self.parameters()
         self._grads = self.gradients()
         self._backup = {k: np.empty_like(v) for k, v in self._params.items()}
         self._snapshot()
         self._steps = 0
         self._buffers: dict[tuple[int, ...], np.ndarray] = {}
+        self._refresh_flat_step()
+
+    def _refresh_flat_step(self) -> None:
+        """The packed vectors as one ``{"*": array}`` pair, for optimizers whose update is
+        element-wise and keeps no per-weight state (see ``Optimizer.stateless``)."""
+        self._flat_step = ({"*": self._flat_params}, {"*": self._flat_grads})
 
     # -- inspecting and saving -------------------------------------------------------------
     def summary(self, print_fn: Any = None) -> Any:

@@ -148,6 +148,12 @@ class Optimizer:
         return self._schedule
 
     # -- updates -----------------------------------------------------------------------
+    @property
+    def stateless(self) -> bool:
+        """True when the update is element-wise and keeps no per-weight state, so the
+        model may hand over all weights as one packed vector (plain SGD)."""
+        return False
+
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         """Update every array of ``params`` in place from ``grads`` (same keys)."""
         lr = self.learning_rate
@@ -285,6 +291,10 @@ class SGD(Optimizer):
             raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
         self.nesterov = bool(nesterov)
         self._scratch: dict[str, np.ndarray] = {}
+
+    @property
+    def stateless(self) -> bool:
+        return not self.momentum
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         lr = self.learning_rate
