@@ -217,7 +217,7 @@ def test_unknown_loss():
 
 def test_unknown_optimizer():
     with pytest.raises(
-        ValueError, match="unknown optimizer 'adamax'; valid names: .*adam.*rmsprop.*sgd"
+        ValueError, match=r"unknown optimizer 'adamax'; valid names: .*adam.*rmsprop.*sgd"
     ):
         Sequential([Dense(2)]).compile(optimizer="adamax")
     with pytest.raises(TypeError, match="optimizer must be a name or an Optimizer, got int"):
