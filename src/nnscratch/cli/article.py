@@ -102,6 +102,7 @@ def register(subparsers: Any) -> None:
         "--passes",
         type=int,
         default=20000,
+        metavar="N",
         help="gradient-descent passes per network (default: 20000)",
     )
     _jobs_option(p)
@@ -116,22 +117,30 @@ def _dataset_option(p: argparse.ArgumentParser) -> None:
 
 
 def _training_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--passes", type=int, default=20000, help="passes (default: 20000)")
+    p.add_argument("--passes", type=int, default=20000, metavar="N", help="passes (default: 20000)")
     p.add_argument(
         "--learning-rate",
         type=float,
         default=0.01,
+        metavar="R",
         help="step on the summed gradient (default: 0.01, the article's epsilon)",
     )
     p.add_argument(
         "--reg",
         type=float,
         default=0.01,
+        metavar="L",
         help="L2 strength, the article's reg_lambda (default: 0.01, i.e. l2(0.005))",
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of the initial weights (default: 0)")
     p.add_argument(
-        "--print-every", type=int, default=1000, metavar="K", help="loss line every K passes"
+        "--seed", type=int, default=0, metavar="S", help="seed of the initial weights (default: 0)"
+    )
+    p.add_argument(
+        "--print-every",
+        type=int,
+        default=1000,
+        metavar="K",
+        help="a loss line every K passes (default: 1000)",
     )
 
 
