@@ -439,10 +439,9 @@ def test_export_python_model_and_png(page, server_url, tmp_path):
     expect(page.locator("#copy-link")).to_have_text("Link copied")
     assert page.evaluate("navigator.clipboard.readText()") == link
 
-    expect(page.locator("#model-note")).to_contain_text(
-        'nnscratch.load_model("playground-circles.nnscratch")'
-    )
-    expect(page.locator("#model-note")).to_contain_text("inputs x1, x2")
+    expect(page.locator("#model-note")).to_contain_text("playground-circles.nnscratch")
+    expect(page.locator("#model-note")).to_contain_text("nnscratch.load_model(path)")
+    expect(page.locator("#model-note")).to_contain_text("inputs: x1, x2, in this order")
     with page.expect_download() as info:
         page.click("#download-model")
     download = info.value

@@ -94,11 +94,11 @@ export class Share {
     const inputs = state.config.features.join(", ");
     const note = $("model-note");
     note.replaceChildren(
-      "Download model saves ",
+      "Saves ",
       code(file),
-      ": load it with ",
-      code(`nnscratch.load_model("${file}")`),
-      `; it predicts from the inputs ${inputs}, in this order (see Copy as Python).`,
+      "; load it with ",
+      code("nnscratch.load_model(path)"),
+      `. Its inputs: ${inputs}, in this order (see Copy as Python).`,
     );
     $("download-model").title = `${file}: inputs ${inputs}`;
   }
