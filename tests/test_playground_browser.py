@@ -9,10 +9,12 @@ trained run to ``docs/img/playground.png`` (the README's image).
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
 import os
 import re
+import runpy
 import selectors
 import subprocess
 import sys
@@ -24,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+import nnscratch
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -177,6 +181,46 @@ def test_circles_train_until_the_loss_falls_and_the_heatmap_changes(page, server
         page.mouse.move(5, 5)
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOT))
+
+
+def test_adam_and_dropout_train_and_the_loss_falls(page, server_url):
+    open_page(page, server_url)
+    expect(page.locator("#dataset")).to_have_value("circles")
+    expect(page.locator('#optimizer option[value="adam"]')).to_be_enabled()
+    expect(page.locator("#dropout")).to_be_enabled()
+    page.select_option("#optimizer", "adam")
+    expect(page.locator("#optimizer")).to_have_value("adam")
+    page.select_option("#learning-rate", "0.03")
+    page.select_option("#dropout", "0.1")
+    state = url_state(
+        wait_for_link(
+            page,
+            lambda s: (
+                s["config"]["optimizer"] == "adam"
+                and s["config"]["dropout"] == 0.1
+                and s["config"]["learning_rate"] == 0.03
+            ),
+        )
+    )
+    assert state["epoch"] == 0
+    expect(page.locator("#error")).to_be_hidden()
+    expect(page.locator("#epoch")).to_have_text("0")
+    start_loss = number(page, "#train-loss")
+    page.select_option("#speed", "200")
+    page.click("#play")
+    page.wait_for_function(
+        "() => parseFloat(document.getElementById('train-loss').textContent) < 0.5",
+        timeout=15_000,
+    )
+    page.click("#play")
+    expect(page.locator("#play")).to_have_attribute("aria-pressed", "false")
+    assert start_loss > 0.6
+    assert number(page, "#train-loss") < 0.5 and number(page, "#epoch") > 0
+    expect(page.locator("#error")).to_be_hidden()
+    # the copied script builds the same network: Adam, and Dropout after each hidden layer
+    page.click("#copy-python")
+    expect(page.locator("#python-code")).to_contain_text("optimizer=Adam(learning_rate=0.03)")
+    expect(page.locator("#python-code")).to_contain_text("Dropout(0.1)")
 
 
 def url_state(url: str) -> dict:
@@ -375,7 +419,7 @@ def test_documented_ids_exist_labelled_and_the_page_fits_1280(page, server_url):
         assert box["x"] + box["width"] <= 1280 and box["y"] + box["height"] <= 800, selector
 
 
-def test_export_python_model_and_png(page, server_url):
+def test_export_python_model_and_png(page, server_url, tmp_path):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     open_page(page, server_url)
     page.click("#step")
@@ -395,12 +439,27 @@ def test_export_python_model_and_png(page, server_url):
     expect(page.locator("#copy-link")).to_have_text("Link copied")
     assert page.evaluate("navigator.clipboard.readText()") == link
 
+    expect(page.locator("#model-note")).to_contain_text("playground-circles.nnscratch")
+    expect(page.locator("#model-note")).to_contain_text("nnscratch.load_model(path)")
+    expect(page.locator("#model-note")).to_contain_text("inputs: x1, x2, in this order")
     with page.expect_download() as info:
         page.click("#download-model")
-    archive = zipfile.ZipFile(Path(info.value.path()))
-    assert {"model.json", "weights.npz"} <= set(archive.namelist())
-    weights = np.load(io.BytesIO(archive.read("weights.npz")), allow_pickle=False)
-    assert weights["0.kernel"].shape == (2, 4)
+    download = info.value
+    assert download.suggested_filename == "playground-circles.nnscratch"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    with zipfile.ZipFile(path) as archive:
+        assert sorted(archive.namelist()) == ["config.json", "weights.npz"]
+    model = nnscratch.load_model(path)
+    assert model.name == "playground-circles (inputs: x1, x2)"
+    # the downloaded model is the one the copied script trains, bit for bit
+    copied = tmp_path / "copied.py"
+    copied.write_text(script)
+    with contextlib.redirect_stdout(io.StringIO()):
+        run = runpy.run_path(str(copied))
+    X = np.random.default_rng(3).uniform(-2, 2, size=(400, 2))
+    ours = model.predict(run["features"](X))
+    np.testing.assert_array_equal(ours, run["model"].predict(run["features"](X)))
 
     with page.expect_download() as info:
         page.click("#download-png")

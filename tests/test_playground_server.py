@@ -19,10 +19,11 @@ import pytest
 pytest.importorskip("starlette", reason="the web extra is not installed")
 from starlette.testclient import TestClient
 
+import nnscratch
 from nnscratch.cli import main
 from nnscratch.cli.playground import is_loopback
-from nnscratch.lab.web.export import load_model_zip
 from nnscratch.lab.web.server import STATIC_DIR, create_app
+from nnscratch.lab.web.session import make_features
 
 BASE = "http://127.0.0.1:8000"  # the page's own address: the Host the server answers to
 WS = "ws://127.0.0.1:8000/ws"
@@ -94,7 +95,8 @@ def test_a_missing_page_is_a_clear_error(tmp_path):
 def test_options_endpoint(client):
     opts = client.get("/api/options").json()
     assert "circles" in opts["datasets"] and opts["limits"]["max_points"] == 10_000
-    assert set(opts["available"]) == {"adam", "dropout"}
+    assert opts["available"] == {"adam": True, "dropout": True}
+    assert "adam" in opts["optimizers"]
 
 
 # -- WebSocket ---------------------------------------------------------------------------------
@@ -198,30 +200,33 @@ def test_disconnect_drops_the_session(app, client):
     assert wait_for(lambda: len(app.state.sessions) == 0)
 
 
-def test_download_model_and_script(app, client):
+def test_download_model_and_script(app, client, tmp_path):
     with client.websocket_connect(WS) as ws:
         hello = greet(ws)[0]
         sid = hello["session"]
         ws.send_json({"type": "step", "epochs": 5})
         receive_until(ws, "frame")
-        response = client.get(f"/api/session/{sid}/model.zip")
+        response = client.get(f"/api/session/{sid}/model.nnscratch")
         assert response.status_code == 200
         assert response.headers["content-type"] == "application/zip"
-        assert "attachment" in response.headers["content-disposition"]
-        doc, weights = load_model_zip(response.content)
-        assert doc["epoch"] == 5
-        session = app.state.sessions.get(sid)
-        for key, value in session.model.parameters().items():
-            np.testing.assert_array_equal(weights[key], value)
+        disposition = response.headers["content-disposition"]
+        assert disposition == 'attachment; filename="playground-circles.nnscratch"'
         with zipfile.ZipFile(io.BytesIO(response.content)) as zf:
-            assert sorted(zf.namelist()) == ["model.json", "weights.npz"]
+            assert sorted(zf.namelist()) == ["config.json", "weights.npz"]
+        path = tmp_path / "playground-circles.nnscratch"
+        path.write_bytes(response.content)
+        loaded = nnscratch.load_model(path)
+        session = app.state.sessions.get(sid)
+        assert loaded.optimizer.iterations == session.model.optimizer.iterations > 0
+        inputs = make_features(np.random.default_rng(1).normal(size=(300, 2)), ["x1", "x2"])
+        np.testing.assert_array_equal(loaded.predict(inputs), session.model.predict(inputs))
         script = client.get(f"/api/session/{sid}/script.py")
         assert script.status_code == 200 and "EPOCHS = 5" in script.text
         compile(script.text, "run.py", "exec")
         ws.send_json({"type": "export_python"})
         assert receive_until(ws, "python")[-1]["code"] == script.text
     assert wait_for(lambda: len(app.state.sessions) == 0)
-    assert client.get(f"/api/session/{sid}/model.zip").status_code == 404
+    assert client.get(f"/api/session/{sid}/model.nnscratch").status_code == 404
     assert client.get("/api/session/nonsense/script.py").status_code == 404
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import subprocess
 import sys
+import zipfile
 
 import numpy as np
 import pytest
 
-from nnscratch.lab.web.export import load_model_zip
+import nnscratch
 from nnscratch.lab.web.session import (
     DEFAULT_CONFIG,
     FEATURES,
@@ -19,9 +21,12 @@ from nnscratch.lab.web.session import (
     PlaygroundSession,
     available_features,
     make_features,
+    options,
     parse_csv,
     validate_config,
 )
+from nnscratch.layers import Dropout
+from nnscratch.optimizers import Adam
 
 TOY = ["moons", "circles", "xor", "gaussian", "spiral", "multi_gaussian", "plane"]
 
@@ -230,14 +235,18 @@ def test_optimizers_regularizers_and_the_optional_parts():
     assert m.model.optimizer.momentum == 0.5
     assert m.model.layers[0].kernel_regularizer.l1 == 0.001
     m.train(2)
-    available = available_features()
-    for key, changes in (("adam", {"optimizer": "adam"}), ("dropout", {"dropout": 0.3})):
-        replies = small().handle({"type": "config", "config": changes})
-        if available[key]:
-            assert replies[0]["type"] == "state"
-        else:
-            assert replies[0]["type"] == "error"
-            assert "not available" in replies[0]["message"]
+    # Adam and Dropout are part of the engine: offered, accepted, and built
+    assert available_features() == {"adam": True, "dropout": True}
+    assert options()["available"] == {"adam": True, "dropout": True}
+    s = small()
+    replies = s.handle({"type": "config", "config": {"optimizer": "adam", "dropout": 0.3}})
+    assert replies[0]["type"] == "state", replies
+    assert type(s.model.optimizer) is Adam
+    kinds = [type(layer).__name__ for layer in s.model.layers]
+    assert kinds == ["Dense", "Dropout", "Dense", "Dropout", "Dense"]
+    dropouts = [layer for layer in s.model.layers if isinstance(layer, Dropout)]
+    assert [layer.rate for layer in dropouts] == [0.3, 0.3]
+    s.train(2)
 
 
 # -- protocol ------------------------------------------------------------------------------------
@@ -553,18 +562,72 @@ def test_url_state_refuses_a_zip_bomb():
 
 
 # -- export ---------------------------------------------------------------------------------------
-def test_model_zip_holds_config_and_the_weights():
-    s = small()
-    s.train(4)
-    doc, weights = load_model_zip(s.model_zip())
-    assert doc["format"] == "nnscratch-playground-model" and doc["epoch"] == 4
-    assert [layer["config"]["units"] for layer in doc["layers"]] == [4, 2, 2]
-    assert doc["loss"]["name"] == "categorical_crossentropy"
-    assert doc["features"] == ["x1", "x2"] and doc["config"] == s.config
+MODEL_CASES = [
+    ({}, None),
+    ({"dataset": "moons", "features": ["x1", "x2", "x1^2", "sin(x2)"], "l2": 0.01}, None),
+    ({"optimizer": "adam", "learning_rate": 0.01, "dropout": 0.25}, None),
+    ({"dataset": "xor", "output": "sigmoid_binary_cross_entropy", "features": ["x1*x2"]}, None),
+    ({"dataset": "plane", "hidden_layers": [], "features": ["x1", "x2", "x2^2"]}, None),
+    ({"batch_size": 4}, "CSV"),
+]
+
+
+@pytest.mark.parametrize(("config", "csv"), MODEL_CASES)
+def test_the_downloaded_model_loads_and_predicts_like_the_session(tmp_path, config, csv):
+    s = PlaygroundSession({"n_samples": 80, **config})
+    if csv is not None:
+        s.upload_csv(CSV_TEXT)
+        s.configure(config)
+    s.train(6)
+    name, data = s.model_file()
+    dataset = s.config["dataset"]
+    assert name == s.model_filename == f"playground-{dataset}.nnscratch"
+    assert s.state()["model_file"] == name
+    path = tmp_path / name
+    path.write_bytes(data)
+    loaded = nnscratch.load_model(path)
+    # the name says which inputs the model expects
+    features = s.config["features"]
+    assert loaded.name == f"playground-{dataset} (inputs: {', '.join(features)})"
+    # the same inputs the session computes, from points it never saw
+    points = np.random.default_rng(5).uniform(-3, 3, size=(500, 2))
+    inputs = make_features(points, features)
+    assert inputs.shape == (500, loaded.input_dim)
+    np.testing.assert_array_equal(loaded.predict(inputs), s.model.predict(inputs))
     for key, value in s.model.parameters().items():
-        np.testing.assert_array_equal(weights[key], value)
-    with pytest.raises(ValueError, match="not a playground model"):
-        load_model_zip(b"PK not really")
+        np.testing.assert_array_equal(loaded.parameters()[key], value)
+    # the archive is the one model.save() writes
+    again = tmp_path / "again.nnscratch"
+    s.model.save(again)
+    with zipfile.ZipFile(path) as ours, zipfile.ZipFile(again) as theirs:
+        assert ours.namelist() == theirs.namelist() == ["weights.npz", "config.json"]
+        # (the checksum covers the .npz's own zip timestamps, so it is left out here)
+        configs = [json.loads(z.read("config.json")) for z in (ours, theirs)]
+        assert [c.pop("weights_sha256") for c in configs] != [None, None]
+        assert configs[0] == configs[1]
+        arrays = [np.load(io.BytesIO(z.read("weights.npz"))) for z in (ours, theirs)]
+        assert arrays[0].files == arrays[1].files
+        for key in arrays[0].files:
+            np.testing.assert_array_equal(arrays[0][key], arrays[1][key])
+    # and training goes on exactly as the session's (optimizer state and generators kept)
+    loaded.fit(s._F_train, s._data["y_train"], epochs=2, batch_size=s._batch_size(), verbose=0)
+    s.train(2)
+    for key, value in s.model.parameters().items():
+        np.testing.assert_array_equal(loaded.parameters()[key], value)
+
+
+def test_save_model_writes_the_file_the_engine_loads(tmp_path):
+    s = small(features=["x1", "x2", "x1*x2"])
+    s.train(3)
+    target = tmp_path / "mine.nnscratch"
+    s.save_model(target)
+    loaded = nnscratch.load_model(target, compile=False)
+    assert loaded.name == "playground-circles (inputs: x1, x2, x1*x2)"
+    x = make_features(s._data["X_test"], s.config["features"])
+    np.testing.assert_array_equal(loaded.predict(x), s.model.predict(x))
+    # a changed feature list renames the model and its inputs follow
+    s.configure({"features": ["x1"]})
+    assert s.model.name == "playground-circles (inputs: x1)" and s.model.input_dim == 1
 
 
 CSV_TEXT = "".join(
@@ -621,11 +684,10 @@ EXPORT_CASES = [
     ),
     ({"batch_size": 4}, 5, CSV_TEXT),
     ({}, 0, None),
+    ({"optimizer": "adam", "learning_rate": 0.01}, 7, None),
+    ({"dropout": 0.25, "hidden_layers": [{"units": 8}]}, 7, None),
+    ({"optimizer": "adam", "dropout": 0.1, "batch_size": "full", "l2": 0.001}, 9, None),
 ]
-if available_features()["adam"]:
-    EXPORT_CASES.append(({"optimizer": "adam", "learning_rate": 0.01}, 7, None))
-if available_features()["dropout"]:
-    EXPORT_CASES.append(({"dropout": 0.25, "hidden_layers": [{"units": 8}]}, 7, None))
 
 RUNNER = """
 import contextlib, io, runpy, sys

@@ -41,6 +41,8 @@ __all__ = [
     "check_int",
     "make_features",
     "make_optimizer",
+    "model_filename",
+    "model_name",
     "n_outputs_for",
     "options",
     "output_spec",
@@ -380,11 +382,33 @@ def n_outputs_for(output: str, task: str, n_classes: int) -> int:
     return n_classes
 
 
+def model_name(config: dict[str, Any]) -> str:
+    """The model's ``name``: the data set and the inputs it expects, in order.
+
+    The name is saved with the model, so a downloaded file says which feature columns
+    ``predict`` wants (``summary()`` shows it on its first line).
+
+    >>> model_name({"dataset": "circles", "features": ["x1", "x2", "x1^2"]})
+    'playground-circles (inputs: x1, x2, x1^2)'
+    """
+    return f"playground-{config['dataset']} (inputs: {', '.join(config['features'])})"
+
+
+def model_filename(config: dict[str, Any]) -> str:
+    """The name of the downloaded model file.
+
+    >>> model_filename({"dataset": "circles"})
+    'playground-circles.nnscratch'
+    """
+    return f"playground-{config['dataset']}.nnscratch"
+
+
 def build_model(config: dict[str, Any], n_features: int, task: str, n_classes: int) -> Sequential:
     """The engine model for a validated configuration, compiled and built.
 
     Every Dense layer gets the L1/L2 penalty; a Dropout layer follows each hidden layer
-    when ``dropout > 0``. The weights come from ``Sequential(seed=config["seed"])``.
+    when ``dropout > 0``. The weights come from ``Sequential(seed=config["seed"])``; the
+    model is named by :func:`model_name` (the data set and the input features).
     """
     reg = l1_l2(l1=config["l1"], l2=config["l2"]) if config["l1"] or config["l2"] else None
     layers: list[Any] = []
@@ -410,7 +434,7 @@ def build_model(config: dict[str, Any], n_features: int, task: str, n_classes: i
             input_dim=None if config["hidden_layers"] else n_features,
         )
     )
-    model = Sequential(layers, seed=config["seed"])
+    model = Sequential(layers, seed=config["seed"], name=model_name(config))
     model.compile(optimizer=make_optimizer(config), loss=loss)
     return model
 

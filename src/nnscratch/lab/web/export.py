@@ -6,27 +6,21 @@ tutorials would: generate the data with the same seed, split it with
 ``fit`` for the same number of epochs. Because the session trains with ``fit`` too, and
 every random draw comes from the seed, the script ends with the very same weights.
 
-The model download is a zip of ``model.json`` (the layers' ``get_config()``, the loss, the
-inputs and the playground configuration) and ``weights.npz`` (the model's dotted parameter
-names, ``"0.kernel"``, ``"0.bias"``, ...). Plain, safe files: read them back with
-``json.load`` and ``np.load(..., allow_pickle=False)``.
+The model download is the file ``model.save(path)`` writes (see
+:meth:`PlaygroundSession.save_model <nnscratch.lab.web.session.PlaygroundSession.save_model>`
+and :mod:`nnscratch.saving`); the script ends with the lines that load it and feed it the
+same input features.
 """
 
 from __future__ import annotations
 
-import io
-import json
-import zipfile
 from typing import Any
 
 import numpy as np
 
-from ...engine.model import Sequential
-from .config import FEATURES, n_outputs_for, output_spec, train_size
+from .config import FEATURES, model_filename, model_name, n_outputs_for, output_spec, train_size
 
-__all__ = ["MODEL_FORMAT", "load_model_zip", "model_zip", "python_script"]
-
-MODEL_FORMAT = "nnscratch-playground-model"
+__all__ = ["python_script"]
 
 
 def python_script(
@@ -136,6 +130,7 @@ def python_script(
     add(f'        Dense({sizes[-1]}, activation="{activation}"{reg_arg}{inp}),')
     add("    ],")
     add("    seed=SEED,")
+    add(f'    name="{model_name(config)}",')
     add(")")
     lr = config["learning_rate"]
     if opt == "adam":
@@ -167,6 +162,13 @@ def python_script(
         add("")
         add('print(f"train accuracy {np.mean(predict(X_train) == y_train):.4f}")')
         add('print(f"test accuracy  {np.mean(predict(X_test) == y_test):.4f}")')
+    filename = model_filename(config)
+    add("")
+    add('# The playground\'s "Download model" file holds this trained model. Its inputs are')
+    add(f"# the columns of features(X): {', '.join(config['features'])}, in this order. Load it:")
+    add("#     import nnscratch")
+    add(f'#     downloaded = nnscratch.load_model("{filename}")')
+    add("#     downloaded.predict(features(X_test))")
     add("")
     return "\n".join(lines)
 
@@ -174,46 +176,3 @@ def python_script(
 def _n_train_expr(config: dict[str, Any], csv: np.ndarray | None) -> int:
     n = csv.shape[0] if config["dataset"] == "csv" and csv is not None else config["n_samples"]
     return train_size(n, config["train_ratio"])
-
-
-def model_zip(model: Sequential, meta: dict[str, Any]) -> bytes:
-    """The model as zip bytes: ``model.json`` + ``weights.npz`` (no pickle anywhere).
-
-    ``meta`` (JSON-serialisable) is stored in ``model.json`` beside the layers' configs.
-    """
-    layers = [
-        {"class": type(layer).__name__, "config": layer.get_config()} for layer in model.layers
-    ]
-    assert model.loss is not None
-    doc = {
-        "format": MODEL_FORMAT,
-        "version": 1,
-        "input_dim": model.input_dim,
-        "layers": layers,
-        "loss": model.loss.get_config(),
-        **meta,
-    }
-    weights = io.BytesIO()
-    np.savez(weights, **model.parameters())
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("model.json", json.dumps(doc, indent=2))
-        zf.writestr("weights.npz", weights.getvalue())
-    return buffer.getvalue()
-
-
-def load_model_zip(data: bytes) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """Read :func:`model_zip`'s bytes back: ``(model.json as a dict, weights by name)``.
-
-    Raises ``ValueError`` when the bytes are not a playground model.
-    """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            doc = json.loads(zf.read("model.json").decode("utf-8"))
-            with np.load(io.BytesIO(zf.read("weights.npz")), allow_pickle=False) as npz:
-                weights = {k: npz[k] for k in npz.files}
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ValueError(f"not a playground model file: {exc}") from None
-    if not isinstance(doc, dict) or doc.get("format") != MODEL_FORMAT:
-        raise ValueError(f"not a playground model file: format is not {MODEL_FORMAT!r}")
-    return doc, weights

@@ -62,6 +62,8 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 STATIC_DIR = Path(__file__).parent / "static"
 FRAME_INTERVAL = 1.0 / FRAME_RATE  # seconds between frames while playing
+#: a ``.nnscratch`` model file is a zip archive (``config.json`` + ``weights.npz``)
+MODEL_MEDIA_TYPE = "application/zip"
 
 log = logging.getLogger(__name__)
 
@@ -290,15 +292,14 @@ def create_app(
     def _session(request: Request) -> PlaygroundSession | None:
         return request.app.state.sessions.get(request.path_params["sid"])
 
-    async def model_zip(request: Request) -> Response:
+    async def model_file(request: Request) -> Response:
         session = _session(request)
         if session is None:
             return PlainTextResponse("no such session (it ends when its page closes)", 404)
-        data = await asyncio.to_thread(session.model_zip)
-        name = f"nnscratch-{session.config['dataset']}-epoch{session.epoch}.zip"
+        name, data = await asyncio.to_thread(session.model_file)
         return Response(
             data,
-            media_type="application/zip",
+            media_type=MODEL_MEDIA_TYPE,
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
 
@@ -316,7 +317,7 @@ def create_app(
     routes: list[Any] = [
         Route("/", index),
         Route("/api/options", get_options),
-        Route("/api/session/{sid}/model.zip", model_zip),
+        Route("/api/session/{sid}/model.nnscratch", model_file),
         Route("/api/session/{sid}/script.py", script),
         WebSocketRoute("/ws", _websocket),
         Mount("/static", app=StaticFiles(directory=static, check_dir=False), name="static"),

@@ -32,6 +32,8 @@ import base64
 import copy
 import json
 import math
+import os
+import tempfile
 import threading
 import zlib
 from collections.abc import Sequence
@@ -44,6 +46,7 @@ from ...data.toy import load_toy
 from ...engine.callbacks import History
 from ...engine.layers import Dense
 from ...engine.model import Sequential, TrainingDiverged
+from ...saving import save_model
 from .config import (
     CLASSIFICATION_OUTPUTS,
     DATA_KEYS,
@@ -64,6 +67,7 @@ from .config import (
     build_model,
     check_int,
     make_features,
+    model_filename,
     options,
     short_repr,
     train_size,
@@ -567,6 +571,7 @@ class PlaygroundSession:
                 "steps_per_epoch": self.steps_per_epoch,
                 "sweep": list(self.sweep_sizes) if self.sweep_sizes else None,
                 "csv_name": self._csv_name if self._config["dataset"] == "csv" else None,
+                "model_file": self.model_filename,
                 "notices": list(self.notices),
             }
 
@@ -892,20 +897,36 @@ class PlaygroundSession:
             csv = self._csv if self._config["dataset"] == "csv" else None
             return python_script(self._config, self.epoch, self._task, self._n_classes, csv)
 
-    def model_zip(self) -> bytes:
-        """The trained model as a zip: ``model.json`` (config) + ``weights.npz``."""
-        from .export import model_zip
+    @property
+    def model_filename(self) -> str:
+        """The download's file name, e.g. ``"playground-circles.nnscratch"``."""
+        return model_filename(self._config)
 
+    def save_model(self, path: str | os.PathLike[str]) -> None:
+        """Save the trained model to ``path`` with :func:`nnscratch.saving.save_model`.
+
+        The very file ``model.save(path)`` writes (atomically): load it with
+        ``nnscratch.load_model(path)``. Its predictions equal this session's bit for bit;
+        the inputs are the feature columns of ``config["features"]``, in that order (the
+        model's ``name`` lists them). With uploaded CSV data, class ``k`` is the ``k``-th
+        distinct label in sorted order.
+        """
         with self._lock:
-            meta = {
-                "features": list(self._config["features"]),
-                "task": self._task,
-                "classes": self._n_classes,
-                "label_values": self._data["label_values"],
-                "epoch": self.epoch,
-                "config": self.config,
-            }
-            return model_zip(self.model, meta)
+            save_model(self.model, path)
+
+    def model_file(self) -> tuple[str, bytes]:
+        """The download: ``(file name, the bytes`` :meth:`save_model` ``writes)``.
+
+        >>> name, data = PlaygroundSession({"dataset": "moons"}).model_file()
+        >>> name, data[:2]
+        ('playground-moons.nnscratch', b'PK')
+        """
+        with self._lock, tempfile.TemporaryDirectory(prefix="nnscratch-playground-") as folder:
+            name = self.model_filename
+            path = os.path.join(folder, name)
+            self.save_model(path)
+            with open(path, "rb") as f:
+                return name, f.read()
 
 
 def error_message(message: str, field: str | None, request: str | None) -> dict[str, Any]:

@@ -83,6 +83,7 @@ function start() {
       controls.answered(msg.re, false);
       controls.sync(msg);
       messages.showNotices(msg.notices);
+      app.views.share.syncState(msg);
       if (app.restoreId !== null && msg.re === app.restoreId) app.restoreId = null;
       if (app.restoreId === null) writeHash(window.history, window.location, msg.url_state);
       if (!msg.sweep) app.views.sweep.clear("Tick “run” to train one hidden layer of each size alongside the main network.");

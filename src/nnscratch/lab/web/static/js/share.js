@@ -58,6 +58,12 @@ export function figureCanvas(state, frame) {
   return canvas;
 }
 
+function code(text) {
+  const el = document.createElement("code");
+  el.textContent = text;
+  return el;
+}
+
 export class Share {
   constructor(app) {
     this.app = app;
@@ -79,7 +85,22 @@ export class Share {
 
   /** A new session token: point the model download at it. */
   setSession(session) {
-    $("download-model").href = `api/session/${encodeURIComponent(session)}/model.zip`;
+    $("download-model").href = `api/session/${encodeURIComponent(session)}/model.nnscratch`;
+  }
+
+  /** Say what the model download gives: its file name and the inputs it expects. */
+  syncState(state) {
+    const file = state.model_file;
+    const inputs = state.config.features.join(", ");
+    const note = $("model-note");
+    note.replaceChildren(
+      "Saves ",
+      code(file),
+      "; load it with ",
+      code("nnscratch.load_model(path)"),
+      `. Its inputs: ${inputs}, in this order (see Copy as Python).`,
+    );
+    $("download-model").title = `${file}: inputs ${inputs}`;
   }
 
   async copyLink() {
