@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 import nnscratch.data
@@ -78,3 +79,27 @@ def test_mnist_without_the_loader_says_what_is_missing(monkeypatch, tmp_path, ca
     _, err = capsys.readouterr()
     assert status == 2
     assert "nnscratch.data.load_mnist" in err
+
+
+def _fake_mnist(path=None, *, download=True, progress=True):
+    """Stands in for nnscratch.data.load_mnist: MNIST's shapes, random pixels."""
+    rng = np.random.RandomState(0)
+
+    def part(n):
+        return rng.uniform(0, 1, (n, 784)).astype(np.float32), rng.randint(0, 10, n)
+
+    assert download is False and progress is False  # compare never downloads or prints
+    return part(120), part(20), part(40)
+
+
+def test_mnist_table_without_figure(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(nnscratch.data, "load_mnist", _fake_mnist, raising=False)
+    args = ["--epochs", "1", "--samples", "100", "--hidden", "8", "--out", str(tmp_path)]
+    status = main(["compare", "--dataset", "mnist", *args, "--libraries", "nnscratch,scikit-learn"])
+    out, _ = capsys.readouterr()
+    assert status == 0
+    assert out.startswith("mnist: 100 training / 40 test examples; 8 tanh units, 1 epochs")
+    params = 784 * 8 + 8 + 8 * 10 + 10
+    rows = [line.split() for line in out.splitlines() if line.startswith(("nnscratch ", "scikit"))]
+    assert [r[-1] for r in rows] == [str(params), str(params)]  # softmax in both
+    assert "decision boundaries" not in out and not list(tmp_path.iterdir())
