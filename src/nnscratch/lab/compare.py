@@ -443,14 +443,20 @@ def train_sklearn(
     with warnings.catch_warnings():
         # The fixed number of epochs is the point here: "max_iter reached" is expected.
         warnings.simplefilter("ignore", ConvergenceWarning)
-        clf.fit(split.X_train[:batch], split.y_train[:batch])  # sets up classes_ and layers
+        # A one-step fit on one example of each class sets up classes_ and the layers;
+        # then the shared initial weights replace sklearn's own.
+        one_each = np.unique(split.y_train, return_index=True)[1]
+        clf.set_params(batch_size=len(one_each))
+        clf.fit(split.X_train[one_each], split.y_train[one_each])
         clf.coefs_, clf.intercepts_ = [W1, W2], [b1, b2]
-        clf.set_params(max_iter=settings.epochs)
+        clf.set_params(max_iter=settings.epochs, batch_size=batch)
         start = time.perf_counter()
         try:
             clf.fit(split.X_train, split.y_train)
-        except ValueError as exc:  # "Solver produced non-finite parameter weights"
-            note = f"diverged: {exc}"
+        except ValueError as exc:
+            if "non-finite" not in str(exc):
+                raise
+            note = f"diverged: {exc}"  # "Solver produced non-finite parameter weights"
         seconds = time.perf_counter() - start
     final = [clf.coefs_[0], clf.intercepts_[0], clf.coefs_[1], clf.intercepts_[1]]
     n_params = sum(int(w.size) for w in final)
@@ -641,7 +647,7 @@ def library_status(libraries: Sequence[str] = LIBRARIES) -> dict[str, str | None
         elif name == "keras":
             try:
                 _import_keras()
-            except ImportError as exc:
+            except Exception as exc:  # not installed, or its backend is missing or broken
                 status[name] = f"Keras 3 is not usable: {exc} ({_INSTALL_HINT})"
     return status
 
