@@ -138,7 +138,7 @@ def test_one_epoch_of_pytorch_gives_our_weights_to_1e_12(n_classes):
 
 @pytest.mark.skipif(not HAVE_TORCH, reason="PyTorch is not installed (the compare extra)")
 def test_pytorch_minibatches_reach_the_same_quality():
-    s = lab.make_settings("moons", epochs=100, batch_size=20, learning_rate=0.01)
+    s = lab.make_settings("moons", epochs=30, batch_size=20, learning_rate=0.01)
     split = lab.load_split(s)
     start = lab.initial_weights(s, 2, 2)
     ours, theirs = lab.train_nnscratch(split, s, start), lab.train_pytorch(split, s, start)
