@@ -1,6 +1,7 @@
 """The side-by-side comparison: same start, same hyperparameters, same numbers."""
 
 import importlib.util
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +11,8 @@ from nnscratch.lab import compare as lab
 
 HAVE_TORCH = importlib.util.find_spec("torch") is not None
 HAVE_KERAS = importlib.util.find_spec("keras") is not None and HAVE_TORCH
+#: Nielsen's MNIST file, where the project keeps it (never committed)
+MNIST = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "mnist.pkl.gz"
 
 
 def _blobs(n_classes=3, n=90, seed=0):
@@ -118,6 +121,20 @@ def test_mnist_without_loader_names_what_is_missing(monkeypatch):
     monkeypatch.delattr(nnscratch.data, "load_mnist", raising=False)
     with pytest.raises(ValueError, match=r"nnscratch\.data\.load_mnist"):
         lab.load_split(lab.make_settings("mnist"))
+
+
+@pytest.mark.skipif(
+    not hasattr(nnscratch.data, "load_mnist") or not MNIST.exists(),
+    reason="needs nnscratch.data.load_mnist and ../shared/data/mnist.pkl.gz",
+)
+def test_mnist_with_the_real_loader():
+    result = lab.compare(
+        "mnist", libraries=["nnscratch"], epochs=1, n_samples=1000, data_path=MNIST
+    )
+    (run,) = result.runs
+    assert result.split.X_train.shape == (1000, 784) and result.split.X_test.shape == (10000, 784)
+    assert run.n_params == 784 * 30 + 30 + 30 * 10 + 10
+    assert run.test_accuracy > 0.6  # one epoch on 1,000 images, far above chance (0.1)
 
 
 @pytest.mark.skipif(not HAVE_TORCH, reason="PyTorch is not installed (the compare extra)")
