@@ -283,7 +283,7 @@ def test_ctrl_c_keeps_and_saves_what_was_trained(fake_mnist, tmp_path):
 
 
 def test_nielsen_example_script_runs(fake_mnist, tmp_path):
-    script = Path(__file__).resolve().parents[1] / "examples" / "nielsen_mnist.py"
+    script = Path(__file__).resolve().parents[1] / "examples" / "07_nielsen_mnist.py"
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     proc = subprocess.run(
         [sys.executable, str(script), "--data", str(fake_mnist), "--epochs", "2",

@@ -317,3 +317,22 @@ def test_diverging_training_is_a_value_error():
     reg = NNRegressor((4,), optimizer="sgd", learning_rate_init=10.0, max_iter=50)
     with pytest.raises(ValueError, match="diverged"):
         reg.fit(X, [1e3, -1e3, 5e2, 0])
+
+
+@pytest.mark.parametrize(
+    ("name", "cls", "extra"),
+    [
+        ("sgd", "SGD", {"momentum": 0.9, "nesterov": True}),
+        ("adam", "Adam", {"beta_1": 0.9, "epsilon": 1e-8}),
+        ("rmsprop", "RMSprop", {}),
+        ("adagrad", "Adagrad", {}),
+    ],
+)
+def test_optimizer_names_build_the_engine_optimizers(name, cls, extra):
+    X, y = moons(60)
+    clf = NNClassifier((4,), optimizer=name, learning_rate_init=0.03, max_iter=3).fit(X, y)
+    opt = clf.model_.optimizer
+    assert type(opt).__name__ == cls and opt.learning_rate == pytest.approx(0.03)
+    for key, value in extra.items():
+        assert getattr(opt, key) == value
+    assert opt.iterations == 3  # one full batch (60 <= 200) per epoch

@@ -511,6 +511,8 @@ class NNClassifier(ClassifierMixin, _BaseNN):
 
         ``classes`` (all the labels that will ever be seen) is required on the first call.
         """
+        if self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
         first = _check_partial_fit_first_call(self, classes)
         if first and hasattr(self, "model_"):
             del self.model_

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 __all__ = ["CommandError", "build_parser", "main"]
 
 #: modules under nnscratch.cli that add sub-commands, in the order of ``--help``
-COMMAND_MODULES: list[str] = ["article", "mnist", "playground"]
+COMMAND_MODULES: list[str] = ["article", "mnist", "compare", "playground"]
 
 
 class CommandError(Exception):

@@ -14,7 +14,7 @@ Chapter 3 (network2.py)::
             monitor_evaluation_accuracy=True, monitor_evaluation_cost=True,
             monitor_training_accuracy=True, monitor_training_cost=True)
 
-Run ``python examples/nielsen_mnist.py`` (chapter 1) or ``--chapter 3``. The defaults are
+Run ``python examples/07_nielsen_mnist.py`` (chapter 1) or ``--chapter 3``. The defaults are
 the book's; smaller values make a quick check. The data comes from ``--data``, the
 ``NNSCRATCH_DATA`` environment variable, the user cache, or a verified download.
 """

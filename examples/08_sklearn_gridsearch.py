@@ -1,0 +1,114 @@
+"""Step 8: let scikit-learn choose the hidden layer's size, by cross-validation.
+
+Step 4 looked at hidden sizes by eye, on the training data. The honest way to choose is
+to score each size on data the network has not trained on. ``nnscratch.sklearn``'s
+``NNClassifier`` is a scikit-learn estimator, so ``GridSearchCV`` can do that: for every
+size it trains on 4/5 of the moons and scores on the held-out fifth, five times over,
+in parallel (``n_jobs=-1``), then refits the best size on all the data::
+
+    search = GridSearchCV(
+        make_pipeline(StandardScaler(), NNClassifier(activation="tanh", ...)),
+        {"nnclassifier__hidden_layer_sizes": [(1,), (2,), (3,), (4,), (5,), (20,), (50,)]},
+        cv=5, n_jobs=-1)
+    search.fit(X, y)
+
+Run::
+
+    python examples/08_sklearn_gridsearch.py
+    python examples/08_sklearn_gridsearch.py --sizes 1 3 20 --max-iter 300 --cv 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import warnings
+
+import matplotlib
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from nnscratch.data import moons
+from nnscratch.lab.boundary import plot_decision_boundary
+from nnscratch.sklearn import NNClassifier
+
+DEFAULT_OUT = os.path.join("nnscratch-out", "examples")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[1, 2, 3, 4, 5, 20, 50],
+        help="hidden sizes to try (default 1 2 3 4 5 20 50)",
+    )
+    p.add_argument("--max-iter", type=int, default=2000, help="epochs per fit (default 2000)")
+    p.add_argument("--learning-rate", type=float, default=0.01, help="Adam's (default 0.01)")
+    p.add_argument("--alpha", type=float, default=0.01, help="L2, sklearn's alpha (0.01)")
+    p.add_argument(
+        "--n-iter-no-change",
+        type=int,
+        default=50,
+        help="stop after this many epochs without progress (default 50)",
+    )
+    p.add_argument("--cv", type=int, default=5, help="cross-validation folds (default 5)")
+    p.add_argument("--n-jobs", type=int, default=-1, help="parallel fits (default -1: all)")
+    p.add_argument("--seed", type=int, default=0, help="random_state (default 0)")
+    p.add_argument("--out", default=DEFAULT_OUT, help=f"folder for the figure ({DEFAULT_OUT})")
+    p.add_argument("--show", action="store_true", help="open a window too")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if not args.show:
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X, y = moons()
+    pipe = make_pipeline(
+        StandardScaler(),
+        NNClassifier(
+            activation="tanh",
+            learning_rate_init=args.learning_rate,
+            alpha=args.alpha,
+            max_iter=args.max_iter,
+            n_iter_no_change=args.n_iter_no_change,
+            random_state=args.seed,
+        ),
+    )
+    grid = {"nnclassifier__hidden_layer_sizes": [(size,) for size in args.sizes]}
+    search = GridSearchCV(pipe, grid, cv=args.cv, n_jobs=args.n_jobs)
+    with warnings.catch_warnings():
+        # A fit that uses all of max_iter warns; with a fixed budget per size that is fine.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(X, y)
+
+    print(f"{'hidden':>6}  {'mean accuracy':>13}  {'std':>6}")
+    results = search.cv_results_
+    for params, mean, std in zip(
+        results["params"], results["mean_test_score"], results["std_test_score"]
+    ):
+        print(f"{params['nnclassifier__hidden_layer_sizes'][0]:>6}  {mean:>13.3f}  {std:>6.3f}")
+    best = search.best_params_["nnclassifier__hidden_layer_sizes"][0]
+    print(f"best hidden size: {best} (cross-validated accuracy {search.best_score_:.3f})")
+
+    fig, ax = plt.subplots(figsize=(7, 5.5))
+    plot_decision_boundary(
+        search.predict, X, y, ax=ax, title=f"GridSearchCV's choice: {best} hidden units"
+    )
+    os.makedirs(args.out, exist_ok=True)
+    path = os.path.join(args.out, "08_sklearn_gridsearch.png")
+    fig.savefig(path)
+    print(f"saved {path}")
+    if args.show:
+        plt.show()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

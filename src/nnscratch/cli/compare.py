@@ -1,0 +1,175 @@
+"""``nnscratch compare``: the same network in nnscratch, scikit-learn, Keras and PyTorch.
+
+::
+
+    nnscratch compare --dataset moons --hidden 3
+    nnscratch compare --dataset circles --epochs 5000 --json
+    nnscratch compare --dataset mnist --data ../shared/data/mnist.pkl.gz
+
+Every library starts from the same weights and trains with the same hyperparameters (the
+article's by default: 20,000 full-batch gradient steps, learning rate 0.01, L2 0.01; see
+:mod:`nnscratch.lab.compare` for how each library is set up). The command prints one
+table row per library and writes the decision boundaries side by side into ``--out``.
+Keras and PyTorch take part when installed (``pip install 'nnscratch[compare]'``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+from . import CommandError
+
+__all__ = ["format_table", "register", "run_compare"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``compare`` command."""
+    from ..lab.compare import DATASETS, LIBRARIES
+
+    p = subparsers.add_parser(
+        "compare",
+        help="train the same network with nnscratch, scikit-learn, Keras and PyTorch",
+        description=(
+            "Train one architecture (a tanh hidden layer, a softmax output) from the same "
+            "initial weights with nnscratch, scikit-learn's MLPClassifier and, when "
+            "installed, Keras 3 and PyTorch; print accuracy, loss, wall time and parameter "
+            "count, and draw the decision boundaries side by side. Defaults per dataset: "
+            + "; ".join(
+                f"{name}: hidden {d['hidden']}, {d['epochs']} epochs, learning rate "
+                f"{d['learning_rate']}, L2 {d['l2']}, "
+                + ("full batch" if d["batch_size"] is None else f"batch {d['batch_size']}")
+                for name, d in DATASETS.items()
+            )
+            + "."
+        ),
+    )
+    p.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="default moons")
+    p.add_argument("--hidden", type=int, metavar="N", help="units of the tanh hidden layer")
+    p.add_argument("--epochs", type=int, metavar="N", help="passes over the training data")
+    p.add_argument(
+        "--learning-rate",
+        type=float,
+        metavar="EPS",
+        help="step size on the summed gradient of a batch (the article's epsilon)",
+    )
+    p.add_argument(
+        "--l2",
+        type=float,
+        metavar="LAMBDA",
+        help="L2 strength, the article's reg_lambda: penalty LAMBDA/2 * sum of squared weights",
+    )
+    p.add_argument(
+        "--batch-size", type=int, metavar="N", help="examples per step; 0 for the full batch"
+    )
+    p.add_argument("--seed", type=int, default=0, help="initial weights and split (default 0)")
+    p.add_argument(
+        "--test-size",
+        type=float,
+        default=0.3,
+        metavar="FRACTION",
+        help="toy data held out for testing (default 0.3)",
+    )
+    p.add_argument(
+        "--samples",
+        type=int,
+        metavar="N",
+        help="toy points to generate, or MNIST training images to use",
+    )
+    p.add_argument(
+        "--libraries",
+        default=",".join(LIBRARIES),
+        metavar="LIST",
+        help=f"comma-separated, among {', '.join(LIBRARIES)} (default: all)",
+    )
+    p.add_argument("--data", metavar="PATH", help="MNIST: mnist.pkl.gz, a .npz or an IDX folder")
+    p.add_argument(
+        "--out",
+        default=os.path.join("nnscratch-out", "compare"),
+        metavar="DIR",
+        help="folder for the decision-boundary PNG (default ./nnscratch-out/compare)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object instead")
+    p.set_defaults(run=run_compare)
+
+
+def format_table(result: dict[str, Any]) -> str:
+    """The results (``Comparison.to_dict()``) as an aligned text table."""
+    header = ("library", "version", "train acc", "test acc", "final loss", "wall time", "params")
+    rows = [header]
+    for r in result["results"]:
+        rows.append(
+            (
+                r["library"],
+                r["version"],
+                f"{100 * r['train_accuracy']:.2f}%",
+                f"{100 * r['test_accuracy']:.2f}%",
+                f"{r['final_loss']:.6f}",
+                f"{r['wall_time']:.3f} s",
+                str(r["n_params"]),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = []
+    for i, row in enumerate(rows):
+        cells = [
+            cell.ljust(w) if j < 2 else cell.rjust(w)
+            for j, (cell, w) in enumerate(zip(row, widths))
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    for r in result["results"]:
+        if r["note"]:
+            lines.append(f"note: {r['library']}: {r['note']}")
+    for name, reason in result["skipped"].items():
+        lines.append(f"skipped: {name}: {reason}")
+    return "\n".join(lines)
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    """Train, print the table (or JSON), write the figure."""
+    from ..lab import compare as lab
+
+    libraries = [name.strip() for name in args.libraries.split(",") if name.strip()]
+    if args.batch_size is not None and args.batch_size < 0:
+        raise CommandError(f"--batch-size must be >= 0 (0: full batch), got {args.batch_size}")
+    settings = lab.make_settings(
+        args.dataset,
+        hidden=args.hidden,
+        epochs=args.epochs,
+        learning_rate=args.learning_rate,
+        l2=args.l2,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        test_size=args.test_size,
+        n_samples=args.samples,
+    )
+
+    def starting(library: str) -> None:
+        print(f"training with {library} ...", file=sys.stderr, flush=True)
+
+    comparison = lab.compare(settings, libraries=libraries, data_path=args.data, on_start=starting)
+    result = comparison.to_dict()
+    figure_path = None
+    if comparison.split.X_train.shape[1] == 2 and comparison.runs:
+        figure_path = os.path.join(args.out, f"compare-{args.dataset}.png")
+        lab.save_figure(lab.boundary_figure(comparison), figure_path)
+    result["figure"] = figure_path
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    s = comparison.settings
+    batch = "full batch" if s.batch_size is None else f"batches of {s.batch_size}"
+    print(
+        f"{s.dataset}: {result['n_train']} training / {result['n_test']} test examples; "
+        f"{s.hidden} tanh units, {s.epochs} epochs, {batch}, learning rate "
+        f"{s.learning_rate:g}, L2 {s.l2:g}, seed {s.seed}"
+    )
+    print(format_table(result))
+    if figure_path is not None:
+        print(f"decision boundaries: {figure_path}")
+    return 0

@@ -1,0 +1,92 @@
+"""Every script in examples/ runs headless, start to finish, with small arguments.
+
+The list of scripts comes from a glob, so a new example is picked up automatically; it
+must then get an entry in ``QUICK`` (the test fails until it has one, so no example goes
+untested). Each run must exit 0 and print what the entry expects; a script that draws
+must save its figure(s) into the folder given by ``--out``.
+"""
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+#: Nielsen's MNIST file, where the project keeps it (never committed)
+MNIST = ROOT.parent / "shared" / "data" / "mnist.pkl.gz"
+
+
+@dataclass
+class Quick:
+    """How to run one example quickly (its defaults are the tutorials' full settings)."""
+
+    args: list[str]
+    expect: str  # a piece of what it must print
+    figures: bool = True  # takes --out DIR and saves PNG files there
+    needs: Path | None = None  # a data file it reads; skipped (with the reason) if absent
+
+
+QUICK: dict[str, Quick] = {
+    "01_data.py": Quick(["--samples", "50"], "X: (50, 2)"),
+    "02_logistic_regression.py": Quick(
+        ["--epochs", "200"], "LogisticRegressionCV: training accuracy"
+    ),
+    "03_three_unit_network.py": Quick(
+        ["--epochs", "300", "--print-every", "100"], "Loss after iteration 200:"
+    ),
+    "04_hidden_size_sweep.py": Quick(["--sizes", "1", "3", "5", "--epochs", "200"], "hidden   5:"),
+    "05_circles.py": Quick(["--epochs", "300"], "3 tanh hidden units: training accuracy"),
+    "06_keras_style.py": Quick(["--epochs", "5"], "evaluate: loss"),
+    "08_sklearn_gridsearch.py": Quick(
+        ["--sizes", "1", "5", "--max-iter", "50", "--cv", "2", "--n-jobs", "1"],
+        "best hidden size:",
+    ),
+    # The book's network on MNIST (one epoch over the 50,000 training images).
+    "07_nielsen_mnist.py": Quick(
+        ["--epochs", "1", "--seed", "0", "--data", str(MNIST)],
+        "Epoch 0:",
+        figures=False,
+        needs=MNIST,
+    ),
+}
+
+SCRIPTS = sorted(p.name for p in EXAMPLES.glob("*.py"))
+
+
+def test_examples_exist():
+    assert len(SCRIPTS) >= 7, SCRIPTS
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_example_runs_headless(script, tmp_path):
+    if script not in QUICK:
+        pytest.fail(
+            f"examples/{script} has no entry in QUICK in tests/test_examples.py; add small "
+            f"arguments for it so that it is run by the test suite"
+        )
+    quick = QUICK[script]
+    if quick.needs is not None and not quick.needs.exists():
+        pytest.skip(f"examples/{script} needs {quick.needs}, which is not on this machine")
+    out = tmp_path / "out"
+    args = [*quick.args, "--out", str(out)] if quick.figures else list(quick.args)
+    proc = subprocess.run(
+        [sys.executable, "-W", "error", str(EXAMPLES / script), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert proc.returncode == 0, f"{script} failed:\n{proc.stdout}\n{proc.stderr}"
+    assert quick.expect in proc.stdout, proc.stdout
+    if quick.figures:
+        pngs = sorted(out.glob("*.png"))
+        assert pngs, f"{script} saved no figure into --out"
+        for png in pngs:
+            assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+            assert f"saved {png}" in proc.stdout
+        assert not (tmp_path / "nnscratch-out").exists()  # --out was honoured
