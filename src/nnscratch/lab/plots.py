@@ -72,11 +72,14 @@ def draw_decision_boundary(
         ax.set_title(title)
 
 
-def _new_figure(fig: Figure | None, size: tuple[float, float]) -> Figure:
+def _new_figure(
+    fig: Figure | None, size: tuple[float, float], layout: str = "constrained"
+) -> Figure:
+    """A fresh off-screen Figure, or ``fig`` (e.g. a pyplot window) resized."""
     if fig is None:
-        return Figure(figsize=size, layout="constrained")
+        return Figure(figsize=size, layout=None if layout == "none" else layout)
     fig.set_size_inches(*size)
-    fig.set_layout_engine("constrained")
+    fig.set_layout_engine(layout)
     return fig
 
 
@@ -116,7 +119,18 @@ def sweep_figure(
     """
     cols = 2 if len(runs) > 1 else 1
     rows = -(-len(runs) // cols)
-    fig = _new_figure(fig, (5.0 * cols, 4.0 * rows))
+    width, height = 5.0 * cols, 4.0 * rows
+    # Fixed margins (in inches) instead of a layout engine: a grid of identical panels
+    # needs no solver, and it saves drawing all the text twice.
+    fig = _new_figure(fig, (width, height), layout="none")
+    fig.subplots_adjust(
+        left=0.5 / width,
+        right=1 - 0.2 / width,
+        bottom=0.4 / height,
+        top=1 - (0.9 if title else 0.55) / height,
+        hspace=0.35,
+        wspace=0.15,
+    )
     for i, run in enumerate(runs):
         ax = fig.add_subplot(rows, cols, i + 1)
         draw_decision_boundary(ax, run.regions or run.predict, X, y)
