@@ -90,3 +90,18 @@ def test_weights_live_in_one_packed_vector_and_updates_match_per_array_sgd():
     for wa, wb in zip(a.get_weights(), b.get_weights(), strict=True):
         np.testing.assert_array_equal(wa, wb)
     assert a.layers[0].params["kernel"] is kernel  # training kept the same arrays
+
+
+def test_training_step_with_overflowing_logits_takes_the_careful_softmax():
+    # The training loop's fast softmax overflows here (logits near 1000); the step must
+    # redo it the careful way and train on finite numbers, with no warning.
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    y = np.array([0, 1, 1])
+    m = Sequential([Dense(2, "softmax", input_dim=2)], seed=0)
+    m.compile(SGD(0.001), "categorical_crossentropy")
+    m.set_weights([np.array([[1000.0, 0.0], [0.0, 1000.0]]), np.zeros(2)])
+    loss = m.train_on_batch(X, y)
+    assert np.isfinite(loss)
+    assert all(np.all(np.isfinite(w)) for w in m.get_weights())
+    p = m.predict(X)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)

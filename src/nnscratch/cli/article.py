@@ -70,7 +70,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--hidden", type=int, default=3, metavar="H", help="hidden units (default: 3)")
     _training_options(p)
     _output_options(p)
-    p.set_defaults(run=run_moons)
+    p.set_defaults(run=run_moons, portable_math=True)  # see nnscratch.cli.portable
 
     p = subparsers.add_parser(
         "sweep",
@@ -90,7 +90,7 @@ def register(subparsers: Any) -> None:
     _training_options(p)
     _jobs_option(p)
     _output_options(p)
-    p.set_defaults(run=run_sweep)
+    p.set_defaults(run=run_sweep, portable_math=True)  # see nnscratch.cli.portable
 
     p = subparsers.add_parser(
         "demo",
@@ -107,7 +107,7 @@ def register(subparsers: Any) -> None:
     )
     _jobs_option(p)
     _output_options(p)
-    p.set_defaults(run=run_demo)
+    p.set_defaults(run=run_demo, portable_math=True)  # see nnscratch.cli.portable
 
 
 def _dataset_option(p: argparse.ArgumentParser) -> None:

@@ -55,6 +55,11 @@ class Layer:
     def backward(self, grad: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         raise NotImplementedError
 
+    def repair_output(self) -> bool:
+        """Recompute the last training output more carefully, if the layer has a fast
+        path that can overflow (see Dense). Returns True if it did."""
+        return False
+
     def regularization_penalty(self) -> float:
         """Penalty this layer adds to the training objective (0 without regularizers)."""
         return 0.0
@@ -145,11 +150,9 @@ class Dense(Layer):
         self._fused = False  # set by the model when the loss fuses with our activation
         self._cache_x: np.ndarray | None = None
         self._cache_a: np.ndarray | None = None
-        self._buffers: dict[tuple[str, int], np.ndarray] = {}
-
-    @property
-    def _softmax(self) -> bool:
-        return self.activation.name == "softmax"
+        self._buffers: _Scratch | None = None
+        # softmax's overflow fallback needs z intact, so its output goes to its own array
+        self._softmax = self.activation.name == "softmax"
 
     def build(self, input_dim: int, rng: RandomLike, dtype: np.dtype) -> None:
         if self.declared_input_dim is not None and self.declared_input_dim != input_dim:
@@ -165,27 +168,23 @@ class Dense(Layer):
             bias = np.asarray(self.bias_initializer((self.units,), rng), dtype=dtype)
             self.params["bias"] = bias.reshape(self.units)
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
-        self._buffers = {}
+        self._buffers = None
         super().build(input_dim, rng, dtype)
 
     def output_dim(self, input_dim: int) -> int:
         return self.units
 
-    def _scratch(self, name: str, n: int, width: int, dtype: np.dtype) -> np.ndarray:
-        """An ``(n, width)`` array reused across training steps.
+    def _scratch(self, n: int, dtype: np.dtype) -> _Scratch:
+        """Arrays reused across training steps for batches of ``n`` rows.
 
         At the tutorials' sizes a step is dominated by per-call overhead, and allocating
         fresh arrays is a noticeable share of it. Reusing them changes no result: every
-        operation is the same NumPy call on the same values. Two batch sizes are kept
-        (a run's full batches and its last, smaller one).
+        operation is the same NumPy call on the same values.
         """
-        key = (name, n)
-        buf = self._buffers.get(key)
-        if buf is None or buf.dtype != dtype:
-            if len(self._buffers) >= 8:
-                self._buffers.clear()
-            buf = self._buffers[key] = np.empty((n, width), dtype)
-        return buf
+        scratch = self._buffers
+        if scratch is None or scratch.n != n or scratch.dtype != dtype:
+            scratch = self._buffers = _Scratch(n, self.units, self.input_dim or 0, dtype)
+        return scratch
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         kernel = self.params["kernel"]
@@ -194,27 +193,38 @@ class Dense(Layer):
             if self.use_bias:
                 z = z + self.params["bias"]
             return self.activation.forward(z)
-        n, dtype = x.shape[0], kernel.dtype
+        scratch = self._scratch(x.shape[0], kernel.dtype)
         # z = x W + b  (WildML: z1 = X.dot(W1) + b1)
-        z = np.dot(x, kernel, out=self._scratch("z", n, self.units, dtype))
+        z = np.dot(x, kernel, out=scratch.z)
         if self.use_bias:
             np.add(z, self.params["bias"], out=z)
-        # Element-wise activations overwrite z; softmax's overflow fallback needs z intact.
-        out = self._scratch("a", n, self.units, dtype) if self._softmax else z
-        a = self.activation.forward(z, out=out)
+        if self._softmax:
+            # The fast softmax; the model checks the loss and calls repair_output() if a
+            # row overflowed. z stays intact for that.
+            a = activations_module.softmax_unchecked(z, out=scratch.a)
+        else:
+            a = self.activation.forward(z, out=z)  # element-wise: overwrite z
         self._cache_x, self._cache_a = x, a
         return a
+
+    def repair_output(self) -> bool:
+        """Recompute a softmax output of the last training forward pass without overflow.
+
+        Returns True when there was a softmax output to recompute (in place, so the
+        array the model holds is updated).
+        """
+        if not self._softmax or self._buffers is None or self._cache_a is None:
+            return False
+        activations_module.softmax(self._buffers.z, out=self._cache_a)
+        return True
 
     def backward(self, grad: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """Backpropagate ``grad`` = dL/da (or dL/dz when the loss is fused with us)."""
         x, a = self._cache_x, self._cache_a
         if x is None or a is None:
             raise RuntimeError("Dense.backward called before forward(..., training=True)")
-        n, dtype = x.shape[0], a.dtype
-        if self._fused:
-            dz = grad
-        else:
-            dz = self.activation.backward(grad, a, out=self._scratch("dz", n, self.units, dtype))
+        scratch = self._scratch(x.shape[0], a.dtype)
+        dz = grad if self._fused else self.activation.backward(grad, a, out=scratch.dz)
         kernel = self.params["kernel"]
         grads = self.grads
         # dL/dW = x^T dz, dL/db = sum of dz over the batch (WildML: dW1 = X.T.dot(delta2))
@@ -226,7 +236,7 @@ class Dense(Layer):
         if not need_input_grad:
             return None
         # dL/dx = dz W^T (WildML: delta3.dot(W2.T))
-        return np.dot(dz, kernel.T, out=self._scratch("dx", n, x.shape[1], dtype))
+        return np.dot(dz, kernel.T, out=scratch.dx)
 
     def regularization_penalty(self) -> float:
         if self.kernel_regularizer is None or not self.params:
@@ -361,6 +371,26 @@ class Dropout(Layer):
 
     def __repr__(self) -> str:
         return f"Dropout({self.rate})"
+
+
+class _Scratch:
+    """A Dense layer's reusable training arrays for one batch size (``dx`` made lazily:
+    the first layer never needs it)."""
+
+    __slots__ = ("_dx", "a", "dtype", "dz", "n", "width_in", "z")
+
+    def __init__(self, n: int, units: int, width_in: int, dtype: np.dtype) -> None:
+        self.n, self.dtype, self.width_in = n, dtype, width_in
+        self.z = np.empty((n, units), dtype)
+        self.a = np.empty((n, units), dtype)
+        self.dz = np.empty((n, units), dtype)
+        self._dx: np.ndarray | None = None
+
+    @property
+    def dx(self) -> np.ndarray:
+        if self._dx is None:
+            self._dx = np.empty((self.n, self.width_in), self.dtype)
+        return self._dx
 
 
 def _positive_int(name: str, value: Any) -> int:

@@ -101,6 +101,7 @@ class Sequential:
         self.loss: losses_module.Loss | None = None
         self.metrics: list[str] = []
         self.history = History()
+        self._penalized_cache: list[tuple[Any, np.ndarray]] = []
         self.stop_training = False
         self.input_dim: int | None = None
         for layer in layers or []:
@@ -316,7 +317,8 @@ class Sequential:
         """One gradient step on one batch; returns the batch's loss before the step."""
         self._require_compiled("train_on_batch")
         x, targets = self._check_xy(x, y)
-        loss, _ = self._train_step(x, targets, epoch=0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss, _ = self._train_step(x, targets, epoch=0)
         return loss
 
     def fit(
@@ -510,14 +512,10 @@ class Sequential:
         out = x
         for layer in layers:
             out = layer.forward(out, training=True)
-        buf = self._grad_buffer(out)
-        if self._fused:
-            total = loss_fn.total(targets, out)
-            # dL/dz = p - y  (WildML: delta3 = probs; delta3[range(n), y] -= 1)
-            grad = loss_fn.fused_gradient(targets, out, out=buf)
-        else:
-            total, grad = loss_fn.total_and_gradient(targets, out, out=buf)
-        loss = self._objective(total, out.shape[0])
+        loss, grad = self._loss_and_gradient(targets, out)
+        if not math.isfinite(loss) and layers[-1].repair_output():
+            # A softmax row overflowed on the fast path: redo it the careful way.
+            loss, grad = self._loss_and_gradient(targets, out)
         if not math.isfinite(loss):
             self._on_divergence(loss, epoch)
         correct = self._count_correct(targets, out) if self.metrics else 0
@@ -531,6 +529,19 @@ class Sequential:
         else:
             optimizer.step(self._params, self._grads)
         return loss, correct
+
+    def _loss_and_gradient(self, targets: np.ndarray, out: np.ndarray) -> tuple[float, Any]:
+        """The reported loss of a batch and dL/d(output) (dL/dz when fused)."""
+        loss_fn = self.loss
+        assert loss_fn is not None
+        buf = self._grad_buffer(out)
+        if self._fused:
+            total = loss_fn.total(targets, out)
+            # dL/dz = p - y  (WildML: delta3 = probs; delta3[range(n), y] -= 1)
+            grad = loss_fn.fused_gradient(targets, out, out=buf)
+        else:
+            total, grad = loss_fn.total_and_gradient(targets, out, out=buf)
+        return self._objective(total, out.shape[0]), grad
 
     def _grad_buffer(self, out: np.ndarray) -> np.ndarray:
         buf = self._buffers.get(out.shape)
@@ -573,7 +584,8 @@ class Sequential:
         """Per-example objective from the summed loss of ``n`` examples and the penalty."""
         assert self.loss is not None
         penalty = 0.0
-        for regularizer, kernel in self._penalized():
+        # The (regularizer, kernel) pairs are listed again at every fit/evaluate call.
+        for regularizer, kernel in self._penalized_cache:
             penalty += regularizer.penalty(kernel)
         if self.loss.reduction == "sum":
             return (total + penalty) / n
@@ -639,6 +651,7 @@ class Sequential:
         if y_arr.dtype.kind not in "biuf":
             raise TypeError(f"y must be numeric, got dtype {y_arr.dtype}")
         targets = self.loss.encode_targets(y_arr, self.output_dim, self.dtype)
+        self._penalized_cache = self._penalized()
         return x_arr, targets
 
     def _check_validation(self, data: Any) -> tuple[np.ndarray, np.ndarray]:
