@@ -78,6 +78,7 @@ from .engine.layers import Dense
 from .engine.model import Sequential
 from .engine.optimizers import SGD as _SGD
 from .engine.regularizers import L1L2
+from .engine.validation import positive_int
 
 __all__ = [
     "COSTS",
@@ -588,8 +589,8 @@ class Network:
                 f"lmbda must be a number, got {type(lmbda).__name__}; to measure accuracy "
                 f"on test data after every epoch, pass it by name: SGD(..., test_data=test_data)"
             )
-        epochs = _positive_int("epochs", epochs)
-        m = _positive_int("mini_batch_size", mini_batch_size)
+        epochs = positive_int("epochs", epochs)
+        m = positive_int("mini_batch_size", mini_batch_size)
         eta = _positive_float("eta", eta)
         lmbda = _non_negative("lmbda", lmbda)
         if isinstance(early_stopping_n, bool) or not isinstance(early_stopping_n, numbers.Integral):
@@ -694,7 +695,7 @@ class Network:
         """
         eta = _positive_float("eta", eta)
         lmbda = _non_negative("lmbda", lmbda)
-        n = _positive_int("n", n)
+        n = positive_int("n", n)
         reg = L1L2(l2=lmbda / (2.0 * n)) if lmbda else None
         for layer in self.model.layers:
             layer.kernel_regularizer = reg
@@ -848,14 +849,6 @@ def _one_hot(labels: np.ndarray, n: int, dtype: np.dtype) -> np.ndarray:
     out = np.zeros((labels.shape[0], n), dtype=dtype)
     out[np.arange(labels.shape[0]), labels] = 1.0
     return out
-
-
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer, got {value!r}")
-    if value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value}")
-    return int(value)
 
 
 def _positive_float(name: str, value: Any) -> float:

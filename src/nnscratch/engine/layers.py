@@ -24,6 +24,7 @@ from . import initializers as initializers_module
 from . import legacy as legacy_module
 from . import regularizers as regularizers_module
 from .initializers import RandomLike
+from .validation import positive_int
 
 __all__ = ["Activation", "Dense", "Dropout", "Layer", "get_layer_class"]
 
@@ -133,7 +134,7 @@ class Dense(Layer):
             units, kernel_initializer = args["units"], args["kernel_initializer"]
             kernel_regularizer, use_bias = args["kernel_regularizer"], args["use_bias"]
             input_dim = args["input_dim"]
-        self.units = _positive_int("units", units)
+        self.units = positive_int("units", units)
         self.activation = activations_module.get(activation)
         self.kernel_initializer = initializers_module.get(kernel_initializer)
         self.bias_initializer = initializers_module.get(bias_initializer)
@@ -142,7 +143,7 @@ class Dense(Layer):
             raise TypeError(f"use_bias must be True or False, got {use_bias!r}")
         self.use_bias = bool(use_bias)
         self.declared_input_dim = (
-            None if input_dim is None else _positive_int("input_dim", input_dim)
+            None if input_dim is None else positive_int("input_dim", input_dim)
         )
         if seed is not None:
             initializers_module.check_random_state(seed)  # reject bad seeds now, not at fit
@@ -193,7 +194,9 @@ class Dense(Layer):
             if self.use_bias:
                 z = z + self.params["bias"]
             return self.activation.forward(z)
-        scratch = self._scratch(x.shape[0], kernel.dtype)
+        scratch = self._buffers
+        if scratch is None or scratch.n != x.shape[0]:
+            scratch = self._scratch(x.shape[0], kernel.dtype)
         # z = x W + b  (WildML: z1 = X.dot(W1) + b1)
         z = np.dot(x, kernel, out=scratch.z)
         if self.use_bias:
@@ -223,7 +226,8 @@ class Dense(Layer):
         x, a = self._cache_x, self._cache_a
         if x is None or a is None:
             raise RuntimeError("Dense.backward called before forward(..., training=True)")
-        scratch = self._scratch(x.shape[0], a.dtype)
+        scratch = self._buffers  # made by forward for this batch size
+        assert scratch is not None
         dz = grad if self._fused else self.activation.backward(grad, a, out=scratch.dz)
         kernel = self.params["kernel"]
         grads = self.grads
@@ -391,14 +395,6 @@ class _Scratch:
         if self._dx is None:
             self._dx = np.empty((self.n, self.width_in), self.dtype)
         return self._dx
-
-
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer, got {value!r}")
-    if value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value}")
-    return int(value)
 
 
 LAYERS: dict[str, type[Layer]] = {"Dense": Dense, "Activation": Activation, "Dropout": Dropout}

@@ -32,6 +32,7 @@ from . import optimizers as optimizers_module
 from .callbacks import Callback, CallbackList, History, TerminateOnNaN, make_progress
 from .initializers import RandomLike, check_random_state
 from .layers import Activation, Dense, Layer
+from .validation import positive_int
 
 __all__ = ["Sequential", "TrainingDiverged"]
 
@@ -282,7 +283,7 @@ class Sequential:
         with np.errstate(over="ignore", invalid="ignore"):
             if batch_size is None or batch_size >= x.shape[0]:
                 return self._forward(x, training=False)
-            batch_size = _positive_int("batch_size", batch_size)
+            batch_size = positive_int("batch_size", batch_size)
             parts = [
                 self._forward(x[s : s + batch_size], training=False)
                 for s in range(0, x.shape[0], batch_size)
@@ -382,7 +383,7 @@ class Sequential:
         self._require_compiled("fit")
         if legacy:
             epochs = legacy_module.fit_arguments(epochs, legacy)
-        epochs = _positive_int("epochs", epochs)
+        epochs = positive_int("epochs", epochs)
         if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, numbers.Integral):
             raise TypeError(f"initial_epoch must be an integer, got {initial_epoch!r}")
         if initial_epoch < 0 or initial_epoch >= epochs:
@@ -396,7 +397,7 @@ class Sequential:
             validation = None
         n = x.shape[0]
         if batch_size is not None:
-            batch_size = _positive_int("batch_size", batch_size)
+            batch_size = positive_int("batch_size", batch_size)
         full_batch = batch_size is None or batch_size >= n
         step = n if full_batch else batch_size
 
@@ -717,14 +718,6 @@ def _is_dtype(value: Any) -> bool:
     except TypeError:
         return False
     return True
-
-
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer, got {value!r}")
-    if value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value}")
-    return int(value)
 
 
 def _as_float_array(x: Any, name: str, dtype: np.dtype) -> np.ndarray:

@@ -26,3 +26,16 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[Any]], None],
             os.unlink(tmp)
         raise
     return path
+
+
+def save_figure(fig: Any, path: str | os.PathLike[str], dpi: int = 100) -> str:
+    """Write the matplotlib figure ``fig`` at ``path`` atomically; return the path.
+
+    The format follows the extension (``.png``, ``.svg``, ``.pdf``; PNG when there is
+    none). Missing folders are made. The image goes to a temporary file that is renamed
+    over ``path``, so a crash or Ctrl-C while saving never leaves half an image behind.
+    """
+    path = os.fspath(path)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fmt = os.path.splitext(path)[1].lstrip(".").lower() or "png"
+    return atomic_write(path, lambda handle: fig.savefig(handle, format=fmt, dpi=dpi), text=False)

@@ -10,18 +10,78 @@ covering the data and colouring each grid cell by the predicted class::
     plt.contourf(xx, yy, Z, cmap=plt.cm.Spectral)
     plt.scatter(X[:, 0], X[:, 1], c=y, cmap=plt.cm.Spectral)
 
-:func:`decision_grid` computes ``(xx, yy, Z)``; :func:`plot_decision_boundary` draws it
-on a matplotlib ``Axes`` (it never opens a window by itself).
+This module holds the one implementation of that picture. :func:`decision_regions`
+evaluates a predictor on the grid and keeps the answer (:class:`Regions`, small enough to
+send back from a worker process); :func:`decision_grid` gives the same grid as the
+article's ``(xx, yy, Z)``; :func:`plot_decision_boundary` draws either on a matplotlib
+``Axes`` (it never opens a window by itself). The examples call it as the article does,
+and :mod:`nnscratch.lab.plots` draws the article commands' figures with it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-__all__ = ["decision_grid", "plot_decision_boundary"]
+__all__ = ["Regions", "decision_grid", "decision_regions", "plot_decision_boundary"]
+
+
+@dataclass(frozen=True)
+class Regions:
+    """A classifier's answer over the plane: the data of a decision-boundary picture.
+
+    ``classes[j, i]`` is the predicted class at the point ``(xs[i], ys[j])``.
+    """
+
+    xs: np.ndarray
+    ys: np.ndarray
+    classes: np.ndarray
+
+
+def _evaluate(
+    predict: Callable[[np.ndarray], Any],
+    X: np.ndarray,
+    step: float,
+    margin: float,
+    max_points: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(xx, yy, Z)``: ``predict``'s classes on the grid around ``X`` (shared by both APIs)."""
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"decision boundaries need 2-D points of shape (n, 2), got {X.shape}")
+    if not step > 0:
+        raise ValueError(f"step must be > 0, got {step!r}")
+    lo = X.min(axis=0) - margin
+    hi = X.max(axis=0) + margin
+    cells = float(np.prod((hi - lo) / step))
+    if cells > max_points:
+        step *= float(np.sqrt(cells / max_points))
+    xx, yy = np.meshgrid(np.arange(lo[0], hi[0], step), np.arange(lo[1], hi[1], step))
+    Z = np.asarray(predict(np.c_[xx.ravel(), yy.ravel()]))
+    if Z.ndim == 2:  # probabilities: take the most likely class
+        Z = Z.argmax(axis=1) if Z.shape[1] > 1 else (Z[:, 0] > 0.5).astype(int)
+    return xx, yy, Z.reshape(xx.shape)
+
+
+def decision_regions(
+    predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray, h: float = 0.01, pad: float = 0.5
+) -> Regions:
+    """Evaluate ``predict`` on the article's grid: spacing ``h``, ``pad`` around the data.
+
+    For the moons that is about 460 x 330 = 150,000 points, every one of them evaluated
+    (no coarsening). ``predict`` maps points of shape ``(n, 2)`` to class labels.
+
+    >>> from nnscratch.data import moons
+    >>> X, y = moons()
+    >>> regions = decision_regions(lambda p: (p[:, 0] > 0).astype(int), X)
+    >>> regions.classes.shape == (regions.ys.size, regions.xs.size)
+    True
+    """
+    xx, yy, Z = _evaluate(predict, X, h, pad, max_points=np.inf)
+    return Regions(xx[0], yy[:, 0], Z.astype(np.int8))
 
 
 def decision_grid(
@@ -49,34 +109,45 @@ def decision_grid(
     -------
     xx, yy, Z : arrays of the grid's shape
     """
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"decision boundaries need 2-D points of shape (n, 2), got {X.shape}")
-    if not step > 0:
-        raise ValueError(f"step must be > 0, got {step!r}")
-    lo = X.min(axis=0) - margin
-    hi = X.max(axis=0) + margin
-    cells = float(np.prod((hi - lo) / step))
-    if cells > max_points:
-        step *= float(np.sqrt(cells / max_points))
-    xx, yy = np.meshgrid(np.arange(lo[0], hi[0], step), np.arange(lo[1], hi[1], step))
-    Z = np.asarray(predict(np.c_[xx.ravel(), yy.ravel()]))
-    if Z.ndim == 2:  # probabilities: take the most likely class
-        Z = Z.argmax(axis=1) if Z.shape[1] > 1 else (Z[:, 0] > 0.5).astype(int)
-    return xx, yy, Z.reshape(xx.shape)
+    return _evaluate(predict, X, step, margin, max_points)
 
 
 def plot_decision_boundary(
-    predict: Callable[[np.ndarray], Any],
+    predict: Callable[[np.ndarray], Any] | Regions,
     X: np.ndarray,
     y: np.ndarray,
     ax: Any = None,
     title: str | None = None,
     step: float = 0.01,
+    *,
+    levels: Sequence[float] | None = None,
+    point_size: float = 40,
+    edge_width: float = 0.5,
 ) -> Any:
     """Colour the plane by ``predict``'s classes and scatter ``(X, y)`` on top.
 
-    Returns the ``Axes`` (a new figure's when ``ax`` is ``None``).
+    Parameters
+    ----------
+    predict : callable or Regions
+        Maps an ``(n, 2)`` array to class labels or probabilities (see
+        :func:`decision_grid`), or a :class:`Regions` evaluated already.
+    X : array (n_samples, 2)
+    y : array (n_samples,)
+        The points' classes, which colour them.
+    ax : matplotlib Axes, optional
+        Where to draw; a new pyplot figure's when ``None``.
+    title : str, optional
+    step : float, default 0.01
+        Grid spacing when ``predict`` is a callable.
+    levels : sequence of float, optional
+        Band edges for ``contourf``; ``None`` lets matplotlib choose. ``(-0.5, 0.5, 1.5)``
+        gives two classes one band each and draws a one-class picture too.
+    point_size, edge_width : float, default 40 and 0.5
+        Size of the data points and width of their black edges.
+
+    Returns
+    -------
+    matplotlib Axes
 
     Examples
     --------
@@ -92,9 +163,17 @@ def plot_decision_boundary(
         import matplotlib.pyplot as plt
 
         _, ax = plt.subplots()
-    xx, yy, Z = decision_grid(predict, X, step=step)
-    ax.contourf(xx, yy, Z, cmap="Spectral")
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="Spectral", s=40, edgecolors="k", linewidths=0.5)
+    if isinstance(predict, Regions):
+        xs, ys, Z = predict.xs, predict.ys, predict.classes
+    else:
+        xx, yy, Z = decision_grid(predict, X, step=step)
+        xs, ys = xx[0], yy[:, 0]
+    ax.contourf(xs, ys, Z, levels=levels, cmap="Spectral")
+    ax.scatter(
+        X[:, 0], X[:, 1], c=y, cmap="Spectral", s=point_size, edgecolors="k", linewidths=edge_width
+    )
+    ax.set_xlim(xs[0], xs[-1])
+    ax.set_ylim(ys[0], ys[-1])
     if title:
         ax.set_title(title)
     return ax

@@ -48,7 +48,6 @@ import importlib
 import math
 import os
 import sys
-import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -62,6 +61,7 @@ from ..engine.layers import Dense
 from ..engine.model import Sequential, TrainingDiverged
 from ..engine.optimizers import SGD
 from ..engine.regularizers import l2 as l2_penalty
+from ._files import save_figure
 
 __all__ = [
     "DATASETS",
@@ -815,26 +815,6 @@ def boundary_figure(comparison: Comparison, resolution: int = 200) -> Any:
         fontsize=11,
     )
     return fig
-
-
-def save_figure(fig: Any, path: str | os.PathLike[str]) -> str:
-    """Write ``fig`` as a PNG at ``path`` atomically (a temporary file, then a rename)."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".compare-", suffix=".png", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=100)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
 
 
 def _check_positive_int(name: str, value: Any) -> None:

@@ -38,10 +38,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .. import SGD, Sequential, TrainingDiverged, l2
 from ..layers import Dense
 from ..progress import LossPrinter
+from .boundary import Regions, decision_regions
 
 __all__ = [
     "ARTICLE_HIDDEN_SIZES",
@@ -89,38 +91,6 @@ def load_dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
     from .. import data
 
     return getattr(data, name)()
-
-
-@dataclass(frozen=True)
-class Regions:
-    """A classifier's answer over the plane: the data of a decision-boundary picture.
-
-    ``classes[j, i]`` is the predicted class at the point ``(xs[i], ys[j])``.
-    """
-
-    xs: np.ndarray
-    ys: np.ndarray
-    classes: np.ndarray
-
-
-def decision_regions(
-    predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray, h: float = 0.01, pad: float = 0.5
-) -> Regions:
-    """Evaluate ``predict`` on the article's grid: spacing ``h``, ``pad`` around the data.
-
-    For the moons that is about 460 x 330 = 150,000 points. ``predict`` maps points of
-    shape ``(n, 2)`` to class labels.
-
-    >>> X, y = load_dataset("moons")
-    >>> regions = decision_regions(lambda p: (p[:, 0] > 0).astype(int), X)
-    >>> regions.classes.shape == (regions.ys.size, regions.xs.size)
-    True
-    """
-    xs = np.arange(X[:, 0].min() - pad, X[:, 0].max() + pad, h)
-    ys = np.arange(X[:, 1].min() - pad, X[:, 1].max() + pad, h)
-    xx, yy = np.meshgrid(xs, ys)
-    labels = np.asarray(predict(np.c_[xx.ravel(), yy.ravel()]))
-    return Regions(xs, ys, labels.astype(np.int8).reshape(xx.shape))
 
 
 # -- step 2: the straight-line baseline ---------------------------------------------------
@@ -394,7 +364,10 @@ def run_network(
     stopped: str | None = None
     diverged = False
     try:
-        model.fit(X, y, epochs=spec.passes, verbose=0, callbacks=[printer])
+        # One BLAS thread: at these sizes OpenBLAS gains nothing from a second one, and
+        # its idle threads cost more than the arithmetic (a third of the run, measured).
+        with threadpool_limits(1):
+            model.fit(X, y, epochs=spec.passes, verbose=0, callbacks=[printer])
     except TrainingDiverged as exc:
         stopped, diverged = str(exc), True
     except KeyboardInterrupt:

@@ -8,13 +8,13 @@ draw into a figure of your own, e.g. one from ``pyplot.figure()`` to show it.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from . import _files
 from .mnist import MnistHistory
 
 __all__ = [
@@ -130,16 +130,4 @@ def plot_misclassified(
 
 def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 110) -> str:
     """Write ``fig`` to ``path`` (format from the extension) through a temporary file."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    suffix = os.path.splitext(path)[1] or ".png"
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=directory)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, dpi=dpi, format=suffix.lstrip("."))
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return _files.save_figure(fig, path, dpi=dpi)

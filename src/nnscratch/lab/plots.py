@@ -7,7 +7,7 @@ a window, make it with ``pyplot.figure()`` and pass it as ``fig=``.
 
 The look is the article's: ``contourf`` of the predicted class over a grid with spacing
 ``h = 0.01`` and a margin of 0.5 around the data
-(:func:`~nnscratch.lab.experiments.decision_regions`), in the ``Spectral`` colour map, with the
+(:func:`~nnscratch.lab.boundary.decision_regions`), in the ``Spectral`` colour map, with the
 training points on top.
 
 >>> from nnscratch.lab import experiments, plots
@@ -19,15 +19,15 @@ training points on top.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._files import atomic_write
-from .experiments import Regions, decision_regions, settles_smoothly, two_cycle
+from ._files import save_figure
+from .boundary import Regions, decision_regions, plot_decision_boundary
+from .experiments import settles_smoothly, two_cycle
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -39,7 +39,6 @@ __all__ = [
     "behaviour",
     "boundary_figure",
     "data_figure",
-    "draw_decision_boundary",
     "loss_curve_figure",
     "save_figure",
     "sweep_figure",
@@ -54,22 +53,19 @@ def _scatter(ax: Axes, X: np.ndarray, y: np.ndarray, size: float) -> None:
     ax.scatter(X[:, 0], X[:, 1], s=size, c=y, cmap=CMAP, edgecolors="k", linewidths=0.3)
 
 
-def draw_decision_boundary(
+def _draw_boundary(
     ax: Axes, model: Predict | Regions, X: np.ndarray, y: np.ndarray, title: str = ""
 ) -> None:
-    """Colour the plane by the predicted class and put the points ``(X, y)`` on top.
+    """The article's boundary panel: every cell of the grid evaluated, small points.
 
     ``model`` is a function from points ``(n, 2)`` to class labels, or its
-    :class:`~nnscratch.lab.experiments.Regions` computed already.
+    :class:`~nnscratch.lab.boundary.Regions` computed already.
     """
     regions = model if isinstance(model, Regions) else decision_regions(model, X)
     # Two classes give two filled bands; fixed levels keep one-class pictures valid.
-    ax.contourf(regions.xs, regions.ys, regions.classes, levels=[-0.5, 0.5, 1.5], cmap=CMAP)
-    _scatter(ax, X, y, size=20)
-    ax.set_xlim(regions.xs[0], regions.xs[-1])
-    ax.set_ylim(regions.ys[0], regions.ys[-1])
-    if title:
-        ax.set_title(title)
+    plot_decision_boundary(
+        regions, X, y, ax=ax, title=title, levels=[-0.5, 0.5, 1.5], point_size=20, edge_width=0.3
+    )
 
 
 def _new_figure(
@@ -97,7 +93,7 @@ def boundary_figure(
 ) -> Figure:
     """One decision boundary, titled (``"Logistic Regression"``, ``"Hidden Layer size 3"``)."""
     fig = _new_figure(fig, (8, 6))
-    draw_decision_boundary(fig.add_subplot(), model, X, y, title)
+    _draw_boundary(fig.add_subplot(), model, X, y, title)
     return fig
 
 
@@ -133,7 +129,7 @@ def sweep_figure(
     )
     for i, run in enumerate(runs):
         ax = fig.add_subplot(rows, cols, i + 1)
-        draw_decision_boundary(ax, run.regions or run.predict, X, y)
+        _draw_boundary(ax, run.regions or run.predict, X, y)
         ax.set_title(f"Hidden Layer size {run.hidden}\n{_caption(run)}", fontsize=10)
     if title:
         fig.suptitle(title)
@@ -226,12 +222,3 @@ def _cycle_note(run: NetworkRun, comparison: NetworkRun | None) -> str:
             f"At learning rate {c_lr:g} (a step of {c_lr * n:g}) the loss {behaviour(comparison)}."
         )
     return "\n".join(lines)
-
-
-def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: int = 100) -> str:
-    """Write ``fig`` as a PNG at ``path`` atomically (temporary file, then rename).
-
-    A crash or Ctrl-C while saving never leaves a half-written image behind.
-    Returns the path written.
-    """
-    return atomic_write(path, lambda handle: fig.savefig(handle, format="png", dpi=dpi), text=False)
