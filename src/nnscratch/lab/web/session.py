@@ -677,21 +677,7 @@ class PlaygroundSession:
         outputs = _draw_forward(self.model, a) if draw else [None] * len(dense)
         for index, (layer, a) in enumerate(zip(dense, outputs)):
             act = layer.activation.name
-            if a is None:
-                columns.append(
-                    {
-                        "layer": index,
-                        "kind": "output" if layer is dense[-1] else "hidden",
-                        "activation": act,
-                        "units": layer.units,
-                        "size": size,
-                        "lo": None,
-                        "hi": None,
-                        "maps": None,
-                    }
-                )
-                continue
-            lo, hi = _ranges(a, act)
+            lo, hi = _ranges(a, act) if a is not None else (None, None)
             columns.append(
                 {
                     "layer": index,
@@ -701,7 +687,7 @@ class PlaygroundSession:
                     "size": size,
                     "lo": lo,
                     "hi": hi,
-                    "maps": _maps(a, lo, hi),
+                    "maps": _maps(a, lo, hi) if a is not None else None,
                 }
             )
         return columns
