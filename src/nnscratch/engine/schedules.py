@@ -33,6 +33,8 @@ import math
 import numbers
 from typing import Any
 
+from .validation import positive_int
+
 __all__ = [
     "SCHEDULES",
     "ExponentialDecay",
@@ -112,11 +114,7 @@ class StepDecay(LearningRateSchedule):
     def __init__(self, initial_learning_rate: float, drop: float = 0.5, step_size: int = 10):
         self.initial_learning_rate = _positive("initial_learning_rate", initial_learning_rate)
         self.drop = _positive("drop", drop, below_one=True)
-        if isinstance(step_size, bool) or not isinstance(step_size, numbers.Integral):
-            raise TypeError(f"step_size must be a positive integer, got {step_size!r}")
-        if step_size <= 0:
-            raise ValueError(f"step_size must be a positive integer, got {step_size}")
-        self.step_size = int(step_size)
+        self.step_size = positive_int("step_size", step_size)
 
     def __call__(self, step: int) -> float:
         return self.initial_learning_rate * self.drop ** (_step(step) // self.step_size)
@@ -129,7 +127,41 @@ class StepDecay(LearningRateSchedule):
         }
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _DecayOverSteps(LearningRateSchedule):
+    """What Keras' two decays share: ``lr0``, ``decay_steps``, ``decay_rate``, staircase."""
+
+    #: whether ``decay_rate=0`` (a constant rate) is accepted
+    _zero_rate_ok = False
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: float,
+        decay_rate: float,
+        staircase: bool = False,
+    ) -> None:
+        self.initial_learning_rate = _positive("initial_learning_rate", initial_learning_rate)
+        self.decay_steps = _positive("decay_steps", decay_steps)
+        self.decay_rate = _positive("decay_rate", decay_rate, allow_zero=self._zero_rate_ok)
+        self.staircase = bool(staircase)
+
+    def _progress(self, step: int) -> float:
+        """``t / decay_steps``, floored with ``staircase=True``."""
+        p = _step(step) / self.decay_steps
+        if self.staircase:
+            p = math.floor(p)
+        return p
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "staircase": self.staircase,
+        }
+
+
+class ExponentialDecay(_DecayOverSteps):
     """Keras' ``ExponentialDecay``: ``lr0 * decay_rate ** (t / decay_steps)``.
 
     With ``staircase=True`` the exponent is ``floor(t / decay_steps)`` (a step decay).
@@ -142,34 +174,11 @@ class ExponentialDecay(LearningRateSchedule):
 
     name = "exponential_decay"
 
-    def __init__(
-        self,
-        initial_learning_rate: float,
-        decay_steps: float,
-        decay_rate: float,
-        staircase: bool = False,
-    ) -> None:
-        self.initial_learning_rate = _positive("initial_learning_rate", initial_learning_rate)
-        self.decay_steps = _positive("decay_steps", decay_steps)
-        self.decay_rate = _positive("decay_rate", decay_rate)
-        self.staircase = bool(staircase)
-
     def __call__(self, step: int) -> float:
-        p = _step(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate * self.decay_rate**p
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-        }
+        return self.initial_learning_rate * self.decay_rate ** self._progress(step)
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_DecayOverSteps):
     """Keras' ``InverseTimeDecay``: ``lr0 / (1 + decay_rate * t / decay_steps)``.
 
     With ``staircase=True`` the ratio ``t / decay_steps`` is floored.
@@ -181,32 +190,10 @@ class InverseTimeDecay(LearningRateSchedule):
     """
 
     name = "inverse_time_decay"
-
-    def __init__(
-        self,
-        initial_learning_rate: float,
-        decay_steps: float,
-        decay_rate: float,
-        staircase: bool = False,
-    ) -> None:
-        self.initial_learning_rate = _positive("initial_learning_rate", initial_learning_rate)
-        self.decay_steps = _positive("decay_steps", decay_steps)
-        self.decay_rate = _positive("decay_rate", decay_rate, allow_zero=True)
-        self.staircase = bool(staircase)
+    _zero_rate_ok = True
 
     def __call__(self, step: int) -> float:
-        p = _step(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate / (1.0 + self.decay_rate * p)
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-        }
+        return self.initial_learning_rate / (1.0 + self.decay_rate * self._progress(step))
 
 
 SCHEDULES: dict[str, type[LearningRateSchedule]] = {
