@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ...engine.losses import one_hot
+from ...engine.validation import positive_int
 
 __all__ = ["np_utils", "to_categorical"]
 
@@ -31,11 +32,8 @@ def to_categorical(y: Any, num_classes: int | None = None, dtype: str = "float32
         if labels.size == 0:
             raise ValueError("cannot infer num_classes from an empty array; pass num_classes=")
         num_classes = int(np.max(labels)) + 1
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
-        raise TypeError(f"num_classes must be a positive integer, got {num_classes!r}")
-    if num_classes <= 0:
-        raise ValueError(f"num_classes must be a positive integer, got {num_classes}")
-    return one_hot(labels, int(num_classes), np.dtype(dtype))
+    num_classes = positive_int("num_classes", num_classes)
+    return one_hot(labels, num_classes, np.dtype(dtype))
 
 
 from . import np_utils  # noqa: E402  (Keras 1/2 path: keras.utils.np_utils.to_categorical)
