@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nnscratch import SGD, Sequential, l2
-from nnscratch.data import moons
+from nnscratch.data import circles, moons
 from nnscratch.layers import Dense
 from nnscratch.progress import LossPrinter
 
@@ -64,9 +64,12 @@ def engine_model(hidden):
     return model
 
 
-@pytest.mark.parametrize("hidden", [1, 3, 20])
-def test_engine_matches_article_bit_for_bit(hidden):
-    X, y = moons()
+@pytest.mark.parametrize("dataset", [moons, circles], ids=["moons", "circles"])
+@pytest.mark.parametrize("hidden", [1, 2, 3, 4, 10, 20, 50, 200])
+def test_engine_matches_article_bit_for_bit(dataset, hidden):
+    # Every size of the article's sweep, on both data sets: the same arithmetic, the same
+    # numbers (weights equal to the last bit, printed lines equal).
+    X, y = dataset()
     ref_lines, ref_weights = article_build_model(X, y, hidden, passes=400, every=50)
     model = engine_model(hidden)
     lines = []

@@ -42,8 +42,14 @@ __all__ = [
 
 REDUCTIONS = ("mean", "sum")
 
-# Probabilities are clipped to [EPS, 1] before log(): log(0) would be -inf.
+# Binary cross-entropy clips probabilities to [EPS, 1 - EPS] before log(): log(0) is -inf.
 _EPS = 1e-15
+# Categorical cross-entropy only keeps log() away from an exact 0: with the smallest
+# normal number, -log p is the tutorial's value for every p it could print (up to ~708).
+_TINY = {
+    np.dtype(np.float64): np.finfo(np.float64).tiny,
+    np.dtype(np.float32): np.finfo(np.float32).tiny,
+}
 
 
 class Loss:
@@ -156,12 +162,12 @@ class CategoricalCrossentropy(Loss):
         )
 
     def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        logp = np.log(np.clip(y_pred, _EPS, 1.0))
+        logp = np.log(np.clip(y_pred, _tiny(y_pred), 1.0))
         return -np.einsum("ij,ij->i", y_true, logp)
 
     def total(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
         # -sum(y * log p) in three calls: keep log away from 0, log, one dot product.
-        logp = np.maximum(y_pred, _EPS)
+        logp = np.maximum(y_pred, _tiny(y_pred))
         np.log(logp, out=logp)
         return -float(np.vdot(y_true, logp))
 
@@ -239,6 +245,12 @@ class MeanSquaredError(Loss):
 
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         return self._reduce_grad((2.0 / y_pred.shape[1]) * (y_pred - y_true))
+
+
+def _tiny(arr: np.ndarray) -> float:
+    """The smallest positive normal number of ``arr``'s float type."""
+    tiny = _TINY.get(arr.dtype)
+    return float(np.finfo(arr.dtype).tiny) if tiny is None else float(tiny)
 
 
 def one_hot(labels: np.ndarray, n_classes: int, dtype: np.dtype = np.float64) -> np.ndarray:
