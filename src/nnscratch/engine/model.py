@@ -493,7 +493,7 @@ class Sequential:
 
     def _gather(self, key: str, source: np.ndarray, index: np.ndarray) -> np.ndarray:
         """``source[index]``, written into a buffer kept for the next mini-batch."""
-        buffers = self.__dict__.setdefault("_gather_buffers", {})
+        buffers = self._gather_buffers
         buf = buffers.get(key)
         if (
             buf is None
@@ -675,12 +675,13 @@ class Sequential:
         self._snapshot()
         self._steps = 0
         self._buffers: dict[tuple[int, ...], np.ndarray] = {}
-        self._refresh_flat_step()
-
-    def _refresh_flat_step(self) -> None:
-        """The packed vectors as one ``{"*": array}`` pair, for optimizers whose update is
-        element-wise and keeps no per-weight state (see ``Optimizer.stateless``)."""
-        self._flat_step = ({"*": self._flat_params}, {"*": self._flat_grads})
+        self._gather_buffers: dict[str, np.ndarray] = {}
+        # The packed vectors as one {"*": array} pair, for optimizers whose update is
+        # element-wise and keeps no per-weight state (see Optimizer.stateless).
+        self._flat_step: tuple[dict, dict] | None = (
+            {"*": self._flat_params},
+            {"*": self._flat_grads},
+        )
 
     # -- inspecting and saving -------------------------------------------------------------
     def summary(self, print_fn: Any = None) -> Any:
