@@ -1,17 +1,18 @@
-"""Imports point down the layers: engine < data < facades < lab < cli.
+"""Imports point down the layers: engine < support < data < facades < lab < cli.
 
 Every module under ``src/nnscratch`` is parsed with ``ast`` (nothing is imported), and
 every import of an ``nnscratch`` module, at the top or inside a function, relative or
 absolute, including ``importlib.import_module("nnscratch....")``, is resolved to the
 module it names. An import may point to its own layer or below, never above:
 
-    engine (0)  <  data (1)  <  facades (2)  <  lab (3)  <  cli (4)
+    engine (0)  <  support (1)  <  data (2)  <  facades (3)  <  lab (4)  <  cli (5)
 
-The facade layer is the default: ``progress``, the Keras-style re-export modules
-(``layers``, ``losses``, ...), ``keras``, ``sklearn``, ``nielsen``, ``saving`` and any new
-top-level module or package. ``nnscratch/__init__.py`` and ``__main__.py`` are the
-package's front door and may import anything; importing the bare package ``nnscratch``
-counts as importing a facade.
+``support`` holds what every layer above the engine shares: ``files`` (the one atomic
+write) and ``progress`` (the one progress bar). The facade layer is the default: the
+Keras-style re-export modules (``layers``, ``losses``, ...), ``keras``, ``sklearn``,
+``nielsen``, ``saving`` and any new top-level module or package.
+``nnscratch/__init__.py`` and ``__main__.py`` are the package's front door and may import
+anything; importing the bare package ``nnscratch`` counts as importing a facade.
 
 The engine also imports nothing but NumPy, the standard library and itself.
 """
@@ -27,9 +28,9 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = "nnscratch"
 
-LAYER_NAMES = ["engine", "data", "facades", "lab", "cli"]
-SUBPACKAGE_LAYERS = {"engine": 0, "data": 1, "lab": 3, "cli": 4}
-FACADE = 2
+LAYER_NAMES = ["engine", "support", "data", "facades", "lab", "cli"]
+SUBPACKAGE_LAYERS = {"engine": 0, "files": 1, "progress": 1, "data": 2, "lab": 4, "cli": 5}
+FACADE = 3
 FRONT = len(LAYER_NAMES)  # the package front: __init__.py and __main__.py
 ENGINE_ALLOWED_THIRD_PARTY = {"numpy"}
 
@@ -198,14 +199,15 @@ def test_engine_uses_only_numpy_and_the_standard_library():
         ("nnscratch", FRONT),
         ("nnscratch.__main__", FRONT),
         ("nnscratch.engine.model", 0),
-        ("nnscratch.data.toy", 1),
-        ("nnscratch.progress", FACADE),
+        ("nnscratch.files", 1),
+        ("nnscratch.progress", 1),
+        ("nnscratch.data.toy", 2),
         ("nnscratch.layers", FACADE),
         ("nnscratch.keras.layers", FACADE),
         ("nnscratch.sklearn", FACADE),
         ("nnscratch.brand_new_module", FACADE),
-        ("nnscratch.lab.plots", 3),
-        ("nnscratch.cli.article", 4),
+        ("nnscratch.lab.plots", 4),
+        ("nnscratch.cli.article", 5),
     ],
 )
 def test_layer_table(module, layer):
@@ -221,15 +223,13 @@ def write(root: Path, relative: str, text: str) -> None:
 def test_checker_flags_upward_imports(tmp_path):
     for pkg in ("nnscratch", "nnscratch/engine", "nnscratch/data", "nnscratch/lab"):
         write(tmp_path, f"{pkg}/__init__.py", "")
-    write(tmp_path, "nnscratch/progress.py", "")
+    write(tmp_path, "nnscratch/saving.py", "")
     write(
         tmp_path,
         "nnscratch/lab/plots.py",
         "from ..data import toy\nfrom nnscratch import sklearn\n",
     )
-    write(
-        tmp_path, "nnscratch/data/toy.py", "from ..engine import layers\nfrom .. import progress\n"
-    )
+    write(tmp_path, "nnscratch/data/toy.py", "from ..engine import layers\nfrom .. import saving\n")
     write(tmp_path, "nnscratch/engine/layers.py", "import numpy as np\nfrom . import model\n")
     write(
         tmp_path,
@@ -240,7 +240,7 @@ def test_checker_flags_upward_imports(tmp_path):
     problems = layering_violations(tmp_path)
     text = "\n".join(problems)
     assert len(problems) == 3, text
-    assert "nnscratch/data/toy.py:2: `from .. import progress` imports nnscratch.progress" in text
+    assert "nnscratch/data/toy.py:2: `from .. import saving` imports nnscratch.saving" in text
     assert "nnscratch/engine/model.py:5: `from ..lab.plots import figure`" in text
     assert "imports nnscratch.data.toy (data) from nnscratch.engine.model (engine)" in text
     deps = engine_dependency_violations(tmp_path)

@@ -74,11 +74,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .engine.checks import positive_int
 from .engine.layers import Dense
 from .engine.model import Sequential
 from .engine.optimizers import SGD as _SGD
 from .engine.regularizers import L1L2
-from .engine.validation import positive_int
 
 __all__ = [
     "COSTS",

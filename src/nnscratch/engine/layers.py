@@ -23,8 +23,8 @@ from . import activations as activations_module
 from . import initializers as initializers_module
 from . import legacy as legacy_module
 from . import regularizers as regularizers_module
+from .checks import positive_int
 from .initializers import RandomLike
-from .validation import positive_int
 
 __all__ = ["Activation", "Dense", "Dropout", "Layer", "get_layer_class"]
 

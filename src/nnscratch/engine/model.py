@@ -30,9 +30,9 @@ from . import legacy as legacy_module
 from . import losses as losses_module
 from . import optimizers as optimizers_module
 from .callbacks import Callback, CallbackList, History, TerminateOnNaN, make_progress
+from .checks import positive_int
 from .initializers import RandomLike, check_random_state
 from .layers import Activation, Dense, Layer
-from .validation import positive_int
 
 __all__ = ["Sequential", "TrainingDiverged"]
 
@@ -272,6 +272,21 @@ class Sequential:
         for layer in self.layers:
             x = layer.forward(x, training=training)
         return x
+
+    def trace(self, x: Any) -> list[np.ndarray]:
+        """Every layer's output for ``x``, in order (inference mode, as ``predict``).
+
+        ``trace(x)[-1]`` is ``predict(x)``; ``trace(x)[i]`` is what layer ``i`` hands to
+        layer ``i + 1``. The playground draws its hidden-unit pictures from this.
+        """
+        self._require_built("trace")
+        out = self._check_x(x, "x")
+        outputs = []
+        with np.errstate(over="ignore", invalid="ignore"):
+            for layer in self.layers:
+                out = layer.forward(out, training=False)
+                outputs.append(out)
+        return outputs
 
     def predict(self, x: Any, batch_size: int | None = None, verbose: int = 0) -> np.ndarray:
         """Outputs for ``x``: class probabilities for a softmax output layer.

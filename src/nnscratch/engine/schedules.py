@@ -33,7 +33,7 @@ import math
 import numbers
 from typing import Any
 
-from .validation import positive_int
+from .checks import positive_int
 
 __all__ = [
     "SCHEDULES",

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from ...engine.checks import positive_int
 from ...engine.losses import one_hot
-from ...engine.validation import positive_int
 
 __all__ = ["np_utils", "to_categorical"]
 
