@@ -1,19 +1,130 @@
-"""Reporting callbacks for people watching a run: a progress bar and "print every k".
+"""Progress for people watching a run: the one progress bar, and "print every k".
 
-These are the only callbacks that write text, and they write where they are told
-(``write=``). ``fit(verbose=1)`` uses :class:`ProgressBar`; ``verbose=2`` prints one line
-per epoch.
+:func:`progress_bar` is the only progress implementation in nnscratch; the download of
+MNIST, ``fit(verbose=1)``, the command line's per-epoch and per-network bars all use it.
+On a terminal (or in Jupyter) it is a live ``tqdm`` bar. Where nobody watches a
+terminal (output piped to a file, CI) a redrawn bar would only fill the log with
+carriage returns, so it writes a plain line now and then instead (at most every
+``every`` seconds, and at the end).
+
+The callbacks here are the only ones that write text, and they write where they are
+told (``file=`` / ``write=``): :class:`ProgressBar` (``fit(verbose=1)``),
+:class:`EpochLines` (``verbose=2``) and :class:`LossPrinter` (the tutorial's
+``print_loss``).
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from .engine.callbacks import Callback, register_progress
 
-__all__ = ["EpochLines", "LossPrinter", "ProgressBar"]
+__all__ = ["Bar", "EpochLines", "LossPrinter", "ProgressBar", "progress_bar"]
+
+
+class Bar(Protocol):
+    """What :func:`progress_bar` returns (a ``tqdm`` bar fits): count, annotate, close."""
+
+    def update(self, n: int = 1) -> Any: ...
+
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> Any: ...
+
+    def close(self) -> Any: ...
+
+
+def _interactive(stream: Any) -> bool:
+    """True on a terminal, and in a Jupyter kernel (where tqdm draws a widget)."""
+    if "ipykernel" in sys.modules:
+        return True
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
+class _LineBar:
+    """The bar for logs: ``desc: 3/10 epoch (30%), 12 s, about 28 s left - loss: 0.41``."""
+
+    def __init__(
+        self, total: int | None, desc: str, unit: str, stream: TextIO, every: float
+    ) -> None:
+        self.total, self.desc, self.unit, self.stream, self.every = total, desc, unit, stream, every
+        self.n = 0
+        self.postfix = ""
+        self.start = self.last = time.monotonic()
+        self.closed = False
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            self._write(now)
+
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
+        self.postfix = s
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._write(time.monotonic())
+
+    def _write(self, now: float) -> None:
+        elapsed = now - self.start
+        count = f"{self.n}/{self.total}" if self.total else f"{self.n}"
+        parts = [f"{self.desc + ': ' if self.desc else ''}{count} {self.unit}"]
+        if self.total:
+            parts[0] += f" ({100 * self.n / self.total:.0f}%)"
+        parts.append(f"{elapsed:.0f} s")
+        if self.total and 0 < self.n < self.total:
+            parts.append(f"about {elapsed / self.n * (self.total - self.n):.0f} s left")
+        line = ", ".join(parts) + (f" - {self.postfix}" if self.postfix else "")
+        print(line, file=self.stream, flush=True)
+
+
+def progress_bar(
+    total: int | None = None,
+    desc: str = "",
+    unit: str = "it",
+    *,
+    file: TextIO | None = None,
+    leave: bool = True,
+    unit_scale: bool = False,
+    every: float = 10.0,
+) -> Bar:
+    """A progress bar over ``total`` steps (``None``: unknown), on ``file`` (stderr).
+
+    A live ``tqdm`` bar on a terminal or in Jupyter; elsewhere a plain line at most
+    every ``every`` seconds and one at the end. ``unit_scale=True`` shows byte counts
+    as kB/MB (downloads).
+
+    Examples
+    --------
+    >>> import io
+    >>> bar = progress_bar(3, "epochs", "epoch", file=io.StringIO())
+    >>> for _ in range(3):
+    ...     bar.update(1)
+    >>> bar.close()
+    """
+    stream = file if file is not None else sys.stderr
+    if _interactive(stream):
+        from tqdm.auto import tqdm
+
+        return tqdm(
+            total=total,
+            desc=desc or None,
+            unit=unit,
+            unit_scale=unit_scale,
+            unit_divisor=1024 if unit_scale else 1000,
+            file=stream,
+            leave=leave,
+            dynamic_ncols=True,
+        )
+    return _LineBar(total, desc, unit, stream, every)
 
 
 def _format_logs(logs: dict[str, Any]) -> str:
@@ -21,42 +132,84 @@ def _format_logs(logs: dict[str, Any]) -> str:
 
 
 class ProgressBar(Callback):
-    """A ``tqdm`` bar over the epochs, showing the latest logs.
+    """A progress bar over the epochs (or, with ``per_batch=True``, over each epoch's
+    mini-batches), showing the latest logs.
 
     Parameters
     ----------
     file : text stream, default sys.stderr
     leave : bool, default True
         Keep the finished bar on screen.
+    desc : str, optional
+    per_batch : bool, default False
+        One bar per epoch, counting its mini-batches (for long epochs such as MNIST's).
     """
 
-    def __init__(self, file: TextIO | None = None, leave: bool = True, desc: str = "") -> None:
+    def __init__(
+        self,
+        file: TextIO | None = None,
+        leave: bool = True,
+        desc: str = "",
+        per_batch: bool = False,
+    ) -> None:
         super().__init__()
         self.file = file
         self.leave = leave
         self.desc = desc
-        self._bar: Any = None
+        self.per_batch = per_batch
+        self._bar: Bar | None = None
+        self._pending = 0
+        self._every = 1
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
-        from tqdm.auto import tqdm
+        if not self.per_batch:
+            self._bar = progress_bar(
+                self.params.get("epochs"),
+                self.desc or "epochs",
+                "epoch",
+                file=self.file,
+                leave=self.leave,
+            )
 
-        self._bar = tqdm(
-            total=self.params.get("epochs"),
-            file=self.file or sys.stderr,
-            leave=self.leave,
-            desc=self.desc or "epochs",
-            unit="epoch",
-            dynamic_ncols=True,
-        )
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        if self.per_batch:
+            steps = self.params.get("steps") or None
+            self._every = max(1, (steps or 0) // 200)  # about 200 redraws per epoch
+            self._pending = 0
+            total = self.params.get("epochs", "?")
+            self._bar = progress_bar(
+                steps,
+                f"{self.desc + ' ' if self.desc else ''}epoch {epoch + 1}/{total}",
+                "batch",
+                file=self.file,
+                leave=False,
+            )
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        if self.per_batch and self._bar is not None:
+            self._pending += 1
+            if self._pending >= self._every:
+                self._bar.update(self._pending)
+                self._pending = 0
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        if self._bar is not None:
+        if self._bar is None:
+            return
+        if self.per_batch:
+            self._close()
+        else:
             self._bar.update(1)
             if logs:
                 self._bar.set_postfix_str(_format_logs(logs), refresh=False)
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
+        self._close()
+
+    def _close(self) -> None:
         if self._bar is not None:
+            if self._pending:
+                self._bar.update(self._pending)
+                self._pending = 0
             self._bar.close()
             self._bar = None
 
