@@ -198,7 +198,7 @@ def test_terminate_on_nan_stops_cleanly_with_finite_weights():
     assert term.terminated
     assert hist.interrupted and model.history is hist
     assert len(hist.history.get("loss", [])) < 50
-    assert ended == [{"diverged": True}]
+    assert ended == [{"diverged": True, "interrupted": True}]
     assert all(np.all(np.isfinite(w)) for w in model.get_weights())
 
 
@@ -331,7 +331,7 @@ def test_ctrl_c_stops_after_the_current_batch_and_keeps_the_weights(data):
             verbose=0,
             callbacks=[_interrupt_at(2, 4, seen), LambdaCallback(on_train_end=ended.append)],
         )
-    assert ended == [{"interrupted": True}]
+    assert ended == [{"diverged": False, "interrupted": True}]
     assert model.history.interrupted
     for a, b in zip(model.get_weights(), seen["weights"]):
         np.testing.assert_array_equal(a, b)  # no step after the interrupted batch

@@ -265,7 +265,7 @@ def test_model_penalty_sums_the_kernels_and_ignores_biases():
     model.build(2)
     for p in model.parameters().values():
         p[...] = 1.0
-    assert model.regularization_penalty() == pytest.approx(0.5 * 6 + 0.25 * 8)
+    assert model.penalty() == pytest.approx(0.5 * 6 + 0.25 * 8)
 
 
 # -- initializers and seeds ----------------------------------------------------------------
@@ -390,7 +390,7 @@ def test_float32_option():
     model.compile(optimizer=SGD(0.1), loss="categorical_crossentropy")
     history = model.fit(x, y, epochs=3, batch_size=16, verbose=0)
     assert all(w.dtype == np.float32 for w in model.get_weights())
-    assert all(g.dtype == np.float32 for g in model.gradients().values())
+    assert all(g.dtype == np.float32 for g in model.gradients(x, y).values())
     assert model.predict(x).dtype == np.float32
     assert all(math.isfinite(v) for v in history.history["loss"])
     model64 = classifier()
@@ -543,9 +543,9 @@ def test_train_on_batch_is_one_sgd_step():
     model.build(3)
     before = model.get_weights()
     expected_loss = model.evaluate(x, y)
+    grads = list(model.gradients(x, y).values())
     loss = model.train_on_batch(x, y)
     assert loss == pytest.approx(expected_loss, rel=1e-12)
-    grads = list(model.gradients().values())
     for w0, g, w1 in zip(before, grads, model.get_weights()):
         np.testing.assert_allclose(w1, w0 - 0.2 * g, rtol=1e-14, atol=1e-17)
     assert model.optimizer.iterations == 1
@@ -559,8 +559,8 @@ def test_sgd_momentum_follows_the_keras_formula():
     w = model.get_weights()
     v = [np.zeros_like(p) for p in w]
     for _ in range(3):
+        g = list(model.gradients(x, y).values())
         model.train_on_batch(x, y)
-        g = list(model.gradients().values())
         v = [0.9 * vi - 0.1 * gi for vi, gi in zip(v, g)]
         w = [wi + vi for wi, vi in zip(w, v)]
         for expected, actual in zip(w, model.get_weights()):
@@ -598,7 +598,9 @@ def test_parameters_have_dotted_names():
     assert params["0.kernel"].shape == (3, 4) and params["0.bias"].shape == (4,)
     assert params["2.kernel"].shape == (4, 3) and params["3.kernel"].shape == (3, 2)
     assert params["0.kernel"] is model.layers[0].params["kernel"]  # live arrays
-    assert list(model.gradients()) == list(params)
+    x = np.random.default_rng(0).normal(size=(4, 3))
+    model.compile("sgd", "categorical_crossentropy")
+    assert list(model.gradients(x, [0, 1, 0, 1])) == list(params)
     assert model.count_params() == 12 + 4 + 12 + 6 + 2
 
 
@@ -606,7 +608,7 @@ def test_training_and_inference_forward_agree():
     x, _ = small_problem()
     for act in ("tanh", "sigmoid", "relu", "linear", "softmax"):
         layer = Dense(5, activation=act)
-        layer.build(3, np.random.RandomState(0), F64)
+        layer.setup((3,), np.random.RandomState(0), F64)
         layer.params["bias"][...] = 0.3
         inference = layer.forward(x, training=False).copy()
         assert np.array_equal(layer.forward(x, training=True), inference), act

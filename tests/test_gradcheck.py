@@ -216,7 +216,7 @@ def test_dense_gradients(n, d, u, seed, activation, use_bias, reg):
         kernel_initializer="glorot_normal",
         kernel_regularizer=REGULARIZERS[reg],
     )
-    layer.build(d, rng, F64)
+    layer.setup((d,), rng, F64)
     if use_bias:
         layer.params["bias"][...] = rng.standard_normal(u)
     x = rng.standard_normal((n, d))
@@ -236,7 +236,7 @@ def test_dense_gradients(n, d, u, seed, activation, use_bias, reg):
 def test_activation_layer_gradient(n, d, seed, activation):
     rng = np.random.RandomState(seed)
     layer = Activation(activation)
-    layer.build(d, rng, F64)
+    layer.setup((d,), rng, F64)
     x = away_from_zero(rng, (n, d))
     errors = check_layer(layer, x, seed=seed)
     assert set(errors) == {"input"}
@@ -329,8 +329,8 @@ def test_train_on_batch_uses_the_true_gradient(reduction, batch_size):
     else:
         model.fit(x, y, epochs=2, batch_size=batch_size, shuffle=False, verbose=0)
     before = {k: v.copy() for k, v in model.parameters().items()}
+    grads = {k: v.copy() for k, v in model.gradients(x, y).items()}
     model.train_on_batch(x, y)
-    grads = {k: v.copy() for k, v in model.gradients().items()}
     after = model.get_weights()
     for (key, w0), w1 in zip(before.items(), after):
         np.testing.assert_allclose(w1, w0 - lr * grads[key], rtol=1e-12, atol=1e-15)
@@ -338,7 +338,7 @@ def test_train_on_batch_uses_the_true_gradient(reduction, batch_size):
     targets = model.loss.encode_targets(y, 2, F64)
 
     def objective(_):
-        return model.loss.value(targets, model.predict(x)) + model.regularization_penalty()
+        return model.loss.value(targets, model.predict(x)) + model.penalty()
 
     for key, p in model.parameters().items():
         assert relative_error(grads[key], numerical_gradient(objective, p)) < TOL, key
@@ -373,7 +373,7 @@ def test_checks_catch_planted_bugs():
     assert check_activation(TanhWithWrongSlope(), rng.standard_normal((4, 3))) > 0.1
 
     layer = Dense(3, activation="tanh", kernel_regularizer=L2WithoutFactorTwo(l2=0.5))
-    layer.build(2, rng, F64)
+    layer.setup((2,), rng, F64)
     errors = check_layer(layer, rng.standard_normal((4, 2)))
     assert errors["kernel"] > 1e-3 and errors["input"] < TOL
 

@@ -11,6 +11,7 @@ import pytest
 
 import nnscratch
 from nnscratch.data import moons
+from nnscratch.engine.summary import summarize
 
 # The imports of the article's sample1.py, as printed there (with `keras` in them).
 ARTICLE_IMPORTS = """\
@@ -77,7 +78,9 @@ def test_article_sample_runs_with_one_word_changed(tmp_path):
     assert last < first
 
 
-def test_same_objects_as_the_engine():
+def test_the_facade_is_the_engine_with_old_spellings():
+    # nnscratch.keras's classes are the engine's (subclasses that only translate Keras 1/2
+    # argument names); functions and the rest are the very same objects.
     from nnscratch.engine import layers, model, optimizers, regularizers
     from nnscratch.keras import layers as klayers
     from nnscratch.keras import models as kmodels
@@ -85,13 +88,15 @@ def test_same_objects_as_the_engine():
     from nnscratch.keras import regularizers as kregularizers
     from nnscratch.keras.layers import core
 
-    assert kmodels.Sequential is model.Sequential is nnscratch.Sequential
+    assert issubclass(kmodels.Sequential, nnscratch.Sequential)
+    assert issubclass(nnscratch.Sequential, model.Sequential)
     assert kmodels.load_model is nnscratch.load_model
-    for name in ("Dense", "Activation", "Dropout"):
-        assert getattr(core, name) is getattr(klayers, name) is getattr(layers, name)
+    for name in ("Dense", "Activation", "Dropout", "Flatten"):
+        assert getattr(core, name) is getattr(klayers, name)
+        assert issubclass(getattr(core, name), getattr(layers, name))
     assert kregularizers.l1_l2 is regularizers.l1_l2
     assert kregularizers.l2 is regularizers.l2
-    assert koptimizers.Adam is optimizers.Adam
+    assert issubclass(koptimizers.Adam, optimizers.Adam)
     from nnscratch.keras.callbacks import EarlyStopping, ModelCheckpoint
 
     assert EarlyStopping is nnscratch.callbacks.EarlyStopping
@@ -121,10 +126,10 @@ def test_keras1_dense_spellings_warn_and_build_the_same_layer():
         init = Dense(3, init="he_normal")
     with pytest.warns(DeprecationWarning, match="kernel_regularizer="):
         reg = Dense(3, W_regularizer=l2(0.01))
-    assert old.units == 3 and old.declared_input_dim == 2
+    assert old.units == 3 and old.declared_input_shape == (2,)
     assert init.get_config()["kernel_initializer"] == "he_normal"
     assert reg.kernel_regularizer.l2 == 0.01
-    assert Dense(4, input_shape=(2,)).declared_input_dim == 2  # Keras 2, no warning
+    assert Dense(4, input_shape=(2,)).declared_input_shape == (2,)  # Keras 2, no warning
 
 
 def test_unknown_or_conflicting_dense_arguments_are_type_errors():
@@ -132,12 +137,14 @@ def test_unknown_or_conflicting_dense_arguments_are_type_errors():
 
     with pytest.raises(TypeError, match="unexpected keyword argument 'b_constraint'"):
         Dense(3, b_constraint=None)
-    with pytest.raises(TypeError, match="not both"), pytest.warns(DeprecationWarning):
+    with pytest.raises(TypeError, match="not both"):
         Dense(3, output_dim=4)
     with pytest.raises(TypeError, match="needs the number of units"):
         Dense()
-    with pytest.raises(TypeError, match="1-tuple"):
-        Dense(3, input_shape=(2, 2))
+    from nnscratch.keras.models import Sequential
+
+    with pytest.raises(ValueError, match=r"got \(None, 2, 2\); put Flatten\(\) before it"):
+        Sequential([Dense(3, input_shape=(2, 2))])
 
 
 def test_nb_epoch_warns_and_trains_like_epochs():
@@ -234,7 +241,7 @@ def test_regression_with_linear_output_and_mse():
         model.compile(loss="mse", optimizer="adam", metrics=["accuracy"])
 
 
-def test_summary_table_and_print_fn():
+def test_summary_table_and_print_fn(capsys):
     from nnscratch.keras.layers.core import Activation, Dense, Dropout
     from nnscratch.keras.models import Sequential
 
@@ -245,7 +252,7 @@ def test_summary_table_and_print_fn():
     model.add(Dense(2))
     model.add(Activation("softmax"))
     before = model.get_weights()
-    summary = model.summary()
+    summary = summarize(model)
     text = str(summary)
     assert summary.total_params == 2 * 3 + 3 + 3 * 2 + 2
     assert [row.params for row in summary.layers] == [9, 0, 0, 8, 0]
@@ -254,8 +261,10 @@ def test_summary_table_and_print_fn():
     assert "Total params: 17" in text
     assert repr(summary) == text
     lines = []
-    assert model.summary(print_fn=lines.append).total_params == 17
+    assert model.summary(print_fn=lines.append) is None  # as Keras: it prints, returns None
     assert "\n".join(lines) == text
+    model.summary()
+    assert capsys.readouterr().out == text + "\n"
     # Summarising draws no random numbers and changes no weight.
     for old, new in zip(before, model.get_weights(), strict=True):
         np.testing.assert_array_equal(old, new)
@@ -269,4 +278,4 @@ def test_summary_of_a_model_without_input_size():
     with pytest.raises(ValueError, match="not been built"):
         model.summary()
     model.build(4)
-    assert model.summary().total_params == 4 * 3 + 3
+    assert summarize(model).total_params == 4 * 3 + 3

@@ -28,7 +28,7 @@ def test_shuffled_epoch_equals_training_on_the_permuted_copy(dtype):
 
     a = make_model(dtype)
     b = make_model(dtype)
-    orders = copy.deepcopy(b._rng)  # the generator fit() will draw its permutations from
+    orders = copy.deepcopy(b.rng)  # the generator fit() will draw its permutations from
     a.fit(x, y, epochs=3, batch_size=7, shuffle=True, verbose=0)
     for _ in range(3):
         order = orders.permutation(53)

@@ -228,10 +228,9 @@ def test_cross_entropy_is_fused_with_the_sigmoid():
     w = np.full((3, 5), 8.0)
     b = np.zeros((3, 1))
     model = _engine(w, b, "binary_crossentropy", 1.0)
-    model.train_on_batch(X, Y)
+    grads = model.gradients(X, Y)
     a = sigmoid(X @ w.T)
-    np.testing.assert_allclose(model.gradients()["0.bias"], (a - Y).mean(axis=0), atol=1e-14)
-    assert model._fused
+    np.testing.assert_allclose(grads["0.bias"], (a - Y).mean(axis=0), atol=1e-14)
 
 
 # -- data in every shape the readers pass -----------------------------------------------------

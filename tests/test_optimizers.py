@@ -212,6 +212,8 @@ def test_bad_hyperparameters_are_refused(make, match):
 
 
 def test_keras2_lr_and_decay_spellings_warn_and_work():
+    from nnscratch.keras.optimizers import SGD, Adam
+
     with pytest.warns(DeprecationWarning, match="learning_rate=0.5"):
         opt = SGD(lr=0.5)
     assert opt.learning_rate == 0.5

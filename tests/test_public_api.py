@@ -66,7 +66,7 @@ def test_the_issue_imports_work():
     from nnscratch.optimizers import SGD
     from nnscratch.regularizers import l1, l1_l2, l2
 
-    assert Sequential is EngineSequential
+    assert issubclass(Sequential, EngineSequential)  # adds progress, Ctrl-C, save
     assert Dense is EngineDense and Activation is EngineActivation
     assert SGD is EngineSGD
     assert isinstance(l1(0.1), L1L2) and l1(0.1).l1 == 0.1 and l1(0.1).l2 == 0.0

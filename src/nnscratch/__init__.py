@@ -11,14 +11,13 @@ estimators, Nielsen's ``Network``.
 """
 
 from . import optimizers
-from . import progress as _progress  # noqa: F401  (registers fit(verbose=1)'s progress bar)
-from . import saving as _saving  # noqa: F401  (registers Sequential.save's file writer)
 from .engine.callbacks import Callback, History, LambdaCallback
-from .engine.layers import Activation, Dense, Dropout
-from .engine.model import Sequential, TrainingDiverged
+from .engine.layers import Activation, Dense, Dropout, Flatten, Layer, register_layer
 from .engine.optimizers import SGD, Adagrad, Adam, RMSprop
 from .engine.regularizers import l1, l1_l2, l2
-from .saving import ModelFileError, load_model
+from .engine.training import TrainingDiverged
+from .models import Sequential, load_model
+from .saving import ModelFileError
 
 __version__ = "0.1.0"
 
@@ -30,8 +29,10 @@ __all__ = [
     "Callback",
     "Dense",
     "Dropout",
+    "Flatten",
     "History",
     "LambdaCallback",
+    "Layer",
     "ModelFileError",
     "RMSprop",
     "Sequential",
@@ -42,4 +43,5 @@ __all__ = [
     "l2",
     "load_model",
     "optimizers",
+    "register_layer",
 ]

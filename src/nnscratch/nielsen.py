@@ -698,7 +698,7 @@ class Network:
         n = positive_int("n", n)
         reg = L1L2(l2=lmbda / (2.0 * n)) if lmbda else None
         for layer in self.model.layers:
-            layer.kernel_regularizer = reg
+            layer.set_regularizer("kernel", reg)
         key = (eta, self.cost.engine_loss)
         if self._compiled_for != key:
             self.model.compile(optimizer=_SGD(learning_rate=eta), loss=self.cost.engine_loss)

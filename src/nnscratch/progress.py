@@ -20,9 +20,9 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol, TextIO
 
-from .engine.callbacks import Callback, register_progress
+from .engine.callbacks import Callback
 
-__all__ = ["Bar", "EpochLines", "LossPrinter", "ProgressBar", "progress_bar"]
+__all__ = ["Bar", "EpochLines", "LossPrinter", "ProgressBar", "interactive", "progress_bar"]
 
 
 class Bar(Protocol):
@@ -35,7 +35,7 @@ class Bar(Protocol):
     def close(self) -> Any: ...
 
 
-def _interactive(stream: Any) -> bool:
+def interactive(stream: Any) -> bool:
     """True on a terminal, and in a Jupyter kernel (where tqdm draws a widget)."""
     if "ipykernel" in sys.modules:
         return True
@@ -111,7 +111,7 @@ def progress_bar(
     >>> bar.close()
     """
     stream = file if file is not None else sys.stderr
-    if _interactive(stream):
+    if interactive(stream):
         from tqdm.auto import tqdm
 
         return tqdm(
@@ -265,10 +265,3 @@ class LossPrinter(Callback):
             self.losses.append((epoch, loss))
             if self.write is not None:
                 self.write(self.fmt.format(epoch=epoch, loss=loss))
-
-
-def _default_progress(verbose: int) -> Callback:
-    return ProgressBar() if verbose == 1 else EpochLines()
-
-
-register_progress(_default_progress)

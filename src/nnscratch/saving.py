@@ -39,17 +39,17 @@ import hashlib
 import io
 import json
 import os
-import tempfile
 import zipfile
 import zlib
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
 from .engine import serialize
 from .engine.model import Sequential
+from .files import atomic_write
 
-__all__ = ["ModelFileError", "load_model", "save_model"]
+__all__ = ["ModelFileError", "read_model_file", "save_model"]
 
 CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "weights.npz"
@@ -84,14 +84,19 @@ class _HashingWriter:
         raise io.UnsupportedOperation("write-only stream")
 
 
-def save_model(model: Sequential, filepath: str | os.PathLike[str], overwrite: bool = True) -> None:
+SUFFIX = ".nnscratch"
+
+
+def save_model(model: Any, filepath: str | os.PathLike[str], overwrite: bool = True) -> None:
     """Write ``model`` to ``filepath`` atomically (see the module docstring).
 
     Parameters
     ----------
     model : Sequential
     filepath : str or path
-        Conventionally ending in ``.nnscratch``.
+        Ending in ``.nnscratch``. Other names are refused rather than given a format
+        they do not have (``m.h5`` would not be an HDF5 file, ``m.keras`` not a Keras
+        archive).
     overwrite : bool, default True
         With ``False``, an existing file raises ``FileExistsError``.
     """
@@ -101,61 +106,38 @@ def save_model(model: Sequential, filepath: str | os.PathLike[str], overwrite: b
     if not isinstance(path, str) or not path:
         raise ValueError(f"filepath must be a non-empty path, got {filepath!r}")
     if os.path.isdir(path):
-        raise IsADirectoryError(f"{path!r} is a directory; give a file name such as m.nnscratch")
+        raise IsADirectoryError(f"{path!r} is a directory; give a file name such as m{SUFFIX}")
+    suffix = os.path.splitext(path)[1]
+    if suffix != SUFFIX:
+        hint = " (HDF5 is not supported)" if suffix.lower() in (".h5", ".hdf5") else ""
+        raise ValueError(
+            f"{path!r}: model files are nnscratch archives and must end in {SUFFIX}, got "
+            f"{suffix or 'no extension'}{hint}; e.g. model.save('model{SUFFIX}')"
+        )
     if not overwrite and os.path.exists(path):
         raise FileExistsError(f"{path!r} exists and overwrite=False")
     config, arrays = serialize.model_to_data(model)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                # weights.npz first: config.json records its checksum.
-                with archive.open(WEIGHTS_NAME, "w", force_zip64=True) as entry:
-                    hashing = _HashingWriter(entry)
-                    np.savez(hashing, **arrays)  # type: ignore[arg-type]
-                config["weights_sha256"] = hashing.sha256.hexdigest()
-                text = json.dumps(config, indent=2, allow_nan=False)
-                archive.writestr(CONFIG_NAME, text.encode("utf-8"))
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_directory(directory)
 
+    def write(raw: IO[bytes]) -> None:
+        with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            # weights.npz first: config.json records its checksum.
+            with archive.open(WEIGHTS_NAME, "w", force_zip64=True) as entry:
+                hashing = _HashingWriter(entry)
+                np.savez(hashing, **arrays)  # type: ignore[arg-type]
+            config["weights_sha256"] = hashing.sha256.hexdigest()
+            text = json.dumps(config, indent=2, allow_nan=False)
+            archive.writestr(CONFIG_NAME, text.encode("utf-8"))
 
-def _fsync_directory(directory: str) -> None:
-    """Make the rename itself durable (where the platform allows it)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    atomic_write(path, write)
 
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed")
 
 
-def load_model(filepath: str | os.PathLike[str], compile: bool = True) -> Sequential:
-    """Load a model written by :meth:`Sequential.save` / :func:`save_model`.
-
-    Parameters
-    ----------
-    filepath : str or path
-    compile : bool, default True
-        Restore the loss, metrics and optimizer (with its state) so that ``fit``
-        continues where it stopped. ``False`` gives a model ready to ``predict``.
+def read_model_file(filepath: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The checked ``(config, arrays)`` of a model file, for
+    :func:`nnscratch.engine.serialize.model_from_data` (``nnscratch.load_model`` does both).
 
     Raises
     ------
@@ -203,11 +185,11 @@ def load_model(filepath: str | os.PathLike[str], compile: bool = True) -> Sequen
         raise ModelFileError(path, f"{CONFIG_NAME} must hold a JSON object")
     if config.get("format") != serialize.FORMAT:
         raise ModelFileError(path, f"not an nnscratch model (format {config.get('format')!r})")
-    if config.get("format_version") != serialize.FORMAT_VERSION:
+    if config.get("format_version") not in serialize.READABLE_VERSIONS:
         raise ModelFileError(
             path,
             f"format version {config.get('format_version')!r} is not supported; this "
-            f"nnscratch reads version {serialize.FORMAT_VERSION}",
+            f"nnscratch reads versions {', '.join(map(str, serialize.READABLE_VERSIONS))}",
         )
     expected = config.pop("weights_sha256", None)
     if not isinstance(expected, str):
@@ -237,10 +219,4 @@ def load_model(filepath: str | os.PathLike[str], compile: bool = True) -> Sequen
         if arr.dtype.kind not in "fiu":
             raise ModelFileError(path, f"array {name!r} has non-numeric dtype {arr.dtype}")
 
-    try:
-        return serialize.model_from_data(config, arrays, compile=compile)
-    except (ValueError, TypeError, KeyError, RecursionError) as exc:
-        raise ModelFileError(path, str(exc)) from None
-
-
-serialize.register_saver(save_model)
+    return config, arrays

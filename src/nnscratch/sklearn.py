@@ -305,8 +305,9 @@ class _BaseNN(BaseEstimator):
 
     def _set_penalty(self, batch_size: int) -> None:
         k = self.alpha * self._penalty_scale() / batch_size
+        reg = L1L2(l2=k) if k > 0 else None
         for layer in self.model_.layers:
-            layer.kernel_regularizer = L1L2(l2=k) if k > 0 else None
+            layer.set_regularizer("kernel", reg)
 
     # -- training ----------------------------------------------------------------------
     def _fit(self, X: Any, y: Any, incremental: bool, classes: Any = None) -> _BaseNN:

@@ -28,6 +28,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from .checks import lookup
+
 __all__ = [
     "ACTIVATIONS",
     "Activation",
@@ -37,6 +39,7 @@ __all__ = [
     "Softmax",
     "Tanh",
     "get",
+    "name_of",
     "softmax",
     "softmax_unchecked",
 ]
@@ -212,6 +215,17 @@ ACTIVATIONS: dict[str, type[Activation]] = {
 }
 
 
+def name_of(activation: Activation) -> str:
+    """The table name that rebuilds ``activation`` (for saving); ``TypeError`` for an
+    activation class of your own, which a file cannot name."""
+    if ACTIVATIONS.get(activation.name) is not type(activation):
+        raise TypeError(
+            f"a custom activation ({type(activation).__name__}) cannot be saved by name; "
+            f"valid: {', '.join(sorted(ACTIVATIONS))}"
+        )
+    return activation.name
+
+
 def get(identifier: str | Activation | None) -> Activation:
     """Return an activation object for a name (``"tanh"``), an instance, or ``None``.
 
@@ -224,11 +238,4 @@ def get(identifier: str | Activation | None) -> Activation:
         return Linear()
     if isinstance(identifier, Activation):
         return identifier
-    if isinstance(identifier, str):
-        key = identifier.lower()
-        if key in ACTIVATIONS:
-            return ACTIVATIONS[key]()
-        raise ValueError(
-            f"unknown activation {identifier!r}; valid names: {', '.join(sorted(ACTIVATIONS))}"
-        )
-    raise TypeError(f"activation must be a name or an Activation, got {type(identifier).__name__}")
+    return lookup("activation", identifier, ACTIVATIONS, "an Activation")()

@@ -12,9 +12,8 @@ A progress bar, the command line's "Loss after iteration ..." lines and the web
 playground's live frames are all callbacks. A callback can stop training by setting
 ``self.model.stop_training = True``.
 
-The engine itself stays silent: ``fit(verbose=1)`` asks :func:`make_progress` for a
-progress callback, which the package registers at import time (a ``tqdm`` bar), so this
-module needs nothing beyond NumPy and the standard library.
+The engine itself stays silent: the progress bar that ``nnscratch.Sequential.fit(verbose=1)``
+shows lives in :mod:`nnscratch.progress`, above the engine.
 """
 
 from __future__ import annotations
@@ -22,7 +21,8 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 __all__ = [
@@ -33,19 +33,20 @@ __all__ = [
     "LambdaCallback",
     "LearningRateScheduler",
     "TerminateOnNaN",
-    "make_progress",
-    "register_progress",
 ]
 
 Logs = dict[str, Any]
 
 
 class Callback:
-    """Base class with no-op hooks; override the ones you need."""
+    """Base class with no-op hooks; override the ones you need.
 
-    def __init__(self) -> None:
-        self.model: Any = None
-        self.params: dict[str, Any] = {}
+    ``fit`` hands every callback the model (``self.model``) and the run's settings
+    (``self.params``: ``epochs``, ``steps`` per epoch, ``samples``, ``verbose``).
+    """
+
+    model: Any = None
+    params: Mapping[str, Any] = MappingProxyType({})
 
     def set_model(self, model: Any) -> None:
         self.model = model
@@ -61,18 +62,8 @@ class Callback:
     def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None: ...
 
 
-def _overrides(cb: Callback, hook: str) -> bool:
-    """True when ``cb`` defines ``hook`` itself (in its class or, for LambdaCallback, on
-    the instance)."""
-    return hook in vars(cb) or getattr(type(cb), hook) is not getattr(Callback, hook)
-
-
 class CallbackList:
-    """Calls a hook on each callback in order; skips hooks nobody overrides.
-
-    Skipping matters for the tutorials' full-batch runs: 20,000 epochs of one batch each,
-    where a few empty Python calls per batch would be a measurable share of the time.
-    """
+    """Calls a hook on each callback, in order."""
 
     def __init__(self, callbacks: Iterable[Callback], model: Any, params: dict[str, Any]):
         self.callbacks = list(callbacks)
@@ -81,27 +72,10 @@ class CallbackList:
                 raise TypeError(f"callbacks must be Callback instances, got {type(cb).__name__}")
             cb.set_model(model)
             cb.set_params(params)
-        self._hooks = {
-            hook: [getattr(cb, hook) for cb in self.callbacks if _overrides(cb, hook)]
-            for hook in (
-                "on_train_begin",
-                "on_train_end",
-                "on_epoch_begin",
-                "on_epoch_end",
-                "on_train_batch_begin",
-                "on_train_batch_end",
-            )
-        }
-        self.wants_batches = bool(
-            self._hooks["on_train_batch_begin"] or self._hooks["on_train_batch_end"]
-        )
 
     def call(self, hook: str, *args: Any) -> None:
-        for fn in self._hooks[hook]:
-            fn(*args)
-
-    def has(self, hook: str) -> bool:
-        return bool(self._hooks[hook])
+        for cb in self.callbacks:
+            getattr(cb, hook)(*args)
 
 
 class History(Callback):
@@ -343,14 +317,13 @@ def _accepts_two_args(fn: Callable[..., Any]) -> bool:
 
 
 class TerminateOnNaN(Callback):
-    """Stop training cleanly when the loss becomes NaN or infinite.
+    """Stop training cleanly when a batch's loss is NaN or infinite (Keras' callback).
 
     The engine checks every batch's loss itself: on a non-finite loss it puts back the
-    weights of the last finite step and raises
-    :class:`~nnscratch.engine.model.TrainingDiverged`. With a ``TerminateOnNaN`` among
-    the callbacks, ``fit`` does not raise: it ends training there and returns the
-    history, as Keras does, with ``terminated`` set here and
-    ``model.history.interrupted`` set to True.
+    weights of the last finite step and, unless a callback stopped training, raises
+    :class:`~nnscratch.engine.training.TrainingDiverged`. This callback sets
+    ``model.stop_training`` when it sees such a loss, so ``fit`` returns the history
+    instead of raising, with ``terminated`` set here and ``history.diverged`` True.
     """
 
     def __init__(self) -> None:
@@ -360,22 +333,8 @@ class TerminateOnNaN(Callback):
     def on_train_begin(self, logs: Logs | None = None) -> None:
         self.terminated = False
 
-    def on_train_end(self, logs: Logs | None = None) -> None:
-        if logs and logs.get("diverged"):
+    def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(loss):
             self.terminated = True
-
-
-_progress_factory: Callable[[int], Callback] | None = None
-
-
-def register_progress(factory: Callable[[int], Callback]) -> None:
-    """Install the function that builds ``fit(verbose=...)``'s progress callback."""
-    global _progress_factory
-    _progress_factory = factory
-
-
-def make_progress(verbose: int) -> Callback | None:
-    """The progress callback for ``verbose`` (1: a bar, 2: one line per epoch), if any."""
-    if verbose and _progress_factory is not None:
-        return _progress_factory(verbose)
-    return None
+            self.model.stop_training = True

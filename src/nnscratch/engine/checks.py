@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["flag", "integer", "number", "one_of", "positive_int"]
+__all__ = ["flag", "integer", "lookup", "number", "one_of", "positive_int"]
 
 
 def integer(name: str, value: Any, low: int | None = None, high: int | None = None) -> int:
@@ -36,18 +36,20 @@ def integer(name: str, value: Any, low: int | None = None, high: int | None = No
     >>> integer("jobs", 2, low=1)
     2
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    value = int(value)
-    if (low is not None and value < low) or (high is not None and value > high):
-        if high is None:
-            wanted = f">= {low}"
-        elif low is None:
-            wanted = f"<= {high}"
-        else:
-            wanted = f"in {low}..{high}"
-        raise ValueError(f"{name} must be an integer {wanted}, got {value}")
-    return value
+    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if not ok or (low is not None and value < low) or (high is not None and value > high):
+        raise (ValueError if ok else TypeError)(
+            f"{name} must be {_integer_wanted(low, high)}, got {value!r}"
+        )
+    return int(value)
+
+
+def _integer_wanted(low: int | None, high: int | None) -> str:
+    if low == 1 and high is None:
+        return "a positive integer"
+    if high is None:
+        return "an integer" if low is None else f"an integer >= {low}"
+    return f"an integer <= {high}" if low is None else f"an integer in {low}..{high}"
 
 
 def positive_int(name: str, value: Any) -> int:
@@ -58,11 +60,7 @@ def positive_int(name: str, value: Any) -> int:
     ...
     ValueError: units must be a positive integer, got 0
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer, got {value!r}")
-    if value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value}")
-    return int(value)
+    return integer(name, value, low=1)
 
 
 def number(
@@ -79,29 +77,44 @@ def number(
     The bounds are included unless ``low_open`` / ``high_open`` exclude them:
     ``number("rate", r, 0, 1, high_open=True)`` accepts ``[0, 1)``.
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    too_low = low is not None and (value <= low if low_open else value < low)
-    too_high = high is not None and (value >= high if high_open else value > high)
-    if not math.isfinite(value) or too_low or too_high:
-        if low is not None and high is not None:
-            wanted = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
-        elif low is not None:
-            wanted = f"a finite number {'>' if low_open else '>='} {low:g}"
-        elif high is not None:
-            wanted = f"a finite number {'<' if high_open else '<='} {high:g}"
-        else:
-            wanted = "a finite number"
-        raise ValueError(f"{name} must be {wanted}, got {value!r}")
-    return value
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not ok or not _within(value, low, high, low_open, high_open):
+        raise _number_error(name, value, ok, low, high, low_open, high_open)
+    return float(value)
+
+
+def _within(number: Any, low: Any, high: Any, low_open: bool, high_open: bool) -> bool:
+    try:
+        value = float(number)
+    except OverflowError:  # an int beyond float's range
+        return False
+    above = low is None or (value > low if low_open else value >= low)
+    below = high is None or (value < high if high_open else value <= high)
+    return math.isfinite(value) and above and below
+
+
+def _number_error(
+    name: str, value: Any, ok: bool, low: Any, high: Any, low_open: bool, high_open: bool
+) -> Exception:
+    if not ok:
+        return TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if low is not None and high is not None:
+        wanted = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    elif low is not None:
+        wanted = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif high is not None:
+        wanted = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        wanted = "a finite number"
+    shown = float(value) if abs(value) < 1e300 else value
+    return ValueError(f"{name} must be {wanted}, got {shown!r}")
 
 
 def flag(name: str, value: Any) -> bool:
     """``value`` as a ``bool``; only ``True`` and ``False`` (and NumPy's) are accepted."""
-    if not isinstance(value, bool) and type(value).__name__ != "bool_":
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {value!r}")
 
 
 def one_of(name: str, value: Any, choices: Iterable[Any]) -> Any:
@@ -111,10 +124,26 @@ def one_of(name: str, value: Any, choices: Iterable[Any]) -> Any:
     'same'
     """
     options = tuple(choices)
-    try:
-        if value in options:
-            return value
-    except TypeError:  # an unhashable or incomparable value is simply not a choice
-        pass
+    if isinstance(value, (str, int, float, type(None))) and value in options:
+        return value
     listed = ", ".join(repr(c) for c in options)
     raise ValueError(f"{name} must be one of {listed}, got {value!r}")
+
+
+def lookup(kind: str, name: Any, table: Mapping[str, Any], instead: str = "") -> Any:
+    """``table[name]``, for the name tables of activations, losses, optimizers, ...
+
+    Names are matched case-insensitively, with ``-`` read as ``_``. An unknown name
+    raises ``ValueError`` listing the valid ones; a value that is not a name raises
+    ``TypeError`` (``instead`` says what else the caller accepts, e.g. "an Activation").
+
+    >>> lookup("activation", "Tanh", {"tanh": 1})
+    1
+    """
+    key = name.lower().replace("-", "_") if isinstance(name, str) else None
+    if key in table:
+        return table[key]
+    if key is None:
+        other = f" or {instead}" if instead else ""
+        raise TypeError(f"{kind} must be a name{other}, got {type(name).__name__}")
+    raise ValueError(f"unknown {kind} {name!r}; valid names: {', '.join(sorted(table))}")

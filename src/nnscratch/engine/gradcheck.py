@@ -34,12 +34,11 @@ What is checked
 * :func:`check_loss` and :func:`check_fused_gradient`: ``Loss.gradient`` against
   ``Loss.value``, and the fused ``p - y`` against the loss of the activated outputs;
 * :func:`check_regularizer`: ``Regularizer.gradient`` against ``Regularizer.penalty``;
-* :func:`check_layer`: a built layer's parameter gradients and its input gradient
-  (a :class:`~nnscratch.engine.layers.Dense` layer: kernel, bias and input), including
-  the kernel penalty;
-* :func:`check_model`: every parameter of a compiled
-  :class:`~nnscratch.engine.model.Sequential`, through the same backward pass that
-  ``fit`` uses, without taking an optimizer step.
+* :func:`check_layer`: a built layer's weight gradients and its input gradient (any
+  layer, your own included), penalties included;
+* :func:`check_model`: every weight of a compiled
+  :class:`~nnscratch.engine.model.Sequential`, through the very function that ``fit``
+  uses (:func:`~nnscratch.engine.training.compute_gradients`), without a step.
 
 Each check returns the largest relative error it found and never raises on a wrong
 gradient: deciding what is small enough is the caller's job (the test suite uses
@@ -57,18 +56,16 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from . import training
 from .activations import Activation
 from .initializers import check_random_state
 from .layers import Layer
 from .losses import Loss
 from .regularizers import Regularizer
-
-if TYPE_CHECKING:  # only for annotations: model.py does not need this module
-    from .model import Sequential
 
 __all__ = [
     "DEFAULT_EPS",
@@ -241,11 +238,11 @@ def check_layer(
 ) -> dict[str, float]:
     """Relative errors of a built layer's gradients, for ``L = sum(out * G) + penalty``.
 
-    Runs ``forward(x, training=True)`` and ``backward(G)`` once, then compares every
-    entry of ``layer.grads`` (``"kernel"``, ``"bias"`` for Dense) and the returned input
-    gradient (key ``"input"``) with central differences of ``L``. The kernel penalty is
-    part of ``L`` because ``backward`` adds its gradient to ``grads["kernel"]``. The
-    layer's parameters must be float64; they are left as they were.
+    Runs ``forward(x, training=True)`` and ``backward(G)`` once, then compares the
+    gradient of every trainable weight (what ``backward`` left in ``layer.grads``, plus
+    the regularizers' part, exactly as the training step reads them) and the returned
+    input gradient (key ``"input"``) with central differences of ``L``. The layer's
+    weights must be float64; they are left as they were.
 
     Returns
     -------
@@ -253,77 +250,65 @@ def check_layer(
         ``{"kernel": err, "bias": err, "input": err}`` (the keys present in the layer).
     """
     if not layer.built:
-        raise ValueError("build the layer first: layer.build(n_features, rng, np.float64)")
-    if getattr(layer, "_fused", False):
-        raise ValueError("the layer is fused with a loss; check it through check_model")
+        raise ValueError("build the layer first: layer.setup(input_shape, rng, np.float64)")
     x = _float64_array(x, "x").copy()
     for key, p in layer.params.items():
-        _float64_array(p, f"parameter {key!r}")
+        _float64_array(p, f"weight {key!r}")
     out = layer.forward(x.copy(), training=True)
     g = _weights(out.shape, seed)
-    dx = layer.backward(g.copy(), need_input_grad=True)
-    analytic = {key: np.array(v, dtype=np.float64) for key, v in layer.grads.items()}
+    dx = layer.backward(g.copy())
+    analytic = {
+        key.split(".", 1)[1]: np.array(v, dtype=np.float64)
+        for key, v in training.gradients([layer]).items()
+    }
     analytic["input"] = np.array(dx, dtype=np.float64)
 
     def objective(_: np.ndarray, inputs: np.ndarray = x) -> float:
         a = layer.forward(inputs, training=False)
-        return float(np.sum(a * g)) + layer.regularization_penalty()
+        return float(np.sum(a * g)) + layer.penalty()
 
     errors = {}
-    for key, p in layer.params.items():
-        errors[key] = relative_error(analytic[key], numerical_gradient(objective, p, eps))
+    for key in layer.grads:
+        errors[key] = relative_error(
+            analytic[key], numerical_gradient(objective, layer.params[key], eps)
+        )
     errors["input"] = relative_error(
         analytic["input"], numerical_gradient(lambda v: objective(v, v), x, eps)
     )
     return errors
 
 
-def check_model(
-    model: Sequential, x: np.ndarray, y: Any, eps: float = DEFAULT_EPS
-) -> dict[str, float]:
-    """Relative error of every parameter gradient of a compiled model on ``(x, y)``.
+def check_model(model: Any, x: np.ndarray, y: Any, eps: float = DEFAULT_EPS) -> dict[str, float]:
+    """Relative error of every weight's gradient of a compiled model on ``(x, y)``.
 
-    The analytic gradients are what ``fit`` would use for this batch: a training
-    forward pass, the loss gradient (the fused ``p - y`` when the model fuses its output
-    activation with the loss), and each layer's backward, read from
-    ``model.gradients()``. No optimizer step is taken. The numerical gradients
-    differentiate the training objective: the reduced loss (``"mean"`` or ``"sum"``)
-    plus the regularization penalty.
+    The analytic gradients are exactly what ``fit`` uses for this batch:
+    :func:`nnscratch.engine.training.compute_gradients` (the fused ``p - y`` when the
+    loss folds the output activation in, every layer's backward, the regularizers'
+    gradients). No optimizer step is taken. The numerical gradients differentiate the
+    training objective (the reduced loss plus the penalty) with the inference-mode
+    forward pass, so layers such as Dropout must be off (``rate=0``) for the two to
+    agree.
 
     Returns
     -------
     dict
-        Dotted parameter name (``"0.kernel"``, ...) to relative error.
+        Dotted weight name (``"0.kernel"``, ...) to relative error.
     """
     if model.loss is None:
         raise ValueError("compile the model first: model.compile(optimizer=..., loss=...)")
     x = _float64_array(x, "x").copy()
-    if not model.built:
-        model.build(x.shape[1])
     if model.dtype != np.float64:
         raise ValueError(f"check_model needs a float64 model, got dtype {model.dtype}")
-    loss = model.loss
-    targets = loss.encode_targets(np.asarray(y), model.output_dim, np.dtype(np.float64))
-    layers = model.layers
-
-    out = x
-    for layer in layers:
-        out = layer.forward(out, training=True)
-    if getattr(layers[-1], "_fused", False):
-        grad = loss.fused_gradient(targets, out)
-    else:
-        grad = loss.gradient(targets, out)
-    for i in range(len(layers) - 1, -1, -1):
-        grad = layers[i].backward(grad, need_input_grad=i > 0)
-    analytic = {key: np.array(g, dtype=np.float64) for key, g in model.gradients().items()}
+    x, targets = model.check_data(x, y)
+    _, _, grads = training.compute_gradients(model, x, targets)
+    analytic = {key: np.array(g, dtype=np.float64) for key, g in grads.items()}
+    scale = x.shape[0] if model.loss.reduction == "sum" else 1  # the objective, not per example
 
     def objective(_: np.ndarray) -> float:
-        a = x
-        for layer in layers:
-            a = layer.forward(a, training=False)
-        return loss.value(targets, a) + model.regularization_penalty()
+        return training.batch_loss(model, targets, model.forward(x)) * scale
 
+    params = model.parameters(trainable=True)
     return {
         key: relative_error(analytic[key], numerical_gradient(objective, p, eps))
-        for key, p in model.parameters().items()
+        for key, p in params.items()
     }

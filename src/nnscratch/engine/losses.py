@@ -29,6 +29,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from .checks import lookup, one_of
+
 __all__ = [
     "LOSSES",
     "REDUCTIONS",
@@ -46,10 +48,7 @@ REDUCTIONS = ("mean", "sum")
 _EPS = 1e-15
 # Categorical cross-entropy only keeps log() away from an exact 0: with the smallest
 # normal number, -log p is the tutorial's value for every p it could print (up to ~708).
-_TINY = {
-    np.dtype(np.float64): np.finfo(np.float64).tiny,
-    np.dtype(np.float32): np.finfo(np.float32).tiny,
-}
+_TINY = {np.dtype(t): float(np.finfo(t).tiny) for t in (np.float16, np.float32, np.float64)}
 
 
 class Loss:
@@ -68,9 +67,7 @@ class Loss:
     categorical: ClassVar[bool] = False
 
     def __init__(self, reduction: str = "mean") -> None:
-        if reduction not in REDUCTIONS:
-            raise ValueError(f"unknown reduction {reduction!r}; valid: {', '.join(REDUCTIONS)}")
-        self.reduction = reduction
+        self.reduction = one_of("reduction", reduction, REDUCTIONS)
 
     # -- targets ---------------------------------------------------------------------
     def encode_targets(self, y: np.ndarray, n_outputs: int, dtype: np.dtype) -> np.ndarray:
@@ -103,6 +100,16 @@ class Loss:
         """
         return self.total(y_true, y_pred), self.gradient(y_true, y_pred)
 
+    def objective(self, total: float, penalty: float, n: int) -> float:
+        """The objective per example, from the summed loss of ``n`` examples.
+
+        ``"mean"``: ``total / n + penalty`` (Keras); ``"sum"``: ``(total + penalty) / n``
+        (the tutorial's ``calculate_loss``), so the two are on the same scale.
+        """
+        if self.reduction == "sum":
+            return (total + penalty) / n
+        return total / n + penalty
+
     def value(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
         """The reduced loss of a batch."""
         losses = self.per_example(y_true, y_pred)
@@ -116,8 +123,6 @@ class Loss:
         self, y_true: np.ndarray, y_pred: np.ndarray, out: np.ndarray | None = None
     ) -> np.ndarray:
         """dL/dz through the fused output activation: ``p - y``, divided by n for "mean"."""
-        if self.fused_activation is None:
-            raise TypeError(f"{self.name} does not fuse with an output activation")
         grad = np.subtract(y_pred, y_true, out=out)
         if self.reduction == "mean":
             grad /= y_pred.shape[0]
@@ -162,12 +167,12 @@ class CategoricalCrossentropy(Loss):
         )
 
     def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        logp = np.log(np.clip(y_pred, _tiny(y_pred), 1.0))
+        logp = np.log(np.clip(y_pred, _TINY[y_pred.dtype], 1.0))
         return -np.einsum("ij,ij->i", y_true, logp)
 
     def total(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
         # -sum(y * log p) in three calls: keep log away from 0, log, one dot product.
-        logp = np.maximum(y_pred, _tiny(y_pred))
+        logp = np.maximum(y_pred, _TINY[y_pred.dtype])
         np.log(logp, out=logp)
         return -float(np.vdot(y_true, logp))
 
@@ -222,6 +227,10 @@ class Quadratic(Loss):
         diff = y_pred - y_true
         return 0.5 * np.einsum("ij,ij->i", diff, diff)
 
+    def total(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
+        diff = y_pred - y_true  # 1/2 sum ||a - y||^2, as one dot product
+        return 0.5 * float(np.vdot(diff, diff))
+
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         return self._reduce_grad(y_pred - y_true)
 
@@ -247,20 +256,26 @@ class MeanSquaredError(Loss):
         return self._reduce_grad((2.0 / y_pred.shape[1]) * (y_pred - y_true))
 
 
-def _tiny(arr: np.ndarray) -> float:
-    """The smallest positive normal number of ``arr``'s float type."""
-    tiny = _TINY.get(arr.dtype)
-    return float(np.finfo(arr.dtype).tiny) if tiny is None else float(tiny)
-
-
 def one_hot(labels: np.ndarray, n_classes: int, dtype: np.dtype = np.float64) -> np.ndarray:
     """Encode integer labels ``0..n_classes-1`` as one-hot rows.
 
     Raises ``ValueError`` naming the offending labels when a label does not fit.
     """
     labels = np.asarray(labels)
-    if labels.size and not np.issubdtype(labels.dtype, np.integer):
-        as_int = labels.astype(np.int64) if np.issubdtype(labels.dtype, np.number) else None
+    if labels.dtype.kind not in "iu" or (
+        labels.size and not 0 <= labels.min() <= labels.max() < n_classes
+    ):
+        labels = _checked_labels(labels, n_classes)
+    encoded = np.zeros((labels.shape[0], n_classes), dtype=dtype)
+    encoded[np.arange(labels.shape[0]), labels] = 1.0
+    return encoded
+
+
+def _checked_labels(labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """Integer labels from whole-number floats; ``ValueError`` naming the labels that do
+    not fit ``0..n_classes-1``."""
+    if labels.size and labels.dtype.kind not in "iu":
+        as_int = labels.astype(np.int64) if labels.dtype.kind in "bf" else None
         if as_int is None or not np.array_equal(as_int, labels):
             raise ValueError(
                 f"class labels must be integers 0..{n_classes - 1}, got dtype {labels.dtype}"
@@ -272,9 +287,7 @@ def one_hot(labels: np.ndarray, n_classes: int, dtype: np.dtype = np.float64) ->
             f"labels {bad} do not fit an output layer of {n_classes} units: expected "
             f"labels in 0..{n_classes - 1}"
         )
-    encoded = np.zeros((labels.shape[0], n_classes), dtype=dtype)
-    encoded[np.arange(labels.shape[0]), labels] = 1.0
-    return encoded
+    return labels
 
 
 LOSSES: dict[str, type[Loss]] = {
@@ -297,9 +310,4 @@ def get(identifier: str | Loss, reduction: str | None = None) -> Loss:
         if reduction is not None and reduction != identifier.reduction:
             return type(identifier)(reduction=reduction)
         return identifier
-    if isinstance(identifier, str):
-        key = identifier.lower().replace("-", "_")
-        if key in LOSSES:
-            return LOSSES[key](reduction=reduction or "mean")
-        raise ValueError(f"unknown loss {identifier!r}; valid names: {', '.join(sorted(LOSSES))}")
-    raise TypeError(f"loss must be a name or a Loss, got {type(identifier).__name__}")
+    return lookup("loss", identifier, LOSSES, "a Loss")(reduction=reduction or "mean")

@@ -24,23 +24,21 @@ Adam       m <- m + (1 - b1)(g - m);  v <- v + (1 - b2)(g^2 - v)
 called with ``iterations`` before every update.
 
 Look optimizers up by name with :func:`get` (``get("adam")``, ``get("sgd",
-learning_rate=0.1)``); unknown names raise ``ValueError`` listing the valid ones. Old Keras
-spellings are accepted with a ``DeprecationWarning`` naming the new argument:
-``lr=`` (now ``learning_rate=``) and ``decay=`` (now
-``learning_rate=InverseTimeDecay(lr, 1, decay)``).
+learning_rate=0.1)``); unknown names raise ``ValueError`` listing the valid ones. (Keras 2's
+``lr=`` and ``decay=`` are accepted by the classes in ``nnscratch.keras.optimizers``.)
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
 
 from . import schedules as schedules_module
-from .schedules import InverseTimeDecay, LearningRateSchedule
+from .checks import flag, lookup, number
+from .schedules import LearningRateSchedule
 
 __all__ = [
     "OPTIMIZERS",
@@ -51,62 +49,6 @@ __all__ = [
     "RMSprop",
     "get",
 ]
-
-
-def _check_rate(name: str, value: Any, *, allow_zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    value = float(value)
-    ok = value >= 0 if allow_zero else value > 0
-    if not math.isfinite(value) or not ok:
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
-    return value
-
-
-def _check_fraction(name: str, value: Any) -> float:
-    """A coefficient in [0, 1): momentum, rho, beta_1, beta_2."""
-    value = _check_rate(name, value, allow_zero=True)
-    if value >= 1.0:
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
-    return value
-
-
-def _legacy_learning_rate(
-    cls_name: str, learning_rate: Any, default: float, legacy: dict[str, Any]
-) -> Any:
-    """Translate Keras 2's ``lr=`` and ``decay=`` into ``learning_rate=``, with a warning."""
-    lr = legacy.pop("lr", None)
-    decay = legacy.pop("decay", None)
-    if legacy:
-        unknown = ", ".join(sorted(legacy))
-        raise TypeError(
-            f"{cls_name}() got unexpected keyword argument(s) {unknown}; see "
-            f"help({cls_name}) for the accepted ones"
-        )
-    if lr is not None:
-        if learning_rate != default:
-            raise TypeError(f"{cls_name}(): give learning_rate= only, not both lr= and it")
-        warnings.warn(
-            f"{cls_name}(lr=...) is the old Keras spelling; use learning_rate={lr!r}",
-            DeprecationWarning,
-            stacklevel=3,
-        )
-        learning_rate = lr
-    if decay is not None:
-        decay = _check_rate("decay", decay, allow_zero=True)
-        if isinstance(learning_rate, LearningRateSchedule):
-            raise TypeError(f"{cls_name}(): decay= cannot be combined with a schedule")
-        rate = _check_rate("learning_rate", learning_rate)
-        warnings.warn(
-            f"{cls_name}(decay=...) is the old Keras spelling; use "
-            f"learning_rate=InverseTimeDecay({rate!r}, decay_steps=1, decay_rate={decay!r})",
-            DeprecationWarning,
-            stacklevel=3,
-        )
-        if decay:
-            learning_rate = InverseTimeDecay(rate, decay_steps=1, decay_rate=decay)
-    return learning_rate
 
 
 class Optimizer:
@@ -135,12 +77,11 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value: float | LearningRateSchedule) -> None:
-        if isinstance(value, LearningRateSchedule):
-            self._schedule: LearningRateSchedule | None = value
-            self._learning_rate = float("nan")
-        else:
-            self._schedule = None
-            self._learning_rate = _check_rate("learning_rate", value)
+        scheduled = isinstance(value, LearningRateSchedule)
+        self._schedule: LearningRateSchedule | None = value if scheduled else None  # type: ignore[assignment]
+        self._learning_rate = (
+            math.nan if scheduled else number("learning_rate", value, low=0, low_open=True)
+        )
 
     @property
     def schedule(self) -> LearningRateSchedule | None:
@@ -148,12 +89,6 @@ class Optimizer:
         return self._schedule
 
     # -- updates -----------------------------------------------------------------------
-    @property
-    def stateless(self) -> bool:
-        """True when the update is element-wise and keeps no per-weight state, so the
-        model may hand over all weights as one packed vector (plain SGD)."""
-        return False
-
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         """Update every array of ``params`` in place from ``grads`` (same keys)."""
         lr = self.learning_rate
@@ -281,40 +216,16 @@ class SGD(Optimizer):
         learning_rate: float | LearningRateSchedule = 0.01,
         momentum: float = 0.0,
         nesterov: bool = False,
-        **legacy: Any,
     ) -> None:
-        if legacy:
-            learning_rate = _legacy_learning_rate("SGD", learning_rate, 0.01, legacy)
         super().__init__(learning_rate)
-        self.momentum = _check_fraction("momentum", momentum)
-        if not isinstance(nesterov, (bool, np.bool_)):
-            raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
-        self.nesterov = bool(nesterov)
-        self._scratch: dict[str, np.ndarray] = {}
-
-    @property
-    def stateless(self) -> bool:
-        return not self.momentum
-
-    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
-        lr = self.learning_rate
-        if self.momentum:
-            for key, p in params.items():
-                self._update(key, p, grads[key], lr)
-        else:
-            scratch = self._scratch
-            for key, p in params.items():
-                g = grads[key]
-                tmp = scratch.get(key)
-                if tmp is None or tmp.shape != g.shape or tmp.dtype != g.dtype:
-                    tmp = scratch[key] = np.empty_like(g)
-                # p - lr*g, rounded exactly as the tutorials' `p += -lr * g`.
-                np.multiply(g, lr, out=tmp)
-                np.subtract(p, tmp, out=p)
-        self.iterations += 1
+        self.momentum = number("momentum", momentum, 0, 1, high_open=True)
+        self.nesterov = flag("nesterov", nesterov)
 
     def _update(self, key: str, p: np.ndarray, g: np.ndarray, lr: float) -> None:
         mu = self.momentum
+        if not mu:
+            p -= lr * g  # w <- w - lr g   (WildML: W1 += -epsilon * dW1)
+            return
         v = self._slot("momentum", key, p)
         v *= mu  # v <- mu v - lr g
         v -= lr * g
@@ -357,15 +268,12 @@ class Adagrad(Optimizer):
         learning_rate: float | LearningRateSchedule = 0.001,
         initial_accumulator_value: float = 0.1,
         epsilon: float = 1e-7,
-        **legacy: Any,
     ) -> None:
-        if legacy:
-            learning_rate = _legacy_learning_rate("Adagrad", learning_rate, 0.001, legacy)
         super().__init__(learning_rate)
-        self.initial_accumulator_value = _check_rate(
-            "initial_accumulator_value", initial_accumulator_value, allow_zero=True
+        self.initial_accumulator_value = number(
+            "initial_accumulator_value", initial_accumulator_value, low=0
         )
-        self.epsilon = _check_rate("epsilon", epsilon)
+        self.epsilon = number("epsilon", epsilon, low=0, low_open=True)
 
     def _update(self, key: str, p: np.ndarray, g: np.ndarray, lr: float) -> None:
         acc = self._slot("accumulator", key, p, self.initial_accumulator_value)
@@ -417,17 +325,12 @@ class RMSprop(Optimizer):
         momentum: float = 0.0,
         epsilon: float = 1e-7,
         centered: bool = False,
-        **legacy: Any,
     ) -> None:
-        if legacy:
-            learning_rate = _legacy_learning_rate("RMSprop", learning_rate, 0.001, legacy)
         super().__init__(learning_rate)
-        self.rho = _check_fraction("rho", rho)
-        self.momentum = _check_fraction("momentum", momentum)
-        self.epsilon = _check_rate("epsilon", epsilon)
-        if not isinstance(centered, (bool, np.bool_)):
-            raise TypeError(f"centered must be True or False, got {centered!r}")
-        self.centered = bool(centered)
+        self.rho = number("rho", rho, 0, 1, high_open=True)
+        self.momentum = number("momentum", momentum, 0, 1, high_open=True)
+        self.epsilon = number("epsilon", epsilon, low=0, low_open=True)
+        self.centered = flag("centered", centered)
 
     def _update(self, key: str, p: np.ndarray, g: np.ndarray, lr: float) -> None:
         rho = self.rho
@@ -497,17 +400,12 @@ class Adam(Optimizer):
         beta_2: float = 0.999,
         epsilon: float = 1e-7,
         amsgrad: bool = False,
-        **legacy: Any,
     ) -> None:
-        if legacy:
-            learning_rate = _legacy_learning_rate("Adam", learning_rate, 0.001, legacy)
         super().__init__(learning_rate)
-        self.beta_1 = _check_fraction("beta_1", beta_1)
-        self.beta_2 = _check_fraction("beta_2", beta_2)
-        self.epsilon = _check_rate("epsilon", epsilon)
-        if not isinstance(amsgrad, (bool, np.bool_)):
-            raise TypeError(f"amsgrad must be True or False, got {amsgrad!r}")
-        self.amsgrad = bool(amsgrad)
+        self.beta_1 = number("beta_1", beta_1, 0, 1, high_open=True)
+        self.beta_2 = number("beta_2", beta_2, 0, 1, high_open=True)
+        self.epsilon = number("epsilon", epsilon, low=0, low_open=True)
+        self.amsgrad = flag("amsgrad", amsgrad)
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         t = self.iterations + 1
@@ -541,9 +439,9 @@ class Adam(Optimizer):
 OPTIMIZERS: dict[str, type[Optimizer]] = {cls.name: cls for cls in (SGD, Adagrad, RMSprop, Adam)}
 
 # Names for common settings of the classes above.
-ALIASES: dict[str, tuple[str, dict[str, Any]]] = {
-    "momentum": ("sgd", {"momentum": 0.9}),
-    "nesterov": ("sgd", {"momentum": 0.9, "nesterov": True}),
+ALIASES: dict[str, Any] = {
+    "momentum": lambda **kwargs: SGD(**{"momentum": 0.9, **kwargs}),
+    "nesterov": lambda **kwargs: SGD(**{"momentum": 0.9, "nesterov": True, **kwargs}),
 }
 
 
@@ -563,19 +461,5 @@ def get(identifier: str | Optimizer | Mapping[str, Any], **kwargs: Any) -> Optim
             raise TypeError("keyword arguments apply to optimizer names, not to an instance")
         return identifier
     if isinstance(identifier, Mapping):
-        name = identifier.get("name")
-        if name not in OPTIMIZERS:
-            raise ValueError(
-                f"unknown optimizer {name!r}; valid names: {', '.join(sorted(OPTIMIZERS))}"
-            )
-        return OPTIMIZERS[name].from_config(identifier)
-    if isinstance(identifier, str):
-        key = identifier.lower()
-        if key in ALIASES:
-            key, defaults = ALIASES[key]
-            kwargs = {**defaults, **kwargs}
-        if key in OPTIMIZERS:
-            return OPTIMIZERS[key](**kwargs)
-        valid = sorted([*OPTIMIZERS, *ALIASES])
-        raise ValueError(f"unknown optimizer {identifier!r}; valid names: {', '.join(valid)}")
-    raise TypeError(f"optimizer must be a name or an Optimizer, got {type(identifier).__name__}")
+        return lookup("optimizer", identifier.get("name"), OPTIMIZERS).from_config(identifier)
+    return lookup("optimizer", identifier, {**OPTIMIZERS, **ALIASES}, "an Optimizer")(**kwargs)

@@ -30,10 +30,9 @@ Examples
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
-from .checks import positive_int
+from .checks import integer, number, positive_int
 
 __all__ = [
     "SCHEDULES",
@@ -46,21 +45,8 @@ __all__ = [
 ]
 
 
-def _positive(name: str, value: Any, *, allow_zero: bool = False, below_one: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    value = float(value)
-    ok = value >= 0 if allow_zero else value > 0
-    if not math.isfinite(value) or not ok or (below_one and value > 1):
-        bound = "in (0, 1]" if below_one else (">= 0" if allow_zero else "> 0")
-        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
-    return value
-
-
 def _step(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise ValueError(f"a schedule's step must be an integer >= 0, got {value!r}")
-    return int(value)
+    return integer("a schedule's step", value, low=0)
 
 
 class LearningRateSchedule:
@@ -112,8 +98,10 @@ class StepDecay(LearningRateSchedule):
     name = "step_decay"
 
     def __init__(self, initial_learning_rate: float, drop: float = 0.5, step_size: int = 10):
-        self.initial_learning_rate = _positive("initial_learning_rate", initial_learning_rate)
-        self.drop = _positive("drop", drop, below_one=True)
+        self.initial_learning_rate = number(
+            "initial_learning_rate", initial_learning_rate, low=0, low_open=True
+        )
+        self.drop = number("drop", drop, 0, 1, low_open=True)
         self.step_size = positive_int("step_size", step_size)
 
     def __call__(self, step: int) -> float:
@@ -140,9 +128,11 @@ class _DecayOverSteps(LearningRateSchedule):
         decay_rate: float,
         staircase: bool = False,
     ) -> None:
-        self.initial_learning_rate = _positive("initial_learning_rate", initial_learning_rate)
-        self.decay_steps = _positive("decay_steps", decay_steps)
-        self.decay_rate = _positive("decay_rate", decay_rate, allow_zero=self._zero_rate_ok)
+        self.initial_learning_rate = number(
+            "initial_learning_rate", initial_learning_rate, low=0, low_open=True
+        )
+        self.decay_steps = number("decay_steps", decay_steps, low=0, low_open=True)
+        self.decay_rate = number("decay_rate", decay_rate, low=0, low_open=not self._zero_rate_ok)
         self.staircase = bool(staircase)
 
     def _progress(self, step: int) -> float:

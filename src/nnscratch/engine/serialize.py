@@ -4,71 +4,58 @@ This module never touches files (that is :mod:`nnscratch.saving`'s job); it only
 :class:`~nnscratch.engine.model.Sequential` into data and rebuilds one from data:
 
 * ``config`` (goes to ``config.json``): the format name and version, the model's name,
-  seed and dtype, every layer by class name with its settings (activations,
-  initializers and regularizers **by name**, never as code), the loss and its reduction,
-  the metrics, the optimizer's config, its update counter, and the state of the random
-  generators (for the shuffling and the dropout masks);
-* ``arrays`` (goes to ``weights.npz``): ``"weights/0.kernel"`` for every parameter and
+  seed, dtype and input shape, every layer by its registered name
+  (:func:`~nnscratch.engine.layers.register_layer`) with its ``get_config()``
+  (activations, initializers and regularizers **by name**, never as code), the loss and
+  its reduction, the metrics, the optimizer's config, its update counter, and the state
+  of the random generators (for the shuffling and the dropout masks);
+* ``arrays`` (goes to ``weights.npz``): ``"weights/0.kernel"`` for every weight and
   ``"optimizer/m/0.kernel"`` for every optimizer state array, under the model's dotted
   names.
 
 With both, training resumes exactly where it stopped: fitting 10 epochs gives the same
 bits as fitting 5, saving, loading and fitting 5 more.
 
-:func:`model_from_data` trusts nothing it is given: an unknown layer, activation,
-loss or optimizer name, a missing or extra array, a shape that does not match the
+:func:`model_from_data` trusts nothing it is given: an unknown layer, activation, loss
+or optimizer name, a missing or extra array, a shape that does not match the
 architecture, a wrong dtype or a non-finite value raises ``ValueError`` saying what and
-where.
+where. :func:`expected_arrays` tells, from the config alone and without allocating
+anything, which arrays of which shapes a file may hold, so that a reader can refuse an
+inflated or oversized file before decompressing it.
 
-The engine does no I/O, yet ``Sequential.save(path)`` exists: it calls the saver that
-the package registers here at import (:func:`register_saver`, used by
-:mod:`nnscratch.saving`), just as ``fit(verbose=1)`` finds its progress bar.
+Version 2 (this one) stores the input shape and registered layer names; files of
+version 1 (nnscratch 0.1.0: ``input_dim`` and three built-in layers) still load, bit for
+bit.
 """
 
 from __future__ import annotations
 
+import json
 import numbers
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
-from . import activations as activations_module
 from . import optimizers as optimizers_module
-from . import regularizers as regularizers_module
-from .layers import Dense, Dropout, Layer, get_layer_class
+from .layers import Layer, get_layer_class, registered_name
+from .layers.base import _shape
 
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
+    "READABLE_VERSIONS",
+    "expected_arrays",
     "model_from_data",
     "model_to_data",
-    "register_saver",
-    "registered_saver",
 ]
 
 FORMAT = "nnscratch.Sequential"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 WEIGHTS_PREFIX = "weights/"
 OPTIMIZER_PREFIX = "optimizer/"
-
-# The settings each layer class may be rebuilt with (anything else in a file is refused).
-_LAYER_KEYS: dict[str, tuple[str, ...]] = {
-    "Dense": (
-        "name",
-        "units",
-        "activation",
-        "kernel_initializer",
-        "bias_initializer",
-        "kernel_regularizer",
-        "use_bias",
-        "input_dim",
-        "seed",
-    ),
-    "Activation": ("name", "activation"),
-    "Dropout": ("name", "rate", "seed"),
-}
 
 # The random bit generators a file may name (a fixed table: nothing is imported by name).
 _BIT_GENERATORS: dict[str, Callable[[], np.random.BitGenerator]] = {
@@ -80,25 +67,6 @@ _BIT_GENERATORS: dict[str, Callable[[], np.random.BitGenerator]] = {
 }
 
 
-# -- the saver hook ----------------------------------------------------------------------
-_saver: Callable[..., None] | None = None
-
-
-def register_saver(saver: Callable[..., None]) -> None:
-    """Install the function behind ``Sequential.save(path, overwrite=...)``."""
-    global _saver
-    if not callable(saver):
-        raise TypeError(f"saver must be callable, got {type(saver).__name__}")
-    _saver = saver
-
-
-def registered_saver() -> Callable[..., None]:
-    """The installed saver; ``RuntimeError`` if none (``import nnscratch`` installs it)."""
-    if _saver is None:
-        raise RuntimeError("no model saver is installed; `import nnscratch.saving` installs it")
-    return _saver
-
-
 # -- model -> data -----------------------------------------------------------------------
 def _int_or_none(seed: Any) -> int | None:
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
@@ -107,25 +75,21 @@ def _int_or_none(seed: Any) -> int | None:
 
 
 def _layer_config(index: int, layer: Layer) -> dict[str, Any]:
-    kind = type(layer).__name__
-    if kind not in _LAYER_KEYS or type(layer) is not get_layer_class(kind):
+    name = registered_name(layer)
+    if name is None:
         raise TypeError(
-            f"layer {index} ({kind}) cannot be saved: only {', '.join(sorted(_LAYER_KEYS))} "
-            f"layers can"
-        )
-    act = getattr(layer, "activation", None)
-    if act is not None and type(act) is not activations_module.ACTIVATIONS.get(act.name):
-        raise TypeError(
-            f"layer {index}: a custom activation ({type(act).__name__}) cannot be saved by "
-            f"name; valid: {', '.join(sorted(activations_module.ACTIVATIONS))}"
+            f"layer {index} ({type(layer).__name__}) cannot be saved: its class is not "
+            f"registered; decorate it with @nnscratch.layers.register_layer"
         )
     config = layer.get_config()
-    if isinstance(layer, Dense):
-        config["seed"] = _int_or_none(layer.seed)
-        reg = layer.kernel_regularizer
-        if reg is not None and type(reg) is not regularizers_module.L1L2:
-            raise TypeError(f"layer {index}: a custom regularizer cannot be saved")
-    return {"class_name": kind, "config": config}
+    try:
+        json.dumps(config, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"layer {index} ({type(layer).__name__}): get_config() must return plain JSON "
+            f"data (numbers, strings, lists, dicts): {exc}"
+        ) from None
+    return {"class_name": name, "config": config}
 
 
 def _rng_state(rng: Any) -> dict[str, Any] | None:
@@ -155,22 +119,21 @@ def model_to_data(
     ``include_optimizer=False`` leaves out the optimizer's state (the loaded model
     still gets the optimizer's settings, freshly started).
     """
-    layers = [_layer_config(i, layer) for i, layer in enumerate(model.layers)]
     config: dict[str, Any] = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "name": model.name,
         "seed": _int_or_none(model.seed),
         "dtype": str(model.dtype),
-        "input_dim": model.input_dim,
-        "layers": layers,
+        "input_shape": list(model.input_shape[1:]) if model.built else None,
+        "layers": [_layer_config(i, layer) for i, layer in enumerate(model.layers)],
         "compile": None,
         "training": None,
     }
     arrays = {WEIGHTS_PREFIX + k: v.copy() for k, v in model.parameters().items()}
-    if model.loss is not None and model.optimizer is not None:
-        opt = model.optimizer
-        if type(opt) is not optimizers_module.OPTIMIZERS.get(opt.name):
+    opt = model.optimizer
+    if model.loss is not None and opt is not None:
+        if not _saves_as_builtin(opt):
             raise TypeError(f"a custom optimizer ({type(opt).__name__}) cannot be saved")
         config["compile"] = {
             "loss": model.loss.get_config(),
@@ -181,15 +144,27 @@ def model_to_data(
             for key, arr in opt.get_state().items():
                 arrays[OPTIMIZER_PREFIX + key] = arr
     config["training"] = {
-        "iterations": model.optimizer.iterations if include_optimizer and model.optimizer else 0,
-        "rng": _rng_state(model._rng) if model.built else None,
+        "iterations": opt.iterations if include_optimizer and opt is not None else 0,
+        "rng": _rng_state(model.rng) if model.built else None,
         "layer_rngs": {
-            str(i): _rng_state(layer._rng)
+            str(i): _rng_state(layer.rng)
             for i, layer in enumerate(model.layers)
-            if isinstance(layer, Dropout) and layer.seed is not None and layer._rng is not None
+            if layer.seed is not None and layer.rng is not None
         },
     }
     return config, arrays
+
+
+def _saves_as_builtin(opt: Any) -> bool:
+    """A built-in optimizer, or a subclass that changes only its constructor (such as
+    ``nnscratch.keras.optimizers.SGD``, which translates old argument names)."""
+    builtin = optimizers_module.OPTIMIZERS.get(opt.name)
+    if builtin is None or not isinstance(opt, builtin):
+        return False
+    ordinary = {"__init__", "__doc__", "__module__", "__qualname__", "__firstlineno__"}
+    return all(
+        set(vars(cls)) <= ordinary for cls in type(opt).__mro__[: type(opt).__mro__.index(builtin)]
+    )
 
 
 # -- data -> model -----------------------------------------------------------------------
@@ -208,36 +183,132 @@ def _need(mapping: Any, key: str, kinds: Any, where: str) -> Any:
     return value
 
 
-def _build_layer(index: int, spec: Any) -> Layer:
+def _v1_layer_config(kind: str, config: dict[str, Any]) -> dict[str, Any]:
+    """A 0.1.0 layer config in today's terms (``input_dim`` became ``input_shape``)."""
+    config = {k: v for k, v in config.items() if v is not None or k == "kernel_regularizer"}
+    if "input_dim" in config:
+        config["input_shape"] = [config.pop("input_dim")]
+    if kind != "Dense":
+        config.pop("kernel_regularizer", None)
+    return config
+
+
+def _build_layer(index: int, spec: Any, version: int) -> Layer:
     where = f"layer {index}"
     kind = _need(spec, "class_name", (str,), where)
-    cls = get_layer_class(kind)  # ValueError listing the valid layer types
-    config = _need(spec, "config", (dict,), where)
-    unknown = set(config) - set(_LAYER_KEYS[kind])
-    if unknown:
-        raise ValueError(
-            f"{where} ({kind}) has unknown settings {sorted(unknown)}; valid: "
-            f"{', '.join(_LAYER_KEYS[kind])}"
-        )
-    config = dict(config)
-    if kind == "Dense":
-        for key in ("kernel_initializer", "bias_initializer"):
-            if config.get(key) is None:  # a custom initializer: the weights come from the file
-                config.pop(key, None)
-            elif not isinstance(config[key], str):
-                raise ValueError(f"{where}.{key} must be a name, got {config[key]!r}")
-        reg = config.get("kernel_regularizer")
-        if reg is not None:
-            if not isinstance(reg, dict) or set(reg) - {"l1", "l2"}:
-                raise ValueError(f"{where}.kernel_regularizer must be {{'l1': .., 'l2': ..}}")
-            config["kernel_regularizer"] = regularizers_module.L1L2(**reg)
-    for key in ("activation",):
-        if key in config and not isinstance(config[key], str):
-            raise ValueError(f"{where}.{key} must be a name, got {config[key]!r}")
+    config = dict(_need(spec, "config", (dict,), where))
+    if version == 1:
+        config = _v1_layer_config(kind, config)
     try:
-        return cls(**config)
-    except (TypeError, ValueError) as exc:
+        cls = get_layer_class(kind)
+        return cls.from_config(config)
+    except TypeError as exc:
+        if "unexpected keyword argument" in str(exc):
+            unknown = str(exc).rsplit("argument", 1)[1].strip()
+            raise ValueError(f"{where} ({kind}) has unknown settings [{unknown}]") from None
         raise ValueError(f"{where} ({kind}): {exc}") from None
+    except ValueError as exc:
+        raise ValueError(f"{where} ({kind}): {exc}") from None
+
+
+def _checked_input_shape(config: Mapping[str, Any], version: int) -> tuple[int, ...] | None:
+    if version == 1:
+        dim = _need(config, "input_dim", (int, None), "config")
+        return None if dim is None else _checked_shape([dim])
+    shape = _need(config, "input_shape", (list, None), "config")
+    return None if shape is None else _checked_shape(shape)
+
+
+def _checked_shape(shape: Any) -> tuple[int, ...]:
+    try:
+        return _shape(shape)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"config.input_shape: {exc}") from None
+
+
+def _version(config: Any) -> int:
+    if not isinstance(config, Mapping):
+        raise ValueError(f"the config must be a JSON object, got {type(config).__name__}")
+    fmt = config.get("format")
+    if fmt != FORMAT:
+        raise ValueError(f"not a saved nnscratch model: format is {fmt!r}, expected {FORMAT!r}")
+    version = config.get("format_version")
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
+        raise ValueError(
+            f"unsupported format version {version!r}; this nnscratch reads versions "
+            f"{', '.join(map(str, READABLE_VERSIONS))}"
+        )
+    return int(version)
+
+
+def _layers_and_shape(config: Any) -> tuple[list[Layer], tuple[int, ...] | None, str, int]:
+    version = _version(config)
+    dtype = _need(config, "dtype", (str,), "config")
+    if dtype not in ("float64", "float32"):
+        raise ValueError(f"config.dtype must be 'float64' or 'float32', got {dtype!r}")
+    specs = _need(config, "layers", (list,), "config")
+    layers = [_build_layer(i, s, version) for i, s in enumerate(specs)]
+    return layers, _checked_input_shape(config, version), dtype, version
+
+
+def expected_arrays(config: Any) -> dict[str, tuple[tuple[int, ...], str]]:
+    """``{array name: (shape, dtype)}`` that the described model may hold, from the
+    config alone: weights for a built model, and optimizer state of the same shapes.
+
+    Nothing is allocated. Raises ``ValueError`` for a config that describes no valid
+    model.
+    """
+    layers, shape, dtype, _ = _layers_and_shape(config)
+    return _expected(layers, shape, dtype, _optimizer_slots(config))
+
+
+def _expected(
+    layers: list[Layer], shape: tuple[int, ...] | None, dtype: str, slots: tuple[str, ...]
+) -> dict[str, tuple[tuple[int, ...], str]]:
+    if shape is None:
+        return {}
+    expected: dict[str, tuple[tuple[int, ...], str]] = {}
+    for i, layer in enumerate(layers):
+        try:
+            for key, weight_shape in layer.weight_shapes(shape, dtype).items():
+                expected[f"{WEIGHTS_PREFIX}{i}.{key}"] = (weight_shape, dtype)
+            shape = _shape(layer.compute_output_shape(shape))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"the layers do not fit together: layer {i}: {exc}") from None
+    for name, (weight_shape, _) in list(expected.items()):
+        for slot in slots:
+            expected[f"{OPTIMIZER_PREFIX}{slot}/{name[len(WEIGHTS_PREFIX) :]}"] = (
+                weight_shape,
+                dtype,
+            )
+    return expected
+
+
+def _optimizer_slots(config: Mapping[str, Any]) -> tuple[str, ...]:
+    compiled = config.get("compile")
+    if not isinstance(compiled, Mapping) or not isinstance(compiled.get("optimizer"), Mapping):
+        return ()
+    return _checked_optimizer_class(compiled["optimizer"].get("name")).slots
+
+
+def _checked_optimizer_class(name: Any) -> type:
+    cls = optimizers_module.OPTIMIZERS.get(name) if isinstance(name, str) else None
+    if cls is None:
+        valid = ", ".join(sorted(optimizers_module.OPTIMIZERS))
+        raise ValueError(f"unknown optimizer {name!r}; valid: {valid}")
+    return cls
+
+
+def _stray(names: list[str], slots: tuple[str, ...]) -> ValueError:
+    """Why arrays that the architecture has no place for are refused."""
+    for name in names:
+        slot = name[len(OPTIMIZER_PREFIX) :].partition("/")[0]
+        if name.startswith(OPTIMIZER_PREFIX) and slot not in slots:
+            return ValueError(
+                f"optimizer state {name!r} names no state slot of the optimizer (its slots: "
+                f"{', '.join(slots) or 'none'})"
+            )
+    return ValueError(f"unexpected arrays the architecture has no place for: {names[:5]}")
 
 
 def _restore_rng(state: Any, where: str) -> Any:
@@ -258,7 +329,7 @@ def _restore_rng(state: Any, where: str) -> Any:
             bitgen = _BIT_GENERATORS[name]()
             bitgen.state = data
             return np.random.Generator(bitgen)
-    except (TypeError, ValueError, KeyError) as exc:
+    except (TypeError, ValueError, KeyError, OverflowError) as exc:
         raise ValueError(f"{where}: bad generator state ({exc})") from None
     raise ValueError(f"{where}.kind must be 'RandomState' or 'Generator', got {kind!r}")
 
@@ -279,6 +350,9 @@ def _from_jsonable(value: Any, where: str) -> Any:
 def _check_array(name: str, arr: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     if not isinstance(arr, np.ndarray):
         raise ValueError(f"array {name!r} is not a NumPy array")
+    if arr.shape != shape and name.startswith(OPTIMIZER_PREFIX):
+        state = name[len(OPTIMIZER_PREFIX) :]
+        raise ValueError(f"optimizer state {state!r}: expected shape {shape}, got {arr.shape}")
     if arr.shape != shape:
         raise ValueError(f"array {name!r} has shape {arr.shape} but the architecture needs {shape}")
     if arr.dtype != dtype:
@@ -288,125 +362,91 @@ def _check_array(name: str, arr: Any, shape: tuple[int, ...], dtype: np.dtype) -
     return arr
 
 
-def model_from_data(config: Any, arrays: Mapping[str, np.ndarray], compile: bool = True) -> Any:
+def model_from_data(
+    config: Any,
+    arrays: Mapping[str, np.ndarray],
+    compile: bool = True,
+    model_class: type | None = None,
+) -> Any:
     """Rebuild the model that :func:`model_to_data` described; validate everything.
 
     ``compile=False`` skips the loss and optimizer (for prediction only).
+    ``model_class`` (default the engine's ``Sequential``) is the class to build, e.g.
+    ``nnscratch.Sequential``.
     """
-    from .model import Sequential  # model.py imports this module lazily; no cycle
-
-    if not isinstance(config, Mapping):
-        raise ValueError(f"the config must be a JSON object, got {type(config).__name__}")
-    fmt = config.get("format")
-    if fmt != FORMAT:
-        raise ValueError(f"not a saved nnscratch model: format is {fmt!r}, expected {FORMAT!r}")
-    version = config.get("format_version")
-    if version != FORMAT_VERSION:
-        raise ValueError(
-            f"unsupported format version {version!r}; this nnscratch reads version {FORMAT_VERSION}"
-        )
-    dtype = _need(config, "dtype", (str,), "config")
-    if dtype not in ("float64", "float32"):
-        raise ValueError(f"config.dtype must be 'float64' or 'float32', got {dtype!r}")
+    if model_class is None:
+        from .model import Sequential as model_class  # model.py never imports this module
+    layers, input_shape, dtype, _ = _layers_and_shape(config)
     seed = _need(config, "seed", (int, None), "config")
-    if seed is not None and seed < 0:
-        raise ValueError(f"config.seed must be >= 0, got {seed}")
+    if seed is not None and not 0 <= seed < 2**32:
+        raise ValueError(f"config.seed must be in 0..2**32 - 1, got {seed}")
     name = _need(config, "name", (str, None), "config")
-    input_dim = _need(config, "input_dim", (int, None), "config")
-    if input_dim is not None and input_dim <= 0:
-        raise ValueError(f"config.input_dim must be a positive integer, got {input_dim}")
-    specs = _need(config, "layers", (list,), "config")
-    layers = [_build_layer(i, s) for i, s in enumerate(specs)]
-    names = set(arrays)
-    weight_names = {k for k in names if k.startswith(WEIGHTS_PREFIX)}
-    opt_names = {k for k in names if k.startswith(OPTIMIZER_PREFIX)}
-    stray = names - weight_names - opt_names
+    # shapes checked before any weight is allocated
+    slots = _optimizer_slots(config)
+    expected = _expected(layers, input_shape, dtype, slots)
+    weight_names = {k for k in arrays if k.startswith(WEIGHTS_PREFIX)}
+    stray = sorted(set(arrays) - set(expected))
     if stray:
-        raise ValueError(f"unexpected arrays {sorted(stray)[:5]}")
-    if input_dim is not None:
-        # Before Sequential builds (and allocates) anything from a declared input_dim.
-        _precheck_dense_shapes(layers, input_dim, arrays)
-    model = Sequential(layers, seed=seed, dtype=dtype, name=name)
-    if input_dim is not None:
-        try:
-            model.build(input_dim)
-        except ValueError as exc:
-            raise ValueError(f"the layers do not fit together: {exc}") from None
-        params = model.parameters()
-        expected = {WEIGHTS_PREFIX + k for k in params}
-        missing = sorted(expected - weight_names)
-        if missing:
-            raise ValueError(f"missing weight arrays: {', '.join(missing[:5])}")
-        extra = sorted(weight_names - expected)
-        if extra:
-            raise ValueError(f"weight arrays the architecture has no place for: {extra[:5]}")
-        for key, p in params.items():
-            arr = _check_array(
-                WEIGHTS_PREFIX + key, arrays[WEIGHTS_PREFIX + key], p.shape, model.dtype
+        raise _stray(stray, slots)
+    missing = sorted({k for k in expected if k.startswith(WEIGHTS_PREFIX)} - weight_names)
+    if missing:
+        raise ValueError(f"missing weight arrays: {', '.join(missing[:5])}")
+    for key, (shape, _) in expected.items():
+        if key in arrays:
+            _check_array(key, arrays[key], shape, np.dtype(dtype))
+    model = model_class(layers, seed=seed, dtype=dtype, name=name)
+    if input_shape is not None:
+        if not model.built:
+            model.build(input_shape)
+        if model.input_shape[1:] != input_shape:
+            raise ValueError(
+                f"config.input_shape is {list(input_shape)} but the first layer declares "
+                f"{list(model.input_shape[1:])}"
             )
-            np.copyto(p, arr)
-    elif weight_names:
-        raise ValueError("the model is not built (no input_dim) but weight arrays are present")
+        for key, p in model.parameters().items():
+            np.copyto(p, arrays[WEIGHTS_PREFIX + key])
 
     training = _need(config, "training", (dict, None), "config") or {}
     compiled = _need(config, "compile", (dict, None), "config")
     if compiled is not None and compile:
-        loss = _need(compiled, "loss", (dict,), "config.compile")
-        loss_name = _need(loss, "name", (str,), "config.compile.loss")
-        reduction = _need(loss, "reduction", (str,), "config.compile.loss")
-        metrics = _need(compiled, "metrics", (list,), "config.compile")
-        opt_config = _need(compiled, "optimizer", (dict,), "config.compile")
-        try:
-            optimizer = optimizers_module.get(_checked_optimizer_config(opt_config))
-            model.compile(optimizer=optimizer, loss=loss_name, metrics=metrics, reduction=reduction)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"config.compile: {exc}") from None
-        iterations = _need(training, "iterations", (int,), "config.training")
-        state = {k[len(OPTIMIZER_PREFIX) :]: arrays[k] for k in opt_names}
-        if state and input_dim is None:
-            raise ValueError("optimizer state is present but the model is not built")
-        try:
-            optimizer.set_state(state, model.parameters(), iterations=iterations)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"optimizer state: {exc}") from None
+        _restore_compile(model, compiled, training, arrays)
     if model.built:
         _restore_generators(model, training)
     return model
 
 
-def _precheck_dense_shapes(layers: list[Any], input_dim: int, arrays: Mapping[str, Any]) -> None:
-    """Compare the arrays with the architecture *before* allocating any weights.
-
-    A file claiming ``units=10**9`` is refused here, not by running out of memory.
-    """
-    dim = input_dim
-    for i, layer in enumerate(layers):
-        if isinstance(layer, Dense):
-            needed = {"kernel": (dim, layer.units)}
-            if layer.use_bias:
-                needed["bias"] = (layer.units,)
-            for key, shape in needed.items():
-                name = f"{WEIGHTS_PREFIX}{i}.{key}"
-                if name not in arrays:
-                    raise ValueError(f"missing weight arrays: {name}")
-                got = getattr(arrays[name], "shape", None)
-                if got != shape:
-                    raise ValueError(
-                        f"array {name!r} has shape {got} but the architecture needs {shape}"
-                    )
-        dim = layer.output_dim(dim)
+def _restore_compile(
+    model: Any, compiled: Mapping[str, Any], training: Mapping[str, Any], arrays: Mapping[str, Any]
+) -> None:
+    loss = _need(compiled, "loss", (dict,), "config.compile")
+    loss_name = _need(loss, "name", (str,), "config.compile.loss")
+    reduction = _need(loss, "reduction", (str,), "config.compile.loss")
+    metrics = _need(compiled, "metrics", (list,), "config.compile")
+    opt_config = _need(compiled, "optimizer", (dict,), "config.compile")
+    try:
+        optimizer = optimizers_module.get(_checked_optimizer_config(opt_config))
+        model.compile(optimizer=optimizer, loss=loss_name, metrics=metrics, reduction=reduction)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"config.compile: {exc}") from None
+    iterations = _need(training, "iterations", (int,), "config.training")
+    if iterations < 0:
+        raise ValueError(f"config.training.iterations must be >= 0, got {iterations}")
+    if iterations >= 2**63:
+        raise ValueError(f"config.training.iterations must be < 2**63, got {iterations}")
+    state = {
+        k[len(OPTIMIZER_PREFIX) :]: v for k, v in arrays.items() if k.startswith(OPTIMIZER_PREFIX)
+    }
+    try:
+        optimizer.set_state(state, model.parameters(trainable=True), iterations=iterations)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"optimizer state: {exc}") from None
 
 
 def _checked_optimizer_config(config: Mapping[str, Any]) -> dict[str, Any]:
-    """Only the settings the named optimizer really takes (no old spellings from files)."""
+    """Only the settings the named optimizer really takes."""
     name = config.get("name")
-    cls = optimizers_module.OPTIMIZERS.get(name)  # type: ignore[arg-type]
-    if cls is None:
-        raise ValueError(
-            f"unknown optimizer {name!r}; valid: {', '.join(sorted(optimizers_module.OPTIMIZERS))}"
-        )
-    allowed = set(cls().get_config())
-    unknown = set(config) - allowed
+    cls = _checked_optimizer_class(name)
+    unknown = set(config) - set(cls().get_config())
     if unknown:
         raise ValueError(f"optimizer {name!r} has unknown settings {sorted(unknown)}")
     return dict(config)
@@ -416,10 +456,10 @@ def _restore_generators(model: Any, training: Mapping[str, Any]) -> None:
     state = training.get("rng")
     if state is not None:
         rng = _restore_rng(state, "config.training.rng")
-        model._rng = rng
-        for layer in model.layers:  # dropout layers without their own seed share it
-            if isinstance(layer, Dropout) and layer.seed is None:
-                layer._rng = rng
+        model.rng = rng
+        for layer in model.layers:  # layers without their own seed share the model's
+            if layer.seed is None:
+                layer.rng = rng
     layer_states = training.get("layer_rngs") or {}
     if not isinstance(layer_states, Mapping):
         raise ValueError("config.training.layer_rngs must be an object")
@@ -428,6 +468,6 @@ def _restore_generators(model: Any, training: Mapping[str, Any]) -> None:
         if not key.isdigit() or int(key) >= len(model.layers):
             raise ValueError(f"{where} names no layer")
         layer = model.layers[int(key)]
-        if not isinstance(layer, Dropout):
-            raise ValueError(f"{where}: layer {key} is not a Dropout layer")
-        layer._rng = _restore_rng(st, where)
+        if layer.seed is None:
+            raise ValueError(f"{where}: layer {key} has no seed of its own")
+        layer.rng = _restore_rng(st, where)

@@ -11,9 +11,11 @@ The engine never prints, so :func:`summarize` returns a :class:`ModelSummary` wh
      dense (Dense)               (None, 3)                 9
      ...
 
-A :class:`~nnscratch.engine.layers.Dense` layer from ``n_in`` to ``n_out`` features has
+Output shapes start with ``None``, the batch axis. A
+:class:`~nnscratch.engine.layers.Dense` layer from ``n_in`` to ``n_out`` features has
 ``n_in * n_out`` weights plus ``n_out`` biases: the WildML network 2-3-2 has
-``2*3 + 3 + 3*2 + 2 = 17`` parameters.
+``2*3 + 3 + 3*2 + 2 = 17`` parameters. Weights declared with ``trainable=False`` (batch-norm
+statistics) are counted apart.
 
 Pass ``print_fn`` (as in Keras) to receive the table line by line, e.g.
 ``model.summary(print_fn=print)`` or ``print_fn=lines.append``.
@@ -38,6 +40,11 @@ class LayerRow:
     type: str
     output_shape: tuple[int | None, ...]
     params: int
+    trainable: int = -1  # -1: all of them
+
+    @property
+    def trainable_params(self) -> int:
+        return self.params if self.trainable < 0 else self.trainable
 
 
 @dataclass
@@ -60,7 +67,7 @@ class ModelSummary:
 
     @property
     def trainable_params(self) -> int:
-        return self.total_params  # every parameter of the engine's layers is trained
+        return sum(row.trainable_params for row in self.layers)
 
     @property
     def non_trainable_params(self) -> int:
@@ -92,30 +99,21 @@ def _row(a: str, b: str, c: str) -> str:
     return f" {a:<{_WIDTHS[0] - 1}} {b:<{_WIDTHS[1]}} {c:<{_WIDTHS[2]}}".rstrip()
 
 
-def _layer_params(layer: Any, input_dim: int) -> int:
-    if layer.params:
-        return layer.count_params()
-    units = getattr(layer, "units", None)
-    if units is not None:  # a Dense layer not built yet: W (in x out) and b (out)
-        return input_dim * units + (units if getattr(layer, "use_bias", False) else 0)
-    return 0
-
-
 def summarize(model: Any, print_fn: Callable[[str], Any] | None = None) -> ModelSummary:
     """Build the :class:`ModelSummary` of a ``Sequential`` model.
 
-    Raises ``ValueError`` when the number of input features is not known yet (give the
-    first layer ``input_dim=``, call ``build(n_features)`` or ``fit``).
+    Raises ``ValueError`` when the model is not built yet, so its shapes are unknown
+    (give the first layer ``input_shape=``, call ``build(input_shape)`` or ``fit``).
     """
     if print_fn is not None and not callable(print_fn):
         raise TypeError(f"print_fn must be callable, got {type(print_fn).__name__}")
     if not model.layers:
         raise ValueError("the model has no layers to summarise; add some with model.add(...)")
-    dim = model.input_dim or model._declared_input_dim()
-    if dim is None:
+    if not model.built:
         raise ValueError(
             "this model has not been built yet, so its shapes are unknown: give the first "
-            "layer input_dim=..., call model.build(n_features), or fit it first"
+            "layer input_shape=... (or input_dim=...), call model.build(input_shape), or "
+            "fit it first"
         )
     counts: dict[str, int] = {}
     rows = []
@@ -125,9 +123,11 @@ def summarize(model: Any, print_fn: Callable[[str], Any] | None = None) -> Model
         n = counts.get(base, 0)
         counts[base] = n + 1
         name = layer.name or (base if n == 0 else f"{base}_{n}")
-        params = _layer_params(layer, dim)
-        dim = layer.output_dim(dim)
-        rows.append(LayerRow(name, kind, (None, dim), params))
+        trainable = sum(
+            int(p.size) for key, p in layer.params.items() if key not in layer.non_trainable
+        )
+        shape = (None, *layer.output_shape)
+        rows.append(LayerRow(name, kind, shape, layer.count_params(), trainable))
     summary = ModelSummary(model.name or "sequential", rows)
     if print_fn is not None:
         for line in summary.lines():

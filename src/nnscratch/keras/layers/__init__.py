@@ -1,6 +1,6 @@
-"""``from nnscratch.keras.layers import Dense, Activation, Dropout`` (Keras' ``keras.layers``)."""
+"""``from nnscratch.keras.layers import Dense, Activation, Dropout, Flatten`` (``keras.layers``)."""
 
 from . import core
-from .core import Activation, Dense, Dropout, Layer
+from .core import Activation, Dense, Dropout, Flatten, Layer
 
-__all__ = ["Activation", "Dense", "Dropout", "Layer", "core"]
+__all__ = ["Activation", "Dense", "Dropout", "Flatten", "Layer", "core"]

@@ -1,11 +1,76 @@
 """``from nnscratch.keras.optimizers import SGD, Adam, RMSprop, Adagrad``.
 
-By name in ``compile(optimizer="adam")`` or as objects; ``lr=`` (Keras 2) is accepted
-with a ``DeprecationWarning`` naming ``learning_rate=``. Schedules are in
+By name in ``compile(optimizer="adam")`` or as objects. These are the engine's
+optimizers, also taking Keras 2's ``lr=`` (now ``learning_rate=``) and ``decay=`` (now
+``learning_rate=InverseTimeDecay(lr, decay_steps=1, decay_rate=decay)``), with a
+``DeprecationWarning`` naming the new spelling. Schedules are in
 ``nnscratch.keras.optimizers.schedules``.
 """
 
-from ...engine.optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop, get
+from __future__ import annotations
+
+import inspect
+import warnings
+from typing import Any
+
+from ...engine import optimizers as engine_optimizers
+from ...engine.checks import number
+from ...engine.optimizers import Optimizer, get
+from ...engine.schedules import InverseTimeDecay, LearningRateSchedule
+from .._renames import renamed
 from . import schedules
 
 __all__ = ["SGD", "Adagrad", "Adam", "Optimizer", "RMSprop", "get", "schedules"]
+
+
+def _keras2(base: type, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``base``'s keyword arguments, from positional ones too, with ``lr=`` and ``decay=``
+    translated into ``learning_rate=``."""
+    name = base.__name__
+    default = inspect.signature(base).parameters["learning_rate"].default
+    positional = dict(zip(list(inspect.signature(base).parameters), args))
+    kwargs = renamed(name, {**positional, **kwargs}, {"lr": "learning_rate"})
+    decay = kwargs.pop("decay", None)
+    if decay is not None:
+        decay = number("decay", decay, low=0)
+        rate = kwargs.get("learning_rate", default)
+        if isinstance(rate, LearningRateSchedule):
+            raise TypeError(f"{name}(): decay= cannot be combined with a schedule")
+        rate = number("learning_rate", rate, low=0, low_open=True)
+        warnings.warn(
+            f"{name}(decay=...) is the old Keras spelling; use learning_rate="
+            f"InverseTimeDecay({rate!r}, decay_steps=1, decay_rate={decay!r})",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        if decay:
+            kwargs["learning_rate"] = InverseTimeDecay(rate, decay_steps=1, decay_rate=decay)
+    return kwargs
+
+
+class SGD(engine_optimizers.SGD):
+    """``nnscratch.optimizers.SGD``, also taking Keras 2's ``lr`` and ``decay``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(**_keras2(engine_optimizers.SGD, args, kwargs))
+
+
+class Adagrad(engine_optimizers.Adagrad):
+    """``nnscratch.optimizers.Adagrad``, also taking Keras 2's ``lr`` and ``decay``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(**_keras2(engine_optimizers.Adagrad, args, kwargs))
+
+
+class RMSprop(engine_optimizers.RMSprop):
+    """``nnscratch.optimizers.RMSprop``, also taking Keras 2's ``lr`` and ``decay``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(**_keras2(engine_optimizers.RMSprop, args, kwargs))
+
+
+class Adam(engine_optimizers.Adam):
+    """``nnscratch.optimizers.Adam``, also taking Keras 2's ``lr`` and ``decay``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(**_keras2(engine_optimizers.Adam, args, kwargs))

@@ -1,0 +1,343 @@
+"""The layer contract: what every layer, built-in or your own, does.
+
+A layer is a small class with four methods (Keras 3's ``Layer`` is the model)::
+
+    build(input_shape)               declare the weights with add_weight(...)
+    compute_output_shape(input_shape)
+    forward(x, training=False)       return the output; cache what backward needs
+    backward(grad)                   return dL/d(input); leave dL/d(weight) in self.grads
+
+Shapes never include the batch axis: a Dense layer on 2 features has
+``input_shape == (2,)``, a convolution on MNIST ``(28, 28, 1)``; ``x`` itself is
+``(n, *input_shape)``.
+
+``add_weight(name, shape, initializer, regularizer=None, trainable=True)`` creates a weight
+array, and that array stays the same object for the layer's life: every update is made
+in place, so ``self.kernel = self.add_weight("kernel", ...)`` is safe, and the array is
+also ``self.params["kernel"]``. Regularizers, parameter counts, optimizer state, saving
+and the summary all come from these declarations. Non-trainable weights (batch-norm
+statistics) are saved but never handed to the optimizer.
+
+After ``backward`` the model reads ``self.grads[name]`` for every trainable weight, so a
+layer may assign a new array (``self.grads["kernel"] = x.T @ dz``) or write into the
+existing one: both work. The penalty of a regularizer and its gradient are added by the
+training step, never by the layer.
+
+A layer of your own is one class and one line::
+
+    from nnscratch.layers import Layer, register_layer
+
+    @register_layer
+    class Scale(Layer):
+        '''y = x * w, one weight per feature.'''
+
+        def build(self, input_shape):
+            self.w = self.add_weight("w", input_shape, "ones")
+
+        def forward(self, x, training=False):
+            self.x = x
+            return x * self.w
+
+        def backward(self, grad):
+            self.grads["w"] = (grad * self.x).sum(axis=0)
+            return grad * self.w
+
+It trains, appears in ``summary()``, passes the gradient check, and saves and loads.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import numpy as np
+
+from .. import initializers, regularizers
+from ..checks import positive_int
+from ..initializers import RandomLike, check_random_state
+
+__all__ = ["Layer", "get_layer_class", "register_layer", "registered_name"]
+
+Shape = tuple[int, ...]
+L = TypeVar("L", bound=type)
+
+_CLASSES: dict[str, type] = {}  # registered name -> the class that loads
+_NAMES: dict[type, str] = {}  # class -> the name it saves as
+
+
+class Layer:
+    """Base class of every layer. Override ``build``, ``forward`` and ``backward``.
+
+    Parameters
+    ----------
+    name : str, optional
+        Shown in ``summary()``; default ``dense``, ``dense_1``, ...
+    input_shape : tuple of int, optional
+        The shape of one input example (no batch axis), for the first layer of a model:
+        ``Dense(3, input_shape=(2,))``, ``Conv2D(20, 5, input_shape=(28, 28, 1))``.
+    input_dim : int, optional
+        Shorthand for ``input_shape=(input_dim,)``.
+    seed : int, Generator or RandomState, optional
+        This layer's own generator (initial weights, dropout masks); by default the
+        model's, so one model seed decides everything.
+    """
+
+    #: the shape of one input and one output example, known once built
+    input_shape: Shape | None = None
+    output_shape: Shape | None = None
+    built = False
+    #: set by setup(): the weights' dtype and the generator they are drawn from
+    dtype = np.dtype(np.float64)
+    rng: RandomLike | None = None
+    _dry_run = False
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        input_shape: Sequence[int] | None = None,
+        input_dim: int | None = None,
+        seed: int | RandomLike | None = None,
+    ) -> None:
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"name must be a string, got {name!r}")
+        if input_dim is not None:
+            input_shape = _input_dim(input_dim, input_shape)
+        self.declared_input_shape = None if input_shape is None else _shape(input_shape)
+        self.name, self.seed = name, (seed if seed is None else _seed(seed))
+        # weight name -> array, -> dL/d(weight) after backward, -> its regularizer
+        self.params: dict[str, np.ndarray] = {}
+        self.grads, self.regularizers, self.non_trainable = {}, {}, set()
+
+    # -- what subclasses override ---------------------------------------------------------
+    def build(self, input_shape: Shape) -> None:
+        """Declare the weights for inputs of ``input_shape`` with :meth:`add_weight`."""
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """The shape of one output example; by default the input's."""
+        return input_shape
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """The output for a batch ``x``; with ``training=True``, remember what
+        :meth:`backward` needs."""
+        raise NotImplementedError(f"{type(self).__name__} must define forward(x, training)")
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        """Given dL/d(output), fill ``self.grads`` and return dL/d(input)."""
+        raise NotImplementedError(f"{type(self).__name__} must define backward(grad)")
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments, JSON-ready (used to save and to copy the layer).
+
+        Subclasses add theirs: ``return {**super().get_config(), "units": self.units}``.
+        """
+        config: dict[str, Any] = {"name": self.name}
+        if self.declared_input_shape is not None:
+            config["input_shape"] = list(self.declared_input_shape)
+        if isinstance(self.seed, numbers.Integral):
+            config["seed"] = int(self.seed)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        """A new, unbuilt layer from :meth:`get_config`'s output."""
+        return cls(**config)
+
+    # -- what the model calls -------------------------------------------------------------
+    def setup(self, input_shape: Sequence[int], rng: RandomLike, dtype: Any) -> Shape:
+        """Build the layer for ``input_shape`` with ``rng`` and ``dtype``; return the
+        output shape. Called by the model; calls :meth:`build` once."""
+        shape = _shape(input_shape)
+        if self.declared_input_shape is not None and self.declared_input_shape != shape:
+            raise ValueError(
+                f"{self.describe()} was declared with input_shape={self.declared_input_shape} "
+                f"but receives inputs of shape {shape}"
+            )
+        self.rng = rng if self.seed is None else check_random_state(self.seed)
+        self.dtype = np.dtype(dtype)
+        self.build(shape)
+        self.input_shape, self.output_shape = shape, _shape(self.compute_output_shape(shape))
+        self.built = True
+        return self.output_shape
+
+    def add_weight(
+        self,
+        name: str,
+        shape: Sequence[int],
+        initializer: str | Callable[..., np.ndarray] = "zeros",
+        regularizer: regularizers.Regularizer | str | dict | None = None,
+        trainable: bool = True,
+    ) -> np.ndarray:
+        """Create, initialise and register a weight array; return it.
+
+        Call from :meth:`build`. The array lives as long as the layer (updates are in
+        place) and is also ``self.params[name]``; its gradient goes in
+        ``self.grads[name]``. ``initializer`` is a name (``"glorot_uniform"``,
+        ``"zeros"``, ...) or ``init(shape, rng)``; the regularizer's penalty joins the
+        training objective.
+        """
+        if not (isinstance(name, str) and name.isidentifier()) or name in self.params:
+            raise ValueError(f"{self.describe()}: weight name {name!r} is taken or not a name")
+        shape = _shape(shape, allow_empty=True)
+        nbytes = math.prod(shape) * self.dtype.itemsize
+        check_size(nbytes, lambda: f"weight {name!r} {shape} of {self.describe()}")
+        if self._dry_run:  # weight_shapes(): the shape, without memory or random draws
+            self.params[name] = np.broadcast_to(np.zeros((), self.dtype), shape)
+            return self.params[name]
+        init = initializers.get(initializer)
+        value = self.params[name] = np.array(init(shape, self.rng), self.dtype).reshape(shape)
+        if trainable:  # the array backward may fill in place (or replace)
+            self.grads[name] = np.zeros_like(value)
+        else:
+            self.non_trainable.add(name)
+        if regularizer is not None:
+            self.regularizers[name] = regularizers.get(regularizer)
+        return value
+
+    def weight_shapes(self, input_shape: Sequence[int], dtype: Any) -> dict[str, Shape]:
+        """The shapes of the weights :meth:`build` declares for ``input_shape``, found
+        without allocating them (a saved file's claims are checked with this before
+        anything is read). The layer is left unbuilt."""
+        saved = self.__dict__.copy()
+        try:
+            self._dry_run, self.dtype, self.params = True, np.dtype(dtype), {}
+            self.build(_shape(input_shape))
+            return {key: p.shape for key, p in self.params.items()}
+        finally:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+
+    def set_regularizer(self, weight: str, regularizer: Any) -> None:
+        """Give the weight ``weight`` another regularizer (``None`` removes it), e.g. a
+        new L2 strength between runs. The layer's config (``kernel_regularizer``) follows.
+        """
+        if weight not in self.params:
+            raise ValueError(f"{self.describe()} has no weight {weight!r}")
+        reg = regularizers.get(regularizer)
+        if reg is None:
+            self.regularizers.pop(weight, None)
+        else:
+            self.regularizers[weight] = reg
+        if hasattr(self, f"{weight}_regularizer"):
+            setattr(self, f"{weight}_regularizer", reg)
+
+    def weights(self, trainable: bool | None = None) -> dict[str, np.ndarray]:
+        """``params``, or only the trainable (``True``) or non-trainable (``False``) ones."""
+        if trainable is None:
+            return self.params
+        return {k: p for k, p in self.params.items() if (k not in self.non_trainable) == trainable}
+
+    def penalty(self) -> float:
+        """The regularizers' penalty on this layer's weights (0.0 without any)."""
+        return float(sum(r.penalty(self.params[k]) for k, r in self.regularizers.items()))
+
+    def count_params(self) -> int:
+        return sum(int(p.size) for p in self.params.values())
+
+    def describe(self) -> str:
+        return f"layer {self.name!r}" if self.name else f"a {type(self).__name__} layer"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def check_size(nbytes: int, what: Callable[[], str]) -> None:
+    """Refuse an array that cannot fit in this machine's memory, before allocating it.
+
+    The bound is the physical memory (``os.sysconf``): a network whose weights or
+    activations need more than that cannot train here, and asking for it would end in a
+    MemoryError or the system killing the process. ``what()`` describes the array, and
+    the message names the size.
+    """
+    try:
+        limit = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # not available on this platform
+        return
+    if limit > 0 and nbytes > limit:
+        raise ValueError(
+            f"{what()} would need {_size(nbytes)}, more than this machine's memory "
+            f"({_size(limit)}); use fewer units, a smaller batch or float32"
+        )
+
+
+def _size(nbytes: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if nbytes < 1024 or unit == "PiB":
+            return f"{nbytes:.0f} {unit}" if unit == "bytes" else f"{nbytes:.1f} {unit}"
+        nbytes /= 1024
+    return f"{nbytes:.1f} PiB"
+
+
+def _shape(value: Any, allow_empty: bool = False) -> Shape:
+    """A shape as a tuple of positive ints (``3`` means ``(3,)``)."""
+    dims = (value,) if isinstance(value, numbers.Integral) else value
+    if not isinstance(dims, (tuple, list)) or not all(map(_dimension, dims)):
+        raise ValueError(f"a shape must be a tuple of positive integers, got {value!r}")
+    if not dims and not allow_empty:
+        raise ValueError("a shape needs at least one dimension, got ()")
+    return tuple(map(int, dims))
+
+
+def _dimension(d: Any) -> bool:
+    return isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0
+
+
+def _input_dim(input_dim: Any, input_shape: Any) -> Shape:
+    if input_shape is not None:
+        raise TypeError("give input_shape= or input_dim=, not both")
+    return (positive_int("input_dim", input_dim),)
+
+
+def _seed(seed: Any) -> Any:
+    check_random_state(seed)  # refuse a bad seed now, not at fit time
+    return seed
+
+
+# -- the registry: which class a saved name loads as ---------------------------------------
+def register_layer(cls: L | None = None, *, name: str | None = None) -> Any:
+    """Class decorator: make a :class:`Layer` subclass savable (and loadable) by name.
+
+    ``@register_layer`` registers the class under its own name; ``@register_layer(name=
+    "MyDense")`` under another. Registering the same class again (re-running a notebook
+    cell) replaces the entry; a *different* class under a taken name is refused, unless
+    it subclasses the registered one and names it explicitly (a facade such as
+    ``nnscratch.keras.layers.Dense``, which only translates old argument spellings: it
+    saves as ``"Dense"`` and loads as the engine's Dense).
+    """
+
+    def register(klass: L) -> L:
+        if not (isinstance(klass, type) and issubclass(klass, Layer)):
+            raise TypeError(f"register_layer expects a Layer subclass, got {klass!r}")
+        key = name or klass.__name__
+        existing = _CLASSES.get(key)
+        same = existing is not None and (existing.__module__, existing.__qualname__) == (
+            klass.__module__,
+            klass.__qualname__,
+        )
+        if existing is None or same:
+            _CLASSES[key] = klass
+        elif name is None or not issubclass(klass, existing):
+            raise ValueError(
+                f"a layer named {key!r} is already registered "
+                f"({existing.__module__}.{existing.__qualname__}); register yours under "
+                f"another name: @register_layer(name='My{key}')"
+            )
+        _NAMES[klass] = key
+        return klass
+
+    return register if cls is None else register(cls)
+
+
+def registered_name(layer: Layer | type) -> str | None:
+    """The name ``layer`` (or its class) saves as, or None if it is not registered."""
+    return _NAMES.get(layer if isinstance(layer, type) else type(layer))
+
+
+def get_layer_class(name: str) -> type:
+    """The class registered as ``name``; ``ValueError`` listing the valid names."""
+    if name in _CLASSES:
+        return _CLASSES[name]
+    raise ValueError(f"unknown layer type {name!r}; registered: {', '.join(sorted(_CLASSES))}")
