@@ -397,4 +397,4 @@ def test_huge_claimed_sizes_are_refused_before_allocating(tmp_path, data):
     path, config, arrays = _saved(tmp_path, data)
     config["layers"][2]["config"]["units"] = 10**9
     _write(path, config, arrays)
-    _refused(path, r"weight 'kernel' \(6, 1000000000\) of a Dense layer would need 44\.7 GiB")
+    _refused(path, r"weight 'kernel' \(6, 1000000000\) of layer 2 would need 44\.7 GiB")

@@ -35,6 +35,7 @@ import numpy as np
 
 from .activations import Softmax, softmax
 from .layers import Dense
+from .layers.base import check_gradient
 from .optimizers import SGD
 
 __all__ = ["make_step"]
@@ -91,11 +92,11 @@ class _DenseKernel:
         dz = grad if fused else self.layer.activation.backward(grad, self.a, out=self.dz)
         np.dot(self.x.T, dz, out=self.grad_kernel)
         if self.reg_kernel is not None:
-            self.grad_kernel += self.reg_kernel.gradient(self.kernel)
+            np.copyto(self.grad_kernel, self.reg_kernel.add_to(self.kernel, self.grad_kernel))
         if self.bias is not None:
             np.add.reduce(dz, axis=0, out=self.grad_bias)
             if self.reg_bias is not None:
-                self.grad_bias += self.reg_bias.gradient(self.bias)
+                np.copyto(self.grad_bias, self.reg_bias.add_to(self.bias, self.grad_bias))
         if self.dx is None:
             return None
         return np.dot(dz, self.kernel.T, out=self.dx)
@@ -125,11 +126,26 @@ class _FastStep:
             _DenseKernel(layer, i, self.grads, i == count - 1) if type(layer) is Dense else layer
             for i, layer in enumerate(model.layers)
         ]
+        # the penalty as model.penalty() adds it up: per layer, then over the layers
+        self.penalized = [
+            [(reg, layer.params[key]) for key, reg in layer.regularizers.items()]
+            for layer in model.layers
+            if layer.regularizers
+        ]
         act = getattr(model.layers[-1], "activation", None)
         self.fused = act is not None and act.name == self.loss.fused_activation
         self.plain_sgd = type(self.optimizer) is SGD and not self.optimizer.momentum
         self.gathered: dict[str, np.ndarray] = {}
         self.delta: np.ndarray | None = None
+
+    def penalty(self) -> float:
+        total = 0.0
+        for pairs in self.penalized:
+            part = 0.0
+            for reg, w in pairs:
+                part += reg.penalty(w)
+            total += part
+        return total
 
     def gather(self, name: str, source: np.ndarray, index: Any) -> np.ndarray:
         """``source[index]``: a view for a slice, else a copy into a reused buffer."""
@@ -154,7 +170,7 @@ class _FastStep:
         if not math.isfinite(total) and isinstance(last, _DenseKernel) and last.unchecked_softmax:
             last.redo_softmax()  # a row overflowed on the three-call softmax
             total = loss_fn.total(yb, out)
-        value = loss_fn.objective(total, self.model.penalty(), n)
+        value = loss_fn.objective(total, self.penalty(), n)
         if not math.isfinite(value):
             return value, out, self.grads
         if self.delta is None or self.delta.shape != out.shape:
@@ -172,12 +188,12 @@ class _FastStep:
         if isinstance(unit, _DenseKernel):
             return unit.backward(grad, fused)
         grad = unit.backward_z(grad) if fused else unit.backward(grad)
-        for key in unit.grads:  # a layer without a kernel here: copy its gradients in
-            g = self.grads[f"{i}.{key}"]
-            np.copyto(g, unit.grads[key])
+        for key, g in unit.grads.items():  # a layer this module does not know
+            check_gradient(unit, key, g)
             reg = unit.regularizers.get(key)
-            if reg is not None:
-                g += reg.gradient(unit.params[key])
+            np.copyto(
+                self.grads[f"{i}.{key}"], g if reg is None else reg.add_to(unit.params[key], g)
+            )
         return grad
 
     def update(self, grads: dict[str, np.ndarray]) -> None:

@@ -37,6 +37,10 @@ class Regularizer:
     def gradient(self, w: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def add_to(self, w: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        """``grad`` plus the penalty's gradient at ``w`` (a new array)."""
+        return grad + self.gradient(w)
+
     def get_config(self) -> dict[str, float]:
         raise TypeError(f"a {type(self).__name__} regularizer cannot be saved by name")
 
@@ -72,8 +76,12 @@ class L1L2(Regularizer):
         return total
 
     def gradient(self, w: np.ndarray) -> np.ndarray:
+        return self.add_to(w, np.zeros_like(w))
+
+    def add_to(self, w: np.ndarray, grad: np.ndarray) -> np.ndarray:
         # d/dW [l2 sum W^2] = 2 l2 W  (WildML: dW += reg_lambda * W, with l2 = reg_lambda/2)
-        grad = self._two_l2 * w if self.l2 else np.zeros_like(w)
+        if self.l2:
+            grad = grad + self._two_l2 * w
         if self.l1:
             grad = grad + self.l1 * np.sign(w)  # d/dW [l1 sum |W|] = l1 sign(W)
         return grad

@@ -31,6 +31,7 @@ bit.
 from __future__ import annotations
 
 import json
+import math
 import numbers
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -39,7 +40,7 @@ import numpy as np
 
 from . import optimizers as optimizers_module
 from .layers import Layer, get_layer_class, registered_name
-from .layers.base import _shape
+from .layers.base import _shape, check_size
 
 __all__ = [
     "FORMAT",
@@ -271,10 +272,15 @@ def _expected(
     for i, layer in enumerate(layers):
         try:
             for key, weight_shape in layer.weight_shapes(shape, dtype).items():
+                nbytes = math.prod(weight_shape) * np.dtype(dtype).itemsize
+                check_size(nbytes, lambda: f"weight {key!r} {weight_shape} of layer {i}")  # noqa: B023
                 expected[f"{WEIGHTS_PREFIX}{i}.{key}"] = (weight_shape, dtype)
             shape = _shape(layer.compute_output_shape(shape))
         except (TypeError, ValueError) as exc:
             raise ValueError(f"the layers do not fit together: layer {i}: {exc}") from None
+    itemsize = np.dtype(dtype).itemsize
+    total = itemsize * sum(math.prod(weight_shape) for weight_shape, _ in expected.values())
+    check_size(total * (1 + len(slots)), lambda: "the model's weights and optimizer state")
     for name, (weight_shape, _) in list(expected.items()):
         for slot in slots:
             expected[f"{OPTIMIZER_PREFIX}{slot}/{name[len(WEIGHTS_PREFIX) :]}"] = (

@@ -35,7 +35,7 @@ import numpy as np
 
 from . import fast
 from .callbacks import Callback, CallbackList, History
-from .layers.base import check_size
+from .layers.base import check_gradient, check_size
 
 __all__ = [
     "TrainingDiverged",
@@ -102,13 +102,9 @@ def gradients(layers: Sequence[Any]) -> dict[str, np.ndarray]:
     found = {}
     for i, layer in enumerate(layers):
         for key, g in layer.grads.items():
-            if g.shape != layer.params[key].shape:
-                raise ValueError(
-                    f"{layer.describe()} left a gradient of shape {g.shape} for its weight "
-                    f"{key!r} of shape {layer.params[key].shape}"
-                )
+            check_gradient(layer, key, g)
             reg = layer.regularizers.get(key)
-            found[f"{i}.{key}"] = g if reg is None else g + reg.gradient(layer.params[key])
+            found[f"{i}.{key}"] = g if reg is None else reg.add_to(layer.params[key], g)
     return found
 
 

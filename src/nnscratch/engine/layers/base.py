@@ -182,11 +182,11 @@ class Layer:
         if not (isinstance(name, str) and name.isidentifier()) or name in self.params:
             raise ValueError(f"{self.describe()}: weight name {name!r} is taken or not a name")
         shape = _shape(shape, allow_empty=True)
-        nbytes = math.prod(shape) * self.dtype.itemsize
-        check_size(nbytes, lambda: f"weight {name!r} {shape} of {self.describe()}")
         if self._dry_run:  # weight_shapes(): the shape, without memory or random draws
             self.params[name] = np.broadcast_to(np.zeros((), self.dtype), shape)
             return self.params[name]
+        nbytes = math.prod(shape) * self.dtype.itemsize
+        check_size(nbytes, lambda: f"weight {name!r} {shape} of {self.describe()}")
         init = initializers.get(initializer)
         value = self.params[name] = np.array(init(shape, self.rng), self.dtype).reshape(shape)
         if trainable:  # the array backward may fill in place (or replace)
@@ -242,6 +242,15 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def check_gradient(layer: Layer, key: str, grad: Any) -> None:
+    """Refuse a gradient whose shape is not its weight's (it would broadcast silently)."""
+    if getattr(grad, "shape", None) != layer.params[key].shape:
+        raise ValueError(
+            f"{layer.describe()} left a gradient of shape {getattr(grad, 'shape', None)} for "
+            f"its weight {key!r} of shape {layer.params[key].shape}"
+        )
 
 
 def check_size(nbytes: int, what: Callable[[], str]) -> None:

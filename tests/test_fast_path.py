@@ -1,0 +1,151 @@
+"""The fast path (engine/fast.py) computes exactly what the plain path computes.
+
+Every printed loss, every epoch's loss and every final weight, bit for bit: on the
+article's run, on every size of the article's sweep on both data sets, and on mini-batch
+runs with the other activations, losses, optimizers, regularizers, dropout and float32.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnscratch import Sequential
+from nnscratch.engine.training import plain_path
+from nnscratch.lab.experiments import build_network, load_dataset
+from nnscratch.layers import Activation, Dense, Dropout, Flatten
+from nnscratch.optimizers import SGD, Adagrad, Adam, RMSprop
+from nnscratch.progress import LossPrinter
+from nnscratch.regularizers import l1, l1_l2, l2
+
+SWEEP = (1, 2, 3, 4, 10, 20, 50, 200)
+
+
+def _article(dataset: str, hidden: int, passes: int):
+    X, y = load_dataset(dataset)
+    model = build_network(hidden)
+    lines: list[str] = []
+    printer = LossPrinter(X, y, every=max(1, passes // 20), write=lines.append)
+    model.fit(X, y, epochs=passes, verbose=0, callbacks=[printer])
+    return lines, model.history.history["loss"], model.get_weights()
+
+
+def _same(fast, plain):
+    (lines_f, losses_f, weights_f), (lines_p, losses_p, weights_p) = fast, plain
+    assert lines_f == lines_p
+    assert losses_f == losses_p  # every epoch, as floats: the same bits
+    for wf, wp in zip(weights_f, weights_p, strict=True):
+        np.testing.assert_array_equal(wf, wp)
+
+
+def test_the_article_run_is_the_same_on_both_paths():
+    fast = _article("moons", 3, 20000)
+    with plain_path():
+        plain = _article("moons", 3, 20000)
+    _same(fast, plain)
+    assert fast[0][0] == "Loss after iteration 0: 0.432387"
+
+
+def test_the_environment_variable_selects_the_plain_path(monkeypatch):
+    calls = []
+    import nnscratch.engine.training as training
+
+    real = training.compute_gradients
+    monkeypatch.setattr(training, "compute_gradients", lambda *a: calls.append(1) or real(*a))
+    _article("moons", 3, 3)
+    assert calls == []  # the fast path does not go through it
+    monkeypatch.setenv("NNSCRATCH_PLAIN", "1")
+    _article("moons", 3, 3)
+    assert len(calls) == 3
+
+
+@pytest.mark.parametrize("dataset", ["moons", "circles"])
+@pytest.mark.parametrize("hidden", SWEEP)
+def test_every_sweep_size_is_the_same_on_both_paths(dataset, hidden):
+    fast = _article(dataset, hidden, 600)
+    with plain_path():
+        plain = _article(dataset, hidden, 600)
+    _same(fast, plain)
+
+
+def _mini_batch_run(make, loss, dtype, batch_size, **compile_kwargs):
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(53, 4))
+    y = (x[:, 0] * x[:, 1] + x[:, 2] > 0).astype(int)
+    if loss == "mse":
+        y = np.eye(2)[y]  # regression onto one-hot rows
+    model = Sequential(make(), seed=2, dtype=dtype)
+    model.compile(loss=loss, **compile_kwargs)
+    model.fit(x, y, epochs=4, batch_size=batch_size, verbose=0, validation_data=(x[:9], y[:9]))
+    return (
+        [],
+        model.history.history["loss"] + model.history.history["val_loss"],
+        model.get_weights(),
+    )
+
+
+CONFIGS = {
+    "sigmoid-quadratic-sum": (
+        lambda: [Dense(6, "sigmoid", input_dim=4), Dense(2, "sigmoid")],
+        "quadratic",
+        lambda: {"optimizer": SGD(0.5), "reduction": "sum"},
+    ),
+    "relu-softmax-momentum-l1l2": (
+        lambda: [
+            Dense(7, "relu", input_dim=4, kernel_regularizer=l1_l2(0.001, 0.01)),
+            Dense(2, "softmax", bias_regularizer=l2(0.1)),
+        ],
+        "categorical_crossentropy",
+        lambda: {"optimizer": SGD(0.1, momentum=0.9, nesterov=True)},
+    ),
+    "dropout-activation-adam": (
+        lambda: [
+            Dense(8, "tanh", input_dim=4, kernel_regularizer=l1(0.01)),
+            Dropout(0.3),
+            Dense(2),
+            Activation("softmax"),
+        ],
+        "categorical_crossentropy",
+        lambda: {"optimizer": Adam(0.01), "metrics": ["accuracy"]},
+    ),
+    "softmax-mse-rmsprop": (
+        lambda: [Dense(5, "softmax", input_dim=4), Dense(2, "softmax")],
+        "mse",
+        lambda: {"optimizer": RMSprop(0.01, momentum=0.5, centered=True)},
+    ),
+    "bce-adagrad-flatten": (
+        lambda: [Flatten(input_shape=(4,)), Dense(3, "tanh"), Dense(1, "sigmoid")],
+        "binary_crossentropy",
+        lambda: {"optimizer": Adagrad(0.1)},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("batch_size", [None, 8])
+def test_mini_batch_runs_are_the_same_on_both_paths(name, dtype, batch_size):
+    make, loss, settings = CONFIGS[name]
+    fast = _mini_batch_run(make, loss, dtype, batch_size, **settings())
+    with plain_path():
+        plain = _mini_batch_run(make, loss, dtype, batch_size, **settings())
+    _same(fast, plain)
+
+
+def test_an_overflowing_softmax_is_recomputed_the_careful_way():
+    # logits near 1000: the three-call softmax overflows, the redo gives finite numbers
+    x = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    y = np.array([0, 1, 1])
+
+    def run():
+        m = Sequential([Dense(2, "softmax", input_dim=2)], seed=0)
+        m.set_weights([np.array([[900.0, -900.0], [-900.0, 900.0]]), np.zeros(2)])
+        m.compile(SGD(0.01), "categorical_crossentropy")
+        m.fit(x, y, epochs=3, verbose=0)
+        return [], m.history.history["loss"], m.get_weights()
+
+    fast = run()
+    with plain_path():
+        plain = run()
+    _same(fast, plain)
+    assert all(np.isfinite(fast[1]))
