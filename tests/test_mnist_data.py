@@ -10,6 +10,7 @@ import os
 import pickle
 import socket
 import struct
+import sys
 import threading
 import time
 from pathlib import Path
@@ -27,9 +28,11 @@ from nnscratch.data.mnist import (
     UnsafePickleError,
     default_cache_dir,
     download_mnist,
+    formats,
     load_mnist,
     read_idx,
     read_mnist_pickle,
+    sources,
 )
 
 # ---------------------------------------------------------------------------------------
@@ -335,15 +338,27 @@ def test_idx_files_from_an_earlier_run_are_reverified_not_refetched(srv, tmp_pat
     assert_tiny(load_mnist(tmp_path, cache=False))
 
 
-def test_default_progress_is_a_tqdm_bar_on_stderr(srv, tmp_path, capsys):
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_default_progress_is_the_progress_bar_on_stderr(srv, tmp_path, capsys, monkeypatch):
     srv.routes["/good/mnist.pkl.gz"] = GOOD_PICKLE
     sources = MNISTSources(
         pickle_urls=(srv.url("/good/mnist.pkl.gz"),), pickle_sha256=sha(GOOD_PICKLE)
     )
+    # In a log (not a terminal): a plain line counting bytes, named by the file.
     download_mnist(tmp_path, sources=sources)
     out, err = capsys.readouterr()
     assert out == ""
-    assert "mnist.pkl.gz:" in err and "B/s" in err  # a byte-counting bar, named by file
+    assert f"mnist.pkl.gz: {len(GOOD_PICKLE)}/{len(GOOD_PICKLE)} B (100%)" in err
+    # On a terminal: a live bar with a byte rate.
+    (tmp_path / "mnist.pkl.gz").unlink()
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    download_mnist(tmp_path, sources=sources)
+    assert "mnist.pkl.gz:" in terminal.getvalue() and "B/s" in terminal.getvalue()
 
 
 def test_oversized_download_is_abandoned(srv, tmp_path):
@@ -425,11 +440,11 @@ def test_pickle_cannot_call_ndarray_or_alter_the_allowed_functions():
 
     # GLOBAL numpy.dtype, then BUILD with slot state {"__doc__": "altered"}: BUILD sets
     # attributes on what find_class returned, which must not be our own function.
-    before = M._safe_dtype.__doc__
+    before = formats._safe_dtype.__doc__
     altering = b"\x80\x02cnumpy\ndtype\nN}" + _unicode("__doc__") + _unicode("altered") + b"s\x86b."
     RestrictedUnpickler(io.BytesIO(altering)).load()
-    assert M._safe_dtype.__doc__ == before
-    assert M.RestrictedUnpickler._ALLOWED[("numpy", "dtype")] is M._safe_dtype
+    assert formats._safe_dtype.__doc__ == before
+    assert M.RestrictedUnpickler._ALLOWED[("numpy", "dtype")] is formats._safe_dtype
 
 
 def test_restricted_unpickler_refuses_object_arrays_and_subclasses():
@@ -657,15 +672,15 @@ def test_data_placed_in_the_cache_dir_by_hand_is_found(tmp_path):
 
 
 def test_default_cache_dir_follows_the_platform(monkeypatch, tmp_path):
-    monkeypatch.setattr(M.sys, "platform", "linux")
+    monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert default_cache_dir() == tmp_path / "xdg" / "nnscratch"
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert default_cache_dir() == tmp_path / "home" / ".cache" / "nnscratch"
-    monkeypatch.setattr(M.sys, "platform", "darwin")
+    monkeypatch.setattr(sys, "platform", "darwin")
     assert default_cache_dir() == tmp_path / "home" / "Library" / "Caches" / "nnscratch"
-    monkeypatch.setattr(M.sys, "platform", "win32")
+    monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
     assert default_cache_dir() == tmp_path / "local" / "nnscratch" / "Cache"
 
@@ -695,7 +710,7 @@ def real_mnist(tmp_path_factory):
 
 def test_real_file_has_the_books_split(real_mnist):
     path, _, data = real_mnist
-    assert M.PICKLE_SHA256 == M._sha256_of(path)
+    assert M.PICKLE_SHA256 == sources.sha256_of(path)
     sizes = {"train": 50_000, "validation": 10_000, "test": 10_000}
     for name, (X, y) in zip(data._fields, data):
         assert X.shape == (sizes[name], 784) and X.dtype == np.float32
