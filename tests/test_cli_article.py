@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from nnscratch.cli import article, build_parser, main
+from nnscratch.cli.output import Output
 
 SHORT = ["--passes", "301", "--print-every", "100"]
 
@@ -125,7 +126,7 @@ def test_demo_summary_shows_the_lines_and_the_sweep_tables(tmp_path, capsys):
         ds: ex.sweep(ds, [1, 3], passes=101, print_every=50, jobs=1) for ds in ("moons", "circles")
     }
     logreg = {ds: ex.logistic_regression(ds) for ds in ("moons", "circles")}
-    out = article._Output(build_parser().parse_args(["demo", "--out", str(tmp_path)]))
+    out = Output(build_parser().parse_args(["demo", "--out", str(tmp_path)]))
     article_demo._print_summary(sweeps, logreg, out, str(tmp_path / "index.html"), 12.5)
     text = capsys.readouterr().out
     assert "Loss after iteration 0: 0.432387\nLoss after iteration 50: " in text
@@ -144,7 +145,7 @@ def test_demo_summary_shows_the_lines_and_the_sweep_tables(tmp_path, capsys):
         (["moons", "--learning-rate", "-0.1"], "--learning-rate must be a finite number > 0"),
         (["moons", "--learning-rate", "inf"], "--learning-rate must be a finite number > 0"),
         (["moons", "--reg", "-1"], "--reg must be a finite number >= 0"),
-        (["moons", "--seed", "-3"], "--seed must be an integer >= 0"),
+        (["moons", "--seed", "-3"], "--seed must be an integer in 0..4294967295, got -3"),
         (["moons", "--print-every", "0"], "--print-every must be a positive integer"),
         (["demo", "--passes", "0"], "--passes must be a positive integer"),
         (["moons", "--hidden", "three"], "argument --hidden: invalid int value: 'three'"),

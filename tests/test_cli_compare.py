@@ -61,9 +61,9 @@ def test_json(tmp_path, capsys):
     [
         (["--libraries", "nnscratch,theano"], "unknown library theano"),
         (["--hidden", "0"], "hidden must be a positive integer, got 0"),
-        (["--batch-size", "-3"], "--batch-size must be >= 0"),
+        (["--batch-size", "-3"], "--batch-size must be an integer >= 0"),
         (["--learning-rate", "nan"], "learning_rate must be a finite number > 0"),
-        (["--test-size", "1.5"], "test_size must be a fraction in (0, 1)"),
+        (["--test-size", "1.5"], "test_size must be in (0, 1), got 1.5"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(args, message, tmp_path, capsys):

@@ -8,6 +8,7 @@ import pytest
 
 import nnscratch.data
 from nnscratch.lab import compare as lab
+from nnscratch.lab import compare_libraries, compare_setup
 
 HAVE_TORCH = importlib.util.find_spec("torch") is not None
 HAVE_KERAS = importlib.util.find_spec("keras") is not None and HAVE_TORCH
@@ -89,7 +90,7 @@ def test_article_loss_matches_the_engine_report():
     split = _blobs()
     s = lab.CompareSettings(dataset="moons", hidden=4, epochs=3, learning_rate=0.005, l2=0.05)
     run = lab.train_nnscratch(split, s, lab.initial_weights(s, 2, 3))
-    model = lab._article_model(s, 2, 3)
+    model = compare_setup.article_model(s, 2, 3)
     model.set_weights(run.weights)
     assert run.final_loss == pytest.approx(model.evaluate(split.X_train, split.y_train))
 
@@ -98,7 +99,7 @@ def test_missing_library_is_skipped_with_the_extra_named(monkeypatch):
     def no_torch():
         raise ImportError("No module named 'torch'")
 
-    monkeypatch.setattr(lab, "_import_torch", no_torch)
+    monkeypatch.setattr(compare_libraries, "import_torch", no_torch)
     result = lab.compare("circles", libraries=["nnscratch", "pytorch"], epochs=20)
     assert [r.library for r in result.runs] == ["nnscratch"]
     assert "nnscratch[compare]" in result.skipped["pytorch"]

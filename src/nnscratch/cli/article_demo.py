@@ -21,7 +21,8 @@ import os
 import time
 from typing import Any
 
-from .article import DEMO_SIZES, _Output, _stop_status, _table, write_text_atomic
+from ..lab.experiments import ARTICLE_HIDDEN_SIZES as DEMO_SIZES
+from .output import Output, stop_status, table, write_page
 
 DATASETS = ("moons", "circles")
 HIDDEN = 3  # the article's network
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from ..lab import experiments, parallel, plots
 
     start = time.perf_counter()
-    out = _Output(args)
+    out = Output(args)
     specs = [experiments.NetworkSpec(ds, h, args.passes) for ds in DATASETS for h in DEMO_SIZES]
     specs += [
         experiments.NetworkSpec(ds, HIDDEN, args.passes, learning_rate=0.005) for ds in DATASETS
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     }
     comparisons = {ds: _comparison(done, d) for d, ds in enumerate(DATASETS)}
     index = os.path.join(out.dir, "index.html")
-    write_text_atomic(index, _index_page(args, sweeps, comparisons, logreg, drawn, seconds))
+    write_page(index, _index_page(args, sweeps, comparisons, logreg, drawn, seconds))
     if out.json:
         out.finish(
             {
@@ -79,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         _print_summary(sweeps, logreg, out, index, seconds)
-    status = _stop_status([r for r in done if r is not None], args.command)
+    status = stop_status([r for r in done if r is not None], args.command)
     return 130 if interrupted else status
 
 
@@ -95,7 +96,7 @@ def _comparison(done: list[Any], d: int) -> Any:
 
 
 def _draw_ready(
-    out: _Output, specs: list[Any], done: list[Any], data: dict[str, Any], drawn: set[str]
+    out: Output, specs: list[Any], done: list[Any], data: dict[str, Any], drawn: set[str]
 ) -> None:
     """Draw every figure whose runs have all come back and that is not drawn yet."""
     from ..lab import plots
@@ -125,7 +126,7 @@ def _draw_ready(
 def _print_summary(
     sweeps: dict[str, list[Any]],
     logreg: dict[str, Any],
-    out: _Output,
+    out: Output,
     index: str,
     seconds: float,
 ) -> None:
@@ -137,7 +138,7 @@ def _print_summary(
         print()
     for ds in DATASETS:
         print(f"Hidden-size sweep on {ds} (logistic regression: {logreg[ds].train_accuracy:.1%}):")
-        for row in _table(sweeps[ds]):
+        for row in table(sweeps[ds]):
             print("  " + row)
         print()
     print(f"{len(out.figures)} figures in {out.dir}; open {index}")
@@ -164,7 +165,7 @@ def _figure(drawn: set[str], name: str, caption: str) -> str:
     )
 
 
-def _sweep_table(runs: list[Any]) -> str:
+def _sweeptable(runs: list[Any]) -> str:
     rows = "".join(
         f"<tr><td>{r.hidden}</td><td>{r.final_loss:.6f}</td><td>{r.train_accuracy:.1%}</td></tr>"
         for r in runs
@@ -251,6 +252,6 @@ def _index_page(
                 "the shape; large layers start to bend around single noisy points.",
             )
         )
-        parts.append(_sweep_table(sweeps[ds]))
+        parts.append(_sweeptable(sweeps[ds]))
     parts.append("</body></html>")
     return "\n".join(parts)

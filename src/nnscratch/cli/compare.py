@@ -4,7 +4,7 @@
 
     nnscratch compare --dataset moons --hidden 3
     nnscratch compare --dataset circles --epochs 5000 --json
-    nnscratch compare --dataset mnist --data ../shared/data/mnist.pkl.gz
+    nnscratch compare --dataset mnist --data /path/to/mnist.pkl.gz
 
 Every library starts from the same weights and trains with the same hyperparameters (the
 article's by default: 20,000 full-batch gradient steps, learning rate 0.01, L2 0.01; see
@@ -21,14 +21,12 @@ import os
 import sys
 from typing import Any
 
-from . import CommandError
-
 __all__ = ["format_table", "register", "run_compare"]
 
 
 def register(subparsers: Any) -> None:
     """Add the ``compare`` command."""
-    from ..lab.compare import DATASETS, LIBRARIES
+    from ..lab.compare_setup import DATASETS, LIBRARIES
 
     p = subparsers.add_parser(
         "compare",
@@ -132,11 +130,12 @@ def format_table(result: dict[str, Any]) -> str:
 
 def run_compare(args: argparse.Namespace) -> int:
     """Train, print the table (or JSON), write the figure."""
+    from ..engine import checks
     from ..lab import compare as lab
 
     libraries = [name.strip() for name in args.libraries.split(",") if name.strip()]
-    if args.batch_size is not None and args.batch_size < 0:
-        raise CommandError(f"--batch-size must be >= 0 (0: full batch), got {args.batch_size}")
+    if args.batch_size is not None:
+        checks.integer("--batch-size", args.batch_size, low=0)  # 0: the full batch
     settings = lab.make_settings(
         args.dataset,
         hidden=args.hidden,

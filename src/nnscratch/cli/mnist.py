@@ -104,27 +104,27 @@ def register(subparsers: Any) -> None:
 
 # -- nnscratch mnist ----------------------------------------------------------------------
 def _check_args(args: argparse.Namespace) -> None:
+    from ..engine import checks
+
     sizes = args.sizes
-    if len(sizes) < 2 or any(s <= 0 for s in sizes):
+    if len(sizes) < 2:
         raise CommandError(f"--sizes must be at least two positive integers, got {sizes}")
+    for size in sizes:
+        checks.positive_int("--sizes", size)
     if sizes[0] != 784 or sizes[-1] != 10:
         raise CommandError(
             f"--sizes must start with 784 (28x28 pixels) and end with 10 (digits), got {sizes}"
         )
-    for name in ("epochs", "batch_size"):
-        if getattr(args, name) <= 0:
-            flag = "--" + name.replace("_", "-")
-            raise CommandError(f"{flag} must be a positive integer, got {getattr(args, name)}")
-    if args.eta is not None and not (np.isfinite(args.eta) and args.eta > 0):
-        raise CommandError(f"--eta must be a finite number > 0, got {args.eta}")
-    if not (np.isfinite(args.lmbda) and args.lmbda >= 0):
-        raise CommandError(f"--lmbda must be a finite number >= 0, got {args.lmbda}")
-    if args.seed is not None and args.seed < 0:
-        raise CommandError(f"--seed must be >= 0, got {args.seed}")
-    if args.threads < 0:
-        raise CommandError(f"--threads must be >= 0 (0: the BLAS default), got {args.threads}")
-    if args.train_size is not None and args.train_size <= 0:
-        raise CommandError(f"--train-size must be a positive integer, got {args.train_size}")
+    checks.positive_int("--epochs", args.epochs)
+    checks.positive_int("--batch-size", args.batch_size)
+    if args.eta is not None:
+        checks.number("--eta", args.eta, low=0, low_open=True)
+    checks.number("--lmbda", args.lmbda, low=0)
+    if args.seed is not None:
+        checks.integer("--seed", args.seed, low=0, high=2**32 - 1)
+    checks.integer("--threads", args.threads, low=0)
+    if args.train_size is not None:
+        checks.positive_int("--train-size", args.train_size)
     if args.out and os.path.exists(args.out) and not os.path.isdir(args.out):
         raise CommandError(f"--out {args.out} exists and is not a folder")
     if args.save:
@@ -144,57 +144,6 @@ def _load_data(path: str | None) -> Any:
         if isinstance(exc, FileNotFoundError):
             raise
         raise CommandError(f"cannot load MNIST: {exc}") from None
-
-
-class _BatchBar:
-    """A progress bar over the mini-batches of each epoch (on stderr, when it is a
-    terminal)."""
-
-    @staticmethod
-    def make(total_epochs: int) -> Any:
-        from tqdm.auto import tqdm
-
-        from ..engine.callbacks import Callback
-
-        class Bar(Callback):
-            def __init__(self) -> None:
-                super().__init__()
-                self.bar: Any = None
-                self.pending = 0
-                self.every = 1
-
-            def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
-                steps = self.params.get("steps", 0)
-                self.every = max(1, steps // 200)
-                self.pending = 0
-                self.bar = tqdm(
-                    total=steps,
-                    desc=f"epoch {epoch + 1}/{total_epochs}",
-                    unit="batch",
-                    leave=False,
-                    file=sys.stderr,
-                    dynamic_ncols=True,
-                )
-
-            def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
-                self.pending += 1
-                if self.pending >= self.every:
-                    self.bar.update(self.pending)
-                    self.pending = 0
-
-            def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-                self.close()
-
-            def on_train_end(self, logs: Any = None) -> None:
-                self.close()
-
-            def close(self) -> None:
-                if self.bar is not None:
-                    self.bar.update(self.pending)
-                    self.bar.close()
-                    self.bar = None
-
-        return Bar()
 
 
 def run_mnist(args: argparse.Namespace) -> int:
@@ -224,7 +173,9 @@ def run_mnist(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    callbacks = [_BatchBar.make(args.epochs)] if sys.stderr.isatty() else []
+    from ..progress import ProgressBar
+
+    callbacks = [ProgressBar(per_batch=True)] if sys.stderr.isatty() else []
     history = lab.train(
         net,
         (X, y),

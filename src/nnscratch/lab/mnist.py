@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ..engine import checks
 from ..engine.callbacks import Callback
 from ..engine.model import TrainingDiverged
 from ..nielsen import CrossEntropyCost, Network
@@ -95,8 +96,8 @@ def build_network(
     """
     if cost not in COST_NAMES:
         raise ValueError(f"unknown cost {cost!r}; valid: {', '.join(COST_NAMES)}")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if seed is not None:
+        checks.integer("seed", seed, low=0, high=2**32 - 1)
     rs = np.random.RandomState(seed)
     chapter3 = CrossEntropyCost if cost == "cross-entropy" else None
     return Network(list(sizes), cost=chapter3, dtype=dtype, random_state=rs, print_fn=None)

@@ -28,7 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from .experiments import NetworkRun, NetworkSpec, _check_int, load_dataset, run_network
+from ..engine import checks
+from .network_runs import NetworkRun, NetworkSpec, load_dataset, run_network
 
 __all__ = [
     "ExperimentPool",
@@ -114,9 +115,10 @@ class ExperimentPool(cf.ProcessPoolExecutor):
 
 
 def _check_jobs(jobs: int | None) -> int:
+    """``jobs`` checked, or all cores for None."""
     if jobs is None:
         return os.cpu_count() or 1
-    return _check_int("jobs", jobs, 1)
+    return checks.positive_int("jobs", jobs)
 
 
 def worker_pool(jobs: int | None = None) -> ExperimentPool:
@@ -185,7 +187,7 @@ def iter_runs(
     ``jobs=1`` (or a single spec) trains in this process, one after the other (the
     biggest first, like the pool); otherwise the runs go to ``executor`` or to a fresh
     :func:`worker_pool`. ``regions`` is passed on to
-    :func:`~nnscratch.lab.experiments.run_network`.
+    :func:`~nnscratch.lab.network_runs.run_network`.
 
     Raises
     ------
@@ -225,7 +227,7 @@ def run_networks(
 ) -> list[NetworkRun]:
     """Train several networks (see :func:`iter_runs`); the runs in the order given.
 
-    >>> from nnscratch.lab.experiments import NetworkSpec
+    >>> from nnscratch.lab.network_runs import NetworkSpec
     >>> runs = run_networks([NetworkSpec("moons", 1, 100), NetworkSpec("circles", 2, 100)])
     >>> [(run.dataset, run.hidden) for run in runs]
     [('moons', 1), ('circles', 2)]

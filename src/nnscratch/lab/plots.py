@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._files import save_figure
 from .boundary import Regions, decision_regions, plot_decision_boundary
 from .experiments import settles_smoothly, two_cycle
+from .style import save_figure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
