@@ -8,10 +8,8 @@ trained run to ``docs/img/playground.png`` (the README's image).
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import io
-import json
 import os
 import re
 import runpy
@@ -20,7 +18,6 @@ import subprocess
 import sys
 import time
 import zipfile
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -224,11 +221,14 @@ def test_adam_and_dropout_train_and_the_loss_falls(page, server_url):
 
 
 def url_state(url: str) -> dict:
-    """Decode the page's URL state (the protocol's "1." + base64url of zlib'd JSON)."""
-    token = url.partition("#")[2]
-    assert token.startswith("1."), f"not a playground URL state: {url}"
-    body = token[2:]
-    return json.loads(zlib.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))))
+    """Decode the page's URL state (``name=value&...``, read by the server's own decoder)."""
+    from urllib.parse import unquote
+
+    from nnscratch.lab.web.urlstate import decode
+
+    token = unquote(url.partition("#")[2])
+    assert "=" in token, f"not a playground URL state: {url}"
+    return decode(token)
 
 
 def wait_for_link(page: Page, condition, timeout: float = 10.0) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .config import FEATURES, model_filename, model_name, n_outputs_for, output_spec, train_size
+from .build import FEATURES, model_filename, model_name, n_outputs_for, output_spec, train_size
 
 __all__ = ["python_script"]
 

@@ -46,14 +46,9 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised by a test with starlette hidden
     raise ImportError(WEB_EXTRA_MESSAGE) from exc
 
-from .session import (
-    FRAME_RATE,
-    LIMITS,
-    PROTOCOL_VERSION,
-    PlaygroundSession,
-    error_message,
-    options,
-)
+from .protocol import error_message, options
+from .schema import FRAME_RATE, LIMITS, PROTOCOL_VERSION
+from .session import PlaygroundSession
 
 __all__ = ["LOOPBACK_HOSTS", "STATIC_DIR", "WEB_EXTRA_MESSAGE", "SessionRegistry", "create_app"]
 

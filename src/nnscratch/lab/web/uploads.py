@@ -3,7 +3,7 @@
 The parser is strict where it matters and lenient where people differ: any of ``,``, ``;``,
 tab or spaces separate the values, a header line and ``#`` comments are skipped, but every
 value must be a finite number and every bad line is reported by its number. Size limits
-(1 MB, 10,000 points) come from :data:`~nnscratch.lab.web.config.LIMITS`.
+(1 MB, 10,000 points) come from :data:`~nnscratch.lab.web.schema.LIMITS`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .config import LIMITS, PlaygroundError
+from .schema import LIMITS, PlaygroundError
 
 __all__ = ["parse_csv", "points_to_dataset"]
 
