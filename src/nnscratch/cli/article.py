@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from . import CommandError
+from . import CommandError, command_help
 from .output import DEFAULT_OUT, Output, run_loss, stop_status, table
 
 DATASET_CHOICES = ("moons", "circles")
@@ -39,7 +39,7 @@ def register(subparsers: Any) -> None:
     """Add the article's commands to the ``nnscratch`` parser."""
     p = subparsers.add_parser(
         "data",
-        help="scatter plot of the article's data set",
+        help=command_help("data"),
         description="Draw the data set: make_moons(200, noise=0.20) after seed 0, or "
         "make_circles(noise=0.2, factor=0.5, random_state=1).",
     )
@@ -49,7 +49,7 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser(
         "logreg",
-        help="logistic regression baseline (LogisticRegressionCV) and its boundary",
+        help=command_help("logreg"),
         description="Fit scikit-learn's LogisticRegressionCV, as the article does, and "
         "draw its straight decision boundary.",
     )
@@ -59,7 +59,7 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser(
         "moons",
-        help="train the article's network and print its loss lines",
+        help=command_help("moons"),
         description="Train the 2-H-2 network (tanh hidden layer, softmax output) by "
         "full-batch gradient descent, printing 'Loss after iteration i: ...' every "
         "--print-every passes; draw its decision boundary and the loss of every pass "
@@ -73,7 +73,7 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser(
         "sweep",
-        help="the article's grid of decision boundaries over hidden sizes",
+        help=command_help("sweep"),
         description="Train one network per hidden size, in parallel, and draw the "
         "article's grid 'Hidden Layer size N' with each run's final loss and accuracy.",
     )
@@ -93,7 +93,7 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser(
         "demo",
-        help="the whole article: data, logistic regression, networks, sweeps, index.html",
+        help=command_help("demo"),
         description="Reproduce the whole article on both data sets and write every "
         "figure plus an index.html page showing them into --out.",
     )

@@ -21,6 +21,8 @@ import os
 import sys
 from typing import Any
 
+from . import command_help
+
 __all__ = ["format_table", "register", "run_compare"]
 
 
@@ -30,7 +32,7 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser(
         "compare",
-        help="train the same network with nnscratch, scikit-learn, Keras and PyTorch",
+        help=command_help("compare"),
         description=(
             "Train one architecture (a tanh hidden layer, a softmax output) from the same "
             "initial weights with nnscratch, scikit-learn's MLPClassifier and, when "

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from . import CommandError
+from . import CommandError, command_help
 
 __all__ = ["register", "run_mnist", "run_predict"]
 
@@ -28,7 +28,7 @@ def register(subparsers: Any) -> None:
     """Add the ``mnist`` and ``predict`` commands."""
     p = subparsers.add_parser(
         "mnist",
-        help="train the book's network on MNIST (Nielsen, chapters 1 and 3)",
+        help=command_help("mnist"),
         description=(
             "Train a network of sigmoid neurons on MNIST by mini-batch SGD, as in "
             "Nielsen's book. Chapter 1: the defaults. Chapter 3: --cost cross-entropy "
@@ -89,7 +89,7 @@ def register(subparsers: Any) -> None:
 
     q = subparsers.add_parser(
         "predict",
-        help="read handwritten digits from image files with a saved network",
+        help=command_help("predict"),
         description=(
             "Classify images of single digits (any size, light or dark background) with a "
             "network saved by `nnscratch mnist --save`. Each image is prepared like MNIST: "
