@@ -13,6 +13,7 @@ import struct
 import sys
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -548,6 +549,102 @@ def test_idx_folder_with_mismatched_counts(tmp_path):
     write(tmp_path / "t10k-labels-idx1-ubyte.gz", gz(idx_bytes(np.zeros(5, np.uint8))))
     with pytest.raises(MNISTFormatError, match=r"has 12 images but .* has 5 labels"):
         load_mnist(tmp_path, cache=False)
+
+
+# ---------------------------------------------------------------------------------------
+# Files that are not what they seem: FIFOs, devices, bombs, huge declarations
+# ---------------------------------------------------------------------------------------
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs and devices are POSIX")
+
+
+def refused_quickly(call, match):
+    start = time.monotonic()
+    with pytest.raises(MNISTFormatError, match=match) as info:
+        call()
+    assert time.monotonic() - start < 1.0
+    return info.value
+
+
+@posix_only
+def test_a_fifo_or_a_device_is_refused_at_once(tmp_path, monkeypatch):
+    fifo = tmp_path / "mnist.pkl.gz"
+    os.mkfifo(fifo)
+    refused_quickly(lambda: load_mnist(fifo, cache=False), r"mnist\.pkl\.gz: is a FIFO")
+    # In a folder found by NNSCRATCH_DATA, a FIFO is named, not skipped.
+    monkeypatch.setenv("NNSCRATCH_DATA", str(tmp_path))
+    refused_quickly(lambda: load_mnist(cache=False), "is a FIFO")
+    monkeypatch.delenv("NNSCRATCH_DATA")
+    if Path("/dev/zero").exists():
+        monkeypatch.setenv("NNSCRATCH_DATA", "/dev/zero")
+        err = refused_quickly(
+            lambda: load_mnist(cache=False), r"MNIST file /dev/zero: is a character device"
+        )
+        assert "expected a regular file" in str(err)
+    idx = tmp_path / "idx"
+    for name, data in GOOD_IDX.items():
+        write(idx / name, data)
+    (idx / "t10k-labels-idx1-ubyte.gz").unlink()
+    os.mkfifo(idx / "t10k-labels-idx1-ubyte.gz")
+    refused_quickly(lambda: load_mnist(idx, cache=False), r"t10k-labels.*: is a FIFO")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    os.mkfifo(cache / "mnist.npz")
+    refused_quickly(lambda: load_mnist(cache / "mnist.npz"), "MNIST cache .*: is a FIFO")
+
+
+def test_a_gzip_bomb_stops_at_the_cap(tmp_path, monkeypatch):
+    # A pickle of 8 MiB of bytes: the unpickler keeps reading, so only the cap stops it.
+    monkeypatch.setattr(formats, "MAX_DATA_BYTES", 2**20)
+    bomb = write(tmp_path / "mnist.pkl.gz", gz(pickle.dumps(bytes(8 * 2**20), protocol=2)))
+    assert bomb.stat().st_size < 20_000
+    refused_quickly(
+        lambda: load_mnist(bomb, cache=False),
+        r"MNIST file .*mnist\.pkl\.gz: decompresses past the limit; at most 1 MiB",
+    )
+    idx = tmp_path / "idx"
+    for name, data in GOOD_IDX.items():
+        write(idx / name, data)
+    header = b"\0\0\x08\x03" + struct.pack(">3I", 10_000, 28, 28)
+    write(idx / "train-images-idx3-ubyte.gz", gz(header + bytes(8 * 2**20)))
+    refused_quickly(lambda: load_mnist(idx, cache=False), "decompresses past the limit")
+
+
+class _HugeArray:
+    def __reduce__(self):
+        return (formats._reconstruct_function(), (np.ndarray, (2**40,), b"f8"))
+
+
+def test_huge_declared_sizes_are_refused_before_allocating(tmp_path):
+    huge = write(tmp_path / "huge.pkl", pickle.dumps(((_HugeArray(),),), protocol=2))
+    refused_quickly(
+        lambda: read_mnist_pickle(huge),
+        r"huge\.pkl: an array in the pickle: declares an array of shape \(1099511627776,\) "
+        r"float64: 8 TiB; at most",
+    )
+    images = write(
+        tmp_path / "idx.gz", gz(b"\0\0\x08\x03" + struct.pack(">3I", 2**20, 2**10, 2**10))
+    )
+    refused_quickly(lambda: read_idx(images), r"truncated: the header promises 1048576x1024x1024")
+    # An .npz cache whose .npy header declares 256 TiB.
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": (2**45,)}
+    )
+    cache = tmp_path / "mnist.npz"
+    with zipfile.ZipFile(cache, "w") as archive:
+        archive.writestr("format.npy", _npy(np.array("nnscratch-mnist-cache-1")))
+        archive.writestr("train_X_u8.npy", header.getvalue())
+    refused_quickly(
+        lambda: load_mnist(cache, cache=False),
+        r"array 'train_X_u8': declares an array of shape \(35184372088832,\) float64: 256 TiB",
+    )
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------------------------------

@@ -22,11 +22,14 @@ import zipfile
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
 from ...files import atomic_write
+from ...untrusted import UntrustedFileError, check_zip, open_member, open_regular, read_npy
 from .base import MNIST, MNISTFormatError, Split, from_bytes, validated
+from .formats import MAX_DATA_BYTES, MAX_FILE_BYTES
 
 __all__ = ["CACHE_FORMAT", "fingerprint", "read_cache", "write_cache"]
 
@@ -65,47 +68,78 @@ def write_cache(path: Path, data: MNIST, source: str) -> None:
     atomic_write(path, lambda f: np.savez(f, **arrays), make_folders=True)
 
 
+_ARRAY_NAMES = frozenset(
+    {"format", "source"}
+    | {f"{part}_{suffix}" for part in MNIST._fields for suffix in ("X_u8", "X", "y")}
+)
+
+
 def read_cache(path: Path) -> tuple[MNIST, str]:
     """Read a cache file: ``(data, source fingerprint)``.
+
+    The file is read as untrusted (it sits in a folder anyone with the account can write
+    to): it must be a regular file, the zip members it declares are capped before
+    anything is inflated, and each array's ``.npy`` header is checked against
+    :data:`~nnscratch.data.mnist.formats.MAX_DATA_BYTES` before it is read.
 
     Raises
     ------
     MNISTFormatError
         The file is not a complete, valid nnscratch MNIST cache.
     """
+    name = f"MNIST cache {path}"
     try:
-        # Open the file ourselves: np.load leaks its handle when the zip is corrupt.
-        with path.open("rb") as fh:
-            z = np.load(fh, allow_pickle=False)
-            if not hasattr(z, "files"):  # a lone .npy array, not an archive
-                raise MNISTFormatError(f"{path} is a single array, not an .npz archive")
-            if "format" not in z.files or str(z["format"]) != CACHE_FORMAT:
-                raise MNISTFormatError(
-                    f"{path} is not an nnscratch MNIST cache (format marker missing or not "
-                    f"{CACHE_FORMAT!r})"
-                )
-            source = str(z["source"]) if "source" in z.files else ""
-            splits = []
-            for name in MNIST._fields:
-                if f"{name}_X_u8" in z.files:
-                    X = from_bytes(z[f"{name}_X_u8"])
-                elif f"{name}_X" in z.files:
-                    X = z[f"{name}_X"]
-                else:
-                    raise MNISTFormatError(f"{path} has no images for the {name} part")
-                if f"{name}_y" not in z.files:
-                    raise MNISTFormatError(f"{path} has no labels for the {name} part")
-                splits.append(Split(X, z[f"{name}_y"].astype(np.int64)))
-    except MNISTFormatError:
-        raise
-    except (
-        OSError,
-        EOFError,
-        ValueError,
-        TypeError,
-        KeyError,
-        zipfile.BadZipFile,
-        zlib.error,
-    ) as exc:
+        with open_regular(path, what="MNIST cache", max_bytes=MAX_FILE_BYTES) as fh:
+            arrays = _read_members(fh, name)
+    except UntrustedFileError as exc:
+        raise MNISTFormatError(str(exc)) from exc
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
         raise MNISTFormatError(f"{path} is not a readable .npz file ({exc})") from exc
+    source = str(arrays["source"]) if "source" in arrays else ""
+    splits = []
+    for part in MNIST._fields:
+        if f"{part}_X_u8" in arrays:
+            X = from_bytes(arrays[f"{part}_X_u8"])
+        elif f"{part}_X" in arrays:
+            X = arrays[f"{part}_X"]
+        else:
+            raise MNISTFormatError(f"{path} has no images for the {part} part")
+        if f"{part}_y" not in arrays:
+            raise MNISTFormatError(f"{path} has no labels for the {part} part")
+        splits.append(Split(X, arrays[f"{part}_y"].astype(np.int64)))
     return validated(MNIST(*splits), str(path)), source
+
+
+def _read_members(fh: IO[bytes], name: str) -> dict[str, np.ndarray]:
+    """The arrays of the cache archive, the format marker checked first."""
+    try:
+        archive = zipfile.ZipFile(fh)
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise MNISTFormatError(f"{name} is not an .npz archive ({exc})") from None
+    with archive:
+        infos = check_zip(
+            archive,
+            what=name,
+            max_member_bytes=MAX_DATA_BYTES,
+            max_total_bytes=2 * MAX_DATA_BYTES,
+            max_members=len(_ARRAY_NAMES),
+        )
+        members = {info.filename.removesuffix(".npy") for info in infos}
+        marker = None
+        if "format" in members:
+            marker = str(_read_array(archive, "format", name))
+        if marker != CACHE_FORMAT:
+            raise MNISTFormatError(
+                f"{name} is not an nnscratch MNIST cache (format marker missing or not "
+                f"{CACHE_FORMAT!r})"
+            )
+        unexpected = sorted(members - _ARRAY_NAMES)
+        if unexpected:
+            raise MNISTFormatError(f"{name} holds unexpected arrays: {', '.join(unexpected)}")
+        return {key: _read_array(archive, key, name) for key in members}
+
+
+def _read_array(archive: zipfile.ZipFile, key: str, name: str) -> np.ndarray:
+    member = f"{key}.npy"
+    with open_member(archive, member, what=name, max_bytes=MAX_DATA_BYTES + 2**16) as stream:
+        return read_npy(stream, what=f"{name}, array {key!r}", max_bytes=MAX_DATA_BYTES)

@@ -6,26 +6,78 @@
 * The IDX files of LeCun, Cortes and Burges (``train-images-idx3-ubyte.gz`` ...) are a
   small header of sizes followed by the raw bytes; :func:`read_idx` reads one,
   :func:`read_idx_set` the four and splits them the book's way.
+
+Every file is opened with :func:`nnscratch.untrusted.open_regular` (a FIFO or a device
+such as ``/dev/zero`` is refused at once) and decompressed with
+:func:`nnscratch.untrusted.open_gunzip`, and nothing is allocated beyond
+:data:`MAX_DATA_BYTES`: all of MNIST in float64 (70,000 x 784 x 8 bytes) fits, a gzip
+bomb or a header declaring terabytes does not. Such a file raises
+:class:`~nnscratch.data.mnist.MNISTFormatError` naming it.
 """
 
 from __future__ import annotations
 
-import gzip
 import math
 import os
 import pickle
 import struct
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
 import numpy as np
 
+from ...untrusted import UntrustedFileError, check_array_size, open_gunzip, open_regular
 from .base import MNIST, MNISTFormatError, Split, UnsafePickleError, book_split, validated
 from .sources import IDX_FILES
 
-__all__ = ["RestrictedUnpickler", "read_idx", "read_idx_set", "read_mnist_pickle"]
+__all__ = [
+    "MAX_DATA_BYTES",
+    "MAX_FILE_BYTES",
+    "RestrictedUnpickler",
+    "open_mnist_file",
+    "read_idx",
+    "read_idx_set",
+    "read_mnist_pickle",
+]
+
+#: The most bytes any MNIST array, or the decompressed content of any MNIST file, may
+#: take: all 70,000 images as float64, plus room for labels and the pickle's framing.
+MAX_DATA_BYTES = 70_000 * 784 * 8 + 2**21
+
+#: The largest MNIST file read (compressed or not).
+MAX_FILE_BYTES = MAX_DATA_BYTES
+
+
+@contextmanager
+def _refusals_as_format_errors(path: Path) -> Iterator[None]:
+    """Turn :class:`UntrustedFileError` into :class:`MNISTFormatError` naming ``path``."""
+    try:
+        yield
+    except UntrustedFileError as exc:
+        message = str(exc) if str(path) in str(exc) else f"{path}: {exc}"
+        raise MNISTFormatError(message) from exc
+
+
+@contextmanager
+def open_mnist_file(path: Path, what: str) -> Iterator[IO[bytes]]:
+    """Open an MNIST file for reading, decompressing it if it starts with gzip's magic.
+
+    Both the file and its decompressed content are capped (:data:`MAX_FILE_BYTES`,
+    :data:`MAX_DATA_BYTES`); a FIFO, a device or a directory is refused at once. Any
+    refusal raises :class:`MNISTFormatError`.
+    """
+    with _refusals_as_format_errors(path), open_regular(
+        path, what=what, max_bytes=MAX_FILE_BYTES
+    ) as raw:  # fmt: skip
+        if raw.peek(2)[:2] != b"\x1f\x8b":  # type: ignore[attr-defined]
+            yield raw
+            return
+        name = f"{what} {path}"
+        with open_gunzip(raw, what=name, max_bytes=MAX_DATA_BYTES) as unpacked:
+            yield unpacked
 
 
 def _reconstruct_function() -> Callable[..., Any]:
@@ -58,10 +110,14 @@ _NDARRAY = _NdarrayName()
 
 
 def _safe_reconstruct(subtype: Any, shape: Any, dtype: Any) -> np.ndarray:
-    # ``_reconstruct(cls, shape, dtype)`` makes an empty array that the next opcode fills.
+    # ``_reconstruct(cls, shape, dtype)`` makes an empty array that the next opcode fills;
+    # its size is checked first, so a pickle cannot ask for terabytes.
     if subtype is not _NDARRAY:
         raise UnsafePickleError(f"pickle asked for an array of type {subtype!r}; only ndarray")
-    return _reconstruct_function()(np.ndarray, shape, _safe_dtype(dtype))
+    dt = _safe_dtype(dtype)
+    dims = (shape,) if isinstance(shape, int) else shape
+    check_array_size(dims, dt, what="an array in the pickle", max_bytes=MAX_DATA_BYTES)
+    return _reconstruct_function()(np.ndarray, shape, dt)
 
 
 def _safe_dtype(spec: Any, align: Any = False, copy: Any = False) -> np.dtype:
@@ -119,6 +175,7 @@ class RestrictedUnpickler(pickle.Unpickler):
     Examples
     --------
     >>> import io, pickle
+    >>> import numpy as np
     >>> data = pickle.dumps((np.arange(3), [np.zeros(2)]), protocol=2)
     >>> RestrictedUnpickler(io.BytesIO(data)).load()[0]
     array([0, 1, 2])
@@ -161,26 +218,6 @@ class RestrictedUnpickler(pickle.Unpickler):
         raise UnsafePickleError("refusing a pickle that uses persistent ids")
 
 
-def _open_maybe_gzip(path: Path) -> IO[bytes]:
-    """Open ``path`` for reading, decompressing on the fly if it starts with gzip's magic."""
-    f: IO[bytes] = path.open("rb")
-    try:
-        if f.read(2) != b"\x1f\x8b":
-            f.seek(0)
-            return f
-        f.close()
-        g = gzip.open(path, "rb")
-        try:
-            g.peek(1)  # a broken gzip header fails here, with a clear message below
-        except BaseException:
-            g.close()
-            raise
-        return g  # type: ignore[return-value]
-    except (OSError, EOFError, zlib.error) as exc:
-        f.close()
-        raise MNISTFormatError(f"{path} is not a readable gzip file ({exc})") from exc
-
-
 def read_mnist_pickle(path: str | os.PathLike[str]) -> MNIST:
     """Read the book's ``mnist.pkl.gz`` with :class:`RestrictedUnpickler`.
 
@@ -208,11 +245,13 @@ def read_mnist_pickle(path: str | os.PathLike[str]) -> MNIST:
     >>> # train, validation, test = read_mnist_pickle("mnist.pkl.gz")
     """
     path = Path(path)
-    with _open_maybe_gzip(path) as f:
+    with open_mnist_file(path, "MNIST file") as f, _refusals_as_format_errors(path):
         try:
             obj = RestrictedUnpickler(f).load()
         except UnsafePickleError as exc:
             raise UnsafePickleError(f"{path}: {exc}") from None
+        except UntrustedFileError:
+            raise
         except (
             pickle.UnpicklingError,
             EOFError,
@@ -283,40 +322,72 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     >>> # images = read_idx("train-images-idx3-ubyte.gz")   # (60000, 28, 28) uint8
     """
     path = Path(path)
-    try:
-        with path.open("rb") as f:
-            compressed = f.read(2) == b"\x1f\x8b"
-        if compressed:
-            with gzip.open(path, "rb") as g:
-                data = g.read()
-        else:
-            data = path.read_bytes()
-    except (OSError, EOFError, zlib.error) as exc:
-        if isinstance(exc, FileNotFoundError):
-            raise
-        raise MNISTFormatError(f"{path} is corrupt or truncated ({exc})") from exc
-    if len(data) < 4:
-        raise MNISTFormatError(f"{path}: too short for an IDX header ({len(data)} bytes)")
-    zero1, zero2, type_code, ndim = data[:4]
+    with open_mnist_file(path, "IDX file") as f, _refusals_as_format_errors(path):
+        try:
+            return _parse_idx(f, path)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise MNISTFormatError(f"{path} is corrupt or truncated ({exc})") from exc
+
+
+def _read_into(stream: IO[bytes], buffer: bytearray) -> int:
+    """Fill ``buffer`` from ``stream`` as far as it goes; the number of bytes read."""
+    view = memoryview(buffer)
+    filled = 0
+    while filled < len(buffer):
+        n = stream.readinto(view[filled:])  # type: ignore[attr-defined]
+        if not n:
+            break
+        filled += n
+    return filled
+
+
+def _count_rest(stream: IO[bytes]) -> int:
+    """How many bytes are left in ``stream``, read in pieces (never all at once)."""
+    count = 0
+    while piece := stream.read(1 << 20):
+        count += len(piece)
+    return count
+
+
+def _parse_idx(f: IO[bytes], path: Path) -> np.ndarray:
+    magic = f.read(4)
+    if len(magic) < 4:
+        raise MNISTFormatError(f"{path}: too short for an IDX header ({len(magic)} bytes)")
+    zero1, zero2, type_code, ndim = magic
     if zero1 or zero2 or type_code not in _IDX_DTYPES or ndim == 0:
         raise MNISTFormatError(
-            f"{path}: bad IDX magic number 0x{data[:4].hex()} (expected 0x0000TTNN with type "
+            f"{path}: bad IDX magic number 0x{magic.hex()} (expected 0x0000TTNN with type "
             f"TT one of {', '.join(f'{t:02x}' for t in _IDX_DTYPES)} and NN dimensions)"
         )
     header = 4 + 4 * ndim
-    if len(data) < header:
-        raise MNISTFormatError(f"{path}: truncated IDX header ({len(data)} of {header} bytes)")
-    dims = struct.unpack(f">{ndim}I", data[4:header])
+    sizes = f.read(4 * ndim)
+    if len(sizes) < 4 * ndim:
+        raise MNISTFormatError(f"{path}: truncated IDX header ({4 + len(sizes)} of {header} bytes)")
+    dims = struct.unpack(f">{ndim}I", sizes)
     dtype = _IDX_DTYPES[type_code]
     expected = math.prod(dims) * dtype.itemsize  # Python ints: no overflow
-    found = len(data) - header
-    if found != expected:
+
+    def mismatch(found: int) -> MNISTFormatError:
         what = "truncated" if found < expected else "has trailing bytes"
-        raise MNISTFormatError(
+        return MNISTFormatError(
             f"{path}: {what}: the header promises {'x'.join(map(str, dims))} values "
             f"({expected} bytes) but the file holds {found} bytes"
         )
-    array = np.frombuffer(data, dtype=dtype, offset=header).reshape(dims)
+
+    if expected > MAX_DATA_BYTES:
+        # More than any MNIST file: say whether the file even holds it (counting the rest
+        # in pieces, within the caps), without allocating what the header declares.
+        found = _count_rest(f)
+        if found < expected:
+            raise mismatch(found)
+        check_array_size(dims, dtype, what=f"IDX file {path}", max_bytes=MAX_DATA_BYTES)
+    data = bytearray(expected)
+    found = _read_into(f, data)
+    if found < expected:
+        raise mismatch(found)
+    if f.read(1):
+        raise mismatch(expected + 1 + _count_rest(f))
+    array = np.frombuffer(data, dtype=dtype).reshape(dims)
     return array.astype(dtype.newbyteorder("="), copy=False)
 
 

@@ -175,7 +175,7 @@ def _idx_in(folder: Path) -> Found | None:
     files = []
     for name in IDX_FILES.values():
         for candidate in (folder / name, folder / name.removesuffix(".gz")):
-            if candidate.is_file():
+            if candidate.exists():
                 files.append(candidate)
                 break
         else:
@@ -184,8 +184,12 @@ def _idx_in(folder: Path) -> Found | None:
 
 
 def find_in_folder(folder: Path) -> Found | None:
-    """The book's pickle in ``folder``, else its four IDX files, else ``None``."""
-    if (folder / PICKLE_NAME).is_file():
+    """The book's pickle in ``folder``, else its four IDX files, else ``None``.
+
+    Anything of the right name counts (a FIFO too): reading it then says what is wrong,
+    instead of the folder seeming empty.
+    """
+    if (folder / PICKLE_NAME).exists():
         return Found("pickle", (folder / PICKLE_NAME,))
     return _idx_in(folder)
 
