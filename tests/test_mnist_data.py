@@ -786,20 +786,26 @@ def test_default_cache_dir_follows_the_platform(monkeypatch, tmp_path):
 # The real file
 # ---------------------------------------------------------------------------------------
 
-REAL_CANDIDATES = [
-    Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.pkl.gz",
-    Path("/work/shared/data/mnist.pkl.gz"),
-]
+# NNSCRATCH_DATA is read once, here: the autouse fixture above clears it for each test.
+REAL_DATA = os.environ.get("NNSCRATCH_DATA", "")
+
+
+def real_pickle() -> Path | None:
+    """The book's mnist.pkl.gz named by NNSCRATCH_DATA (the file, or a folder holding it)."""
+    if not REAL_DATA:
+        return None
+    path = Path(REAL_DATA)
+    path = path / "mnist.pkl.gz" if path.is_dir() else path
+    return path if path.is_file() and path.name.endswith(".pkl.gz") else None
 
 
 @pytest.fixture(scope="module")
 def real_mnist(tmp_path_factory):
-    path = next((p for p in REAL_CANDIDATES if p.is_file()), None)
+    path = real_pickle()
     if path is None:
         pytest.skip(
-            "the book's mnist.pkl.gz is not at "
-            + " or ".join(str(p) for p in REAL_CANDIDATES)
-            + "; set it up there to run the real-data tests"
+            "set NNSCRATCH_DATA to the folder holding mnist.pkl.gz (the book's file) to run "
+            "the real-data tests"
         )
     cache_dir = tmp_path_factory.mktemp("mnist-cache")
     return path, cache_dir, load_mnist(path, cache_dir=cache_dir)
