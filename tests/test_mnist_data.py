@@ -196,8 +196,11 @@ def recorder():
 
 
 @pytest.fixture(autouse=True)
-def no_env(monkeypatch):
+def no_env(monkeypatch, tmp_path_factory):
+    # No NNSCRATCH_DATA, and a current folder whose ../data and ./ hold no MNIST (the
+    # book's layout is searched relative to it).
     monkeypatch.delenv("NNSCRATCH_DATA", raising=False)
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -766,6 +769,80 @@ def test_data_placed_in_the_cache_dir_by_hand_is_found(tmp_path):
     # Without the pickle the verified .npz copy alone is enough.
     (tmp_path / "mnist.pkl.gz").unlink()
     assert_tiny(load_mnist(cache_dir=tmp_path, sources=offline, download=False))
+
+
+def test_the_books_layout_is_found_before_the_cache(tmp_path, monkeypatch):
+    offline = MNISTSources(pickle_urls=(refused_url(),), idx_mirrors=())
+    book = tmp_path / "book"
+    (book / "src").mkdir(parents=True)
+    write(book / "data" / "mnist.pkl.gz", GOOD_PICKLE)
+    # Something else in the cache dir, to see which one wins.
+    other = [list(p) for p in expected_splits()]
+    other[2][1] = (other[2][1] + 1) % 10
+    cache_dir = tmp_path / "cache"
+    write(cache_dir / "mnist.pkl.gz", book_pickle(other))
+
+    monkeypatch.chdir(book / "src")  # where the book's programs run
+    data = load_mnist(cache_dir=cache_dir, sources=offline, download=False)
+    assert_tiny(data)  # ../data/mnist.pkl.gz, not the cache dir's file
+    # ./mnist.pkl.gz comes after ../data/mnist.pkl.gz, and before the cache.
+    write(book / "src" / "mnist.pkl.gz", book_pickle(other))
+    assert_tiny(load_mnist(cache_dir=cache_dir, sources=offline, download=False))
+    (book / "data" / "mnist.pkl.gz").unlink()
+    data = load_mnist(cache_dir=cache_dir, sources=offline, download=False)
+    np.testing.assert_array_equal(data.test.y, other[2][1])
+    # NNSCRATCH_DATA comes first of all.
+    monkeypatch.setenv("NNSCRATCH_DATA", str(write(tmp_path / "env" / "m.pkl.gz", GOOD_PICKLE)))
+    assert_tiny(load_mnist(cache_dir=cache_dir, sources=offline, download=False))
+    # A broken file in the book's layout is reported, not skipped.
+    monkeypatch.delenv("NNSCRATCH_DATA")
+    write(book / "src" / "mnist.pkl.gz", b"not a pickle")
+    with pytest.raises(MNISTFormatError, match=r"mnist\.pkl\.gz"):
+        load_mnist(cache_dir=cache_dir, sources=offline, download=False)
+
+
+def test_as_bytes_gives_the_files_bytes_from_every_source(tmp_path):
+    train, train_labels, test, test_labels = _tiny_images()
+    for name, data in GOOD_IDX.items():
+        write(tmp_path / "idx" / name, data)
+    sources = [
+        tmp_path / "idx",
+        write(tmp_path / "mnist.pkl.gz", GOOD_PICKLE),
+    ]
+    for source in sources:
+        for cache in (False, True, True):  # no cache; writing it; reading it
+            data = load_mnist(source, cache_dir=tmp_path / f"cache-{source.name}", cache=cache,
+                              as_bytes=True)  # fmt: skip
+            X = np.concatenate([data.train.X, data.validation.X])
+            assert X.dtype == np.uint8 and data.test.X.dtype == np.uint8
+            np.testing.assert_array_equal(X, train.reshape(-1, 784))
+            np.testing.assert_array_equal(data.test.X, test.reshape(-1, 784))
+            y = np.concatenate([data.train.y, data.validation.y])
+            np.testing.assert_array_equal(y, train_labels)
+            np.testing.assert_array_equal(data.test.y, test_labels)
+            assert data.train.y.dtype == np.int64
+    # Pixels that are not multiples of 1/256 have no byte form.
+    splits = [list(p) for p in expected_splits()]
+    splits[0][0] = splits[0][0] + np.float32(0.001)
+    odd = write(tmp_path / "odd.pkl.gz", book_pickle(splits))
+    with pytest.raises(MNISTFormatError, match="not multiples of 1/256"):
+        load_mnist(odd, cache=False, as_bytes=True)
+    with pytest.raises(TypeError, match="as_bytes must be True or False"):
+        load_mnist(odd, as_bytes="yes")
+
+
+def test_keras_own_mnist_npz_is_read_with_the_books_split(tmp_path):
+    train, train_labels, test, test_labels = _tiny_images()
+    path = tmp_path / "keras" / "mnist.npz"
+    path.parent.mkdir()
+    np.savez(path, x_train=train, y_train=train_labels, x_test=test, y_test=test_labels)
+    assert_tiny(load_mnist(path, cache=False))
+    data = load_mnist(path, cache=False, as_bytes=True)
+    np.testing.assert_array_equal(data.validation.X, train[30:].reshape(-1, 784))
+    np.savez(path, x_train=train.astype(np.float32), y_train=train_labels, x_test=test,
+             y_test=test_labels)  # fmt: skip
+    with pytest.raises(MNISTFormatError, match=r"x_train must be uint8 images"):
+        load_mnist(path, cache=False)
 
 
 def test_default_cache_dir_follows_the_platform(monkeypatch, tmp_path):

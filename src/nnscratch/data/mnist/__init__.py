@@ -20,11 +20,18 @@ row, rows of the picture one after another), ``y`` holds int64 labels 0..9. Pixe
 Where the data comes from, in order
 -----------------------------------
 1. the ``path`` argument, else the environment variable ``NNSCRATCH_DATA``: the book's
-   ``mnist.pkl.gz``, a ``.npz`` written by this module, or a directory holding either
-   the pickle or the four IDX files (``train-images-idx3-ubyte.gz`` ...);
-2. the user cache directory (:func:`default_cache_dir`, or ``cache_dir=``);
-3. a download into that cache directory: Nielsen's ``mnist.pkl.gz`` first, then the IDX
+   ``mnist.pkl.gz``, a ``.npz`` written by this module (or Keras' ``mnist.npz``), or a
+   directory holding either the pickle or the four IDX files
+   (``train-images-idx3-ubyte.gz`` ...);
+2. the book's own layout, relative to the current folder: ``../data/mnist.pkl.gz`` (the
+   book's programs run from its ``src/`` folder), then ``./mnist.pkl.gz``;
+3. the user cache directory (:func:`default_cache_dir`, or ``cache_dir=``);
+4. a download into that cache directory: Nielsen's ``mnist.pkl.gz`` first, then the IDX
    files from three mirrors, each file checked against its SHA-256.
+
+Whatever the source, the first load writes a ``mnist.npz`` copy into the cache directory
+(``cache=False`` turns that off) and later loads read the copy while the source is
+unchanged.
 
 Safety
 ------
@@ -58,10 +65,19 @@ import os
 from contextlib import suppress
 from pathlib import Path
 
-from .base import MNIST, MNISTDownloadError, MNISTFormatError, Split, UnsafePickleError
+from ...engine.checks import flag
+from .base import (
+    MNIST,
+    MNISTDownloadError,
+    MNISTFormatError,
+    Split,
+    UnsafePickleError,
+    as_pixels,
+)
 from .cache import fingerprint, read_cache, write_cache
 from .formats import RestrictedUnpickler, read_idx, read_idx_set, read_mnist_pickle
 from .sources import (
+    BOOK_LAYOUT,
     CACHE_NAME,
     DEFAULT_SOURCES,
     ENV_VAR,
@@ -79,6 +95,7 @@ from .sources import (
 )
 
 __all__ = [
+    "BOOK_LAYOUT",
     "CACHE_NAME",
     "DEFAULT_SOURCES",
     "ENV_VAR",
@@ -114,23 +131,23 @@ for _public in _PUBLIC_TYPES:
     _public.__module__ = __name__
 
 
-def _read_found(found: Found) -> MNIST:
-    if found.kind == "pickle":
-        return read_mnist_pickle(found.files[0])
-    if found.kind == "idx":
-        return read_idx_set(found.paths())
-    return read_cache(found.files[0])[0]
-
-
-def _load_with_cache(found: Found, cache_file: Path | None) -> MNIST:
+def _read_found(found: Found, as_bytes: bool) -> MNIST:
     if found.kind == "npz":
-        return read_cache(found.files[0])[0]
-    if cache_file is None:
-        return _read_found(found)
+        return read_cache(found.files[0], as_bytes=as_bytes)[0]
+    if found.kind == "pickle":
+        data = read_mnist_pickle(found.files[0])
+    else:
+        data = read_idx_set(found.paths())
+    return as_pixels(data, str(found.files[0]), as_bytes=as_bytes)
+
+
+def _load_with_cache(found: Found, cache_file: Path | None, as_bytes: bool) -> MNIST:
+    if found.kind == "npz" or cache_file is None:
+        return _read_found(found, as_bytes)
     source = fingerprint(found.files)
     if cache_file.is_file():
         try:
-            data, recorded = read_cache(cache_file)
+            data, recorded = read_cache(cache_file, as_bytes=as_bytes)
         except MNISTFormatError:
             # Corrupt or foreign: remove it and rebuild from the source below.
             with suppress(OSError):
@@ -138,11 +155,11 @@ def _load_with_cache(found: Found, cache_file: Path | None) -> MNIST:
         else:
             if recorded == source:
                 return data
-    data = _read_found(found)
+    data = _read_found(found, as_bytes=False)
     # The cache only saves time; a read-only or full disk must not stop the load.
     with suppress(OSError):
         write_cache(cache_file, data, source)
-    return data
+    return as_pixels(data, str(found.files[0]), as_bytes=as_bytes)
 
 
 def load_mnist(
@@ -154,15 +171,18 @@ def load_mnist(
     cache: bool = True,
     sources: MNISTSources | None = None,
     timeout: float = 30.0,
+    as_bytes: bool = False,
 ) -> MNIST:
     """Load MNIST with the book's 50,000 / 10,000 / 10,000 split.
 
     Parameters
     ----------
     path : path-like, optional
-        The book's ``mnist.pkl.gz``, a ``.npz`` cache written by this function, or a folder
-        holding the pickle or the four IDX ``*-ubyte.gz`` files. Default: the environment
-        variable ``NNSCRATCH_DATA``, then the cache directory, then a download.
+        The book's ``mnist.pkl.gz``, a ``.npz`` cache written by this function (or Keras'
+        ``mnist.npz``), or a folder holding the pickle or the four IDX ``*-ubyte.gz``
+        files. Default: the environment variable ``NNSCRATCH_DATA``, then the book's
+        ``../data/mnist.pkl.gz`` and ``./mnist.pkl.gz``, then the cache directory, then a
+        download (see the package documentation).
     cache_dir : path-like, optional
         Where downloads and the fast-reload ``mnist.npz`` go; default
         :func:`default_cache_dir` (``~/.cache/nnscratch`` on Linux).
@@ -177,12 +197,17 @@ def load_mnist(
         found corrupt.
     sources, timeout
         Passed to :func:`download_mnist`.
+    as_bytes : bool, default False
+        Give the pixels as the files store them, bytes 0..255 (uint8), instead of the
+        book's float32 ``byte / 256``: four times less memory, and exactly what Keras'
+        ``mnist.load_data()`` returns. Read straight from the cache when it holds bytes.
 
     Returns
     -------
     MNIST
         ``(train, validation, test)``; each an ``(X, y)`` pair with ``X`` float32
-        ``(n, 784)`` in ``[0, 1]`` and ``y`` int64 labels ``0..9``.
+        ``(n, 784)`` in ``[0, 1]`` (uint8 in ``0..255`` with ``as_bytes``) and ``y`` int64
+        labels ``0..9``.
 
     Raises
     ------
@@ -190,7 +215,8 @@ def load_mnist(
         ``path`` or ``NNSCRATCH_DATA`` names nothing usable, or the data is not on disk and
         ``download=False``.
     MNISTFormatError
-        A file is corrupt, truncated or has the wrong shapes (a ``ValueError``).
+        A file is corrupt, truncated, too large, not a regular file (a FIFO, a device) or
+        has the wrong shapes (a ``ValueError``).
     UnsafePickleError
         The pickle names something other than NumPy arrays; nothing was run.
     MNISTDownloadError
@@ -203,20 +229,27 @@ def load_mnist(
     >>> X.shape, X.dtype, y[:5]                          # doctest: +SKIP
     ((50000, 784), dtype('float32'), array([5, 0, 4, 1, 9]))
     """
+    flag("as_bytes", as_bytes)
     cache_root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     cache_file = cache_root / CACHE_NAME if cache else None
 
+    def load(found: Found) -> MNIST:
+        return _load_with_cache(found, cache_file, as_bytes)
+
     if path is not None:
-        return _load_with_cache(locate(Path(path), f"path {path}"), cache_file)
+        return load(locate(Path(path), f"path {path}"))
     env = os.environ.get(ENV_VAR, "")
     if env:
-        return _load_with_cache(locate(Path(env), f"{ENV_VAR}={env}"), cache_file)
+        return load(locate(Path(env), f"{ENV_VAR}={env}"))
+    for candidate in BOOK_LAYOUT:
+        if candidate.exists():
+            return load(locate(candidate, f"the book's layout: {candidate}"))
 
     found = find_in_folder(cache_root) if cache_root.is_dir() else None
     if found is None and cache_file is not None and cache_file.is_file():
         # Only the fast copy is left (the download was deleted): use it if it is sound.
         try:
-            return read_cache(cache_file)[0]
+            return read_cache(cache_file, as_bytes=as_bytes)[0]
         except MNISTFormatError:
             with suppress(OSError):
                 cache_file.unlink()
@@ -228,4 +261,4 @@ def load_mnist(
             )
         downloaded = download_mnist(cache_root, sources=sources, progress=progress, timeout=timeout)
         found = locate(downloaded, f"the download {downloaded}")
-    return _load_with_cache(found, cache_file)
+    return load(found)

@@ -20,9 +20,12 @@ __all__ = [
     "MNISTFormatError",
     "Split",
     "UnsafePickleError",
+    "as_pixels",
     "book_split",
+    "from_bytes",
     "to_bytes",
     "validated",
+    "validated_bytes",
 ]
 
 
@@ -154,3 +157,10 @@ def to_bytes(X: np.ndarray, where: str) -> np.ndarray:
 def from_bytes(X: np.ndarray) -> np.ndarray:
     """Pixel bytes to the book's float32 scaling, ``byte / 256`` (exact in float32)."""
     return np.multiply(X, np.float32(1 / 256), dtype=np.float32)
+
+
+def as_pixels(data: MNIST, where: str, *, as_bytes: bool) -> MNIST:
+    """``data`` (float32 pixels) as it was asked for: unchanged, or as exact bytes."""
+    if not as_bytes:
+        return data
+    return MNIST(*(Split(to_bytes(X, where), y) for X, y in data))

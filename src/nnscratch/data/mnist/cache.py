@@ -14,6 +14,10 @@ It is written with :func:`nnscratch.files.atomic_write` (a crash leaves the old 
 the new one) and validated like any source when read: a cache that fails to open or to
 validate raises :class:`~nnscratch.data.mnist.MNISTFormatError`, and the loader deletes
 it and rebuilds it from the source.
+
+:func:`read_cache` also reads Keras' own ``mnist.npz`` (``x_train``, ``y_train``,
+``x_test``, ``y_test``: the official 60,000 + 10,000 images as bytes), split the book's
+way, so a file Keras downloaded once can be given as ``path``.
 """
 
 from __future__ import annotations
@@ -28,7 +32,16 @@ import numpy as np
 
 from ...files import atomic_write
 from ...untrusted import UntrustedFileError, check_zip, open_member, open_regular, read_npy
-from .base import MNIST, MNISTFormatError, Split, from_bytes, validated
+from .base import (
+    MNIST,
+    MNISTFormatError,
+    Split,
+    book_split,
+    from_bytes,
+    to_bytes,
+    validated,
+    validated_bytes,
+)
 from .formats import MAX_DATA_BYTES, MAX_FILE_BYTES
 
 __all__ = ["CACHE_FORMAT", "fingerprint", "read_cache", "write_cache"]
@@ -73,8 +86,11 @@ _ARRAY_NAMES = frozenset(
     | {f"{part}_{suffix}" for part in MNIST._fields for suffix in ("X_u8", "X", "y")}
 )
 
+#: The arrays of Keras' ``mnist.npz``.
+KERAS_NAMES = frozenset({"x_train", "y_train", "x_test", "y_test"})
 
-def read_cache(path: Path) -> tuple[MNIST, str]:
+
+def read_cache(path: Path, *, as_bytes: bool = False) -> tuple[MNIST, str]:
     """Read a cache file: ``(data, source fingerprint)``.
 
     The file is read as untrusted (it sits in a folder anyone with the account can write
@@ -82,10 +98,13 @@ def read_cache(path: Path) -> tuple[MNIST, str]:
     anything is inflated, and each array's ``.npy`` header is checked against
     :data:`~nnscratch.data.mnist.formats.MAX_DATA_BYTES` before it is read.
 
+    With ``as_bytes=True`` the pixels come back as the stored bytes (uint8, 0..255),
+    without the round trip through float32.
+
     Raises
     ------
     MNISTFormatError
-        The file is not a complete, valid nnscratch MNIST cache.
+        The file is not a complete, valid nnscratch MNIST cache (nor Keras' file).
     """
     name = f"MNIST cache {path}"
     try:
@@ -95,19 +114,43 @@ def read_cache(path: Path) -> tuple[MNIST, str]:
         raise MNISTFormatError(str(exc)) from exc
     except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
         raise MNISTFormatError(f"{path} is not a readable .npz file ({exc})") from exc
+    if set(arrays) == KERAS_NAMES:
+        return _from_keras(arrays, str(path), as_bytes), ""
     source = str(arrays["source"]) if "source" in arrays else ""
     splits = []
     for part in MNIST._fields:
         if f"{part}_X_u8" in arrays:
-            X = from_bytes(arrays[f"{part}_X_u8"])
+            X = arrays[f"{part}_X_u8"]
         elif f"{part}_X" in arrays:
             X = arrays[f"{part}_X"]
         else:
             raise MNISTFormatError(f"{path} has no images for the {part} part")
         if f"{part}_y" not in arrays:
             raise MNISTFormatError(f"{path} has no labels for the {part} part")
-        splits.append(Split(X, arrays[f"{part}_y"].astype(np.int64)))
-    return validated(MNIST(*splits), str(path)), source
+        if X.dtype == np.uint8 and not as_bytes:
+            X = from_bytes(X)
+        elif X.dtype != np.uint8 and as_bytes:
+            X = to_bytes(X, str(path))
+        splits.append(Split(X, arrays[f"{part}_y"]))
+    check = validated_bytes if as_bytes else validated
+    return check(MNIST(*splits), str(path)), source
+
+
+def _from_keras(arrays: dict[str, np.ndarray], where: str, as_bytes: bool) -> MNIST:
+    parts = {}
+    for key in ("train", "test"):
+        images, labels = arrays[f"x_{key}"], arrays[f"y_{key}"]
+        if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
+            raise MNISTFormatError(
+                f"{where}: x_{key} must be uint8 images of shape (n, 28, 28), "
+                f"got {images.dtype} {images.shape}"
+            )
+        parts[key] = (images.reshape(len(images), 784), labels)
+    train, validation = book_split(*parts["train"])
+    data = MNIST(train, validation, Split(*parts["test"]))
+    if as_bytes:
+        return validated_bytes(data, where)
+    return validated(MNIST(*(Split(from_bytes(X), y) for X, y in data)), where)
 
 
 def _read_members(fh: IO[bytes], name: str) -> dict[str, np.ndarray]:
@@ -125,13 +168,15 @@ def _read_members(fh: IO[bytes], name: str) -> dict[str, np.ndarray]:
             max_members=len(_ARRAY_NAMES),
         )
         members = {info.filename.removesuffix(".npy") for info in infos}
+        if members == KERAS_NAMES:
+            return {key: _read_array(archive, key, name) for key in sorted(members)}
         marker = None
         if "format" in members:
             marker = str(_read_array(archive, "format", name))
         if marker != CACHE_FORMAT:
             raise MNISTFormatError(
                 f"{name} is not an nnscratch MNIST cache (format marker missing or not "
-                f"{CACHE_FORMAT!r})"
+                f"{CACHE_FORMAT!r}) nor Keras' mnist.npz (x_train, y_train, x_test, y_test)"
             )
         unexpected = sorted(members - _ARRAY_NAMES)
         if unexpected:

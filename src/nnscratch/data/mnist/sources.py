@@ -35,6 +35,7 @@ from ...progress import progress_bar
 from .base import MNISTDownloadError
 
 __all__ = [
+    "BOOK_LAYOUT",
     "CACHE_NAME",
     "DEFAULT_SOURCES",
     "ENV_VAR",
@@ -60,6 +61,10 @@ ENV_VAR = "NNSCRATCH_DATA"
 #: File names used in a data folder and in the cache directory.
 PICKLE_NAME = "mnist.pkl.gz"
 CACHE_NAME = "mnist.npz"
+
+#: Where the book's programs find the file, relative to the current folder: its
+#: ``src/`` programs read ``../data/mnist.pkl.gz``; a copy next to a script is found too.
+BOOK_LAYOUT = (Path("..") / "data" / PICKLE_NAME, Path(PICKLE_NAME))
 
 #: The four IDX files, as published by LeCun, Cortes and Burges.
 IDX_FILES = {
