@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,9 +27,17 @@ from .schema import LIMITS
 if TYPE_CHECKING:  # only for the annotation: training imports this module
     from .training import Run
 
-__all__ = ["Curve", "Painter", "b64", "finite_or_none", "quiet_overflow"]
+__all__ = ["Curve", "Interrupted", "Painter", "b64", "finite_or_none", "quiet_overflow"]
 
 _F32_MAX = float(np.finfo(np.float32).max)
+#: rows computed between two looks at ``cancel`` (a big network's frame takes a while)
+_CHUNK = 2048
+
+
+class Interrupted(Exception):
+    """The frame under way was given up: its session was paused, closed or stopped."""
+
+
 #: the fixed output range of a bounded activation (others are scaled to their own span)
 _FIXED_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0)}
 
@@ -100,6 +109,34 @@ class Painter:
         self.inputs = inputs
         self.output = output
         self.features = list(features)
+        #: asked between chunks of work; when true the frame raises :class:`Interrupted`
+        self.cancel: Callable[[], bool] = lambda: False
+
+    def _check(self) -> None:
+        if self.cancel():
+            raise Interrupted
+
+    def _predict(self, model: Sequential, x: np.ndarray) -> np.ndarray:
+        """``model.predict(x)``, a chunk of rows at a time (cancellable in between)."""
+        parts = []
+        for start in range(0, x.shape[0], _CHUNK):
+            self._check()
+            with quiet_overflow():
+                parts.append(model.predict(x[start : start + _CHUNK]))
+        return np.concatenate(parts)
+
+    def _evaluate(self, model: Sequential, x: np.ndarray, y: np.ndarray) -> float:
+        """``model.evaluate(x, y)``: the mean loss per example plus the penalty.
+
+        Chunks are weighted by their rows, so the mean is that of the whole set.
+        """
+        total = 0.0
+        for start in range(0, x.shape[0], _CHUNK):
+            self._check()
+            rows = slice(start, start + _CHUNK)
+            with quiet_overflow():
+                total += float(model.evaluate(x[rows], y[rows])) * len(x[rows])
+        return total / x.shape[0]
 
     def probabilities(self, out: np.ndarray) -> np.ndarray:
         """The output layer as per-class probabilities (one column per class)."""
@@ -126,11 +163,9 @@ class Painter:
             if F.shape[0] == 0:
                 result[f"{part}_loss"] = result[f"{part}_accuracy"] = None
                 continue
-            with quiet_overflow():
-                result[f"{part}_loss"] = finite_or_none(float(model.evaluate(F, y)))
-                if d.task == "classification":
-                    pred = self.probabilities(model.predict(F)).argmax(axis=1)
+            result[f"{part}_loss"] = finite_or_none(self._evaluate(model, F, y))
             if d.task == "classification":
+                pred = self.probabilities(self._predict(model, F)).argmax(axis=1)
                 result[f"{part}_accuracy"] = float(np.mean(pred == y))
                 result[f"{part}_pred"] = pred
             else:
@@ -151,8 +186,7 @@ class Painter:
             if sweep
             else (self.inputs.grid, LIMITS["grid"])
         )
-        with quiet_overflow():
-            out = model.predict(grid)
+        out = self._predict(model, grid)
         result: dict[str, Any] = {"width": size, "height": size, "classes": None}
         if self.data.task == "regression":
             lo, hi = self.data.target_range
@@ -200,6 +234,7 @@ class Painter:
             }
         ]
         if draw:
+            self._check()
             with quiet_overflow():
                 trace = model.trace(a)
         for column, ((index, layer), n) in enumerate(zip(layers, units)):

@@ -5,7 +5,7 @@ to send back. Every message type is one row of :data:`MESSAGES` (the fields it t
 needs) and one small function; a bad message gets a single ``error`` message and the
 session goes on unchanged.
 
->>> from .session import PlaygroundSession
+>>> from nnscratch.lab.web.session import PlaygroundSession
 >>> session = PlaygroundSession({"n_samples": 40})
 >>> [m["type"] for m in handle(session, {"type": "step", "epochs": 2, "id": 1})]
 ['frame']
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...engine.model import TrainingDiverged
+from .frames import Interrupted
 from .schema import (
     CLASSIFICATION_OUTPUTS,
     DATA_KEYS,
@@ -160,8 +161,10 @@ def handle(session: Any, message: Any) -> list[dict[str, Any]]:
     kind = message.get("type") if isinstance(message, dict) else None
     try:
         replies = _dispatch(session, message)
+    except Interrupted:  # told to stop half-way: say where the session is now
+        replies = [session.state()]
     except TrainingDiverged as exc:
-        replies = [session.diverged(exc), session.frame()]
+        replies = [session.diverged(exc), *session.reply_frames()]
     except PlaygroundError as exc:
         replies = [error_message(str(exc), exc.field, kind)]
     except (ValueError, TypeError) as exc:
@@ -205,8 +208,7 @@ def _after_change(session: Any, data: bool) -> list[dict[str, Any]]:
     replies = [session.state()]
     if data:
         replies.append(session.data_message())
-    replies.append(session.frame())
-    return replies
+    return replies + session.reply_frames()
 
 
 def _config(session: Any, message: dict[str, Any]) -> list[dict[str, Any]]:
@@ -244,13 +246,16 @@ def _pause(session: Any, message: dict[str, Any]) -> list[dict[str, Any]]:
 def _step(session: Any, message: dict[str, Any]) -> list[dict[str, Any]]:
     epochs = check_int(message.get("epochs", 1), "epochs", 1, LIMITS["max_step_epochs"])
     session.playing = False
-    session.step(epochs)
-    return [session.frame()]
+    asked = len(session.notices)
+    done = session.step(epochs)
+    frames = session.reply_frames()
+    stopped = done < epochs or not frames or len(session.notices) != asked
+    return ([session.state()] if stopped else []) + frames
 
 
 def _reset(session: Any, message: dict[str, Any]) -> list[dict[str, Any]]:
     session.reset()
-    return [session.state(), session.frame()]
+    return [session.state(), *session.reply_frames()]
 
 
 def _speed(session: Any, message: dict[str, Any]) -> list[dict[str, Any]]:
@@ -260,7 +265,7 @@ def _speed(session: Any, message: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _sweep(session: Any, message: dict[str, Any]) -> list[dict[str, Any]]:
     session.set_sweep(message["sizes"])
-    return [session.state(), session.frame()]
+    return [session.state(), *session.reply_frames()]
 
 
 def _export_python(session: Any, message: dict[str, Any]) -> list[dict[str, Any]]:

@@ -72,6 +72,7 @@ LIMITS: dict[str, int] = {
     "max_replay_steps": 40_000,
     "max_sweep_models": 8,
     "max_drawn_units": 512,
+    "max_step_work": 250_000_000,
     "max_sessions": 64,
     "grid": 100,
     "thumb": 24,

@@ -19,10 +19,9 @@ Nothing here needs the web server: a session can be driven from a notebook or a 
     >>> s.epoch
     5
 
-Training is reproducible: the data, the split, the initial weights and the shuffling all
-derive from ``config["seed"]``, so :meth:`PlaygroundSession.python_script` can write a
-plain script that reaches the very same weights, and :meth:`~PlaygroundSession.to_url_state`
-fits a whole run into a link.
+Training is reproducible: data, split, initial weights and shuffling all derive from
+``config["seed"]``, so :meth:`~PlaygroundSession.python_script` writes a script that
+reaches the very same weights and :meth:`~PlaygroundSession.to_url_state` a link.
 """
 
 from __future__ import annotations
@@ -30,45 +29,37 @@ from __future__ import annotations
 import copy
 import json
 import os
-import tempfile
 import threading
 from typing import Any
 
 import numpy as np
 
 from ...engine.model import Sequential, TrainingDiverged
-from ...saving import save_model
-from . import protocol, urlstate
-from .build import FEATURES, make_features, model_filename
+from . import export, protocol, urlstate
+from .build import FEATURES, make_features, model_filename, n_outputs_for
 from .dataset import Data, Inputs, make_data, make_inputs
-from .frames import Curve, Painter
+from .frames import Curve, Interrupted, Painter
 from .protocol import available_features, options
 from .schema import (
     CLASSIFICATION_OUTPUTS,
     DATA_KEYS,
     DEFAULT_CONFIG,
     DEFAULT_SPEED,
-    DEFAULT_SWEEP,
-    FRAME_RATE,
     LIMITS,
     MAX_SEED,
-    PROTOCOL_VERSION,
     REGRESSION_OUTPUTS,
     RUN_SETTING,
     PlaygroundError,
     check_int,
     validate_config,
 )
-from .training import Run
-from .uploads import check_points, parse_csv
+from .training import Run, Stop, check_work
+from .uploads import parse_csv
 
 __all__ = [
     "DEFAULT_CONFIG",
-    "DEFAULT_SWEEP",
     "FEATURES",
-    "FRAME_RATE",
     "LIMITS",
-    "PROTOCOL_VERSION",
     "PlaygroundError",
     "PlaygroundSession",
     "available_features",
@@ -77,6 +68,10 @@ __all__ = [
     "parse_csv",
     "validate_config",
 ]
+
+
+#: seconds of training a ``step`` message may take (at least one epoch is done)
+STEP_SECONDS = 10.0
 
 
 class PlaygroundSession:
@@ -124,6 +119,9 @@ class PlaygroundSession:
         self._csv_json: str | None = None  # their JSON for the link, made once
         self._csv_name: str | None = None
         self.sweep_sizes: list[int] | None = None
+        #: when the work under way should stop (a pause, a closed tab, a shutdown)
+        self.cancelled = Stop()
+        self._version = self._drawn = 0  # changes of the weights, and the one drawn last
         merged = copy.deepcopy(DEFAULT_CONFIG)
         if config is not None:
             if not isinstance(config, dict):
@@ -199,11 +197,14 @@ class PlaygroundSession:
             notices.append(f"output changed from {config['output']} to {new} for {what} data")
             config["output"] = new
         inputs = make_inputs(config["features"], data)
+        n_out = n_outputs_for(config["output"], data.task, data.n_classes)
+        check_work(config, inputs.train.shape[1], n_out, inputs.train.shape[0])
         # Everything checked: commit.
         self._config = config
         self.data: Data = data
         self.inputs: Inputs = inputs
         self._painter = Painter(data, inputs, config["output"], config["features"])
+        self._painter.cancel = self.cancelled
         self._build()
         self.notices = notices
         return notices
@@ -247,9 +248,20 @@ class PlaygroundSession:
 
     # -- the model -------------------------------------------------------------------------
     def _build(self) -> None:
-        self.run = Run(self._config, self.data, self.inputs, self.sweep_sizes)
+        self.run = Run(self._config, self.data, self.inputs, self.sweep_sizes, self._lock)
         self.curve = Curve()
         self.playing = False
+        self._version += 1
+
+    def close(self) -> None:
+        """The tab is gone or the server stops: stop all work, now and later."""
+        self.cancelled.close()
+        self.playing = False
+
+    @property
+    def frame_owed(self) -> bool:
+        """The weights changed since the last frame (one was given up half-way)."""
+        return self._drawn != self._version
 
     @property
     def model(self) -> Sequential:
@@ -308,16 +320,42 @@ class PlaygroundSession:
             weights); training is paused.
         """
         epochs = check_int(epochs, "epochs", 1, 10**7)
-        with self._lock:
-            try:
-                self.run.train(epochs)
-            except TrainingDiverged:
-                self.playing = False
-                raise
+        self.train_for(epochs)
 
-    def step(self, epochs: int) -> None:
-        """Train ``epochs`` epochs for a ``step`` message."""
-        self.train(epochs)
+    def train_for(self, epochs: int, seconds: float | None = None) -> int:
+        """Train up to ``epochs`` epochs, about ``seconds`` at most; return those done."""
+        try:
+            done = self.run.train(epochs, self.cancelled, seconds)
+        except TrainingDiverged:
+            self.playing = False
+            self._version += 1
+            raise
+        if done:
+            self._version += 1
+        return done
+
+    def step(self, epochs: int) -> int:
+        """Train for a ``step`` message: ``epochs`` epochs within the budgets.
+
+        At most ``LIMITS["max_replay_steps"]`` gradient steps of all models (at least one
+        epoch) and about :data:`STEP_SECONDS` of work; a ``pause`` stops it sooner.
+        Returns the epochs done; when that is fewer, :attr:`notices` says why.
+        """
+        most = max(1, self.run.most_epochs(LIMITS["max_replay_steps"]))
+        if epochs > most:
+            raise PlaygroundError(
+                f"epochs must be at most {most:,} here: a step trains at most "
+                f"{LIMITS['max_replay_steps']:,} gradient steps of all models, and one "
+                f"epoch is {self.steps_per_epoch:,} steps",
+                "epochs",
+            )
+        done = self.train_for(epochs, STEP_SECONDS)
+        if done < epochs:
+            why = "stopped" if self.cancelled() else f"stopped after about {STEP_SECONDS:g} s"
+            self.notices = [
+                f"the step {why} at epoch {self.epoch:,} ({done:,} of {epochs:,} epochs)"
+            ]
+        return done
 
     def epochs_per_frame(self) -> int:
         """Whole epochs per frame that come closest to :attr:`speed` steps (at least 1)."""
@@ -345,10 +383,10 @@ class PlaygroundSession:
             if not self.playing:
                 return []
             try:
-                self.train(self.epochs_per_frame())
+                self.train_for(self.epochs_per_frame())
             except TrainingDiverged as exc:
-                return [self.diverged(exc), self.frame()]
-            return [self.frame()]
+                return [self.diverged(exc), *self.reply_frames()]
+            return self.reply_frames()
 
     def state(self) -> dict[str, Any]:
         """The ``state`` message: configuration, URL state and run status."""
@@ -372,29 +410,37 @@ class PlaygroundSession:
             }
 
     def frame(self) -> dict[str, Any]:
-        """The ``frame`` message for the current weights (see the protocol)."""
+        """The ``frame`` message for the current weights (see the protocol).
+
+        Raises :class:`~.frames.Interrupted` when the session is told to stop half-way.
+        """
         with self._lock:
+            version = self._version
             frame = self._painter.frame(self.run)
             self.curve.add(frame)
             frame.update(type="frame", playing=self.playing, **self.curve.take())
+            self._drawn = version
             return frame
+
+    def reply_frames(self) -> list[dict[str, Any]]:
+        """``[frame]``, or ``[]`` when the work was stopped (the frame is then owed)."""
+        if self.cancelled():
+            return []
+        try:
+            return [self.frame()]
+        except Interrupted:
+            return []
 
     # -- sharing ---------------------------------------------------------------------------
     def to_url_state(self) -> str:
-        """The whole state as link text (for ``location.hash``; see :mod:`.urlstate`).
+        """The whole run as link text (for ``location.hash``; see :mod:`.urlstate`).
 
         The configuration, the speed, the epoch reached, the sweep and, for an uploaded
         data set, its points. :meth:`from_url_state` rebuilds the session and replays the
         run to the same epoch (it is deterministic).
         """
         with self._lock:
-            csv_json = None
-            if self._config["dataset"] == "csv" and self._csv is not None:
-                if self._csv_json is None:  # 10,000 points are ~400 kB: write it once
-                    self._csv_json = json.dumps(self._csv.tolist(), separators=(",", ":"))
-                csv_json = self._csv_json
-            run = {"speed": self.speed, "epoch": self.epoch, "sweep": self.sweep_sizes}
-            return urlstate.encode(self._config, run, csv_json)
+            return urlstate.session_state(self)
 
     @classmethod
     def from_url_state(cls, state: str) -> PlaygroundSession:
@@ -411,46 +457,15 @@ class PlaygroundSession:
 
     def load_url_state(self, state: Any) -> None:
         """Restore a :meth:`to_url_state` string into this session (all or nothing)."""
-        payload = urlstate.decode(state)
-        csv = check_points(payload["csv"]) if "csv" in payload else None
-        speed = payload.get("speed", DEFAULT_SPEED)
-        epoch = payload.get("epoch", 0)
-        config = dict(copy.deepcopy(DEFAULT_CONFIG), **payload["config"])
-        with self._lock:
-            saved = (self._csv, self._csv_json, self.sweep_sizes)
-            if csv is not None:
-                self._csv, self._csv_json = csv, None
-            self.sweep_sizes = payload.get("sweep") or None
-            try:
-                self._apply_config(config, output_given=True, force_data=True)
-            except PlaygroundError:
-                self._csv, self._csv_json, self.sweep_sizes = saved
-                raise
-            self._csv_name = None
-            self.speed = speed
-            # Replaying is training again: bound the work (every model of a sweep counts).
-            most = self.run.most_epochs(LIMITS["max_replay_steps"])
-            if epoch > most:
-                self.notices.append(
-                    f"the link was made at epoch {epoch:,}; replayed the first {most:,} "
-                    "epochs (press play to go on)"
-                )
-            self._replay(min(epoch, most))
+        urlstate.restore(self, state)
 
-    def _replay(self, epochs: int) -> None:
-        """Train ``epochs`` epochs, recording about 100 curve points on the way."""
-        chunk = max(1, epochs // 100)
-        done = 0
-        self.frame()  # the epoch-0 point of the curves
-        while done < epochs:
-            n = min(chunk, epochs - done)
-            try:
-                self.train(n)
-            except TrainingDiverged:
-                break
-            done += n
-            self.frame()
-        self.curve.replayed()
+    def csv_json(self) -> str | None:
+        """The uploaded points as JSON (made once: 10,000 points are ~400 kB), if in use."""
+        if self._config["dataset"] != "csv" or self._csv is None:
+            return None
+        if self._csv_json is None:
+            self._csv_json = json.dumps(self._csv.tolist(), separators=(",", ":"))
+        return self._csv_json
 
     # -- export ----------------------------------------------------------------------------
     def python_script(self) -> str:
@@ -460,11 +475,9 @@ class PlaygroundSession:
         same ``Sequential`` and calls ``fit`` for :attr:`epoch` epochs: its weights equal
         this session's.
         """
-        from .export import python_script
-
         with self._lock:
             csv = self._csv if self._config["dataset"] == "csv" else None
-            return python_script(self._config, self.epoch, self.task, self.n_classes, csv)
+            return export.python_script(self._config, self.epoch, self.task, self.n_classes, csv)
 
     @property
     def model_filename(self) -> str:
@@ -472,16 +485,9 @@ class PlaygroundSession:
         return model_filename(self._config)
 
     def save_model(self, path: str | os.PathLike[str]) -> None:
-        """Save the trained model to ``path`` with :func:`nnscratch.saving.save_model`.
-
-        The very file ``model.save(path)`` writes (atomically): load it with
-        ``nnscratch.load_model(path)``. Its predictions equal this session's bit for bit;
-        the inputs are the feature columns of ``config["features"]``, in that order (the
-        model's ``name`` lists them). With uploaded CSV data, class ``k`` is the ``k``-th
-        distinct label in sorted order.
-        """
+        """Save the trained model to ``path`` (see :func:`.export.save_model`)."""
         with self._lock:
-            save_model(self.model, path)
+            export.save_model(self.model, path)
 
     def model_file(self) -> tuple[str, bytes]:
         """The download: ``(file name, the bytes`` :meth:`save_model` ``writes)``.
@@ -490,9 +496,5 @@ class PlaygroundSession:
         >>> name, data[:2]
         ('playground-moons.nnscratch', b'PK')
         """
-        with self._lock, tempfile.TemporaryDirectory(prefix="nnscratch-playground-") as folder:
-            name = self.model_filename
-            path = os.path.join(folder, name)
-            self.save_model(path)
-            with open(path, "rb") as f:
-                return name, f.read()
+        with self._lock:
+            return self.model_filename, export.model_bytes(self.model, self.model_filename)

@@ -18,14 +18,29 @@ Uploaded points ride along as ``csv=`` + base64url(zlib(JSON)). The older form o
 from __future__ import annotations
 
 import base64
+import copy
 import json
+import time
 import zlib
 from typing import Any
 from urllib.parse import unquote
 
-from .schema import LIMITS, RUN_SETTING, SETTING, PlaygroundError, names, short_repr
+from ...engine.model import TrainingDiverged
+from .schema import (
+    DEFAULT_CONFIG,
+    DEFAULT_SPEED,
+    LIMITS,
+    RUN_SETTING,
+    SETTING,
+    PlaygroundError,
+    names,
+    short_repr,
+)
 
-__all__ = ["decode", "encode", "pack_text"]
+#: seconds of training that replaying a link may take
+REPLAY_SECONDS = 20.0
+
+__all__ = ["REPLAY_SECONDS", "decode", "encode", "pack_text", "restore", "session_state"]
 
 #: the characters of a link's state (what the page accepts in ``location.hash``)
 URL_CHARS = frozenset(
@@ -148,3 +163,66 @@ def _decode_v1(state: str) -> dict[str, Any]:
         if payload.get(name) is not None:
             payload[name] = setting.check(payload[name])
     return payload
+
+
+# -- a session to and from a link ---------------------------------------------------------------
+def session_state(session: Any) -> str:
+    """A session's link text: its configuration, run and uploaded points."""
+    run = {"speed": session.speed, "epoch": session.epoch, "sweep": session.sweep_sizes}
+    return encode(session.config, run, session.csv_json())
+
+
+def restore(session: Any, state: Any) -> None:
+    """Restore a link's state into ``session`` (all or nothing) and replay its run.
+
+    Replaying is training again, so it is bounded: at most ``LIMITS["max_replay_steps"]``
+    gradient steps of all models and about ``REPLAY_SECONDS``; the session's notices say
+    where it stopped.
+    """
+    from .uploads import check_points
+
+    payload = decode(state)
+    csv = check_points(payload["csv"]) if "csv" in payload else None
+    config = dict(copy.deepcopy(DEFAULT_CONFIG), **payload["config"])
+    with session._lock:
+        saved = (session._csv, session._csv_json, session.sweep_sizes)
+        if csv is not None:
+            session._csv, session._csv_json = csv, None
+        session.sweep_sizes = payload.get("sweep") or None
+        try:
+            session._apply_config(config, output_given=True, force_data=True)
+        except PlaygroundError:
+            session._csv, session._csv_json, session.sweep_sizes = saved
+            raise
+        session._csv_name = None
+        session.speed = payload.get("speed", DEFAULT_SPEED)
+        epoch = payload.get("epoch", 0)
+        most = session.run.most_epochs(LIMITS["max_replay_steps"])
+        if epoch > most:
+            session.notices.append(
+                f"the link was made at epoch {epoch:,}; replayed the first {most:,} "
+                "epochs (press play to go on)"
+            )
+        _replay(session, min(epoch, most))
+
+
+def _replay(session: Any, epochs: int) -> None:
+    """Train ``epochs`` epochs, recording about 100 curve points on the way."""
+    chunk = max(1, epochs // 100)
+    done = 0
+    session.frame()  # the epoch-0 point of the curves
+    left = REPLAY_SECONDS
+    while done < epochs and left > 0 and not session.cancelled():
+        began = time.perf_counter()
+        try:
+            done += session.train_for(min(chunk, epochs - done), left)
+        except TrainingDiverged:
+            break
+        left -= time.perf_counter() - began
+        session.frame()
+    if done < epochs and not session.cancelled():
+        session.notices.append(
+            f"replaying the link stopped after about {REPLAY_SECONDS:g} s at epoch "
+            f"{session.epoch:,} of {epochs:,} (press play to go on)"
+        )
+    session.curve.replayed()
