@@ -56,6 +56,7 @@ The parts
 ``sources``  where files are looked for; the URLs, checksums and the download
 ``formats``  the book's pickle (restricted unpickler) and the IDX files
 ``cache``    the ``.npz`` cache
+``expand``   the book's ``expand_mnist``: 250,000 images from one-pixel shifts, cached
 ``base``     the :class:`MNIST` and :class:`Split` types, the errors, the checks
 """
 
@@ -75,6 +76,7 @@ from .base import (
     as_pixels,
 )
 from .cache import fingerprint, read_cache, write_cache
+from .expand import EXPANDED_NAME, expanded_training_set, one_pixel_shifts
 from .formats import RestrictedUnpickler, read_idx, read_idx_set, read_mnist_pickle
 from .sources import (
     BOOK_LAYOUT,
@@ -99,6 +101,7 @@ __all__ = [
     "CACHE_NAME",
     "DEFAULT_SOURCES",
     "ENV_VAR",
+    "EXPANDED_NAME",
     "IDX_FILES",
     "IDX_SHA256",
     "MNIST",
@@ -112,7 +115,9 @@ __all__ = [
     "UnsafePickleError",
     "default_cache_dir",
     "download_mnist",
+    "expanded_training_set",
     "load_mnist",
+    "one_pixel_shifts",
     "read_idx",
     "read_mnist_pickle",
 ]
