@@ -3,28 +3,24 @@
 The parser is strict where it matters and lenient where people differ: any of ``,``, ``;``,
 tab or spaces separate the values, and ``#`` comments are skipped. The first line is a
 header only when none of its fields is a number (``x1,x2,label``), as
-:func:`nnscratch.data.csvdata.load_csv` decides: a first row with a typo is reported, not
-silently dropped. Numbers are plain decimal notation only (ASCII digits, one optional
-sign, a decimal point, an exponent: no ``1_000``, no other scripts' digits, no ``nan``),
-and every bad line is reported by its number. Size limits (1 MB, 10,000 points) come from
+:func:`nnscratch.data.csvdata.load_csv` decides (with the same ``is_header`` and
+``parse_number``): a first row with a typo is reported, not silently dropped. Numbers are
+plain decimal notation only (ASCII digits, one optional sign, a decimal point, an
+exponent: no ``1_000``, no other scripts' digits) and finite, and every bad line is reported by its number. Size limits (1 MB, 10,000 points) come from
 :data:`~nnscratch.lab.web.schema.LIMITS`.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import numpy as np
 
+from ...data.csvdata import is_header, parse_number
 from .schema import LIMITS, PlaygroundError
 
-__all__ = ["parse_csv", "parse_number", "points_to_dataset"]
-
-#: a number as people write one in a file: 12, -0.5, .5, 3., 1e-3, +2E+10
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_NOT_FINITE = {"nan", "inf", "infinity"}
+__all__ = ["parse_csv", "points_to_dataset"]
 
 
 def parse_csv(text: Any) -> tuple[np.ndarray, np.ndarray, str, list[float] | None]:
@@ -74,20 +70,20 @@ def parse_csv(text: Any) -> tuple[np.ndarray, np.ndarray, str, list[float] | Non
             p.strip().strip('"').strip("'").strip()
             for p in (line.split(sep) if sep else line.split())
         ]
+        if header_allowed:
+            header_allowed = False
+            try:
+                if is_header(parts, where=f"line {lineno}"):
+                    continue  # a header line such as "x1,x2,label"
+            except ValueError:
+                pass  # numbers and words mixed: a mistyped data row, reported below
         values = [parse_number(p) for p in parts]
-        words = [
-            v is None and p.lstrip("+-").lower() not in _NOT_FINITE for p, v in zip(parts, values)
-        ]
-        if header_allowed and all(words):
-            header_allowed = False  # a header line such as "x1,x2,label"
-            continue
-        header_allowed = False
         if len(parts) != 3:
             raise PlaygroundError(
                 f"line {lineno}: expected 3 values (x1, x2, label), got {len(parts)}", field
             )
-        for name, part, value, word in zip(("x1", "x2", "label"), parts, values, words):
-            if word:
+        for name, part, value in zip(("x1", "x2", "label"), parts, values):
+            if value is None:
                 raise PlaygroundError(
                     f"line {lineno}: {name} must be a number, got {part[:40]!r}", field
                 )
@@ -110,20 +106,6 @@ def parse_csv(text: Any) -> tuple[np.ndarray, np.ndarray, str, list[float] | Non
         )
     data = np.array(rows, dtype=np.float64)
     return points_to_dataset(data)
-
-
-def parse_number(token: str) -> float | None:
-    """The number ``token`` writes, or ``None`` when it is not plain decimal notation.
-
-    ``float()`` alone would accept ``"1_000"``, ``" nan "`` and Arabic-Indic digits.
-    (An overflowing ``"1e999"`` is a number: infinity, which the caller refuses.)
-
-    >>> parse_number("-1.5e3"), parse_number("1_000"), parse_number("\u0663"), parse_number("nan")
-    (-1500.0, None, None, None)
-    """
-    if len(token) > 64 or not _NUMBER.fullmatch(token):
-        return None
-    return float(token)
 
 
 def points_to_dataset(
