@@ -24,7 +24,7 @@ from dataclasses import replace
 from typing import Any
 
 from . import CommandError, command_help
-from .output import DEFAULT_OUT, Output, run_loss, stop_status, table
+from .output import DEFAULT_OUT, Output, RunsProgress, note, run_loss, stop_status, table
 
 DATASET_CHOICES = ("moons", "circles")
 #: the sweep's default hidden sizes: ``nnscratch.lab.experiments.ARTICLE_HIDDEN_SIZES``,
@@ -296,25 +296,36 @@ def run_moons(args: argparse.Namespace) -> int:
     import concurrent.futures as cf
 
     from ..lab import experiments, parallel
+    from ..progress import progress_bar
 
     spec = _spec(args, args.hidden)
     comparison_spec = replace(spec, learning_rate=spec.learning_rate / 2)
     out = Output(args)
     on_line = None if args.json else (lambda line: print(line, flush=True))
+    # Under --json no line is printed as training goes: a progress bar (on stderr) is.
+    bar = progress_bar(spec.passes, args.command, "pass") if args.json else None
     # The comparison run trains in a worker while this process prints the main run live.
     pool = parallel.worker_pool(1) if (os.cpu_count() or 1) > 1 else None
     try:
         data = experiments.load_dataset(spec.dataset)
-        pending: cf.Future[Any] | None = None
+        pending: list[cf.Future[Any]] = []
         if pool is not None:
-            pending = pool.submit(experiments.run_network, comparison_spec, None, data, True)
-        run = experiments.run_network(spec, on_line=on_line, data=data, regions=True)
-        if pending is not None:
-            comparison = pending.result()
+            queued = parallel.submit_runs(pool, [comparison_spec], True, {spec.dataset: data})
+            pending = list(queued)
+        run = experiments.run_network(
+            spec, on_line, data, regions=True, on_passes=bar.update if bar else None
+        )
+        if run.interrupted and pool is not None:
+            pool.drop_queued()  # Ctrl-C: the comparison run stops after its current pass
+        if pending:
+            comparison = pending[0].result()
         else:
             comparison = experiments.run_network(comparison_spec, data=data, regions=True)
     finally:
+        if bar is not None:
+            bar.close()
         if pool is not None:
+            pool.drop_queued()
             pool.shutdown(wait=True, cancel_futures=True)
     _draw_network(out, run, comparison, data)
     out.say(
@@ -348,10 +359,16 @@ def run_sweep(args: argparse.Namespace) -> int:
     from ..lab import experiments, parallel, plots
 
     specs = [_spec(args, h) for h in args.hidden]
+    workers = min(args.jobs or os.cpu_count() or 1, len(specs))
+    where = "in this process" if workers == 1 else f"in {workers} worker processes"
+    note(args.command, f"training {len(specs)} networks, {args.passes} passes each, {where}")
+    progress = RunsProgress(specs, "sweep")
     try:
-        runs = parallel.run_networks(specs, jobs=args.jobs, regions=True)
+        runs = parallel.run_networks(specs, args.jobs, regions=True, on_progress=progress)
     except parallel.RunsInterrupted as exc:
         runs = [run for run in exc.results if run is not None]
+    finally:
+        progress.close()
     X, y = experiments.load_dataset(args.dataset)
     out = Output(args)
     if runs:
@@ -373,6 +390,13 @@ def run_demo(args: argparse.Namespace) -> int:
     """``nnscratch demo``: the whole article on both data sets, and an index page."""
     from . import article_demo
 
+    count = len(article_demo.demo_specs(args.passes))
+    workers = min(args.jobs or os.cpu_count() or 1, count)
+    note(
+        args.command,
+        f"the whole article: {count} networks, {args.passes} passes each, in {workers} "
+        f"worker processes; figures and index.html into {args.out}",
+    )
     return article_demo.run(args)
 
 

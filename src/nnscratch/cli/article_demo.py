@@ -22,44 +22,61 @@ import time
 from typing import Any
 
 from ..lab.experiments import ARTICLE_HIDDEN_SIZES as DEMO_SIZES
-from .output import Output, stop_status, table, write_page
+from .output import Output, RunsProgress, stop_status, table, write_page
 
 DATASETS = ("moons", "circles")
 HIDDEN = 3  # the article's network
 
 
+def demo_specs(passes: int) -> list[Any]:
+    """The demo's runs: each sweep size on each data set, then the two half-rate runs."""
+    from ..lab.network_runs import NetworkSpec
+
+    specs = [NetworkSpec(ds, h, passes) for ds in DATASETS for h in DEMO_SIZES]
+    specs += [NetworkSpec(ds, HIDDEN, passes, learning_rate=0.005) for ds in DATASETS]
+    return specs
+
+
 def run(args: argparse.Namespace) -> int:
     from ..lab import experiments, parallel, plots
+    from ..lab.stopping import ctrl_c_stops
 
     start = time.perf_counter()
     out = Output(args)
-    specs = [experiments.NetworkSpec(ds, h, args.passes) for ds in DATASETS for h in DEMO_SIZES]
-    specs += [
-        experiments.NetworkSpec(ds, HIDDEN, args.passes, learning_rate=0.005) for ds in DATASETS
-    ]
+    specs = demo_specs(args.passes)
     done: list[Any] = [None] * len(specs)
     drawn: set[str] = set()
+    logreg: dict[str, Any] = {}
     interrupted = False
-    pool = parallel.worker_pool(args.jobs)
-    try:
-        data = {ds: experiments.load_dataset(ds) for ds in DATASETS}
-        futures = parallel.submit_runs(pool, specs, regions=True, data=data)
-        logreg = {}
-        for ds in DATASETS:
-            X, y = data[ds]
-            fig = plots.data_figure(X, y, f"{ds}: {len(X)} points", fig=out.new_figure())
-            out.save(fig, f"data-{ds}.png")
-            logreg[ds] = result = experiments.logistic_regression(ds)
-            title = f"Logistic Regression (accuracy {result.train_accuracy:.1%})"
-            fig = plots.boundary_figure(result.predict, X, y, title, fig=out.new_figure())
-            out.save(fig, f"logreg-{ds}.png")
+    # The first Ctrl-C only sets `stop`: the runs end after their current pass and what
+    # is finished is still drawn, written and printed (marked as interrupted).
+    with ctrl_c_stops() as stop:
+        pool = parallel.worker_pool(args.jobs)
+        progress = RunsProgress(specs, "demo", pool=pool)
         try:
-            for _ in parallel.collect_runs(futures, done, pool):
-                _draw_ready(out, specs, done, data, drawn)
-        except parallel.RunsInterrupted:
-            interrupted = True
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+            data = {ds: experiments.load_dataset(ds) for ds in DATASETS}
+            futures = parallel.submit_runs(pool, specs, regions=True, data=data)
+            for ds in DATASETS:
+                if stop.requested():
+                    break
+                X, y = data[ds]
+                fig = plots.data_figure(X, y, f"{ds}: {len(X)} points", fig=out.new_figure())
+                out.save(fig, f"data-{ds}.png")
+                drawn.add(f"data-{ds}.png")
+                logreg[ds] = result = experiments.logistic_regression(ds)
+                title = f"Logistic Regression (accuracy {result.train_accuracy:.1%})"
+                fig = plots.boundary_figure(result.predict, X, y, title, fig=out.new_figure())
+                out.save(fig, f"logreg-{ds}.png")
+                drawn.add(f"logreg-{ds}.png")
+            try:
+                for _ in parallel.collect_runs(futures, done, pool, progress, stop=stop):
+                    _draw_ready(out, specs, done, data, drawn)
+            except parallel.RunsInterrupted:
+                interrupted = True
+        finally:
+            pool.drop_queued()  # nothing is left to run; on an error, stop the workers now
+            pool.shutdown(wait=True, cancel_futures=True)
+            progress.close()
     seconds = time.perf_counter() - start
     sweeps = {
         ds: [r for r in _sweep_slice(done, d) if r is not None] for d, ds in enumerate(DATASETS)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from . import CommandError, command_help
+from .output import note
 
 __all__ = ["register", "run_mnist", "run_predict"]
 
@@ -153,10 +154,16 @@ def run_mnist(args: argparse.Namespace) -> int:
     _check_args(args)
     eta = args.eta if args.eta is not None else (0.5 if args.cost == "cross-entropy" else 3.0)
     seed = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy % 2**31)
-    data = _load_data(args.data)
+    data = _load_data(args.data)  # errors in the data come before any other line
     X, y = data.train
     if args.train_size is not None:
         X, y = X[: args.train_size], y[: args.train_size]
+    note(
+        "mnist",
+        f"training {args.sizes}, {args.cost} cost, eta {eta:g}, lmbda {args.lmbda:g}, "
+        f"{args.epochs} epochs of mini-batches of {args.batch_size} on {len(y)} images, "
+        f"seed {seed}",
+    )
     Xt, yt = data.test
     net = lab.build_network(args.sizes, args.cost, dtype=args.dtype, seed=seed)
 

@@ -17,7 +17,16 @@ from typing import Any
 
 from . import CommandError
 
-__all__ = ["DEFAULT_OUT", "Output", "run_loss", "stop_status", "table", "write_page"]
+__all__ = [
+    "DEFAULT_OUT",
+    "Output",
+    "RunsProgress",
+    "note",
+    "run_loss",
+    "stop_status",
+    "table",
+    "write_page",
+]
 
 DEFAULT_OUT = "nnscratch-out"
 
@@ -76,6 +85,83 @@ class Output:
                 plt.close("all")
             else:
                 plt.show()
+
+
+def note(command: str, text: str) -> None:
+    """One line about the work on stderr (never stdout: ``--json`` keeps it clean)."""
+    print(f"nnscratch {command}: {text}", file=sys.stderr, flush=True)
+
+
+class RunsProgress:
+    """Live progress of several networks training at once, with nnscratch's one bar.
+
+    The bar counts the work done in percent (each pass weighted by its cost: a pass of
+    200 hidden units takes longer than a pass of 1, see ``NetworkSpec.cost``) and says
+    how many networks are done; on a terminal it is a live ``tqdm`` bar with a time
+    estimate, elsewhere a plain line on stderr every few seconds (see
+    :func:`nnscratch.progress.progress_bar`).
+
+    Feed it as ``on_progress(work, runs_done)``. With ``pool`` (an
+    :class:`~nnscratch.lab.parallel.ExperimentPool`) a small thread also reads the
+    workers' counter four times a second, so the bar moves while this process is busy
+    with something else (drawing a figure, fitting the logistic regression).
+    """
+
+    def __init__(
+        self, specs: Sequence[Any], desc: str, pool: Any = None, every: float = 5.0
+    ) -> None:
+        import threading
+
+        from ..progress import progress_bar
+
+        self.total = float(sum(spec.cost for spec in specs)) or 1.0
+        self.networks = len(specs)
+        self.work = 0.0
+        self.finished = 0
+        self._shown = 0
+        self._finished_shown = -1
+        self._lock = threading.Lock()
+        self._pool = pool
+        self.bar = progress_bar(100, desc, "%", every=every)
+        self._draw()
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+        if pool is not None:
+            self._ticker = threading.Thread(target=self._tick, name="progress", daemon=True)
+            self._ticker.start()
+
+    def __call__(self, work: float, runs_done: int) -> None:
+        self.work = max(self.work, work)
+        self.finished = max(self.finished, runs_done)
+        self._draw()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(0.25):
+            self.work = max(self.work, self._pool.work_done())
+            self._draw()
+
+    def _draw(self) -> None:
+        with self._lock:
+            if self.finished != self._finished_shown:
+                self._finished_shown = self.finished
+                self.bar.set_postfix_str(
+                    f"{self.finished}/{self.networks} networks done", refresh=False
+                )
+            # 100 only when every network is done (the cost model is an estimate)
+            percent = min(int(100 * self.work / self.total), 99)
+            if self.finished == self.networks:
+                percent = 100
+            if percent > self._shown:
+                self.bar.update(percent - self._shown)
+                self._shown = percent
+
+    def close(self) -> None:
+        """Stop the thread and close the bar (its last line shows where training ended)."""
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
+        with self._lock:
+            self.bar.close()
 
 
 def write_page(path: str, text: str) -> None:

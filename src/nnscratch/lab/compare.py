@@ -65,6 +65,7 @@ from .compare_setup import (
     LibraryRun,
     Split,
     article_loss,
+    check_libraries,
     initial_weights,
     load_split,
     make_settings,
@@ -80,6 +81,7 @@ __all__ = [
     "Split",
     "article_loss",
     "boundary_figure",
+    "check_libraries",
     "compare",
     "initial_weights",
     "library_status",
@@ -99,6 +101,7 @@ def compare(
     libraries: Sequence[str] | None = None,
     data_path: str | os.PathLike[str] | None = None,
     on_start: Callable[[str], None] | None = None,
+    on_done: Callable[[str], None] | None = None,
     **settings: Any,
 ) -> Comparison:
     """Train the same network with each library and collect the results.
@@ -113,8 +116,9 @@ def compare(
         shows the others).
     data_path : path-like, optional
         MNIST file or folder (see :func:`nnscratch.data.load_mnist`).
-    on_start : callable, optional
-        Called with a library's name before it trains (for progress messages).
+    on_start, on_done : callable, optional
+        Called with a library's name before it trains and once it is done (trained or
+        skipped), for a progress bar.
     **settings
         Fields of :class:`CompareSettings` (``hidden``, ``epochs``, ``learning_rate``,
         ``l2``, ``batch_size``, ``seed``, ``test_size``, ``n_samples``); ``None`` keeps the
@@ -133,13 +137,7 @@ def compare(
         config = dataset
     else:
         config = make_settings(dataset, **settings)
-    wanted = list(LIBRARIES if libraries is None else libraries)
-    unknown = [name for name in wanted if name not in LIBRARIES]
-    if unknown or not wanted:
-        raise ValueError(
-            f"unknown librar{'y' if len(unknown) == 1 else 'ies'} {', '.join(unknown) or '(none)'}"
-            f"; valid: {', '.join(LIBRARIES)}"
-        )
+    wanted = check_libraries(LIBRARIES if libraries is None else libraries)
     split = load_split(config, data_path)
     start = initial_weights(config, split.X_train.shape[1], split.n_classes)
     status = library_status(wanted)
@@ -151,10 +149,15 @@ def compare(
         reason = status[name]
         if reason is not None:
             skipped[name] = reason
-            continue
-        if on_start is not None:
-            on_start(name)
-        runs.append(TRAINERS[name](split, config, start))
+        else:
+            if on_start is not None:
+                on_start(name)
+            try:
+                runs.append(TRAINERS[name](split, config, start))
+            except KeyboardInterrupt:  # keep what the other libraries did
+                return Comparison(config, runs, skipped, split, interrupted=name)
+        if on_done is not None:
+            on_done(name)
     return Comparison(config, runs, skipped, split)
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "Split",
     "article_loss",
     "article_model",
+    "check_libraries",
     "finish_run",
     "initial_weights",
     "load_split",
@@ -129,6 +130,22 @@ class CompareSettings:
         )
 
 
+def check_libraries(libraries: Sequence[str]) -> list[str]:
+    """``libraries`` as a list, if each is one of :data:`LIBRARIES` (and there is one).
+
+    >>> check_libraries(["nnscratch", "pytorch"])
+    ['nnscratch', 'pytorch']
+    """
+    wanted = list(libraries)
+    unknown = [name for name in wanted if name not in LIBRARIES]
+    if unknown or not wanted:
+        raise ValueError(
+            f"unknown librar{'y' if len(unknown) == 1 else 'ies'} {', '.join(unknown) or '(none)'}"
+            f"; valid: {', '.join(LIBRARIES)}"
+        )
+    return wanted
+
+
 def make_settings(dataset: str = "moons", **overrides: Any) -> CompareSettings:
     """Settings for ``dataset``: its defaults, with every non-``None`` override applied.
 
@@ -188,12 +205,17 @@ class LibraryRun:
 
 @dataclass
 class Comparison:
-    """The outcome of :func:`compare`: the settings, one run per library, and the data."""
+    """The outcome of :func:`compare`: the settings, one run per library, and the data.
+
+    ``interrupted`` names the library whose training Ctrl-C stopped (its run is left
+    out; the libraries after it did not train), else None.
+    """
 
     settings: CompareSettings
     runs: list[LibraryRun]
     skipped: dict[str, str]
     split: Split = field(repr=False)
+    interrupted: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -202,6 +224,7 @@ class Comparison:
             "n_test": int(self.split.X_test.shape[0]),
             "results": [run.to_dict() for run in self.runs],
             "skipped": dict(self.skipped),
+            "interrupted": self.interrupted,
         }
 
 
@@ -236,13 +259,8 @@ def load_split(settings: CompareSettings, data_path: str | os.PathLike[str] | No
 
 
 def _load_mnist(settings: CompareSettings, data_path: Any) -> Split:
-    try:
-        from ..data import load_mnist  # type: ignore[attr-defined]
-    except ImportError as exc:
-        raise ValueError(
-            "--dataset mnist needs the MNIST loader nnscratch.data.load_mnist, which this "
-            "installation of nnscratch does not have"
-        ) from exc
+    from ..data import load_mnist
+
     data = load_mnist(data_path, download=False, progress=False)
     (X, y), _, (X_test, y_test) = data
     X, y = X[: settings.n_samples], y[: settings.n_samples]

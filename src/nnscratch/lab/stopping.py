@@ -42,11 +42,14 @@ class StopRequest:
         """Ask for the stop."""
         self._set = True
 
-    def requested(self) -> bool:
-        """True once a stop was asked for (here, or through the event)."""
+    def requested(self, now: bool = False) -> bool:
+        """True once a stop was asked for (here, or through the event).
+
+        The event is asked every ``poll_every`` calls, or at once with ``now=True``.
+        """
         if not self._set and self._event is not None:
             self._calls += 1
-            if self._calls >= self._poll_every:
+            if now or self._calls >= self._poll_every:
                 self._calls = 0
                 self._set = bool(self._event.is_set())
         return self._set
