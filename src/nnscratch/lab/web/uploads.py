@@ -6,7 +6,8 @@ header only when none of its fields is a number (``x1,x2,label``), as
 :func:`nnscratch.data.csvdata.load_csv` decides (with the same ``is_header`` and
 ``parse_number``): a first row with a typo is reported, not silently dropped. Numbers are
 plain decimal notation only (ASCII digits, one optional sign, a decimal point, an
-exponent: no ``1_000``, no other scripts' digits) and finite, and every bad line is reported by its number. Size limits (1 MB, 10,000 points) come from
+exponent: no ``1_000``, no other scripts' digits) and finite, and every bad line is
+reported by its number. Size limits (1 MB, 10,000 points) come from
 :data:`~nnscratch.lab.web.schema.LIMITS`.
 """
 
