@@ -158,6 +158,8 @@ def test_bad_messages_get_error_frames_and_the_session_goes_on(client):
         assert ws.receive_json()["field"] == "config.features[0]"
         ws.send_json({"type": "launch"})
         assert "valid types" in ws.receive_json()["message"]
+        ws.send_json({"type": "error", "message": "a page cannot send a reply"})
+        assert "unknown message type 'error'" in ws.receive_json()["message"]
         ws.send_text(json.dumps([1, 2, 3]))
         assert ws.receive_json()["type"] == "error"
         # still alive, and unchanged

@@ -140,7 +140,8 @@ class _Connection:
         self.token = token
         self.session = session
         self.worker = worker
-        self.inbox: collections.deque[tuple[int, Any]] = collections.deque()
+        #: (number, message, the error it gets when it cannot be parsed), in order
+        self.inbox: collections.deque[tuple[int, Any, Any]] = collections.deque()
         self.received = 0
         self.wake = asyncio.Event()
 
@@ -182,21 +183,20 @@ class _Connection:
         await self.work(0, hello)
         await self.work(0, lambda: [session.state(), session.data_message(), session.frame()])
 
-    def _parse(self, text: str | None) -> Any:
-        """The message, or an ``error`` message for what cannot be one."""
+    def _parse(self, text: str | None) -> tuple[Any, dict[str, Any] | None]:
+        """``(message, None)``, or ``(None, an error message)`` for what cannot be one."""
         limit = LIMITS["max_message_chars"]
         if text is None:
-            return error_message("binary messages are not accepted; send JSON text", None, None)
-        if len(text) > limit:
-            return error_message(
-                f"message of {len(text):,} characters is too large; at most {limit:,}",
-                None,
-                None,
+            return None, error_message(
+                "binary messages are not accepted; send JSON text", None, None
             )
+        if len(text) > limit:
+            error = f"message of {len(text):,} characters is too large; at most {limit:,}"
+            return None, error_message(error, None, None)
         try:
-            return json.loads(text)
+            return json.loads(text), None
         except (ValueError, RecursionError) as exc:  # RecursionError: absurd nesting
-            return error_message(f"message is not valid JSON: {exc}", None, None)
+            return None, error_message(f"message is not valid JSON: {exc}", None, None)
 
     async def receive_loop(self) -> None:
         session = self.session
@@ -204,18 +204,18 @@ class _Connection:
             event = await self.websocket.receive()
             if event["type"] == "websocket.disconnect":
                 return
-            message = self._parse(event.get("text"))
+            message, problem = self._parse(event.get("text"))
             self.received += 1
+            kind = message.get("type") if isinstance(message, dict) else None
+            if isinstance(kind, str) and kind in MESSAGES and MESSAGES[kind].interrupts:
+                session.cancelled.interrupt(self.received)  # stop the work under way now
+                session.playing = False
             if len(self.inbox) >= MAX_WAITING:
                 await self.send_texts(
                     [_encode(error_message("too many requests waiting; slow down", None, None))]
                 )
                 continue
-            kind = message.get("type") if isinstance(message, dict) else None
-            if isinstance(kind, str) and kind in MESSAGES and MESSAGES[kind].interrupts:
-                session.cancelled.interrupt(self.received)  # stop the work under way now
-                session.playing = False
-            self.inbox.append((self.received, message))
+            self.inbox.append((self.received, message, problem))
             self.wake.set()
 
     async def work_loop(self) -> None:
@@ -229,9 +229,9 @@ class _Connection:
         deadline = time.perf_counter()
         while True:
             if self.inbox:
-                number, message = self.inbox.popleft()
-                if isinstance(message, dict) and message.get("type") == "error":
-                    await self.send_texts([_encode(message)])  # it could not be parsed
+                number, message, problem = self.inbox.popleft()
+                if problem is not None:
+                    await self.send_texts([_encode(problem)])
                 else:
                     await self.work(number, lambda m=message: session.handle(m))
                 deadline = time.perf_counter()
