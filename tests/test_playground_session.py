@@ -775,3 +775,38 @@ def test_error_messages_do_not_echo_huge_values():
     assert err["type"] == "error" and len(err["message"]) < 300
     err = s.handle({"type": "sweep", "sizes": list(range(1000))})[0]
     assert len(err["message"]) < 300
+
+
+@pytest.mark.parametrize(
+    ("state", "words"),
+    [
+        ("dataset=iris", "dataset must be one of"),
+        ("dataset=moons&dataset=xor", "names dataset twice"),
+        ("colour=red", "unknown key 'colour'"),
+        ("hidden_layers=4:swish", "hidden_layers[0].activation"),
+        ("hidden_layers=x:tanh", "hidden_layers[0].units"),
+        ("noise=abc", "noise must be a number"),
+        ("noise=5", "[0.0, 2.0]"),
+        ("epoch=-1", "epoch must be an integer"),
+        ("sweep=" + ",".join(["2"] * 9), "at most 8"),
+        ("features=x1,x1", "twice"),
+        ("noise", "not a playground state"),
+        ("dataset=moons&noise", "not name=value"),
+        ("csv=!!!", "damaged"),
+    ],
+)
+def test_a_bad_link_names_what_is_wrong_and_changes_nothing(state, words):
+    s = small()
+    before = (s.config, s.epoch)
+    replies = s.handle({"type": "load_state", "state": state})
+    assert [r["type"] for r in replies] == ["error"], replies
+    assert words in replies[0]["message"], replies[0]["message"]
+    assert (s.config, s.epoch) == before
+
+
+def test_a_link_may_name_only_some_settings_and_escapes_are_read():
+    s = PlaygroundSession()
+    s.load_url_state("dataset=xor&hidden_layers=&features=x1%5E2,x1*x2&epoch=3")
+    assert s.config["dataset"] == "xor" and s.config["hidden_layers"] == []
+    assert s.config["features"] == ["x1^2", "x1*x2"] and s.epoch == 3
+    assert s.config["learning_rate"] == DEFAULT_CONFIG["learning_rate"]  # the default
