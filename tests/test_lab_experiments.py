@@ -235,6 +235,6 @@ def test_ctrl_c_stops_after_the_current_pass_and_keeps_the_run():
 
     run = ex.train_network("moons", 3, passes=5000, print_every=50, on_line=press_ctrl_c)
     assert run.interrupted and not run.diverged
-    assert run.stopped == "interrupted by Ctrl-C after pass 100"
+    assert run.stopped == "interrupted by Ctrl-C after 101 of 5000 passes"
     assert run.loss_curve.size == 101 and run.iterations == [0, 50, 100]
     assert run.to_json()["stopped"] == run.stopped

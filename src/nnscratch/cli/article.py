@@ -24,7 +24,18 @@ from dataclasses import replace
 from typing import Any
 
 from . import CommandError, command_help
-from .output import DEFAULT_OUT, Output, RunsProgress, note, run_loss, stop_status, table
+from .output import (
+    DEFAULT_OUT,
+    Output,
+    RunsProgress,
+    check_output_folder,
+    note,
+    run_loss,
+    run_result,
+    stop_status,
+    table,
+    unfinished_suffix,
+)
 
 DATASET_CHOICES = ("moons", "circles")
 #: the sweep's default hidden sizes: ``nnscratch.lab.experiments.ARTICLE_HIDDEN_SIZES``,
@@ -203,15 +214,7 @@ def prepare_experiment(args: argparse.Namespace) -> int | None:
     child process with different NumPy settings).
     """
     _check_arguments(args)
-    out = args.out
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise CommandError(f"--out {out!r} is a file; give a directory for the figures")
-    try:
-        os.makedirs(out, exist_ok=True)
-    except OSError as exc:
-        raise CommandError(f"cannot use --out {out!r}: {exc.strerror or exc}") from None
-    if not os.access(out, os.W_OK):
-        raise CommandError(f"cannot write into --out {out!r}: permission denied")
+    check_output_folder(args.out)
     return None
 
 
@@ -277,9 +280,10 @@ def _draw_logreg(out: Output, result: Any, X: Any, y: Any) -> None:
 
 
 def _spec(args: argparse.Namespace, hidden: int) -> Any:
-    from ..lab.experiments import NetworkSpec
+    """The run of ``hidden`` units the options ask for, checked to fit in memory."""
+    from ..lab.network_runs import NetworkSpec, check_memory
 
-    return NetworkSpec(
+    spec = NetworkSpec(
         args.dataset,
         hidden,
         args.passes,
@@ -288,6 +292,8 @@ def _spec(args: argparse.Namespace, hidden: int) -> Any:
         args.seed,
         args.print_every,
     )
+    check_memory(spec)
+    return spec
 
 
 @experiment
@@ -328,15 +334,16 @@ def run_moons(args: argparse.Namespace) -> int:
             pool.drop_queued()
             pool.shutdown(wait=True, cancel_futures=True)
     _draw_network(out, run, comparison, data)
-    out.say(
-        f"final loss {run_loss(run)}, training accuracy {run.train_accuracy:.1%}; "
-        f"at learning rate {comparison.spec.learning_rate:g}: final loss {run_loss(comparison)}"
-    )
+    line = run_result(run)
+    if comparison is not None:
+        other = comparison.label or f"final loss {run_loss(comparison)}"
+        line += f"; at learning rate {comparison.spec.learning_rate:g}: {other}"
+    out.say(line)
     out.finish(
         {
             "dataset": spec.dataset,
             "results": [run.to_json()],
-            "comparison": comparison.to_json(),
+            "comparison": None if comparison is None else comparison.to_json(),
         }
     )
     return stop_status([run, comparison], args.command)
@@ -346,11 +353,12 @@ def _draw_network(out: Output, run: Any, comparison: Any, data: Any) -> None:
     from ..lab import plots
 
     X, y = data
-    title = f"Hidden Layer size {run.hidden} ({run.dataset}, accuracy {run.train_accuracy:.1%})"
+    title = plots.run_title(run)
     fig = plots.boundary_figure(run.regions or run.predict, X, y, title, fig=out.new_figure())
-    out.save(fig, f"boundary-{run.dataset}-h{run.hidden}.png")
+    out.save(fig, f"boundary-{run.dataset}-h{run.hidden}{unfinished_suffix([run])}.png")
     fig = plots.loss_curve_figure(run, comparison, fig=out.new_figure())
-    out.save(fig, f"loss-{run.dataset}-h{run.hidden}.png")
+    runs = [run] if comparison is None else [run, comparison]
+    out.save(fig, f"loss-{run.dataset}-h{run.hidden}{unfinished_suffix(runs)}.png")
 
 
 @experiment
@@ -371,15 +379,28 @@ def run_sweep(args: argparse.Namespace) -> int:
         progress.close()
     X, y = experiments.load_dataset(args.dataset)
     out = Output(args)
+    settings = (
+        f"{args.dataset}: {args.passes} full-batch passes, learning rate {args.learning_rate:g}, "
+        f"reg_lambda {args.reg:g}, seed {args.seed}"
+    )
+    finished = sum(run.complete for run in runs)
+    if finished < len(specs):
+        settings += f"; {finished} of {len(specs)} networks finished"
     if runs:
-        title = f"{args.dataset}: {args.passes} passes, learning rate {args.learning_rate:g}"
-        fig = plots.sweep_figure(runs, X, y, title, fig=out.new_figure())
-        out.save(fig, f"sweep-{args.dataset}.png")
+        fig = plots.sweep_figure(runs, X, y, settings, fig=out.new_figure())
+        out.save(fig, f"sweep-{args.dataset}{unfinished_suffix(runs)}.png")
+    out.say(settings)
     for row in table(runs):
         out.say(row)
-    out.finish({"dataset": args.dataset, "results": [run.to_json() for run in runs]})
+    out.finish(
+        {
+            "dataset": args.dataset,
+            "complete": finished == len(specs),
+            "results": [run.to_json() for run in runs],
+        }
+    )
     status = stop_status(runs, args.command)
-    if len(runs) < len(specs):
+    if len(runs) < len(specs) and status != 1:
         status = 130
     return status
 

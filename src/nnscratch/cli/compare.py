@@ -21,7 +21,8 @@ import os
 import sys
 from typing import Any
 
-from . import CommandError, command_help
+from . import command_help
+from .output import check_output_folder
 
 __all__ = ["format_table", "register", "run_compare"]
 
@@ -206,16 +207,6 @@ def run_compare(args: argparse.Namespace) -> int:
 
 def _sizes(result: dict[str, Any]) -> str:
     return f"{result['n_train']} training / {result['n_test']} test examples"
-
-
-def check_output_folder(out: str) -> None:
-    """Fail at once (CommandError) when ``out`` cannot take the figure."""
-    from ..files import writable_folder
-
-    try:
-        writable_folder(out, "--out folder")
-    except OSError as exc:
-        raise CommandError(f"--out {out}: {exc.strerror}") from None
 
 
 def _write_figure(lab: Any, comparison: Any, path: str | None) -> str | None:

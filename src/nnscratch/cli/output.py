@@ -21,10 +21,14 @@ __all__ = [
     "DEFAULT_OUT",
     "Output",
     "RunsProgress",
+    "check_output_folder",
     "note",
+    "run_accuracy",
     "run_loss",
+    "run_result",
     "stop_status",
     "table",
+    "unfinished_suffix",
     "write_page",
 ]
 
@@ -85,6 +89,20 @@ class Output:
                 plt.close("all")
             else:
                 plt.show()
+
+
+def check_output_folder(folder: str, option: str = "--out", what: str = "--out folder") -> None:
+    """Fail at once (one line, exit status 2) when ``folder`` cannot take the results.
+
+    Made if missing; a file in the way, a read-only disk or a missing permission is
+    reported before any work starts (see :func:`nnscratch.files.writable_folder`).
+    """
+    from ..files import writable_folder
+
+    try:
+        writable_folder(folder, what)
+    except OSError as exc:
+        raise CommandError(f"{option} {folder}: {exc.strerror}") from None
 
 
 def note(command: str, text: str) -> None:
@@ -175,31 +193,70 @@ def write_page(path: str, text: str) -> None:
 
 
 def stop_status(runs: Sequence[Any], command: str) -> int:
-    """Report diverged or interrupted runs on stderr; the exit status (0 if none)."""
+    """Report diverged or interrupted runs on stderr; the exit status.
+
+    0 when every run finished, 1 when one diverged, 130 when Ctrl-C stopped some (one
+    line names them all).
+    """
     status = 0
+    stopped = []
     for run in runs:
         if run is None or run.stopped is None:
             continue
         where = f"{run.dataset}, hidden {run.hidden}, learning rate {run.spec.learning_rate:g}"
         if run.diverged:
-            print(
-                f"nnscratch {command}: training diverged ({where}): {run.stopped}", file=sys.stderr
-            )
-            status = status or 1
+            note(command, f"training diverged ({where}): {run.stopped}")
+            status = 1
         else:
-            print(f"nnscratch {command}: {run.stopped} ({where})", file=sys.stderr)
-            status = 130
+            stopped.append(f"{where}: {run.label}")
+    if stopped:
+        note(command, "interrupted by Ctrl-C; not finished: " + "; ".join(stopped))
+        status = status or 130
     return status
 
 
 def run_loss(run: Any) -> str:
-    """A run's final loss as printed: six decimals, or "not finite"."""
+    """A run's final loss as printed: six decimals, "diverged" or "not finite"."""
+    if run.diverged:
+        return "diverged"
     return f"{run.final_loss:.6f}" if math.isfinite(run.final_loss) else "not finite"
 
 
+def run_accuracy(run: Any) -> str:
+    """A run's training accuracy as printed; a diverged run has none ("-")."""
+    return "-" if run.diverged else f"{run.train_accuracy:.1%}"
+
+
+def run_result(run: Any) -> str:
+    """One run's result in words; an unfinished run says so before its numbers.
+
+    ``final loss 0.070758, training accuracy 97.5%``, or ``interrupted after 1234 of 20000
+    passes (loss then 0.071316, training accuracy 97.5%)``, or ``diverged after 57 of 200
+    passes: no final loss or accuracy``.
+    """
+    if run.diverged:
+        return f"{run.label}: no final loss or accuracy"
+    if run.interrupted:
+        return f"{run.label} (loss then {run_loss(run)}, training accuracy {run_accuracy(run)})"
+    return f"final loss {run_loss(run)}, training accuracy {run_accuracy(run)}"
+
+
 def table(runs: Sequence[Any]) -> list[str]:
-    """The sweep's table: one row per run, hidden size, final loss, training accuracy."""
+    """The sweep's table: one row per run, hidden size, final loss, training accuracy;
+    a run that did not finish has its state at the end of the row."""
     rows = [f"{'hidden':>6}  {'final loss':>10}  {'train accuracy':>14}"]
     for run in runs:
-        rows.append(f"{run.hidden:>6}  {run_loss(run):>10}  {run.train_accuracy:>14.1%}")
+        row = f"{run.hidden:>6}  {run_loss(run):>10}  {run_accuracy(run):>14}"
+        rows.append(f"{row}  ({run.label})" if run.label else row)
     return rows
+
+
+def unfinished_suffix(runs: Sequence[Any]) -> str:
+    """``""`` when every run finished, else ``"-interrupted"`` or ``"-diverged"``.
+
+    Figures of unfinished runs get it in their file name, so they never replace the
+    figure of a complete run.
+    """
+    if any(run.diverged for run in runs):
+        return "-diverged"
+    return "-interrupted" if any(run.interrupted for run in runs) else ""

@@ -47,10 +47,12 @@ __all__ = [
     "Regions",
     "build_network",
     "decision_regions",
+    "describe_loss",
     "load_dataset",
     "logistic_regression",
     "run_network",
     "settles_smoothly",
+    "spikes",
     "sweep",
     "train_network",
     "two_cycle",
@@ -175,6 +177,79 @@ def settles_smoothly(curve: np.ndarray, fraction: float = 0.25) -> bool:
     if tail.size < 2 or not np.all(np.isfinite(tail)):
         return False
     return bool(np.all(np.diff(tail) <= 1e-12 * np.abs(tail[:-1])))
+
+
+def spikes(curve: np.ndarray, rise: float = 0.5) -> list[tuple[int, float, float]]:
+    """The passes where the loss shoots up: ``[(pass, peak, low before), ...]``.
+
+    A spike starts where the loss rises more than ``rise`` (50%) above the lowest value
+    reached so far, and lasts until it is back under that line; each spike is reported
+    once, at its peak.
+
+    >>> spikes(np.array([0.5, 0.3, 0.2, 0.6, 0.4, 0.25, 0.19]))
+    [(3, 0.6, 0.2)]
+    >>> spikes(np.array([0.5, 0.3, 0.2, 0.15]))
+    []
+    """
+    curve = np.asarray(curve, dtype=float)
+    found: list[tuple[int, float, float]] = []
+    low = np.inf
+    peak: tuple[int, float, float] | None = None
+    for i, value in enumerate(curve):
+        if not np.isfinite(value):
+            break
+        if peak is None and value > (1 + rise) * low:
+            peak = (i, float(value), float(low))
+        elif peak is not None:
+            if value > peak[1]:
+                peak = (i, float(value), peak[2])
+            elif value <= (1 + rise) * peak[2]:
+                found.append(peak)
+                peak = None
+        if peak is None:
+            low = min(low, float(value))
+    if peak is not None:
+        found.append(peak)
+    return found
+
+
+def describe_loss(curve: np.ndarray) -> str:
+    """What a loss curve does, in words: its spikes, and how it ends.
+
+    The words a caption uses: "rises sharply once, to 0.622 at pass 224, then settles
+    smoothly to 0.067804", or "alternates every pass between 0.0713158 and 0.0707579 (a
+    2-cycle) instead of settling".
+    """
+    curve = np.asarray(curve, dtype=float)
+    if curve.size == 0:
+        return "was not measured (no pass ran)"
+    if not np.all(np.isfinite(curve)):
+        return "becomes infinite or NaN: training diverged"
+    jumps = spikes(curve)
+    parts = []
+    if jumps:
+        at, peak, low = max(jumps, key=lambda jump: jump[1] - jump[2])
+        times = "once" if len(jumps) == 1 else f"{len(jumps)} times"
+        highest = "" if len(jumps) == 1 else " (the highest"
+        parts.append(
+            f"rises sharply {times}{highest}, to {peak:.3f} at pass {at} from {low:.3f}"
+            + (")" if highest else "")
+        )
+    cycle = two_cycle(curve)
+    if cycle is not None:
+        ending = (
+            f"alternates every pass between {cycle[0]:.7f} and {cycle[1]:.7f} "
+            "(a 2-cycle) instead of settling"
+        )
+    elif settles_smoothly(curve):
+        ending = f"settles smoothly to {curve[-1]:.6f}"
+    else:
+        ending = f"is still jumping at the end ({curve[-1]:.6f} at the last pass)"
+    if parts:
+        return (
+            f"{parts[0]}, then {ending}" if cycle is None else f"{parts[0]}; at the end it {ending}"
+        )
+    return ending
 
 
 def sweep(

@@ -39,6 +39,7 @@ from ..engine.callbacks import Callback
 from ..layers import Dense
 from ..progress import LossPrinter
 from .boundary import Regions, decision_regions
+from .memory import check_fits
 from .stopping import StopRequest, ctrl_c_stops
 
 __all__ = [
@@ -127,40 +128,17 @@ def check_memory(spec: NetworkSpec, available: int | None = None) -> None:
     Training keeps about ten ``(n_samples, hidden)`` float64 arrays (activations,
     gradients, scratch) and the decision regions evaluate the network on slices of 2048
     grid points; the weights are small beside them. ``available`` defaults to the
-    memory the operating system reports as available (no check where it does not say).
+    memory the operating system reports as available (see
+    :func:`nnscratch.lab.memory.check_fits`).
 
     Raises
     ------
     ValueError
         Naming the hidden size, the estimate and what is available.
     """
-    if available is None:
-        available = _available_memory()
-    if available is None:
-        return
     rows = max(DATASETS[spec.dataset], 2048)
     needed = 8 * spec.hidden * (10 * rows + 8)
-    if needed > available:
-        raise ValueError(
-            f"a hidden layer of {spec.hidden} units needs about {_gib(needed)} of memory "
-            f"to train; this machine has {_gib(available)} available"
-        )
-
-
-def _available_memory() -> int | None:
-    """Bytes of memory available to a new allocation (Linux ``MemAvailable``), or None."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
-
-
-def _gib(n: float) -> str:
-    return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
+    check_fits(needed, f"a hidden layer of {spec.hidden} units", available)
 
 
 @dataclass
@@ -232,6 +210,17 @@ class NetworkRun:
         return "interrupted" if self.stopped is not None else "complete"
 
     @property
+    def label(self) -> str:
+        """What happened to a run that did not finish, in a few words ("" if it did).
+
+        ``"interrupted after 1234 of 20000 passes"`` or ``"diverged after 57 of 20000
+        passes"``; tables, JSON and figure titles show it next to the numbers.
+        """
+        if self.stopped is None:
+            return ""
+        return f"{self.status} after {self.passes_done} of {self.spec.passes} passes"
+
+    @property
     def lines(self) -> list[str]:
         """The article's lines, ``"Loss after iteration 0: 0.432387"`` ..."""
         return [LINE_FORMAT.format(epoch=i, loss=v) for i, v in zip(self.iterations, self.losses)]
@@ -249,7 +238,13 @@ class NetworkRun:
         return np.argmax(self.model().predict(x, batch_size=2048), axis=1)
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON record of the command line: hidden, losses, final_loss, accuracy."""
+        """The JSON record of the command line: hidden, losses, final_loss, accuracy.
+
+        ``status`` is ``"complete"``, ``"interrupted"`` or ``"diverged"``. A diverged run
+        has no result: its ``final_loss`` and ``train_accuracy`` are null (the printed
+        lines up to the divergence are kept in ``losses``).
+        """
+        diverged = self.diverged
         record: dict[str, Any] = {
             "dataset": self.dataset,
             "hidden": self.hidden,
@@ -257,12 +252,13 @@ class NetworkRun:
             "passes_done": self.passes_done,
             "iterations": list(self.iterations),
             "losses": [_finite_or_none(v) for v in self.losses],
-            "final_loss": _finite_or_none(self.final_loss),
-            "train_accuracy": self.train_accuracy,
+            "final_loss": None if diverged else _finite_or_none(self.final_loss),
+            "train_accuracy": None if diverged else self.train_accuracy,
             "settings": asdict(self.spec),
         }
         if self.stopped is not None:
             record["stopped"] = self.stopped
+            record["label"] = self.label
         return record
 
 
@@ -371,7 +367,7 @@ def run_network(
         watch.flush()
         passes = len(model.history.epoch)
         if not diverged and request.requested() and passes < spec.passes:
-            stopped = f"interrupted by Ctrl-C after pass {passes - 1}"
+            stopped = f"interrupted by Ctrl-C after {passes} of {spec.passes} passes"
     curve = np.asarray(model.history.history.get("loss", []), dtype=float)
     run = NetworkRun(
         spec=spec,
