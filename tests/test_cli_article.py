@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from nnscratch.cli import article, build_parser, main
+from nnscratch.cli.output import Output
 
 SHORT = ["--passes", "301", "--print-every", "100"]
 
@@ -86,8 +87,10 @@ def test_sweep_runs_sizes_in_parallel_in_the_order_given(tmp_path, capsys):
 def test_sweep_prints_a_table(tmp_path, capsys):
     assert main(["sweep", "--hidden", "1", "2", *SHORT, "--jobs", "1", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["hidden", "final", "loss", "train", "accuracy"]
-    assert [row.split()[0] for row in out[1:3]] == ["1", "2"]
+    assert out[0] == "moons: 301 full-batch passes, learning rate 0.01, reg_lambda 0.01, seed 0"
+    assert out[1].split() == ["hidden", "final", "loss", "train", "accuracy"]
+    assert [row.split()[0] for row in out[2:4]] == ["1", "2"]
+    assert "(" not in out[2] + out[3]  # complete runs carry no label
 
 
 def test_demo_writes_every_figure_and_an_index(tmp_path, capsys):
@@ -125,7 +128,7 @@ def test_demo_summary_shows_the_lines_and_the_sweep_tables(tmp_path, capsys):
         ds: ex.sweep(ds, [1, 3], passes=101, print_every=50, jobs=1) for ds in ("moons", "circles")
     }
     logreg = {ds: ex.logistic_regression(ds) for ds in ("moons", "circles")}
-    out = article._Output(build_parser().parse_args(["demo", "--out", str(tmp_path)]))
+    out = Output(build_parser().parse_args(["demo", "--out", str(tmp_path)]))
     article_demo._print_summary(sweeps, logreg, out, str(tmp_path / "index.html"), 12.5)
     text = capsys.readouterr().out
     assert "Loss after iteration 0: 0.432387\nLoss after iteration 50: " in text
@@ -144,7 +147,7 @@ def test_demo_summary_shows_the_lines_and_the_sweep_tables(tmp_path, capsys):
         (["moons", "--learning-rate", "-0.1"], "--learning-rate must be a finite number > 0"),
         (["moons", "--learning-rate", "inf"], "--learning-rate must be a finite number > 0"),
         (["moons", "--reg", "-1"], "--reg must be a finite number >= 0"),
-        (["moons", "--seed", "-3"], "--seed must be an integer >= 0"),
+        (["moons", "--seed", "-3"], "--seed must be an integer in 0..4294967295, got -3"),
         (["moons", "--print-every", "0"], "--print-every must be a positive integer"),
         (["demo", "--passes", "0"], "--passes must be a positive integer"),
         (["moons", "--hidden", "three"], "argument --hidden: invalid int value: 'three'"),
@@ -182,7 +185,27 @@ def test_a_diverging_run_stops_with_a_message_and_keeps_its_results(tmp_path, ca
     payload = json.loads(captured.out)
     result = payload["results"][0]
     assert result["stopped"] and result["losses"]  # the partial run is kept
-    assert pngs(tmp_path) == ["boundary-moons-h3.png", "loss-moons-h3.png"]
+    assert result["status"] == "diverged" and result["passes_done"] < 200
+    assert result["train_accuracy"] is None and result["final_loss"] is None  # not a result
+    # the figures say so in their names, and never replace those of a complete run
+    assert pngs(tmp_path) == ["boundary-moons-h3-diverged.png", "loss-moons-h3-diverged.png"]
+
+
+def test_a_diverged_run_prints_no_accuracy_as_if_it_were_a_result(tmp_path, capsys):
+    argv = ["moons", "--learning-rate", "1e8", "--passes", "200", "--print-every", "10"]
+    assert main([*argv, "--out", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    (summary,) = [line for line in out.splitlines() if "learning rate 5e+07" in line]
+    assert summary.startswith("diverged after ") and " of 200 passes" in summary
+    assert "no final loss or accuracy" in summary and "training accuracy" not in summary
+
+
+def test_sweep_and_demo_defaults_are_the_articles_sizes():
+    from nnscratch.lab.experiments import ARTICLE_HIDDEN_SIZES
+
+    assert article.SWEEP_SIZES == ARTICLE_HIDDEN_SIZES
+    args = build_parser().parse_args(["sweep"])
+    assert tuple(args.hidden) == ARTICLE_HIDDEN_SIZES
 
 
 def test_every_experiment_command_starts_with_the_preparation_hook(tmp_path, monkeypatch):

@@ -293,3 +293,70 @@ def test_nielsen_example_script_runs(fake_mnist, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "Epoch 0 training complete" in proc.stdout
     assert "Accuracy on evaluation data: " in proc.stdout
+
+
+# -- the same run twice, and a printed seed ----------------------------------------------------
+def test_two_runs_without_a_seed_print_the_same_accuracy(fake_mnist, capsys):
+    # `nnscratch mnist --epochs 1 --train-size 2000`, on a small set: seed 0 by default.
+    argv = ["mnist", "--data", str(fake_mnist), "--epochs", "1", "--train-size", "200"]
+    outputs = []
+    for _ in range(2):
+        code, stdout, stderr = run_cli(argv, capsys)
+        assert code == 0, stderr
+        outputs.append(stdout)
+        assert "seed 0" in stderr.splitlines()[0]  # the start line names the seed
+    assert outputs[0] == outputs[1]
+    best = outputs[0].splitlines()[-1]
+    assert best.startswith("best test accuracy ") and "(seed 0, " in best
+
+
+# -- predict reads both model formats -------------------------------------------------------
+def test_predict_reads_a_nnscratch_model(fake_mnist, tmp_path, capsys):
+    import gzip as _gzip
+    import pickle as _pickle
+
+    import nnscratch
+    from nnscratch.layers import Dense
+
+    with _gzip.open(fake_mnist, "rb") as f:
+        (X, y), _, _ = _pickle.load(f)
+    model = nnscratch.Sequential([Dense(10, "softmax", input_dim=784)], seed=0)
+    model.compile("adam", "categorical_crossentropy")
+    model.fit(X, y, epochs=20, batch_size=32, verbose=0)
+    path = tmp_path / "digits.nnscratch"
+    model.save(path)
+    image = tmp_path / "bar.png"
+    draw_shape("vbar", 120, 160, 14).save(image)
+    code, stdout, stderr = run_cli(["predict", "--model", str(path), "--json", str(image)], capsys)
+    assert code == 0, stderr
+    (prediction,) = json.loads(stdout)["predictions"]
+    expected = model.predict(load_digit_image(image).reshape(1, 784))[0]
+    np.testing.assert_allclose(prediction["outputs"], expected, rtol=1e-6)
+    assert prediction["digit"] == int(np.argmax(expected))
+
+
+def test_predict_refuses_other_files_and_wrong_shapes(tmp_path, capsys):
+    import nnscratch
+    from nnscratch.layers import Dense
+
+    image = tmp_path / "bar.png"
+    draw_shape("vbar", 60, 80, 8).save(image)
+    text = tmp_path / "notes.txt"
+    text.write_text("not a network")
+    narrow = tmp_path / "narrow.nnscratch"
+    small = nnscratch.Sequential([Dense(10, "softmax", input_dim=3)], seed=0)
+    small.compile("sgd", "categorical_crossentropy")
+    small.save(narrow)
+    broken = tmp_path / "broken.nnscratch"
+    broken.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"sizes": ' + "[" * 200_000 + "]" * 200_000 + "}")
+    cases = [
+        (text, ["--model", "not a saved network", ".nnscratch", "JSON"]),
+        (narrow, ["--model", "takes 3 inputs, not 784"]),
+        (broken, ["--model", "cannot load it"]),
+        (deep, ["--model"]),
+    ]
+    for model, words in cases:
+        code, _, stderr = run_cli_safely(["predict", "--model", str(model), str(image)], capsys)
+        one_line_error(code, stderr, *words)

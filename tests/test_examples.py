@@ -6,6 +6,7 @@ untested). Each run must exit 0 and print what the entry expects; a script that 
 must save its figure(s) into the folder given by ``--out``.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -16,8 +17,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-#: Nielsen's MNIST file, where the project keeps it (never committed)
-MNIST = ROOT.parent / "shared" / "data" / "mnist.pkl.gz"
+
+
+def real_mnist() -> Path | None:
+    """The book's mnist.pkl.gz named by NNSCRATCH_DATA (the file or its folder), if any."""
+    value = os.environ.get("NNSCRATCH_DATA")
+    if not value:
+        return None
+    path = Path(value)
+    path = path / "mnist.pkl.gz" if path.is_dir() else path
+    return path if path.is_file() else None
+
+
+MNIST = real_mnist()
 
 
 @dataclass
@@ -27,7 +39,7 @@ class Quick:
     args: list[str]
     expect: str  # a piece of what it must print
     figures: bool = True  # takes --out DIR and saves PNG files there
-    needs: Path | None = None  # a data file it reads; skipped (with the reason) if absent
+    needs_mnist: bool = False  # reads MNIST; skipped (saying how to run it) without it
 
 
 QUICK: dict[str, Quick] = {
@@ -39,7 +51,7 @@ QUICK: dict[str, Quick] = {
         ["--epochs", "300", "--print-every", "100"], "Loss after iteration 200:"
     ),
     "04_hidden_size_sweep.py": Quick(["--sizes", "1", "3", "5", "--epochs", "200"], "hidden   5:"),
-    "05_circles.py": Quick(["--epochs", "300"], "3 tanh hidden units: training accuracy"),
+    "05_circles.py": Quick(["--epochs", "300"], "3 tanh hidden units: final loss"),
     "06_keras_style.py": Quick(["--epochs", "5"], "evaluate: loss"),
     "08_sklearn_gridsearch.py": Quick(
         ["--sizes", "1", "5", "--max-iter", "50", "--cv", "2", "--n-jobs", "1"],
@@ -50,7 +62,7 @@ QUICK: dict[str, Quick] = {
         ["--epochs", "1", "--seed", "0", "--data", str(MNIST)],
         "Epoch 0:",
         figures=False,
-        needs=MNIST,
+        needs_mnist=True,
     ),
 }
 
@@ -69,8 +81,11 @@ def test_example_runs_headless(script, tmp_path):
             f"arguments for it so that it is run by the test suite"
         )
     quick = QUICK[script]
-    if quick.needs is not None and not quick.needs.exists():
-        pytest.skip(f"examples/{script} needs {quick.needs}, which is not on this machine")
+    if quick.needs_mnist and MNIST is None:
+        pytest.skip(
+            f"examples/{script} reads MNIST: set NNSCRATCH_DATA to the book's mnist.pkl.gz "
+            "(or its folder) to run it"
+        )
     out = tmp_path / "out"
     args = [*quick.args, "--out", str(out)] if quick.figures else list(quick.args)
     proc = subprocess.run(
@@ -90,3 +105,63 @@ def test_example_runs_headless(script, tmp_path):
             assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
             assert f"saved {png}" in proc.stdout
         assert not (tmp_path / "nnscratch-out").exists()  # --out was honoured
+
+
+# -- the examples and the command line agree ------------------------------------------------
+def run_example(script: str, *args: str, cwd: Path) -> list[str]:
+    proc = subprocess.run(
+        [sys.executable, "-W", "error", str(EXAMPLES / script), *args, "--out", str(cwd)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+        cwd=cwd,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.splitlines()
+
+
+def cli_json(capsys, *argv: str) -> dict:
+    from nnscratch.cli import main
+
+    assert main([*argv, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def numbers(record: dict) -> str:
+    return (
+        f"final loss {record['final_loss']:.6f}, training accuracy {record['train_accuracy']:.1%}"
+    )
+
+
+def test_the_network_example_prints_what_nnscratch_moons_prints(tmp_path, capsys):
+    lines = run_example(
+        "03_three_unit_network.py", "--epochs", "301", "--print-every", "100", cwd=tmp_path
+    )
+    (result,) = cli_json(capsys, "moons", "--passes", "301", "--print-every", "100",
+                         "--out", str(tmp_path / "cli"))["results"]  # fmt: skip
+    printed = [line for line in lines if line.startswith("Loss after iteration")]
+    assert printed == [f"Loss after iteration {i}: {v:f}" for i, v in
+                       zip(result["iterations"], result["losses"])]  # fmt: skip
+    assert numbers(result) in lines
+    assert lines[0].startswith("settings: moons, 3 tanh units, 301 full-batch passes")
+
+
+def test_the_sweep_example_prints_what_nnscratch_sweep_prints(tmp_path, capsys):
+    lines = run_example(
+        "04_hidden_size_sweep.py", "--sizes", "1", "3", "--epochs", "300", cwd=tmp_path
+    )
+    payload = cli_json(capsys, "sweep", "--hidden", "1", "3", "--passes", "300",
+                       "--out", str(tmp_path / "cli"), "--jobs", "1")  # fmt: skip
+    for record in payload["results"]:
+        assert f"hidden {record['hidden']:3d}: {numbers(record)}" in lines
+
+
+def test_the_circles_example_agrees_with_logreg_and_sweep(tmp_path, capsys):
+    lines = run_example("05_circles.py", "--epochs", "300", cwd=tmp_path)
+    logreg = cli_json(capsys, "logreg", "--dataset", "circles", "--out", str(tmp_path / "cli"))
+    accuracy = logreg["results"][0]["train_accuracy"]
+    assert f"LogisticRegressionCV: training accuracy {accuracy:.1%}" in lines
+    (network,) = cli_json(capsys, "sweep", "--dataset", "circles", "--hidden", "3",
+                          "--passes", "300", "--out", str(tmp_path / "cli"))["results"]  # fmt: skip
+    assert f"3 tanh hidden units: {numbers(network)}" in lines

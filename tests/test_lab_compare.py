@@ -1,18 +1,31 @@
 """The side-by-side comparison: same start, same hyperparameters, same numbers."""
 
 import importlib.util
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-import nnscratch.data
 from nnscratch.lab import compare as lab
+from nnscratch.lab import compare_libraries, compare_setup
 
 HAVE_TORCH = importlib.util.find_spec("torch") is not None
 HAVE_KERAS = importlib.util.find_spec("keras") is not None and HAVE_TORCH
-#: Nielsen's MNIST file, where the project keeps it (never committed)
-MNIST = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "mnist.pkl.gz"
+
+
+def real_mnist() -> Path | None:
+    """The book's mnist.pkl.gz named by NNSCRATCH_DATA (the file or its folder), if any."""
+    value = os.environ.get("NNSCRATCH_DATA")
+    if not value:
+        return None
+    path = Path(value)
+    path = path / "mnist.pkl.gz" if path.is_dir() else path
+    return path if path.is_file() else None
+
+
+MNIST = real_mnist()
+MNIST_SKIP = "set NNSCRATCH_DATA to the book's mnist.pkl.gz (or its folder) to run this"
 
 
 def _blobs(n_classes=3, n=90, seed=0):
@@ -89,7 +102,7 @@ def test_article_loss_matches_the_engine_report():
     split = _blobs()
     s = lab.CompareSettings(dataset="moons", hidden=4, epochs=3, learning_rate=0.005, l2=0.05)
     run = lab.train_nnscratch(split, s, lab.initial_weights(s, 2, 3))
-    model = lab._article_model(s, 2, 3)
+    model = compare_setup.article_model(s, 2, 3)
     model.set_weights(run.weights)
     assert run.final_loss == pytest.approx(model.evaluate(split.X_train, split.y_train))
 
@@ -98,7 +111,7 @@ def test_missing_library_is_skipped_with_the_extra_named(monkeypatch):
     def no_torch():
         raise ImportError("No module named 'torch'")
 
-    monkeypatch.setattr(lab, "_import_torch", no_torch)
+    monkeypatch.setattr(compare_libraries, "import_torch", no_torch)
     result = lab.compare("circles", libraries=["nnscratch", "pytorch"], epochs=20)
     assert [r.library for r in result.runs] == ["nnscratch"]
     assert "nnscratch[compare]" in result.skipped["pytorch"]
@@ -117,16 +130,7 @@ def test_boundary_figure_one_panel_per_library(tmp_path):
     assert [p.name for p in (tmp_path / "sub").iterdir()] == ["b.png"]  # no temp file left
 
 
-def test_mnist_without_loader_names_what_is_missing(monkeypatch):
-    monkeypatch.delattr(nnscratch.data, "load_mnist", raising=False)
-    with pytest.raises(ValueError, match=r"nnscratch\.data\.load_mnist"):
-        lab.load_split(lab.make_settings("mnist"))
-
-
-@pytest.mark.skipif(
-    not hasattr(nnscratch.data, "load_mnist") or not MNIST.exists(),
-    reason="needs nnscratch.data.load_mnist and ../shared/data/mnist.pkl.gz",
-)
+@pytest.mark.skipif(MNIST is None, reason=MNIST_SKIP)
 def test_mnist_with_the_real_loader():
     result = lab.compare(
         "mnist", libraries=["nnscratch"], epochs=1, n_samples=1000, data_path=MNIST

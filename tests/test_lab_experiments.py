@@ -151,14 +151,14 @@ def test_a_diverging_run_returns_its_partial_results():
 @pytest.mark.parametrize(
     ("field", "value", "error", "message"),
     [
-        ("hidden", 0, ValueError, "hidden must be an integer >= 1, got 0"),
-        ("hidden", 2.5, TypeError, "hidden must be an integer"),
-        ("passes", -1, ValueError, "passes must be an integer >= 1"),
+        ("hidden", 0, ValueError, "hidden must be a positive integer, got 0"),
+        ("hidden", 2.5, TypeError, "hidden must be a positive integer"),
+        ("passes", -1, ValueError, "passes must be a positive integer"),
         ("learning_rate", float("nan"), ValueError, "learning_rate must be a finite number > 0"),
         ("learning_rate", 0, ValueError, "learning_rate must be a finite number > 0"),
         ("reg", -0.1, ValueError, "reg must be a finite number >= 0"),
-        ("seed", -1, ValueError, "seed must be an integer >= 0"),
-        ("print_every", 0, ValueError, "print_every must be an integer >= 1"),
+        ("seed", -1, ValueError, "seed must be an integer in 0..4294967295"),
+        ("print_every", 0, ValueError, "print_every must be a positive integer"),
         ("dataset", "xor", ValueError, "valid: moons, circles"),
     ],
 )
@@ -212,7 +212,7 @@ def test_sweep_in_parallel_gives_the_sequential_numbers():
 def test_sweep_checks_its_arguments():
     with pytest.raises(ValueError, match="hidden_sizes is empty"):
         ex.sweep("moons", [])
-    with pytest.raises(ValueError, match="jobs must be an integer >= 1"):
+    with pytest.raises(ValueError, match="jobs must be a positive integer"):
         ex.sweep("moons", [1], jobs=0)
     with pytest.raises(TypeError, match="expected NetworkSpec"):
         parallel.run_networks([("moons", 3)])
@@ -235,6 +235,6 @@ def test_ctrl_c_stops_after_the_current_pass_and_keeps_the_run():
 
     run = ex.train_network("moons", 3, passes=5000, print_every=50, on_line=press_ctrl_c)
     assert run.interrupted and not run.diverged
-    assert run.stopped == "interrupted by Ctrl-C after pass 100"
+    assert run.stopped == "interrupted by Ctrl-C after 101 of 5000 passes"
     assert run.loss_curve.size == 101 and run.iterations == [0, 50, 100]
     assert run.to_json()["stopped"] == run.stopped

@@ -29,7 +29,15 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = "nnscratch"
 
 LAYER_NAMES = ["engine", "support", "data", "facades", "lab", "cli"]
-SUBPACKAGE_LAYERS = {"engine": 0, "files": 1, "progress": 1, "data": 2, "lab": 4, "cli": 5}
+SUBPACKAGE_LAYERS = {
+    "engine": 0,
+    "files": 1,
+    "progress": 1,
+    "untrusted": 1,
+    "data": 2,
+    "lab": 4,
+    "cli": 5,
+}
 FACADE = 3
 FRONT = len(LAYER_NAMES)  # the package front: __init__.py and __main__.py
 ENGINE_ALLOWED_THIRD_PARTY = {"numpy"}

@@ -10,8 +10,10 @@ import os
 import pickle
 import socket
 import struct
+import sys
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -27,9 +29,11 @@ from nnscratch.data.mnist import (
     UnsafePickleError,
     default_cache_dir,
     download_mnist,
+    formats,
     load_mnist,
     read_idx,
     read_mnist_pickle,
+    sources,
 )
 
 # ---------------------------------------------------------------------------------------
@@ -192,8 +196,11 @@ def recorder():
 
 
 @pytest.fixture(autouse=True)
-def no_env(monkeypatch):
+def no_env(monkeypatch, tmp_path_factory):
+    # No NNSCRATCH_DATA, and a current folder whose ../data and ./ hold no MNIST (the
+    # book's layout is searched relative to it).
     monkeypatch.delenv("NNSCRATCH_DATA", raising=False)
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -335,15 +342,27 @@ def test_idx_files_from_an_earlier_run_are_reverified_not_refetched(srv, tmp_pat
     assert_tiny(load_mnist(tmp_path, cache=False))
 
 
-def test_default_progress_is_a_tqdm_bar_on_stderr(srv, tmp_path, capsys):
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_default_progress_is_the_progress_bar_on_stderr(srv, tmp_path, capsys, monkeypatch):
     srv.routes["/good/mnist.pkl.gz"] = GOOD_PICKLE
     sources = MNISTSources(
         pickle_urls=(srv.url("/good/mnist.pkl.gz"),), pickle_sha256=sha(GOOD_PICKLE)
     )
+    # In a log (not a terminal): a plain line counting bytes, named by the file.
     download_mnist(tmp_path, sources=sources)
     out, err = capsys.readouterr()
     assert out == ""
-    assert "mnist.pkl.gz:" in err and "B/s" in err  # a byte-counting bar, named by file
+    assert f"mnist.pkl.gz: {len(GOOD_PICKLE)}/{len(GOOD_PICKLE)} B (100%)" in err
+    # On a terminal: a live bar with a byte rate.
+    (tmp_path / "mnist.pkl.gz").unlink()
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    download_mnist(tmp_path, sources=sources)
+    assert "mnist.pkl.gz:" in terminal.getvalue() and "B/s" in terminal.getvalue()
 
 
 def test_oversized_download_is_abandoned(srv, tmp_path):
@@ -425,11 +444,11 @@ def test_pickle_cannot_call_ndarray_or_alter_the_allowed_functions():
 
     # GLOBAL numpy.dtype, then BUILD with slot state {"__doc__": "altered"}: BUILD sets
     # attributes on what find_class returned, which must not be our own function.
-    before = M._safe_dtype.__doc__
+    before = formats._safe_dtype.__doc__
     altering = b"\x80\x02cnumpy\ndtype\nN}" + _unicode("__doc__") + _unicode("altered") + b"s\x86b."
     RestrictedUnpickler(io.BytesIO(altering)).load()
-    assert M._safe_dtype.__doc__ == before
-    assert M.RestrictedUnpickler._ALLOWED[("numpy", "dtype")] is M._safe_dtype
+    assert formats._safe_dtype.__doc__ == before
+    assert M.RestrictedUnpickler._ALLOWED[("numpy", "dtype")] is formats._safe_dtype
 
 
 def test_restricted_unpickler_refuses_object_arrays_and_subclasses():
@@ -533,6 +552,102 @@ def test_idx_folder_with_mismatched_counts(tmp_path):
     write(tmp_path / "t10k-labels-idx1-ubyte.gz", gz(idx_bytes(np.zeros(5, np.uint8))))
     with pytest.raises(MNISTFormatError, match=r"has 12 images but .* has 5 labels"):
         load_mnist(tmp_path, cache=False)
+
+
+# ---------------------------------------------------------------------------------------
+# Files that are not what they seem: FIFOs, devices, bombs, huge declarations
+# ---------------------------------------------------------------------------------------
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs and devices are POSIX")
+
+
+def refused_quickly(call, match):
+    start = time.monotonic()
+    with pytest.raises(MNISTFormatError, match=match) as info:
+        call()
+    assert time.monotonic() - start < 1.0
+    return info.value
+
+
+@posix_only
+def test_a_fifo_or_a_device_is_refused_at_once(tmp_path, monkeypatch):
+    fifo = tmp_path / "mnist.pkl.gz"
+    os.mkfifo(fifo)
+    refused_quickly(lambda: load_mnist(fifo, cache=False), r"mnist\.pkl\.gz: is a FIFO")
+    # In a folder found by NNSCRATCH_DATA, a FIFO is named, not skipped.
+    monkeypatch.setenv("NNSCRATCH_DATA", str(tmp_path))
+    refused_quickly(lambda: load_mnist(cache=False), "is a FIFO")
+    monkeypatch.delenv("NNSCRATCH_DATA")
+    if Path("/dev/zero").exists():
+        monkeypatch.setenv("NNSCRATCH_DATA", "/dev/zero")
+        err = refused_quickly(
+            lambda: load_mnist(cache=False), r"MNIST file /dev/zero: is a character device"
+        )
+        assert "expected a regular file" in str(err)
+    idx = tmp_path / "idx"
+    for name, data in GOOD_IDX.items():
+        write(idx / name, data)
+    (idx / "t10k-labels-idx1-ubyte.gz").unlink()
+    os.mkfifo(idx / "t10k-labels-idx1-ubyte.gz")
+    refused_quickly(lambda: load_mnist(idx, cache=False), r"t10k-labels.*: is a FIFO")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    os.mkfifo(cache / "mnist.npz")
+    refused_quickly(lambda: load_mnist(cache / "mnist.npz"), "MNIST cache .*: is a FIFO")
+
+
+def test_a_gzip_bomb_stops_at_the_cap(tmp_path, monkeypatch):
+    # A pickle of 8 MiB of bytes: the unpickler keeps reading, so only the cap stops it.
+    monkeypatch.setattr(formats, "MAX_DATA_BYTES", 2**20)
+    bomb = write(tmp_path / "mnist.pkl.gz", gz(pickle.dumps(bytes(8 * 2**20), protocol=2)))
+    assert bomb.stat().st_size < 20_000
+    refused_quickly(
+        lambda: load_mnist(bomb, cache=False),
+        r"MNIST file .*mnist\.pkl\.gz: decompresses past the limit; at most 1 MiB",
+    )
+    idx = tmp_path / "idx"
+    for name, data in GOOD_IDX.items():
+        write(idx / name, data)
+    header = b"\0\0\x08\x03" + struct.pack(">3I", 10_000, 28, 28)
+    write(idx / "train-images-idx3-ubyte.gz", gz(header + bytes(8 * 2**20)))
+    refused_quickly(lambda: load_mnist(idx, cache=False), "decompresses past the limit")
+
+
+class _HugeArray:
+    def __reduce__(self):
+        return (formats._reconstruct_function(), (np.ndarray, (2**40,), b"f8"))
+
+
+def test_huge_declared_sizes_are_refused_before_allocating(tmp_path):
+    huge = write(tmp_path / "huge.pkl", pickle.dumps(((_HugeArray(),),), protocol=2))
+    refused_quickly(
+        lambda: read_mnist_pickle(huge),
+        r"huge\.pkl: an array in the pickle: declares an array of shape \(1099511627776,\) "
+        r"float64: 8 TiB; at most",
+    )
+    images = write(
+        tmp_path / "idx.gz", gz(b"\0\0\x08\x03" + struct.pack(">3I", 2**20, 2**10, 2**10))
+    )
+    refused_quickly(lambda: read_idx(images), r"truncated: the header promises 1048576x1024x1024")
+    # An .npz cache whose .npy header declares 256 TiB.
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": (2**45,)}
+    )
+    cache = tmp_path / "mnist.npz"
+    with zipfile.ZipFile(cache, "w") as archive:
+        archive.writestr("format.npy", _npy(np.array("nnscratch-mnist-cache-1")))
+        archive.writestr("train_X_u8.npy", header.getvalue())
+    refused_quickly(
+        lambda: load_mnist(cache, cache=False),
+        r"array 'train_X_u8': declares an array of shape \(35184372088832,\) float64: 256 TiB",
+    )
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------------------------------
@@ -656,16 +771,90 @@ def test_data_placed_in_the_cache_dir_by_hand_is_found(tmp_path):
     assert_tiny(load_mnist(cache_dir=tmp_path, sources=offline, download=False))
 
 
+def test_the_books_layout_is_found_before_the_cache(tmp_path, monkeypatch):
+    offline = MNISTSources(pickle_urls=(refused_url(),), idx_mirrors=())
+    book = tmp_path / "book"
+    (book / "src").mkdir(parents=True)
+    write(book / "data" / "mnist.pkl.gz", GOOD_PICKLE)
+    # Something else in the cache dir, to see which one wins.
+    other = [list(p) for p in expected_splits()]
+    other[2][1] = (other[2][1] + 1) % 10
+    cache_dir = tmp_path / "cache"
+    write(cache_dir / "mnist.pkl.gz", book_pickle(other))
+
+    monkeypatch.chdir(book / "src")  # where the book's programs run
+    data = load_mnist(cache_dir=cache_dir, sources=offline, download=False)
+    assert_tiny(data)  # ../data/mnist.pkl.gz, not the cache dir's file
+    # ./mnist.pkl.gz comes after ../data/mnist.pkl.gz, and before the cache.
+    write(book / "src" / "mnist.pkl.gz", book_pickle(other))
+    assert_tiny(load_mnist(cache_dir=cache_dir, sources=offline, download=False))
+    (book / "data" / "mnist.pkl.gz").unlink()
+    data = load_mnist(cache_dir=cache_dir, sources=offline, download=False)
+    np.testing.assert_array_equal(data.test.y, other[2][1])
+    # NNSCRATCH_DATA comes first of all.
+    monkeypatch.setenv("NNSCRATCH_DATA", str(write(tmp_path / "env" / "m.pkl.gz", GOOD_PICKLE)))
+    assert_tiny(load_mnist(cache_dir=cache_dir, sources=offline, download=False))
+    # A broken file in the book's layout is reported, not skipped.
+    monkeypatch.delenv("NNSCRATCH_DATA")
+    write(book / "src" / "mnist.pkl.gz", b"not a pickle")
+    with pytest.raises(MNISTFormatError, match=r"mnist\.pkl\.gz"):
+        load_mnist(cache_dir=cache_dir, sources=offline, download=False)
+
+
+def test_as_bytes_gives_the_files_bytes_from_every_source(tmp_path):
+    train, train_labels, test, test_labels = _tiny_images()
+    for name, data in GOOD_IDX.items():
+        write(tmp_path / "idx" / name, data)
+    sources = [
+        tmp_path / "idx",
+        write(tmp_path / "mnist.pkl.gz", GOOD_PICKLE),
+    ]
+    for source in sources:
+        for cache in (False, True, True):  # no cache; writing it; reading it
+            data = load_mnist(source, cache_dir=tmp_path / f"cache-{source.name}", cache=cache,
+                              as_bytes=True)  # fmt: skip
+            X = np.concatenate([data.train.X, data.validation.X])
+            assert X.dtype == np.uint8 and data.test.X.dtype == np.uint8
+            np.testing.assert_array_equal(X, train.reshape(-1, 784))
+            np.testing.assert_array_equal(data.test.X, test.reshape(-1, 784))
+            y = np.concatenate([data.train.y, data.validation.y])
+            np.testing.assert_array_equal(y, train_labels)
+            np.testing.assert_array_equal(data.test.y, test_labels)
+            assert data.train.y.dtype == np.int64
+    # Pixels that are not multiples of 1/256 have no byte form.
+    splits = [list(p) for p in expected_splits()]
+    splits[0][0] = splits[0][0] + np.float32(0.001)
+    odd = write(tmp_path / "odd.pkl.gz", book_pickle(splits))
+    with pytest.raises(MNISTFormatError, match="not multiples of 1/256"):
+        load_mnist(odd, cache=False, as_bytes=True)
+    with pytest.raises(TypeError, match="as_bytes must be True or False"):
+        load_mnist(odd, as_bytes="yes")
+
+
+def test_keras_own_mnist_npz_is_read_with_the_books_split(tmp_path):
+    train, train_labels, test, test_labels = _tiny_images()
+    path = tmp_path / "keras" / "mnist.npz"
+    path.parent.mkdir()
+    np.savez(path, x_train=train, y_train=train_labels, x_test=test, y_test=test_labels)
+    assert_tiny(load_mnist(path, cache=False))
+    data = load_mnist(path, cache=False, as_bytes=True)
+    np.testing.assert_array_equal(data.validation.X, train[30:].reshape(-1, 784))
+    np.savez(path, x_train=train.astype(np.float32), y_train=train_labels, x_test=test,
+             y_test=test_labels)  # fmt: skip
+    with pytest.raises(MNISTFormatError, match=r"x_train must be uint8 images"):
+        load_mnist(path, cache=False)
+
+
 def test_default_cache_dir_follows_the_platform(monkeypatch, tmp_path):
-    monkeypatch.setattr(M.sys, "platform", "linux")
+    monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert default_cache_dir() == tmp_path / "xdg" / "nnscratch"
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert default_cache_dir() == tmp_path / "home" / ".cache" / "nnscratch"
-    monkeypatch.setattr(M.sys, "platform", "darwin")
+    monkeypatch.setattr(sys, "platform", "darwin")
     assert default_cache_dir() == tmp_path / "home" / "Library" / "Caches" / "nnscratch"
-    monkeypatch.setattr(M.sys, "platform", "win32")
+    monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
     assert default_cache_dir() == tmp_path / "local" / "nnscratch" / "Cache"
 
@@ -674,20 +863,26 @@ def test_default_cache_dir_follows_the_platform(monkeypatch, tmp_path):
 # The real file
 # ---------------------------------------------------------------------------------------
 
-REAL_CANDIDATES = [
-    Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.pkl.gz",
-    Path("/work/shared/data/mnist.pkl.gz"),
-]
+# NNSCRATCH_DATA is read once, here: the autouse fixture above clears it for each test.
+REAL_DATA = os.environ.get("NNSCRATCH_DATA", "")
+
+
+def real_pickle() -> Path | None:
+    """The book's mnist.pkl.gz named by NNSCRATCH_DATA (the file, or a folder holding it)."""
+    if not REAL_DATA:
+        return None
+    path = Path(REAL_DATA)
+    path = path / "mnist.pkl.gz" if path.is_dir() else path
+    return path if path.is_file() and path.name.endswith(".pkl.gz") else None
 
 
 @pytest.fixture(scope="module")
 def real_mnist(tmp_path_factory):
-    path = next((p for p in REAL_CANDIDATES if p.is_file()), None)
+    path = real_pickle()
     if path is None:
         pytest.skip(
-            "the book's mnist.pkl.gz is not at "
-            + " or ".join(str(p) for p in REAL_CANDIDATES)
-            + "; set it up there to run the real-data tests"
+            "set NNSCRATCH_DATA to the folder holding mnist.pkl.gz (the book's file) to run "
+            "the real-data tests"
         )
     cache_dir = tmp_path_factory.mktemp("mnist-cache")
     return path, cache_dir, load_mnist(path, cache_dir=cache_dir)
@@ -695,7 +890,7 @@ def real_mnist(tmp_path_factory):
 
 def test_real_file_has_the_books_split(real_mnist):
     path, _, data = real_mnist
-    assert M.PICKLE_SHA256 == M._sha256_of(path)
+    assert M.PICKLE_SHA256 == sources.sha256_of(path)
     sizes = {"train": 50_000, "validation": 10_000, "test": 10_000}
     for name, (X, y) in zip(data._fields, data):
         assert X.shape == (sizes[name], 784) and X.dtype == np.float32

@@ -2,16 +2,15 @@
 
 The server is ``python -m nnscratch playground --port 0 --no-browser`` in a subprocess; the
 page is driven with Playwright through Debian's ``/usr/bin/chromium`` (Playwright's own
-browser download is not used). Set ``NNSCRATCH_SCREENSHOT=1`` to save the picture of a
-trained run to ``docs/img/playground.png`` (the README's image).
+browser download is not used). Set ``NNSCRATCH_SCREENSHOT=1`` to save the pictures of a
+trained run to ``docs/img/playground.png`` (the README's image, 1280 px wide) and
+``docs/img/playground-1024.png`` / ``playground-1400.png``.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import io
-import json
 import os
 import re
 import runpy
@@ -20,7 +19,6 @@ import subprocess
 import sys
 import time
 import zipfile
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,6 +38,7 @@ CHROMIUM_ARGS = [
 ]
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOT = ROOT / "docs" / "img" / "playground.png"
+SCREENSHOTS = ROOT / "docs" / "img"  # playground-1024.png, playground-1400.png
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -179,6 +178,7 @@ def test_circles_train_until_the_loss_falls_and_the_heatmap_changes(page, server
     expect(page.locator("#network .zoom")).to_contain_text("layer 1, neuron 1")
     if os.environ.get("NNSCRATCH_SCREENSHOT") == "1":
         page.mouse.move(5, 5)
+        page.evaluate("document.activeElement.blur()")
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOT))
 
@@ -224,11 +224,14 @@ def test_adam_and_dropout_train_and_the_loss_falls(page, server_url):
 
 
 def url_state(url: str) -> dict:
-    """Decode the page's URL state (the protocol's "1." + base64url of zlib'd JSON)."""
-    token = url.partition("#")[2]
-    assert token.startswith("1."), f"not a playground URL state: {url}"
-    body = token[2:]
-    return json.loads(zlib.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))))
+    """Decode the page's URL state (``name=value&...``, read by the server's own decoder)."""
+    from urllib.parse import unquote
+
+    from nnscratch.lab.web.urlstate import decode
+
+    token = unquote(url.partition("#")[2])
+    assert "=" in token, f"not a playground URL state: {url}"
+    return decode(token)
 
 
 def wait_for_link(page: Page, condition, timeout: float = 10.0) -> str:
@@ -465,3 +468,65 @@ def test_export_python_model_and_png(page, server_url, tmp_path):
         page.click("#download-png")
     png = Path(info.value.path()).read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5_000
+
+
+@pytest.mark.parametrize("width", [1024, 1400])
+def test_the_page_reads_from_1024_px_with_a_legend_and_axes(browser, server_url, width):
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.set_default_timeout(10_000)
+    try:
+        open_page(page, server_url)
+        page.select_option("#speed", "50")
+        page.click("#play")
+        page.wait_for_function(
+            "() => parseFloat(document.getElementById('train-loss').textContent) < 0.35",
+            timeout=20_000,
+        )
+        page.click("#play")
+        expect(page.locator("#play")).to_have_attribute("aria-pressed", "false")
+        # nothing is cut off: no sideways scrolling, every view inside the width
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        views = ("#play", "#heatmap", "#heatmap-legend", "#network", "#train-loss", "#confusion")
+        for selector in (*views, "#output", "#l1", "#dropout", "#sweep-sizes"):
+            box = page.locator(selector).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, selector
+        box = page.locator("#heatmap").bounding_box()
+        assert box["width"] >= 280 and box["y"] + box["height"] <= 800  # seen at once
+        # the legend says what the colours and the two markers mean
+        legend = page.locator("#heatmap-legend")
+        expect(legend).to_contain_text("probability of class 1")
+        expect(legend).to_contain_text("0 (class 0)")
+        expect(legend).to_contain_text("training point")
+        expect(legend).to_contain_text("test point")
+        expect(legend.locator("canvas.colorbar")).to_have_count(1)
+        page.check("#discretize")
+        expect(legend).to_contain_text("the predicted class")
+        page.uncheck("#discretize")
+        # the ticks and axis names are drawn around the map, in the canvas's margin
+        margin = page.evaluate(MARGIN_INK)
+        assert margin > 40, f"hardly anything drawn beside the map ({margin} dark pixels)"
+        if os.environ.get("NNSCRATCH_SCREENSHOT") == "1":
+            page.mouse.move(5, 5)
+            page.evaluate("document.activeElement.blur()")
+            page.screenshot(path=str(SCREENSHOTS / f"playground-{width}.png"), full_page=True)
+        assert errors == []
+    finally:
+        context.close()
+
+
+# dark pixels in the heatmap canvas's left and bottom margins (ticks, numbers, x1, x2)
+MARGIN_INK = """() => {
+  const c = document.getElementById("heatmap");
+  const s = c.width / c.clientWidth;
+  const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+  let ink = 0;
+  for (let y = 0; y < c.height; y++) for (let x = 0; x < c.width; x++) {
+    const inMargin = x < 30 * s || y > c.height - 26 * s;
+    const i = (y * c.width + x) * 4;
+    if (inMargin && d[i] + d[i + 1] + d[i + 2] < 450) ink++;
+  }
+  return ink;
+}"""

@@ -158,6 +158,8 @@ def test_bad_messages_get_error_frames_and_the_session_goes_on(client):
         assert ws.receive_json()["field"] == "config.features[0]"
         ws.send_json({"type": "launch"})
         assert "valid types" in ws.receive_json()["message"]
+        ws.send_json({"type": "error", "message": "a page cannot send a reply"})
+        assert "unknown message type 'error'" in ws.receive_json()["message"]
         ws.send_text(json.dumps([1, 2, 3]))
         assert ws.receive_json()["type"] == "error"
         # still alive, and unchanged
@@ -304,15 +306,37 @@ def test_loopback_addresses():
 
 
 def test_other_hosts_get_a_warning(capsys, monkeypatch):
+    import uvicorn
+
     import nnscratch.cli.playground as command
 
-    def refuse(host, port):
-        raise command.CommandError("stop here")
+    class WildcardSocket:  # listens on 127.0.0.1 only, and says 0.0.0.0
+        def __init__(self):
+            self.sock = socket.socket()
+            self.sock.bind(("127.0.0.1", 0))
 
-    monkeypatch.setattr(command, "bind", refuse)
-    assert main(["playground", "--host", "0.0.0.0", "--no-browser"]) == 2
-    err = capsys.readouterr().err
-    assert "warning: listening on 0.0.0.0" in err
+        def getsockname(self):
+            return ("0.0.0.0", self.sock.getsockname()[1])
+
+        def close(self):
+            self.sock.close()
+
+    served = {}
+    monkeypatch.setattr(command, "bind", lambda host, port: WildcardSocket())
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets: served.update(app=self))
+    args = ["playground", "--host", "0.0.0.0", "--no-browser", "--allow-host", "MyBox.local"]
+    assert main(args) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert "warning: listening on 0.0.0.0 (every network interface)" in err
+    assert "reachable from other machines" in err
+    assert "Host names localhost, 127.0.0.1, [::1], 0.0.0.0" in err and "mybox.local" in err
+    assert "--allow-host NAME" in err
+    # the Host check stays on: the app answers those names only
+    app = served["app"].config.app
+    with TestClient(app, base_url="http://evil.example:8000") as c:
+        assert c.get("/api/options").status_code == 400
+    with TestClient(app, base_url="http://mybox.local:8000") as c:
+        assert c.get("/api/options").status_code == 200
 
 
 def test_the_command_serves_the_playground(tmp_path):

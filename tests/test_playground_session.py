@@ -484,7 +484,8 @@ def test_url_state_round_trip_restores_config_speed_and_the_run():
     s.handle({"type": "sweep", "sizes": [2, 4]})
     s.train(37)
     state = s.to_url_state()
-    assert all(c.isalnum() or c in "-_." for c in state)
+    assert all(c.isalnum() or c in "-_.=&,:^*()" for c in state), state
+    assert "hidden_layers=5:relu&" in state and "&epoch=37" in state  # readable
     t = PlaygroundSession.from_url_state(state)
     assert t.config == s.config and t.speed == 42 and t.epoch == 37
     assert t.sweep_sizes == [2, 4]
@@ -610,7 +611,7 @@ def test_the_downloaded_model_loads_and_predicts_like_the_session(tmp_path, conf
         for key in arrays[0].files:
             np.testing.assert_array_equal(arrays[0][key], arrays[1][key])
     # and training goes on exactly as the session's (optimizer state and generators kept)
-    loaded.fit(s._F_train, s._data["y_train"], epochs=2, batch_size=s._batch_size(), verbose=0)
+    loaded.fit(s.inputs.train, s.data.y_train, epochs=2, batch_size=s.batch_size, verbose=0)
     s.train(2)
     for key, value in s.model.parameters().items():
         np.testing.assert_array_equal(loaded.parameters()[key], value)
@@ -623,7 +624,7 @@ def test_save_model_writes_the_file_the_engine_loads(tmp_path):
     s.save_model(target)
     loaded = nnscratch.load_model(target, compile=False)
     assert loaded.name == "playground-circles (inputs: x1, x2, x1*x2)"
-    x = make_features(s._data["X_test"], s.config["features"])
+    x = make_features(s.data.X_test, s.config["features"])
     np.testing.assert_array_equal(loaded.predict(x), s.model.predict(x))
     # a changed feature list renames the model and its inputs follow
     s.configure({"features": ["x1"]})
@@ -758,7 +759,7 @@ def test_export_python_message():
 
 def test_features_that_overflow_are_refused_and_change_nothing():
     s = small()
-    huge = "1e30,2,0\n3,1e30,1\n0,0,0\n5,5,1\n"
+    huge = "1e200,2,0\n3,1e200,1\n0,0,0\n5,5,1\n"
     s.upload_csv(huge)  # x1 and x2 themselves are fine
     assert s.config["dataset"] == "csv"
     replies = s.handle({"type": "config", "config": {"features": ["x1", "x1^2"]}})
@@ -774,3 +775,38 @@ def test_error_messages_do_not_echo_huge_values():
     assert err["type"] == "error" and len(err["message"]) < 300
     err = s.handle({"type": "sweep", "sizes": list(range(1000))})[0]
     assert len(err["message"]) < 300
+
+
+@pytest.mark.parametrize(
+    ("state", "words"),
+    [
+        ("dataset=iris", "dataset must be one of"),
+        ("dataset=moons&dataset=xor", "names dataset twice"),
+        ("colour=red", "unknown key 'colour'"),
+        ("hidden_layers=4:swish", "hidden_layers[0].activation"),
+        ("hidden_layers=x:tanh", "hidden_layers[0].units"),
+        ("noise=abc", "noise must be a number"),
+        ("noise=5", "[0.0, 2.0]"),
+        ("epoch=-1", "epoch must be an integer"),
+        ("sweep=" + ",".join(["2"] * 9), "at most 8"),
+        ("features=x1,x1", "twice"),
+        ("noise", "not a playground state"),
+        ("dataset=moons&noise", "not name=value"),
+        ("csv=!!!", "damaged"),
+    ],
+)
+def test_a_bad_link_names_what_is_wrong_and_changes_nothing(state, words):
+    s = small()
+    before = (s.config, s.epoch)
+    replies = s.handle({"type": "load_state", "state": state})
+    assert [r["type"] for r in replies] == ["error"], replies
+    assert words in replies[0]["message"], replies[0]["message"]
+    assert (s.config, s.epoch) == before
+
+
+def test_a_link_may_name_only_some_settings_and_escapes_are_read():
+    s = PlaygroundSession()
+    s.load_url_state("dataset=xor&hidden_layers=&features=x1%5E2,x1*x2&epoch=3")
+    assert s.config["dataset"] == "xor" and s.config["hidden_layers"] == []
+    assert s.config["features"] == ["x1^2", "x1*x2"] and s.epoch == 3
+    assert s.config["learning_rate"] == DEFAULT_CONFIG["learning_rate"]  # the default

@@ -18,19 +18,29 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
-import math
 import os
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from . import CommandError
+from . import CommandError, command_help
+from .output import (
+    DEFAULT_OUT,
+    Output,
+    RunsProgress,
+    check_output_folder,
+    note,
+    run_loss,
+    run_result,
+    stop_status,
+    table,
+    unfinished_suffix,
+)
 
 DATASET_CHOICES = ("moons", "circles")
-DEFAULT_OUT = "nnscratch-out"
-DEMO_SIZES = (1, 2, 3, 4, 10, 20, 50, 200)
+#: the sweep's default hidden sizes: ``nnscratch.lab.experiments.ARTICLE_HIDDEN_SIZES``,
+#: written out so that declaring the options imports no lab module (a test checks both agree)
+SWEEP_SIZES = (1, 2, 3, 4, 10, 20, 50, 200)
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -40,7 +50,7 @@ def register(subparsers: Any) -> None:
     """Add the article's commands to the ``nnscratch`` parser."""
     p = subparsers.add_parser(
         "data",
-        help="scatter plot of the article's data set",
+        help=command_help("data"),
         description="Draw the data set: make_moons(200, noise=0.20) after seed 0, or "
         "make_circles(noise=0.2, factor=0.5, random_state=1).",
     )
@@ -50,7 +60,7 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser(
         "logreg",
-        help="logistic regression baseline (LogisticRegressionCV) and its boundary",
+        help=command_help("logreg"),
         description="Fit scikit-learn's LogisticRegressionCV, as the article does, and "
         "draw its straight decision boundary.",
     )
@@ -60,7 +70,7 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser(
         "moons",
-        help="train the article's network and print its loss lines",
+        help=command_help("moons"),
         description="Train the 2-H-2 network (tanh hidden layer, softmax output) by "
         "full-batch gradient descent, printing 'Loss after iteration i: ...' every "
         "--print-every passes; draw its decision boundary and the loss of every pass "
@@ -74,7 +84,7 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser(
         "sweep",
-        help="the article's grid of decision boundaries over hidden sizes",
+        help=command_help("sweep"),
         description="Train one network per hidden size, in parallel, and draw the "
         "article's grid 'Hidden Layer size N' with each run's final loss and accuracy.",
     )
@@ -83,7 +93,7 @@ def register(subparsers: Any) -> None:
         "--hidden",
         type=int,
         nargs="+",
-        default=list(DEMO_SIZES),
+        default=list(SWEEP_SIZES),
         metavar="H",
         help="hidden sizes (default: 1 2 3 4 10 20 50 200)",
     )
@@ -94,7 +104,7 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser(
         "demo",
-        help="the whole article: data, logistic regression, networks, sweeps, index.html",
+        help=command_help("demo"),
         description="Reproduce the whole article on both data sets and write every "
         "figure plus an index.html page showing them into --out.",
     )
@@ -167,34 +177,28 @@ def _output_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-# (attribute, option, smallest accepted value)
-_INTEGER_LIMITS = (
-    ("hidden", "--hidden", 1),
-    ("passes", "--passes", 1),
-    ("seed", "--seed", 0),
-    ("print_every", "--print-every", 1),
-    ("jobs", "--jobs", 1),
-)
-
-
 def _check_arguments(args: argparse.Namespace) -> None:
-    for attr, option, low in _INTEGER_LIMITS:
+    """The options' values, checked by :mod:`nnscratch.engine.checks` (its messages)."""
+    from ..engine import checks
+
+    for attr in ("hidden", "passes", "print_every", "jobs"):
         values = getattr(args, attr, None)
         for value in values if isinstance(values, list) else [values]:
-            if value is not None and value < low:
-                kind = "a positive integer" if low == 1 else f"an integer >= {low}"
-                raise CommandError(f"{option} must be {kind}, got {value}")
-    if getattr(args, "seed", 0) >= 2**32:
-        raise CommandError(f"--seed must be below 2**32, got {args.seed}")
-    rate = getattr(args, "learning_rate", 1.0)
-    if not (math.isfinite(rate) and rate > 0):
-        raise CommandError(f"--learning-rate must be a finite number > 0, got {rate}")
-    reg = getattr(args, "reg", 0.0)
-    if not (math.isfinite(reg) and reg >= 0):
-        raise CommandError(f"--reg must be a finite number >= 0, got {reg}")
+            if value is not None:
+                checks.positive_int(_option(attr), value)
+    if hasattr(args, "seed"):
+        checks.integer("--seed", args.seed, low=0, high=2**32 - 1)
+    if hasattr(args, "learning_rate"):
+        checks.number("--learning-rate", args.learning_rate, low=0, low_open=True)
+    if hasattr(args, "reg"):
+        checks.number("--reg", args.reg, low=0)
     hidden = getattr(args, "hidden", None)
     if isinstance(hidden, list) and len(set(hidden)) != len(hidden):
         raise CommandError(f"--hidden lists a size twice: {' '.join(map(str, hidden))}")
+
+
+def _option(attr: str) -> str:
+    return "--" + attr.replace("_", "-")
 
 
 def prepare_experiment(args: argparse.Namespace) -> int | None:
@@ -210,15 +214,7 @@ def prepare_experiment(args: argparse.Namespace) -> int | None:
     child process with different NumPy settings).
     """
     _check_arguments(args)
-    out = args.out
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise CommandError(f"--out {out!r} is a file; give a directory for the figures")
-    try:
-        os.makedirs(out, exist_ok=True)
-    except OSError as exc:
-        raise CommandError(f"cannot use --out {out!r}: {exc.strerror or exc}") from None
-    if not os.access(out, os.W_OK):
-        raise CommandError(f"cannot write into --out {out!r}: permission denied")
+    check_output_folder(args.out)
     return None
 
 
@@ -235,81 +231,6 @@ def experiment(command: Command) -> Command:
     return run
 
 
-# -- output helpers -----------------------------------------------------------------------
-class _Output:
-    """Where a command's figures go, and how its results are printed."""
-
-    def __init__(self, args: argparse.Namespace) -> None:
-        self.dir = args.out
-        self.show = args.show
-        self.json = args.json
-        self.figures: list[str] = []
-        self._pyplot: Any = None
-
-    def new_figure(self) -> Any:
-        """None (plots make an off-screen Figure) or, with --show, a pyplot window."""
-        if not self.show:
-            return None
-        if self._pyplot is None:
-            import matplotlib.pyplot as plt
-
-            self._pyplot = plt
-        return self._pyplot.figure()
-
-    def save(self, fig: Any, name: str) -> str:
-        from ..lab.plots import save_figure
-
-        path = os.path.join(self.dir, name)
-        try:
-            save_figure(fig, path)
-        except OSError as exc:  # disk full, directory removed meanwhile, ...
-            raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
-        self.figures.append(path)
-        if not self.show:
-            fig.clear()
-        return path
-
-    def say(self, text: str = "") -> None:
-        if not self.json:
-            print(text, flush=True)
-
-    def finish(self, payload: dict[str, Any]) -> None:
-        if self.json:
-            payload["figures"] = self.figures
-            print(json.dumps(payload, allow_nan=False))
-        else:
-            for path in self.figures:
-                print(f"wrote {path}")
-        if self.show and self._pyplot is not None:
-            plt = self._pyplot
-            if plt.get_backend().lower() in ("agg", "pdf", "svg", "ps", "cairo", "template"):
-                print(
-                    "nnscratch: --show: no window system here; the figures are saved only",
-                    file=sys.stderr,
-                )
-                plt.close("all")
-            else:
-                plt.show()
-
-
-def _stop_status(runs: Sequence[Any], command: str) -> int:
-    """Report diverged or interrupted runs on stderr; the exit status (0 if none)."""
-    status = 0
-    for run in runs:
-        if run is None or run.stopped is None:
-            continue
-        where = f"{run.dataset}, hidden {run.hidden}, learning rate {run.spec.learning_rate:g}"
-        if run.diverged:
-            print(
-                f"nnscratch {command}: training diverged ({where}): {run.stopped}", file=sys.stderr
-            )
-            status = status or 1
-        else:
-            print(f"nnscratch {command}: {run.stopped} ({where})", file=sys.stderr)
-            status = 130
-    return status
-
-
 # -- commands -----------------------------------------------------------------------------
 @experiment
 def run_data(args: argparse.Namespace) -> int:
@@ -319,7 +240,7 @@ def run_data(args: argparse.Namespace) -> int:
     from ..lab import experiments, plots
 
     X, y = experiments.load_dataset(args.dataset)
-    out = _Output(args)
+    out = Output(args)
     counts = np.bincount(y).tolist()
     fig = plots.data_figure(X, y, f"{args.dataset}: {len(X)} points", fig=out.new_figure())
     out.save(fig, f"data-{args.dataset}.png")
@@ -340,7 +261,7 @@ def run_logreg(args: argparse.Namespace) -> int:
 
     result = experiments.logistic_regression(args.dataset)
     X, y = experiments.load_dataset(args.dataset)
-    out = _Output(args)
+    out = Output(args)
     _draw_logreg(out, result, X, y)
     out.say(
         f"Logistic regression (LogisticRegressionCV) on {args.dataset}: "
@@ -350,7 +271,7 @@ def run_logreg(args: argparse.Namespace) -> int:
     return 0
 
 
-def _draw_logreg(out: _Output, result: Any, X: Any, y: Any) -> None:
+def _draw_logreg(out: Output, result: Any, X: Any, y: Any) -> None:
     from ..lab import plots
 
     title = f"Logistic Regression (accuracy {result.train_accuracy:.1%})"
@@ -359,9 +280,10 @@ def _draw_logreg(out: _Output, result: Any, X: Any, y: Any) -> None:
 
 
 def _spec(args: argparse.Namespace, hidden: int) -> Any:
-    from ..lab.experiments import NetworkSpec
+    """The run of ``hidden`` units the options ask for, checked to fit in memory."""
+    from ..lab.network_runs import NetworkSpec, check_memory
 
-    return NetworkSpec(
+    spec = NetworkSpec(
         args.dataset,
         hidden,
         args.passes,
@@ -370,6 +292,8 @@ def _spec(args: argparse.Namespace, hidden: int) -> Any:
         args.seed,
         args.print_every,
     )
+    check_memory(spec)
+    return spec
 
 
 @experiment
@@ -378,61 +302,63 @@ def run_moons(args: argparse.Namespace) -> int:
     import concurrent.futures as cf
 
     from ..lab import experiments, parallel
+    from ..progress import progress_bar
 
     spec = _spec(args, args.hidden)
     comparison_spec = replace(spec, learning_rate=spec.learning_rate / 2)
-    out = _Output(args)
+    out = Output(args)
     on_line = None if args.json else (lambda line: print(line, flush=True))
+    # Under --json no line is printed as training goes: a progress bar (on stderr) is.
+    bar = progress_bar(spec.passes, args.command, "pass") if args.json else None
     # The comparison run trains in a worker while this process prints the main run live.
     pool = parallel.worker_pool(1) if (os.cpu_count() or 1) > 1 else None
     try:
         data = experiments.load_dataset(spec.dataset)
-        pending: cf.Future[Any] | None = None
+        pending: list[cf.Future[Any]] = []
         if pool is not None:
-            pending = pool.submit(experiments.run_network, comparison_spec, None, data, True)
-        run = experiments.run_network(spec, on_line=on_line, data=data, regions=True)
-        if pending is not None:
-            comparison = pending.result()
+            queued = parallel.submit_runs(pool, [comparison_spec], True, {spec.dataset: data})
+            pending = list(queued)
+        run = experiments.run_network(
+            spec, on_line, data, regions=True, on_passes=bar.update if bar else None
+        )
+        if run.interrupted and pool is not None:
+            pool.drop_queued()  # Ctrl-C: the comparison run stops after its current pass
+        if pending:
+            comparison = pending[0].result()
         else:
             comparison = experiments.run_network(comparison_spec, data=data, regions=True)
     finally:
+        if bar is not None:
+            bar.close()
         if pool is not None:
+            pool.drop_queued()
             pool.shutdown(wait=True, cancel_futures=True)
     _draw_network(out, run, comparison, data)
-    out.say(
-        f"final loss {_loss(run)}, training accuracy {run.train_accuracy:.1%}; "
-        f"at learning rate {comparison.spec.learning_rate:g}: final loss {_loss(comparison)}"
-    )
+    line = run_result(run)
+    if comparison is not None:
+        other = comparison.label or f"final loss {run_loss(comparison)}"
+        line += f"; at learning rate {comparison.spec.learning_rate:g}: {other}"
+    out.say(line)
     out.finish(
         {
             "dataset": spec.dataset,
             "results": [run.to_json()],
-            "comparison": comparison.to_json(),
+            "comparison": None if comparison is None else comparison.to_json(),
         }
     )
-    return _stop_status([run, comparison], args.command)
+    return stop_status([run, comparison], args.command)
 
 
-def _draw_network(out: _Output, run: Any, comparison: Any, data: Any) -> None:
+def _draw_network(out: Output, run: Any, comparison: Any, data: Any) -> None:
     from ..lab import plots
 
     X, y = data
-    title = f"Hidden Layer size {run.hidden} ({run.dataset}, accuracy {run.train_accuracy:.1%})"
+    title = plots.run_title(run)
     fig = plots.boundary_figure(run.regions or run.predict, X, y, title, fig=out.new_figure())
-    out.save(fig, f"boundary-{run.dataset}-h{run.hidden}.png")
+    out.save(fig, f"boundary-{run.dataset}-h{run.hidden}{unfinished_suffix([run])}.png")
     fig = plots.loss_curve_figure(run, comparison, fig=out.new_figure())
-    out.save(fig, f"loss-{run.dataset}-h{run.hidden}.png")
-
-
-def _loss(run: Any) -> str:
-    return f"{run.final_loss:.6f}" if math.isfinite(run.final_loss) else "not finite"
-
-
-def _table(runs: Sequence[Any]) -> list[str]:
-    rows = [f"{'hidden':>6}  {'final loss':>10}  {'train accuracy':>14}"]
-    for run in runs:
-        rows.append(f"{run.hidden:>6}  {_loss(run):>10}  {run.train_accuracy:>14.1%}")
-    return rows
+    runs = [run] if comparison is None else [run, comparison]
+    out.save(fig, f"loss-{run.dataset}-h{run.hidden}{unfinished_suffix(runs)}.png")
 
 
 @experiment
@@ -441,21 +367,40 @@ def run_sweep(args: argparse.Namespace) -> int:
     from ..lab import experiments, parallel, plots
 
     specs = [_spec(args, h) for h in args.hidden]
+    workers = min(args.jobs or os.cpu_count() or 1, len(specs))
+    where = "in this process" if workers == 1 else f"in {workers} worker processes"
+    note(args.command, f"training {len(specs)} networks, {args.passes} passes each, {where}")
+    progress = RunsProgress(specs, "sweep")
     try:
-        runs = parallel.run_networks(specs, jobs=args.jobs, regions=True)
+        runs = parallel.run_networks(specs, args.jobs, regions=True, on_progress=progress)
     except parallel.RunsInterrupted as exc:
         runs = [run for run in exc.results if run is not None]
+    finally:
+        progress.close()
     X, y = experiments.load_dataset(args.dataset)
-    out = _Output(args)
+    out = Output(args)
+    settings = (
+        f"{args.dataset}: {args.passes} full-batch passes, learning rate {args.learning_rate:g}, "
+        f"reg_lambda {args.reg:g}, seed {args.seed}"
+    )
+    finished = sum(run.complete for run in runs)
+    if finished < len(specs):
+        settings += f"; {finished} of {len(specs)} networks finished"
     if runs:
-        title = f"{args.dataset}: {args.passes} passes, learning rate {args.learning_rate:g}"
-        fig = plots.sweep_figure(runs, X, y, title, fig=out.new_figure())
-        out.save(fig, f"sweep-{args.dataset}.png")
-    for row in _table(runs):
+        fig = plots.sweep_figure(runs, X, y, settings, fig=out.new_figure())
+        out.save(fig, f"sweep-{args.dataset}{unfinished_suffix(runs)}.png")
+    out.say(settings)
+    for row in table(runs):
         out.say(row)
-    out.finish({"dataset": args.dataset, "results": [run.to_json() for run in runs]})
-    status = _stop_status(runs, args.command)
-    if len(runs) < len(specs):
+    out.finish(
+        {
+            "dataset": args.dataset,
+            "complete": finished == len(specs),
+            "results": [run.to_json() for run in runs],
+        }
+    )
+    status = stop_status(runs, args.command)
+    if len(runs) < len(specs) and status != 1:
         status = 130
     return status
 
@@ -466,21 +411,18 @@ def run_demo(args: argparse.Namespace) -> int:
     """``nnscratch demo``: the whole article on both data sets, and an index page."""
     from . import article_demo
 
+    count = len(article_demo.demo_specs(args.passes))
+    workers = min(args.jobs or os.cpu_count() or 1, count)
+    note(
+        args.command,
+        f"the whole article: {count} networks, {args.passes} passes each, in {workers} "
+        f"worker processes; figures and index.html into {args.out}",
+    )
     return article_demo.run(args)
 
 
-def write_text_atomic(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and a rename."""
-    from ..lab._files import atomic_write
-
-    try:
-        atomic_write(path, lambda handle: handle.write(text), text=True)
-    except OSError as exc:
-        raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
 __all__ = [
-    "DEMO_SIZES",
+    "SWEEP_SIZES",
     "experiment",
     "prepare_experiment",
     "register",
@@ -489,5 +431,4 @@ __all__ = [
     "run_logreg",
     "run_moons",
     "run_sweep",
-    "write_text_atomic",
 ]

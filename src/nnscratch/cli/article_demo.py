@@ -21,66 +21,104 @@ import os
 import time
 from typing import Any
 
-from .article import DEMO_SIZES, _Output, _stop_status, _table, write_text_atomic
+from ..lab.experiments import ARTICLE_HIDDEN_SIZES as DEMO_SIZES
+from .output import (
+    Output,
+    RunsProgress,
+    note,
+    run_accuracy,
+    run_loss,
+    stop_status,
+    table,
+    write_page,
+)
 
 DATASETS = ("moons", "circles")
 HIDDEN = 3  # the article's network
 
 
+def demo_specs(passes: int) -> list[Any]:
+    """The demo's runs: each sweep size on each data set, then the two half-rate runs."""
+    from ..lab.network_runs import NetworkSpec
+
+    specs = [NetworkSpec(ds, h, passes) for ds in DATASETS for h in DEMO_SIZES]
+    specs += [NetworkSpec(ds, HIDDEN, passes, learning_rate=0.005) for ds in DATASETS]
+    return specs
+
+
 def run(args: argparse.Namespace) -> int:
     from ..lab import experiments, parallel, plots
+    from ..lab.stopping import ctrl_c_stops
 
     start = time.perf_counter()
-    out = _Output(args)
-    specs = [experiments.NetworkSpec(ds, h, args.passes) for ds in DATASETS for h in DEMO_SIZES]
-    specs += [
-        experiments.NetworkSpec(ds, HIDDEN, args.passes, learning_rate=0.005) for ds in DATASETS
-    ]
+    out = Output(args)
+    specs = demo_specs(args.passes)
     done: list[Any] = [None] * len(specs)
     drawn: set[str] = set()
+    logreg: dict[str, Any] = {}
     interrupted = False
-    pool = parallel.worker_pool(args.jobs)
-    try:
-        data = {ds: experiments.load_dataset(ds) for ds in DATASETS}
-        futures = parallel.submit_runs(pool, specs, regions=True, data=data)
-        logreg = {}
-        for ds in DATASETS:
-            X, y = data[ds]
-            fig = plots.data_figure(X, y, f"{ds}: {len(X)} points", fig=out.new_figure())
-            out.save(fig, f"data-{ds}.png")
-            logreg[ds] = result = experiments.logistic_regression(ds)
-            title = f"Logistic Regression (accuracy {result.train_accuracy:.1%})"
-            fig = plots.boundary_figure(result.predict, X, y, title, fig=out.new_figure())
-            out.save(fig, f"logreg-{ds}.png")
+    # The first Ctrl-C only sets `stop`: the runs end after their current pass and what
+    # is finished is still drawn, written and printed (marked as interrupted).
+    with ctrl_c_stops() as stop:
+        pool = parallel.worker_pool(args.jobs)
+        progress = RunsProgress(specs, "demo", pool=pool)
         try:
-            for _ in parallel.collect_runs(futures, done, pool):
-                _draw_ready(out, specs, done, data, drawn)
-        except parallel.RunsInterrupted:
-            interrupted = True
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+            data = {ds: experiments.load_dataset(ds) for ds in DATASETS}
+            futures = parallel.submit_runs(pool, specs, regions=True, data=data)
+            for ds in DATASETS:
+                if stop.requested():
+                    break
+                X, y = data[ds]
+                fig = plots.data_figure(X, y, f"{ds}: {len(X)} points", fig=out.new_figure())
+                out.save(fig, f"data-{ds}.png")
+                drawn.add(f"data-{ds}.png")
+                logreg[ds] = result = experiments.logistic_regression(ds)
+                title = f"Logistic Regression (accuracy {result.train_accuracy:.1%})"
+                fig = plots.boundary_figure(result.predict, X, y, title, fig=out.new_figure())
+                out.save(fig, f"logreg-{ds}.png")
+                drawn.add(f"logreg-{ds}.png")
+            try:
+                for _ in parallel.collect_runs(futures, done, pool, progress, stop=stop):
+                    _draw_ready(out, specs, done, data, drawn)
+            except parallel.RunsInterrupted:
+                interrupted = True
+        finally:
+            pool.drop_queued()  # nothing is left to run; on an error, stop the workers now
+            pool.shutdown(wait=True, cancel_futures=True)
+            progress.close()
     seconds = time.perf_counter() - start
     sweeps = {
         ds: [r for r in _sweep_slice(done, d) if r is not None] for d, ds in enumerate(DATASETS)
     }
     comparisons = {ds: _comparison(done, d) for d, ds in enumerate(DATASETS)}
-    index = os.path.join(out.dir, "index.html")
-    write_text_atomic(index, _index_page(args, sweeps, comparisons, logreg, drawn, seconds))
+    finished = sum(1 for run in done if run is not None and run.complete)
+    complete = finished == len(specs) and len(logreg) == len(DATASETS)
+    # An interrupted demo never replaces the page of a complete one.
+    index = os.path.join(out.dir, "index.html" if complete else "index-interrupted.html")
+    page = _index_page(args, sweeps, comparisons, logreg, drawn, seconds, finished, len(specs))
+    write_page(index, page)
     if out.json:
         out.finish(
             {
                 "dataset": list(DATASETS),
+                "complete": complete,
                 "results": [run.to_json() for ds in DATASETS for run in sweeps[ds]],
                 "comparison": [r.to_json() for r in comparisons.values() if r is not None],
-                "logreg": [{"dataset": ds, **logreg[ds].to_json()} for ds in DATASETS],
+                "logreg": [{"dataset": ds, **logreg[ds].to_json()} for ds in logreg],
                 "index": index,
                 "seconds": round(seconds, 3),
             }
         )
     else:
         _print_summary(sweeps, logreg, out, index, seconds)
-    status = _stop_status([r for r in done if r is not None], args.command)
-    return 130 if interrupted else status
+    status = stop_status([r for r in done if r is not None], args.command)
+    if not complete:
+        note(
+            args.command,
+            f"interrupted: {finished} of {len(specs)} networks finished; the page is {index} "
+            "(index.html, if there is one, is from an earlier complete run and is untouched)",
+        )
+    return 130 if interrupted or not complete else status
 
 
 def _sweep_slice(done: list[Any], d: int) -> list[Any]:
@@ -95,7 +133,7 @@ def _comparison(done: list[Any], d: int) -> Any:
 
 
 def _draw_ready(
-    out: _Output, specs: list[Any], done: list[Any], data: dict[str, Any], drawn: set[str]
+    out: Output, specs: list[Any], done: list[Any], data: dict[str, Any], drawn: set[str]
 ) -> None:
     """Draw every figure whose runs have all come back and that is not drawn yet."""
     from ..lab import plots
@@ -112,8 +150,7 @@ def _draw_ready(
         comparison = _comparison(done, d)
         name = f"boundary-{ds}-h{HIDDEN}.png"
         if name not in drawn and run is not None:
-            title = f"Hidden Layer size {HIDDEN} ({ds}, accuracy {run.train_accuracy:.1%})"
-            fig = plots.boundary_figure(run.regions, X, y, title, fig=out.new_figure())
+            fig = plots.boundary_figure(run.regions, X, y, plots.run_title(run), out.new_figure())
             out.save(fig, name)
             drawn.add(name)
         name = f"loss-{ds}-h{HIDDEN}.png"
@@ -125,7 +162,7 @@ def _draw_ready(
 def _print_summary(
     sweeps: dict[str, list[Any]],
     logreg: dict[str, Any],
-    out: _Output,
+    out: Output,
     index: str,
     seconds: float,
 ) -> None:
@@ -136,8 +173,9 @@ def _print_summary(
             print(line)
         print()
     for ds in DATASETS:
-        print(f"Hidden-size sweep on {ds} (logistic regression: {logreg[ds].train_accuracy:.1%}):")
-        for row in _table(sweeps[ds]):
+        base = f" (logistic regression: {logreg[ds].train_accuracy:.1%})" if ds in logreg else ""
+        print(f"Hidden-size sweep on {ds}{base}:")
+        for row in table(sweeps[ds]):
             print("  " + row)
         print()
     print(f"{len(out.figures)} figures in {out.dir}; open {index}")
@@ -156,7 +194,7 @@ th { border-bottom: 1px solid #999; }
 
 
 def _figure(drawn: set[str], name: str, caption: str) -> str:
-    if name not in drawn and not name.startswith(("data-", "logreg-")):
+    if name not in drawn:
         return f"<p><em>{html.escape(name)} was not drawn (the run did not finish).</em></p>"
     return (
         f'<figure><img src="{html.escape(name)}" alt="{html.escape(caption)}">'
@@ -166,12 +204,13 @@ def _figure(drawn: set[str], name: str, caption: str) -> str:
 
 def _sweep_table(runs: list[Any]) -> str:
     rows = "".join(
-        f"<tr><td>{r.hidden}</td><td>{r.final_loss:.6f}</td><td>{r.train_accuracy:.1%}</td></tr>"
+        f"<tr><td>{r.hidden}</td><td>{run_loss(r)}</td><td>{run_accuracy(r)}</td>"
+        f"<td>{html.escape(r.label or 'complete')}</td></tr>"
         for r in runs
     )
     return (
-        "<table><tr><th>hidden units</th><th>final loss</th><th>training accuracy</th></tr>"
-        f"{rows}</table>"
+        "<table><tr><th>hidden units</th><th>final loss</th><th>training accuracy</th>"
+        f"<th>run</th></tr>{rows}</table>"
     )
 
 
@@ -182,6 +221,8 @@ def _index_page(
     logreg: dict[str, Any],
     drawn: set[str],
     seconds: float,
+    finished: int,
+    total: int,
 ) -> str:
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
@@ -192,12 +233,17 @@ def _index_page(
         "0.01 on the summed gradient, L2 0.01, seed 0. Made by <code>nnscratch demo</code> "
         f"in {seconds:.1f} s.</p>",
     ]
+    if finished < total:
+        parts.append(
+            f"<p class='warning'><strong>Interrupted:</strong> {finished} of {total} networks "
+            "finished. Figures of unfinished runs are missing; tables mark every run that "
+            "stopped early.</p>"
+        )
     from ..lab.experiments import DATASETS as SIZES
     from ..lab.plots import behaviour
 
     for ds in DATASETS:
         n = SIZES[ds]
-        lr = logreg[ds].train_accuracy
         parts.append(f"<h2>{ds.capitalize()}</h2>")
         parts.append("<h3>1. The data</h3>")
         parts.append(
@@ -208,14 +254,15 @@ def _index_page(
             )
         )
         parts.append("<h3>2. Logistic regression</h3>")
-        parts.append(
-            _figure(
-                drawn,
-                f"logreg-{ds}.png",
-                f"LogisticRegressionCV draws a straight boundary: {lr:.1%} of the training "
-                "points on the right side.",
+        if ds in logreg:
+            parts.append(
+                _figure(
+                    drawn,
+                    f"logreg-{ds}.png",
+                    "LogisticRegressionCV draws a straight boundary: "
+                    f"{logreg[ds].train_accuracy:.1%} of the training points on the right side.",
+                )
             )
-        )
         run = next((r for r in sweeps[ds] if r.hidden == HIDDEN), None)
         parts.append(f"<h3>3. A network with {HIDDEN} hidden units</h3>")
         if run is not None:

@@ -4,7 +4,7 @@
 
     nnscratch compare --dataset moons --hidden 3
     nnscratch compare --dataset circles --epochs 5000 --json
-    nnscratch compare --dataset mnist --data ../shared/data/mnist.pkl.gz
+    nnscratch compare --dataset mnist --data /path/to/mnist.pkl.gz
 
 Every library starts from the same weights and trains with the same hyperparameters (the
 article's by default: 20,000 full-batch gradient steps, learning rate 0.01, L2 0.01; see
@@ -21,18 +21,19 @@ import os
 import sys
 from typing import Any
 
-from . import CommandError
+from . import command_help
+from .output import check_output_folder
 
 __all__ = ["format_table", "register", "run_compare"]
 
 
 def register(subparsers: Any) -> None:
     """Add the ``compare`` command."""
-    from ..lab.compare import DATASETS, LIBRARIES
+    from ..lab.compare_setup import DATASETS, LIBRARIES
 
     p = subparsers.add_parser(
         "compare",
-        help="train the same network with nnscratch, scikit-learn, Keras and PyTorch",
+        help=command_help("compare"),
         description=(
             "Train one architecture (a tanh hidden layer, a softmax output) from the same "
             "initial weights with nnscratch, scikit-learn's MLPClassifier and, when "
@@ -131,12 +132,20 @@ def format_table(result: dict[str, Any]) -> str:
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    """Train, print the table (or JSON), write the figure."""
-    from ..lab import compare as lab
+    """Train, print the table (or JSON), then write the figure.
 
-    libraries = [name.strip() for name in args.libraries.split(",") if name.strip()]
-    if args.batch_size is not None and args.batch_size < 0:
-        raise CommandError(f"--batch-size must be >= 0 (0: full batch), got {args.batch_size}")
+    The output folder is checked before any training; the table is printed before the
+    figure is written, so a late write error (a full disk) loses no result.
+    """
+    from ..engine import checks
+    from ..lab import compare as lab
+    from ..progress import progress_bar
+
+    libraries = lab.check_libraries(
+        [name.strip() for name in args.libraries.split(",") if name.strip()]
+    )
+    if args.batch_size is not None:
+        checks.integer("--batch-size", args.batch_size, low=0)  # 0: the full batch
     settings = lab.make_settings(
         args.dataset,
         hidden=args.hidden,
@@ -148,28 +157,64 @@ def run_compare(args: argparse.Namespace) -> int:
         test_size=args.test_size,
         n_samples=args.samples,
     )
+    draws = args.dataset != "mnist"
+    if draws:
+        check_output_folder(args.out)
+    bar = progress_bar(len(libraries), "compare", "library", every=0)
+    bar.set_postfix_str("loading the data and the libraries")
+    bar.update(0)
 
     def starting(library: str) -> None:
-        print(f"training with {library} ...", file=sys.stderr, flush=True)
+        bar.set_postfix_str(f"training {library}")
+        bar.update(0)
 
-    comparison = lab.compare(settings, libraries=libraries, data_path=args.data, on_start=starting)
+    def finished(library: str) -> None:
+        bar.set_postfix_str(f"{library} done", refresh=False)
+        bar.update(1)
+
+    try:
+        comparison = lab.compare(
+            settings, libraries=libraries, data_path=args.data, on_start=starting, on_done=finished
+        )
+    finally:
+        bar.close()
     result = comparison.to_dict()
     figure_path = None
-    if comparison.split.X_train.shape[1] == 2 and comparison.runs:
+    if draws and comparison.runs:
         figure_path = os.path.join(args.out, f"compare-{args.dataset}.png")
-        lab.save_figure(lab.boundary_figure(comparison), figure_path)
-    result["figure"] = figure_path
+    status = 130 if comparison.interrupted else 0
     if args.json:
+        error = _write_figure(lab, comparison, figure_path)
+        result["figure"] = None if error else figure_path
         print(json.dumps(result, indent=2))
-        return 0
-    s = comparison.settings
-    batch = "full batch" if s.batch_size is None else f"batches of {s.batch_size}"
-    print(
-        f"{s.dataset}: {result['n_train']} training / {result['n_test']} test examples; "
-        f"{s.hidden} tanh units, {s.epochs} epochs, {batch}, learning rate "
-        f"{s.learning_rate:g}, L2 {s.l2:g}, seed {s.seed}"
-    )
-    print(format_table(result))
-    if figure_path is not None:
-        print(f"decision boundaries: {figure_path}")
-    return 0
+    else:
+        print(comparison.settings.describe().replace(": ", f": {_sizes(result)}; ", 1))
+        print(format_table(result))
+        error = _write_figure(lab, comparison, figure_path)
+        if figure_path is not None and not error:
+            print(f"decision boundaries: {figure_path}")
+    if comparison.interrupted:
+        print(
+            f"nnscratch compare: interrupted while training {comparison.interrupted}; "
+            "the table shows the libraries that finished",
+            file=sys.stderr,
+        )
+    if error:
+        print(f"nnscratch compare: error: {error}", file=sys.stderr)
+        status = status or 1
+    return status
+
+
+def _sizes(result: dict[str, Any]) -> str:
+    return f"{result['n_train']} training / {result['n_test']} test examples"
+
+
+def _write_figure(lab: Any, comparison: Any, path: str | None) -> str | None:
+    """Draw and write the figure; the error in words if it could not be written."""
+    if path is None:
+        return None
+    try:
+        lab.save_figure(lab.boundary_figure(comparison), path)
+    except OSError as exc:
+        return f"cannot write {path}: {exc.strerror or exc}"
+    return None

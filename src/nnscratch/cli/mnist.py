@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from . import CommandError
+from . import CommandError, command_help
+from .output import check_output_folder, note
 
 __all__ = ["register", "run_mnist", "run_predict"]
 
@@ -28,7 +29,7 @@ def register(subparsers: Any) -> None:
     """Add the ``mnist`` and ``predict`` commands."""
     p = subparsers.add_parser(
         "mnist",
-        help="train the book's network on MNIST (Nielsen, chapters 1 and 3)",
+        help=command_help("mnist"),
         description=(
             "Train a network of sigmoid neurons on MNIST by mini-batch SGD, as in "
             "Nielsen's book. Chapter 1: the defaults. Chapter 3: --cost cross-entropy "
@@ -65,7 +66,12 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--dtype", choices=["float32", "float64"], default="float32", help="default float32"
     )
-    p.add_argument("--seed", type=int, default=None, help="random seed (default: a fresh one)")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the initial weights and the shuffling (default 0: the same run every time)",
+    )
     p.add_argument(
         "--threads",
         type=int,
@@ -89,14 +95,21 @@ def register(subparsers: Any) -> None:
 
     q = subparsers.add_parser(
         "predict",
-        help="read handwritten digits from image files with a saved network",
+        help=command_help("predict"),
         description=(
             "Classify images of single digits (any size, light or dark background) with a "
-            "network saved by `nnscratch mnist --save`. Each image is prepared like MNIST: "
+            "network saved by `nnscratch mnist --save` (the book's JSON) or by `model.save` (a "
+            ".nnscratch file) that takes 784 inputs and gives 10 outputs. Each image is "
+            "prepared like MNIST: "
             "grey, cropped, scaled into 20x20 and centred by its centre of mass in 28x28."
         ),
     )
-    q.add_argument("--model", required=True, metavar="PATH", help="a saved network (JSON)")
+    q.add_argument(
+        "--model",
+        required=True,
+        metavar="PATH",
+        help="a saved network: a .nnscratch file (model.save) or JSON (nnscratch mnist --save)",
+    )
     q.add_argument("images", nargs="+", metavar="IMAGE", help="image files (PNG, JPEG, ...)")
     q.add_argument("--json", action="store_true", help="print one JSON object with the results")
     q.set_defaults(run=run_predict)
@@ -104,27 +117,26 @@ def register(subparsers: Any) -> None:
 
 # -- nnscratch mnist ----------------------------------------------------------------------
 def _check_args(args: argparse.Namespace) -> None:
+    from ..engine import checks
+
     sizes = args.sizes
-    if len(sizes) < 2 or any(s <= 0 for s in sizes):
+    if len(sizes) < 2:
         raise CommandError(f"--sizes must be at least two positive integers, got {sizes}")
+    for size in sizes:
+        checks.positive_int("--sizes", size)
     if sizes[0] != 784 or sizes[-1] != 10:
         raise CommandError(
             f"--sizes must start with 784 (28x28 pixels) and end with 10 (digits), got {sizes}"
         )
-    for name in ("epochs", "batch_size"):
-        if getattr(args, name) <= 0:
-            flag = "--" + name.replace("_", "-")
-            raise CommandError(f"{flag} must be a positive integer, got {getattr(args, name)}")
-    if args.eta is not None and not (np.isfinite(args.eta) and args.eta > 0):
-        raise CommandError(f"--eta must be a finite number > 0, got {args.eta}")
-    if not (np.isfinite(args.lmbda) and args.lmbda >= 0):
-        raise CommandError(f"--lmbda must be a finite number >= 0, got {args.lmbda}")
-    if args.seed is not None and args.seed < 0:
-        raise CommandError(f"--seed must be >= 0, got {args.seed}")
-    if args.threads < 0:
-        raise CommandError(f"--threads must be >= 0 (0: the BLAS default), got {args.threads}")
-    if args.train_size is not None and args.train_size <= 0:
-        raise CommandError(f"--train-size must be a positive integer, got {args.train_size}")
+    checks.positive_int("--epochs", args.epochs)
+    checks.positive_int("--batch-size", args.batch_size)
+    if args.eta is not None:
+        checks.number("--eta", args.eta, low=0, low_open=True)
+    checks.number("--lmbda", args.lmbda, low=0)
+    checks.integer("--seed", args.seed, low=0, high=2**32 - 1)
+    checks.integer("--threads", args.threads, low=0)
+    if args.train_size is not None:
+        checks.positive_int("--train-size", args.train_size)
     if args.out and os.path.exists(args.out) and not os.path.isdir(args.out):
         raise CommandError(f"--out {args.out} exists and is not a folder")
     if args.save:
@@ -146,68 +158,39 @@ def _load_data(path: str | None) -> Any:
         raise CommandError(f"cannot load MNIST: {exc}") from None
 
 
-class _BatchBar:
-    """A progress bar over the mini-batches of each epoch (on stderr, when it is a
-    terminal)."""
-
-    @staticmethod
-    def make(total_epochs: int) -> Any:
-        from tqdm.auto import tqdm
-
-        from ..engine.callbacks import Callback
-
-        class Bar(Callback):
-            def __init__(self) -> None:
-                super().__init__()
-                self.bar: Any = None
-                self.pending = 0
-                self.every = 1
-
-            def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
-                steps = self.params.get("steps", 0)
-                self.every = max(1, steps // 200)
-                self.pending = 0
-                self.bar = tqdm(
-                    total=steps,
-                    desc=f"epoch {epoch + 1}/{total_epochs}",
-                    unit="batch",
-                    leave=False,
-                    file=sys.stderr,
-                    dynamic_ncols=True,
-                )
-
-            def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
-                self.pending += 1
-                if self.pending >= self.every:
-                    self.bar.update(self.pending)
-                    self.pending = 0
-
-            def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-                self.close()
-
-            def on_train_end(self, logs: Any = None) -> None:
-                self.close()
-
-            def close(self) -> None:
-                if self.bar is not None:
-                    self.bar.update(self.pending)
-                    self.bar.close()
-                    self.bar = None
-
-        return Bar()
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Make sure ``--out`` and the folder of ``--save`` can be written, before training."""
+    if args.out:
+        check_output_folder(args.out)
+    if args.save:
+        folder = os.path.dirname(os.path.abspath(args.save))
+        check_output_folder(folder, f"--save {args.save}: the folder", "folder of --save")
 
 
 def run_mnist(args: argparse.Namespace) -> int:
-    """Train, report each epoch, save and draw; exit status 130 after Ctrl-C."""
+    """Train, report each epoch, then save and draw.
+
+    The outputs are checked before anything else; the result is printed before the
+    network and figures are written, so a late write error (a full disk) loses no result.
+    Exit status: 0, 1 if training diverged or a write failed, 130 after Ctrl-C.
+    """
     from ..lab import mnist as lab
 
     _check_args(args)
+    _check_outputs(args)
+    lab.check_memory(args.sizes, args.dtype)
     eta = args.eta if args.eta is not None else (0.5 if args.cost == "cross-entropy" else 3.0)
-    seed = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy % 2**31)
-    data = _load_data(args.data)
+    seed = args.seed
+    data = _load_data(args.data)  # errors in the data come before any other line
     X, y = data.train
     if args.train_size is not None:
         X, y = X[: args.train_size], y[: args.train_size]
+    note(
+        "mnist",
+        f"training {args.sizes}, {args.cost} cost, eta {eta:g}, lmbda {args.lmbda:g}, "
+        f"{args.epochs} epochs of mini-batches of {args.batch_size} on {len(y)} images, "
+        f"seed {seed}",
+    )
     Xt, yt = data.test
     net = lab.build_network(args.sizes, args.cost, dtype=args.dtype, seed=seed)
 
@@ -224,7 +207,9 @@ def run_mnist(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    callbacks = [_BatchBar.make(args.epochs)] if sys.stderr.isatty() else []
+    from ..progress import ProgressBar
+
+    callbacks = [ProgressBar(per_batch=True)] if sys.stderr.isatty() else []
     history = lab.train(
         net,
         (X, y),
@@ -238,25 +223,12 @@ def run_mnist(args: argparse.Namespace) -> int:
         blas_threads=args.threads or None,
     )
     if history.interrupted:
-        print(f"interrupted after {history.epochs} complete epoch(s)", file=sys.stderr)
+        note("mnist", f"interrupted after {history.epochs} complete epoch(s)")
     if history.diverged:
-        print(f"stopped: {history.diverged}", file=sys.stderr)
-
-    saved = None
-    if args.save:
-        try:
-            net.save(args.save)
-        except OSError as exc:
-            raise CommandError(f"cannot save to {args.save}: {exc.strerror or exc}") from None
-        saved = args.save
-        print(f"saved the network to {args.save}", file=sys.stderr)
-
-    figures: list[str] = []
-    if args.out or args.show:
-        figures = _figures(net, history, Xt, yt, args.out, args.show)
+        note("mnist", f"training diverged in epoch {history.epochs}: {history.diverged}")
 
     best = history.best_epoch
-    result = {
+    result: dict[str, Any] = {
         "sizes": args.sizes,
         "epochs": args.epochs,
         "batch_size": args.batch_size,
@@ -268,6 +240,7 @@ def run_mnist(args: argparse.Namespace) -> int:
         "threads": args.threads,
         "train_size": len(y),
         "test_size": int(n_test),
+        "status": _status(history),
         "epochs_completed": history.epochs,
         "best_test_accuracy": None if best is None else history.test_accuracy[best],
         "best_epoch": best,
@@ -276,34 +249,74 @@ def run_mnist(args: argparse.Namespace) -> int:
         "interrupted": history.interrupted,
         "diverged": history.diverged,
         "history": {k: v for k, v in history.to_dict().items() if isinstance(v, list)},
-        "model": saved,
-        "figures": figures,
     }
+    if not args.json and best is not None:
+        print(_best_line(history, seed))
+    errors: list[str] = []
+    result["model"] = _save(net, args.save, errors) if args.save else None
+    result["figures"] = []
+    if args.out or args.show:
+        result["figures"] = _figures(net, history, Xt, yt, args.out, args.show, errors)
     if args.json:
         print(json.dumps(result))
-    elif best is not None:
-        print(
-            f"best test accuracy {100 * history.test_accuracy[best]:.2f}% at epoch {best} "
-            f"({sum(history.seconds):.1f} s of training)"
-        )
+    for error in errors:
+        print(f"nnscratch mnist: error: {error}", file=sys.stderr)
     if history.interrupted:
         return 130
-    return 2 if history.diverged else 0
+    return 1 if history.diverged or errors else 0
+
+
+def _status(history: Any) -> str:
+    if history.diverged:
+        return "diverged"
+    return "interrupted" if history.interrupted else "complete"
+
+
+def _best_line(history: Any, seed: int) -> str:
+    """``best test accuracy 95.36% at epoch 27 (seed 0, 212.3 s of training)``, saying when
+    the run did not finish."""
+    best = history.best_epoch
+    where = f"seed {seed}, {sum(history.seconds):.1f} s of training"
+    if history.diverged:
+        where += f"; training diverged in epoch {history.epochs}"
+    elif history.interrupted:
+        where += f"; interrupted after {history.epochs} complete epoch(s)"
+    return f"best test accuracy {100 * history.test_accuracy[best]:.2f}% at epoch {best} ({where})"
+
+
+def _save(net: Any, path: str, errors: list[str]) -> str | None:
+    """Save the network; on failure, add the reason to ``errors`` and return None."""
+    try:
+        net.save(path)
+    except OSError as exc:
+        errors.append(f"cannot save the network to {path}: {exc.strerror or exc}")
+        return None
+    note("mnist", f"saved the network to {path}")
+    return path
 
 
 def _figures(
-    net: Any, history: Any, Xt: np.ndarray, yt: np.ndarray, out: str | None, show: bool
+    net: Any,
+    history: Any,
+    Xt: np.ndarray,
+    yt: np.ndarray,
+    out: str | None,
+    show: bool,
+    errors: list[str],
 ) -> list[str]:
+    """Draw the run's figures into ``out`` (and windows with ``show``); the paths written.
+
+    A figure that cannot be written adds its reason to ``errors``; the others still are.
+    """
     from ..lab import mnist as lab
     from ..lab import mnist_plots as plots
 
     pred = lab.predict_digits(net, Xt)
     wrong = lab.misclassified(yt, pred, limit=40)
+    kernel = net.model.parameters()["0.kernel"]
     makers = {
         "curves.png": lambda fig: plots.plot_history(history, fig=fig),
-        "hidden_weights.png": lambda fig: plots.plot_hidden_weights(
-            net.model.layers[0].params["kernel"], fig=fig
-        ),
+        "hidden_weights.png": lambda fig: plots.plot_hidden_weights(kernel, fig=fig),
         "confusion_matrix.png": lambda fig: plots.plot_confusion_matrix(
             lab.confusion_matrix(yt, pred), fig=fig
         ),
@@ -313,9 +326,12 @@ def _figures(
     }
     written = []
     if out:
-        os.makedirs(out, exist_ok=True)
         for name, make in makers.items():
-            written.append(plots.save_figure(make(None), os.path.join(out, name)))
+            path = os.path.join(out, name)
+            try:
+                written.append(plots.save_figure(make(None), path))
+            except OSError as exc:
+                errors.append(f"cannot write {path}: {exc.strerror or exc}")
     if show:
         import matplotlib.pyplot as plt
 
@@ -327,30 +343,94 @@ def _figures(
 
 
 # -- nnscratch predict --------------------------------------------------------------------
+#: the largest model file ``predict`` opens (a [784, 1000, 10] network is about 30 MB)
+MAX_MODEL_BYTES = 512 * 2**20
+
+
+def load_digit_reader(path: str) -> Any:
+    """A function from ``(n, 784)`` images to ``(n, 10)`` outputs, read from ``path``.
+
+    Two formats: a ``.nnscratch`` file (``model.save``, ``nnscratch.load_model``), or the
+    book's JSON network (``nnscratch mnist --save``, ``nnscratch.nielsen.load``). The
+    format is told from the file's first bytes (a zip, or a JSON object), not its name.
+    Every problem is a :class:`~nnscratch.cli.CommandError` naming ``--model``.
+    """
+    from ..untrusted import open_regular
+
+    try:
+        with open_regular(path, what="--model", max_bytes=MAX_MODEL_BYTES) as handle:
+            head = handle.read(64)
+    except FileNotFoundError:
+        raise CommandError(f"--model {path}: no such file") from None
+    except OSError as exc:
+        raise CommandError(f"--model {path}: cannot read it ({exc.strerror or exc})") from None
+    except ValueError as exc:  # not a regular file, or too large
+        raise CommandError(str(exc)) from None
+    try:
+        if head.startswith(b"PK\x03\x04"):
+            reader, inputs = _keras_style_reader(path)
+        elif head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+            reader, inputs = _book_reader(path)
+        else:
+            raise CommandError(
+                f"--model {path}: not a saved network; expected a .nnscratch file "
+                "(model.save) or a JSON network (nnscratch mnist --save)"
+            )
+    except RecursionError:
+        raise CommandError(f"--model {path}: nested too deeply to be a saved network") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        text = " ".join(str(exc).split())
+        raise CommandError(f"--model {path}: cannot load it: {text}") from None
+    if inputs != 784:
+        raise CommandError(f"--model {path} takes {inputs} inputs, not 784 (28x28 pixels)")
+    return reader
+
+
+def _keras_style_reader(path: str) -> tuple[Any, int]:
+    import nnscratch
+
+    model = nnscratch.load_model(path, compile=False)
+    probe = np.zeros((1, 784), dtype=np.float32)
+    try:
+        outputs = np.asarray(model.predict(probe))
+    except ValueError:
+        width = _first_width(model)
+        if width != 784:  # the usual reason: the first layer wants another width
+            return model.predict, width
+        raise
+    if outputs.shape != (1, 10):
+        raise CommandError(f"--model {path} gives {outputs.shape[-1]} outputs, not 10 (digits)")
+    return (lambda X: np.asarray(model.predict(X))), 784
+
+
+def _first_width(model: Any) -> int:
+    kernel = next((w for name, w in model.parameters().items() if name.endswith("kernel")), None)
+    return int(kernel.shape[0]) if kernel is not None else -1
+
+
+def _book_reader(path: str) -> tuple[Any, int]:
+    from ..nielsen import load
+
+    net = load(path)
+    if net.sizes[-1] != 10:
+        raise CommandError(f"--model {path} gives {net.sizes[-1]} outputs, not 10 (digits)")
+
+    def read(X: np.ndarray) -> np.ndarray:
+        return np.stack([net.feedforward(x.reshape(-1, 1)).ravel() for x in X])
+
+    return read, net.sizes[0]
+
+
 def run_predict(args: argparse.Namespace) -> int:
     """Print the digit read from each image."""
     from ..lab.mnist import load_digit_image
-    from ..nielsen import load
 
-    try:
-        net = load(args.model)
-    except FileNotFoundError:
-        raise CommandError(f"--model {args.model}: no such file") from None
-    except IsADirectoryError:
-        raise CommandError(f"--model {args.model} is a folder, not a saved network") from None
-    except OSError as exc:
-        raise CommandError(f"--model {args.model}: cannot read it ({exc.strerror})") from None
-    except ValueError as exc:
-        raise CommandError(f"--model: {exc}") from None
-    if net.sizes[0] != 784:
-        raise CommandError(
-            f"--model {args.model} takes {net.sizes[0]} inputs, not 784 (28x28 pixels)"
-        )
+    reader = load_digit_reader(args.model)
     results = []
     for path in args.images:
         x = load_digit_image(path)
-        out = net.feedforward(x.reshape(784, 1)).ravel()
-        digit = int(out.argmax())
+        out = reader(x.reshape(1, 784))[0]
+        digit = int(np.argmax(out))
         results.append({"image": path, "digit": digit, "outputs": [float(v) for v in out]})
     if args.json:
         print(json.dumps({"model": args.model, "predictions": results}))

@@ -1,16 +1,48 @@
-"""Data sets: the tutorials' toy 2-D data, MNIST (download, verify, cache), CSV files."""
+"""Data sets: the tutorials' toy 2-D data, MNIST (download, verify, cache), CSV files.
 
-from .csvdata import load_csv
-from .mnist import (
-    MNIST,
-    MNISTDownloadError,
-    MNISTFormatError,
-    UnsafePickleError,
-    default_cache_dir,
-    download_mnist,
-    load_mnist,
-)
-from .toy import TOY_DATASETS, circles, load_toy, moons
+=============================  ==========================================================
+:mod:`~nnscratch.data.toy`      ``moons``, ``circles`` and TensorFlow Playground's sets
+:mod:`~nnscratch.data.mnist`    the book's MNIST: found, downloaded, verified, cached
+:mod:`~nnscratch.data.csvdata`  your own points from a CSV file
+=============================  ==========================================================
+
+The names below are imported from their module when first used, so that
+``import nnscratch.data.mnist`` does not pay for scikit-learn (which the toy sets need).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .csvdata import load_csv
+    from .mnist import (
+        MNIST,
+        MNISTDownloadError,
+        MNISTFormatError,
+        UnsafePickleError,
+        default_cache_dir,
+        download_mnist,
+        load_mnist,
+    )
+    from .toy import TOY_DATASETS, circles, load_toy, moons
+
+#: Each public name and the module that defines it.
+_WHERE = {
+    "load_csv": "csvdata",
+    "MNIST": "mnist",
+    "MNISTDownloadError": "mnist",
+    "MNISTFormatError": "mnist",
+    "UnsafePickleError": "mnist",
+    "default_cache_dir": "mnist",
+    "download_mnist": "mnist",
+    "load_mnist": "mnist",
+    "TOY_DATASETS": "toy",
+    "circles": "toy",
+    "load_toy": "toy",
+    "moons": "toy",
+}
 
 __all__ = [
     "MNIST",
@@ -26,3 +58,16 @@ __all__ = [
     "load_toy",
     "moons",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # found directly next time
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

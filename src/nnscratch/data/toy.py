@@ -14,13 +14,13 @@ The others are TensorFlow Playground's favourites: ``xor``, ``gaussian``, ``spir
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from sklearn import datasets as _sk
 
+from ..engine.checks import integer, number
 from ..engine.initializers import RandomLike, check_random_state
 
 __all__ = [
@@ -39,14 +39,8 @@ Dataset = tuple[np.ndarray, np.ndarray]
 
 
 def _check_common(n_samples: int, noise: float, min_samples: int = 2) -> None:
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)):
-        raise TypeError(f"n_samples must be an integer, got {n_samples!r}")
-    if n_samples < min_samples:
-        raise ValueError(f"n_samples must be >= {min_samples}, got {n_samples}")
-    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.floating)):
-        raise TypeError(f"noise must be a number, got {noise!r}")
-    if not math.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    integer("n_samples", n_samples, low=min_samples)
+    number("noise", noise, low=0)
 
 
 def moons(n_samples: int = 200, noise: float = 0.20, seed: int | RandomLike | None = 0) -> Dataset:
@@ -60,8 +54,7 @@ def circles(
 ) -> Dataset:
     """A small circle inside a large one (the article's second data set)."""
     _check_common(n_samples, noise)
-    if not 0 < factor < 1:
-        raise ValueError(f"factor must be in (0, 1), got {factor!r}")
+    number("factor", factor, low=0, high=1, low_open=True, high_open=True)
     return _sk.make_circles(
         n_samples, noise=noise, factor=factor, random_state=check_random_state(seed)
     )
@@ -86,10 +79,7 @@ def multi_gaussian(
 ) -> Dataset:
     """``n_classes`` (2 to 5) Gaussian blobs with centres on a circle."""
     _check_common(n_samples, noise)
-    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)):
-        raise TypeError(f"n_classes must be an integer, got {n_classes!r}")
-    if not 2 <= n_classes <= 5:
-        raise ValueError(f"n_classes must be between 2 and 5, got {n_classes}")
+    integer("n_classes", n_classes, low=2, high=5)
     rng = check_random_state(seed)
     y = np.arange(n_samples) % n_classes
     angles = 2 * np.pi * y / n_classes

@@ -6,20 +6,8 @@ output) by full-batch gradient descent, sweep the hidden size, then try the circ
 step is one function here; none of them prints or draws. The command line prints the
 results and :mod:`nnscratch.lab.plots` draws them.
 
-The network is built from the public API only, exactly as a user would write it::
-
-    model = Sequential([
-        Dense(H, "tanh", kernel_initializer="scaled_normal",
-              kernel_regularizer=l2(reg / 2), input_dim=2),
-        Dense(2, "softmax", kernel_initializer="scaled_normal",
-              kernel_regularizer=l2(reg / 2)),
-    ], seed=0)
-    model.compile(SGD(learning_rate), "categorical_crossentropy", reduction="sum")
-
-``reg`` is the article's ``reg_lambda``: the article adds ``reg_lambda * W`` to the
-gradient, and Keras' ``l2(k)`` adds ``k * sum(W**2)`` to the loss, whose gradient is
-``2k * W``; so ``reg_lambda = 0.01`` is ``l2(0.005)``. ``reduction="sum"`` sums the
-gradient over the 200 examples, as the article does.
+The network and one run of it (:class:`NetworkSpec` -> :func:`run_network` ->
+:class:`NetworkRun`) live in :mod:`nnscratch.lab.network_runs`, and are re-exported here.
 
 Several runs (a sweep over hidden sizes) go to a pool of worker processes
 (:mod:`nnscratch.lab.parallel`), the most expensive first so every core stays busy until
@@ -30,20 +18,24 @@ sequential run gives.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import math
-import numbers
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
-from .. import SGD, Sequential, TrainingDiverged, l2
-from ..layers import Dense
-from ..progress import LossPrinter
 from .boundary import Regions, decision_regions
+from .network_runs import (
+    DATASETS,
+    LINE_FORMAT,
+    NetworkRun,
+    NetworkSpec,
+    build_network,
+    load_dataset,
+    run_network,
+)
+from .parallel import run_networks
 
 __all__ = [
     "ARTICLE_HIDDEN_SIZES",
@@ -55,42 +47,19 @@ __all__ = [
     "Regions",
     "build_network",
     "decision_regions",
+    "describe_loss",
     "load_dataset",
     "logistic_regression",
     "run_network",
     "settles_smoothly",
+    "spikes",
     "sweep",
     "train_network",
     "two_cycle",
 ]
 
-#: the article's two data sets, by name, with their sizes
-DATASETS: dict[str, int] = {"moons": 200, "circles": 100}
-
 #: the hidden sizes of the article's sweep ("Hidden Layer size N")
 ARTICLE_HIDDEN_SIZES: tuple[int, ...] = (1, 2, 3, 4, 10, 20, 50, 200)
-
-#: the article's progress line, ``print("Loss after iteration %i: %f" % (i, loss))``
-LINE_FORMAT = "Loss after iteration {epoch}: {loss:f}"
-
-
-def load_dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
-    """The article's data set ``name`` as ``(X, y)``.
-
-    ``"moons"`` is ``make_moons(200, noise=0.20)`` after ``np.random.seed(0)``;
-    ``"circles"`` is ``make_circles(noise=0.2, factor=0.5, random_state=1)``.
-
-    >>> X, y = load_dataset("moons")
-    >>> X.shape, sorted(set(y.tolist()))
-    ((200, 2), [0, 1])
-    """
-    if name not in DATASETS:
-        raise ValueError(f"unknown data set {name!r}; valid: {', '.join(DATASETS)}")
-    # Imported here: the generators need scikit-learn, which takes seconds to import, and
-    # worker processes that receive the arrays should not pay for it.
-    from .. import data
-
-    return getattr(data, name)()
 
 
 # -- step 2: the straight-line baseline ---------------------------------------------------
@@ -146,178 +115,6 @@ def logistic_regression(dataset: str = "moons") -> LogisticResult:
 
 
 # -- step 3: the network ------------------------------------------------------------------
-def _check_int(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
-    return int(value)
-
-
-def _check_float(name: str, value: Any, *, positive: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    bad = not math.isfinite(value) or value < 0 or (positive and value == 0)
-    if bad:
-        wanted = "a finite number > 0" if positive else "a finite number >= 0"
-        raise ValueError(f"{name} must be {wanted}, got {value!r}")
-    return value
-
-
-@dataclass(frozen=True)
-class NetworkSpec:
-    """Everything that defines one training run of the article's network.
-
-    The defaults are the article's: 3 hidden units, 20000 passes of full-batch gradient
-    descent with learning rate 0.01 on the summed gradient, ``reg_lambda`` 0.01, seed 0,
-    a loss line every 1000 passes.
-    """
-
-    dataset: str = "moons"
-    hidden: int = 3
-    passes: int = 20000
-    learning_rate: float = 0.01
-    reg: float = 0.01
-    seed: int = 0
-    print_every: int = 1000
-
-    def __post_init__(self) -> None:
-        if self.dataset not in DATASETS:
-            raise ValueError(f"unknown data set {self.dataset!r}; valid: {', '.join(DATASETS)}")
-        _check_int("hidden", self.hidden, 1)
-        _check_int("passes", self.passes, 1)
-        _check_float("learning_rate", self.learning_rate, positive=True)
-        _check_float("reg", self.reg, positive=False)
-        _check_int("seed", self.seed, 0)
-        if self.seed >= 2**32:
-            raise ValueError(f"seed must be below 2**32, got {self.seed}")
-        _check_int("print_every", self.print_every, 1)
-
-    @property
-    def cost(self) -> float:
-        """Rough relative CPU time: a fixed per-pass overhead plus the matrix work."""
-        return self.passes * (6000.0 + DATASETS[self.dataset] * self.hidden)
-
-
-@dataclass
-class NetworkRun:
-    """The outcome of one training run.
-
-    Attributes
-    ----------
-    spec : NetworkSpec
-    iterations, losses : list
-        The printed lines' numbers: ``losses[k]`` is the loss after pass
-        ``iterations[k]`` (every ``print_every`` passes, starting at 0).
-    loss_curve : ndarray
-        The loss of every pass, measured on the forward pass before its update
-        (``history.history["loss"]``).
-    n_samples : int
-        Size of the training set (the gradient is summed over it).
-    final_loss : float
-        ``model.evaluate`` after the last pass (with the L2 penalty, per example).
-    train_accuracy : float
-    weights : list of ndarray
-        ``[W1, b1, W2, b2]``, enough to rebuild the model with :meth:`model`.
-    regions : Regions or None
-        The trained network's classes over the plane, when asked for.
-    stopped : str or None
-        Why training ended early (the loss diverged, or Ctrl-C), else None.
-    diverged : bool
-    """
-
-    spec: NetworkSpec
-    iterations: list[int]
-    losses: list[float]
-    loss_curve: np.ndarray
-    n_samples: int
-    final_loss: float
-    train_accuracy: float
-    weights: list[np.ndarray] = field(repr=False)
-    stopped: str | None = None
-    diverged: bool = False
-    regions: Regions | None = field(default=None, repr=False)
-
-    @property
-    def hidden(self) -> int:
-        return self.spec.hidden
-
-    @property
-    def dataset(self) -> str:
-        return self.spec.dataset
-
-    @property
-    def interrupted(self) -> bool:
-        return self.stopped is not None and not self.diverged
-
-    @property
-    def lines(self) -> list[str]:
-        """The article's lines, ``"Loss after iteration 0: 0.432387"`` ..."""
-        return [LINE_FORMAT.format(epoch=i, loss=v) for i, v in zip(self.iterations, self.losses)]
-
-    def model(self) -> Sequential:
-        """The trained network, rebuilt from :attr:`weights`."""
-        spec = self.spec
-        model = build_network(spec.hidden, spec.learning_rate, spec.reg, spec.seed)
-        model.set_weights(self.weights)
-        return model
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        """Class labels (the most probable class) for the points ``x``."""
-        # In slices: a 150,000-point grid through 200 tanh units stays in cache.
-        return np.argmax(self.model().predict(x, batch_size=2048), axis=1)
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON record of the command line: hidden, losses, final_loss, accuracy."""
-        record: dict[str, Any] = {
-            "dataset": self.dataset,
-            "hidden": self.hidden,
-            "iterations": list(self.iterations),
-            "losses": [_finite_or_none(v) for v in self.losses],
-            "final_loss": _finite_or_none(self.final_loss),
-            "train_accuracy": self.train_accuracy,
-            "settings": asdict(self.spec),
-        }
-        if self.stopped is not None:
-            record["stopped"] = self.stopped
-        return record
-
-
-def _finite_or_none(value: float) -> float | None:
-    return float(value) if math.isfinite(value) else None
-
-
-def build_network(
-    hidden: int = 3, learning_rate: float = 0.01, reg: float = 0.01, seed: int = 0
-) -> Sequential:
-    """The article's network, compiled: 2 inputs, ``hidden`` tanh units, 2 softmax outputs.
-
-    ``reg`` is the article's ``reg_lambda`` (``l2(reg / 2)`` in Keras terms) and the
-    gradient is summed over the batch, so the learning rate means what it means there.
-
-    >>> model = build_network(3)
-    >>> model.count_params()
-    17
-    """
-    penalty = l2(reg / 2)
-    model = Sequential(
-        [
-            Dense(
-                hidden,
-                "tanh",
-                kernel_initializer="scaled_normal",
-                kernel_regularizer=penalty,
-                input_dim=2,
-            ),
-            Dense(2, "softmax", kernel_initializer="scaled_normal", kernel_regularizer=penalty),
-        ],
-        seed=seed,
-    )
-    model.compile(SGD(learning_rate), "categorical_crossentropy", reduction="sum")
-    return model
-
-
 def train_network(
     dataset: str = "moons",
     hidden: int = 3,
@@ -344,52 +141,6 @@ def train_network(
     """
     spec = NetworkSpec(dataset, hidden, passes, learning_rate, reg, seed, print_every)
     return run_network(spec, on_line=on_line)
-
-
-def run_network(
-    spec: NetworkSpec,
-    on_line: Callable[[str], None] | None = None,
-    data: tuple[np.ndarray, np.ndarray] | None = None,
-    regions: bool = False,
-) -> NetworkRun:
-    """Train one :class:`NetworkSpec` (see :func:`train_network`).
-
-    ``data`` is the data set's ``(X, y)`` when the caller has it already. With
-    ``regions=True`` the run also carries :func:`decision_regions` of the trained
-    network, so a worker process does that work too.
-    """
-    X, y = load_dataset(spec.dataset) if data is None else data
-    model = build_network(spec.hidden, spec.learning_rate, spec.reg, spec.seed)
-    printer = LossPrinter(X, y, every=spec.print_every, write=on_line, fmt=LINE_FORMAT)
-    stopped: str | None = None
-    diverged = False
-    try:
-        # One BLAS thread: at these sizes OpenBLAS gains nothing from a second one, and
-        # its idle threads cost more than the arithmetic (a third of the run, measured).
-        with threadpool_limits(1):
-            model.fit(X, y, epochs=spec.passes, verbose=0, callbacks=[printer])
-    except TrainingDiverged as exc:
-        stopped, diverged = str(exc), True
-    except KeyboardInterrupt:
-        if not model.history.interrupted:  # a second Ctrl-C: stop at once
-            raise
-        stopped = f"interrupted by Ctrl-C after pass {model.history.epoch[-1]}"
-    curve = np.asarray(model.history.history.get("loss", []), dtype=float)
-    run = NetworkRun(
-        spec=spec,
-        iterations=[i for i, _ in printer.losses],
-        losses=[float(v) for _, v in printer.losses],
-        loss_curve=curve,
-        n_samples=len(X),
-        final_loss=float(model.evaluate(X, y)),
-        train_accuracy=float(np.mean(np.argmax(model.predict(X), axis=1) == y)),
-        weights=model.get_weights(),
-        stopped=stopped,
-        diverged=diverged,
-    )
-    if regions:
-        run.regions = decision_regions(run.predict, X)
-    return run
 
 
 def two_cycle(curve: np.ndarray, window: int = 20) -> tuple[float, float] | None:
@@ -428,6 +179,79 @@ def settles_smoothly(curve: np.ndarray, fraction: float = 0.25) -> bool:
     return bool(np.all(np.diff(tail) <= 1e-12 * np.abs(tail[:-1])))
 
 
+def spikes(curve: np.ndarray, rise: float = 0.5) -> list[tuple[int, float, float]]:
+    """The passes where the loss shoots up: ``[(pass, peak, low before), ...]``.
+
+    A spike starts where the loss rises more than ``rise`` (50%) above the lowest value
+    reached so far, and lasts until it is back under that line; each spike is reported
+    once, at its peak.
+
+    >>> spikes(np.array([0.5, 0.3, 0.2, 0.6, 0.4, 0.25, 0.19]))
+    [(3, 0.6, 0.2)]
+    >>> spikes(np.array([0.5, 0.3, 0.2, 0.15]))
+    []
+    """
+    curve = np.asarray(curve, dtype=float)
+    found: list[tuple[int, float, float]] = []
+    low = np.inf
+    peak: tuple[int, float, float] | None = None
+    for i, value in enumerate(curve):
+        if not np.isfinite(value):
+            break
+        if peak is None and value > (1 + rise) * low:
+            peak = (i, float(value), float(low))
+        elif peak is not None:
+            if value > peak[1]:
+                peak = (i, float(value), peak[2])
+            elif value <= (1 + rise) * peak[2]:
+                found.append(peak)
+                peak = None
+        if peak is None:
+            low = min(low, float(value))
+    if peak is not None:
+        found.append(peak)
+    return found
+
+
+def describe_loss(curve: np.ndarray) -> str:
+    """What a loss curve does, in words: its spikes, and how it ends.
+
+    The words a caption uses: "rises sharply once, to 0.622 at pass 224, then settles
+    smoothly to 0.067804", or "alternates every pass between 0.0713158 and 0.0707579 (a
+    2-cycle) instead of settling".
+    """
+    curve = np.asarray(curve, dtype=float)
+    if curve.size == 0:
+        return "was not measured (no pass ran)"
+    if not np.all(np.isfinite(curve)):
+        return "becomes infinite or NaN: training diverged"
+    jumps = spikes(curve)
+    parts = []
+    if jumps:
+        at, peak, low = max(jumps, key=lambda jump: jump[1] - jump[2])
+        times = "once" if len(jumps) == 1 else f"{len(jumps)} times"
+        highest = "" if len(jumps) == 1 else " (the highest"
+        parts.append(
+            f"rises sharply {times}{highest}, to {peak:.3f} at pass {at} from {low:.3f}"
+            + (")" if highest else "")
+        )
+    cycle = two_cycle(curve)
+    if cycle is not None:
+        ending = (
+            f"alternates every pass between {cycle[0]:.7f} and {cycle[1]:.7f} "
+            "(a 2-cycle) instead of settling"
+        )
+    elif settles_smoothly(curve):
+        ending = f"settles smoothly to {curve[-1]:.6f}"
+    else:
+        ending = f"is still jumping at the end ({curve[-1]:.6f} at the last pass)"
+    if parts:
+        return (
+            f"{parts[0]}, then {ending}" if cycle is None else f"{parts[0]}; at the end it {ending}"
+        )
+    return ending
+
+
 def sweep(
     dataset: str = "moons",
     hidden_sizes: Sequence[int] = ARTICLE_HIDDEN_SIZES,
@@ -458,6 +282,4 @@ def sweep(
     specs = [
         NetworkSpec(dataset, h, passes, learning_rate, reg, seed, print_every) for h in hidden_sizes
     ]
-    from .parallel import run_networks  # parallel.py builds on this module
-
     return run_networks(specs, jobs=jobs, executor=executor, regions=regions)

@@ -12,6 +12,7 @@ Nothing here prints: results come back as data, progress goes through callbacks.
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -20,15 +21,19 @@ from typing import Any
 
 import numpy as np
 
+from ..engine import checks
 from ..engine.callbacks import Callback
 from ..engine.model import TrainingDiverged
 from ..nielsen import CrossEntropyCost, Network
+from .memory import check_fits
 
 __all__ = [
     "COST_NAMES",
+    "MAX_IMAGE_PIXELS",
     "EpochMonitor",
     "MnistHistory",
     "build_network",
+    "check_memory",
     "confusion_matrix",
     "load_digit_image",
     "misclassified",
@@ -39,6 +44,11 @@ __all__ = [
 
 #: ``--cost`` names and the book's chapters they come from
 COST_NAMES = ("quadratic", "cross-entropy")
+
+#: the largest image :func:`load_digit_image` decodes (a 48-megapixel photo fits)
+MAX_IMAGE_PIXELS = 64_000_000
+#: the largest image file it reads
+MAX_IMAGE_BYTES = 64 * 2**20
 
 
 @dataclass
@@ -95,11 +105,28 @@ def build_network(
     """
     if cost not in COST_NAMES:
         raise ValueError(f"unknown cost {cost!r}; valid: {', '.join(COST_NAMES)}")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if seed is not None:
+        checks.integer("seed", seed, low=0, high=2**32 - 1)
     rs = np.random.RandomState(seed)
     chapter3 = CrossEntropyCost if cost == "cross-entropy" else None
     return Network(list(sizes), cost=chapter3, dtype=dtype, random_state=rs, print_fn=None)
+
+
+def check_memory(
+    sizes: Sequence[int], dtype: str = "float32", rows: int = 10_000, available: int | None = None
+) -> None:
+    """Refuse a network whose arrays would not fit in memory, before building it.
+
+    Training keeps each weight about four times (the weights, their gradients, scratch),
+    and measuring keeps the activations of ``rows`` images at once. Raises ``ValueError``
+    naming the sizes and the estimate (see :func:`nnscratch.lab.memory.check_fits`).
+
+    >>> check_memory([784, 30, 10])
+    """
+    itemsize = np.dtype(dtype).itemsize
+    weights = sum(int(a) * int(b) + int(b) for a, b in itertools.pairwise(sizes))
+    needed = itemsize * (4 * weights + 2 * rows * sum(int(s) for s in sizes))
+    check_fits(needed, f"a network of sizes {list(sizes)} ({weights:,} weights)", available)
 
 
 class EpochMonitor(Callback):
@@ -247,15 +274,21 @@ def load_digit_image(path: str | os.PathLike) -> np.ndarray:
     FileNotFoundError
         The file does not exist.
     ValueError
-        It is not an image Pillow can read, or it is blank (no digit to see).
+        It is not a regular file, not an image Pillow can read, larger than
+        :data:`MAX_IMAGE_PIXELS` (checked from the header, before decoding), or blank (no
+        digit to see). :class:`nnscratch.untrusted.UntrustedFileError` is a ``ValueError``.
     """
-    from PIL import Image, UnidentifiedImageError  # Pillow comes with matplotlib
+    from PIL import Image  # Pillow comes with matplotlib
+
+    from ..untrusted import open_image
 
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path}: no such file")
+    # The header first: a file declaring 100000 x 100000 pixels is refused before decoding.
+    img = open_image(path, what="image", max_pixels=MAX_IMAGE_PIXELS, max_bytes=MAX_IMAGE_BYTES)
     try:
-        with Image.open(path) as img:
+        with img:
             img.load()
             if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:
                 rgba = img.convert("RGBA")
@@ -264,8 +297,6 @@ def load_digit_image(path: str | os.PathLike) -> np.ndarray:
                 grey = paper.convert("L")
             else:
                 grey = img.convert("L")
-    except UnidentifiedImageError:
-        raise ValueError(f"{path}: not an image file that can be read (PNG, JPEG, ...)") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise ValueError(f"{path}: the image cannot be read ({exc})") from None
     return prepare_digit(np.asarray(grey, dtype=np.float64) / 255.0, name=path)

@@ -7,15 +7,14 @@ draw into a figure of your own, e.g. one from ``pyplot.figure()`` to show it.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from . import _files
 from .mnist import MnistHistory
+from .style import save_figure
 
 __all__ = [
     "plot_confusion_matrix",
@@ -126,8 +125,3 @@ def plot_misclassified(
             ax.set_title(f"{y_true[i]} \u2192 {y_pred[i]}", fontsize=9, color="darkred")
     fig.suptitle("Misclassified test digits (true \u2192 read)" if n else "No mistakes")
     return fig
-
-
-def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 110) -> str:
-    """Write ``fig`` to ``path`` (format from the extension) through a temporary file."""
-    return _files.save_figure(fig, path, dpi=dpi)

@@ -12,9 +12,17 @@ Workers start with the ``spawn`` method: each is a fresh interpreter that inheri
 set-up. Each worker uses one BLAS thread. Every run is deterministic, so the results
 are the very numbers a sequential run gives.
 
-Ctrl-C: each running worker stops after its current pass and returns what it has (the
-engine handles that inside ``fit``); queued runs are dropped; :class:`RunsInterrupted`
-carries everything that came back.
+Progress: every worker adds the work it has done to a counter shared with the parent,
+a few hundred passes at a time, each pass weighted by its cost
+(:attr:`~nnscratch.lab.network_runs.NetworkSpec.cost`: a pass of 200 hidden units costs
+more than a pass of 1), so the parent can show how far all the runs together are, and
+estimate the time left, while it waits (:func:`collect_runs`' ``on_progress``).
+
+Ctrl-C is the parent's to decide: the workers ignore it. The first Ctrl-C in the parent
+sets an event that every worker watches; each running run stops after its current pass
+and comes back with what it has (marked interrupted), queued runs are dropped, and
+:class:`RunsInterrupted` carries everything that came back. The same happens whether the
+whole process group got the signal or only the parent. A second Ctrl-C stops at once.
 """
 
 from __future__ import annotations
@@ -23,12 +31,14 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import signal
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
-from .experiments import NetworkRun, NetworkSpec, _check_int, load_dataset, run_network
+from ..engine import checks
+from .network_runs import NetworkRun, NetworkSpec, load_dataset, run_network
+from .stopping import StopRequest, ctrl_c_stops
 
 __all__ = [
     "ExperimentPool",
@@ -55,32 +65,42 @@ class RunsInterrupted(KeyboardInterrupt):
 
 
 # -- inside a worker ------------------------------------------------------------------------
-_STOP: Any = None  # the pool's "drop queued runs" event, in a worker process
+_STOP: StopRequest | None = None  # the parent's "stop now" event, in a worker process
+_WORK: Any = None  # the pool's shared work counter, in a worker process
 _THREAD_LIMIT: Any = None  # keeps the BLAS thread limit alive in a worker process
 
 
-def _init_worker(stop: Any) -> None:
-    """Prepare a worker: one BLAS thread, Ctrl-C left to the training loop.
+def _init_worker(stop: Any, work: Any) -> None:
+    """Prepare a worker: one BLAS thread, Ctrl-C left to the parent.
 
     Two workers on two cores each starting two OpenBLAS threads would fight over the
-    cores. Outside ``fit`` Ctrl-C is ignored here (the parent decides); inside ``fit``
-    the engine stops after the current pass and the run returns its partial results.
+    cores. Ctrl-C is ignored here: the parent sets ``stop`` instead.
     """
-    global _STOP, _THREAD_LIMIT
-    _STOP = stop
+    global _STOP, _WORK, _THREAD_LIMIT
+    _STOP = StopRequest(event=stop)
+    _WORK = work
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - installed with scikit-learn
-        return
+    from threadpoolctl import threadpool_limits
+
     _THREAD_LIMIT = threadpool_limits(limits=1)
 
 
+def _add_work(amount: float) -> None:
+    if _WORK is not None:
+        with _WORK.get_lock():
+            _WORK.value += amount
+
+
 def _run_queued(spec: NetworkSpec, data: Data, regions: bool) -> NetworkRun | None:
-    """Train one queued run, unless the parent has asked to drop the queue (None)."""
-    if _STOP is not None and _STOP.is_set():
+    """Train one queued run, unless the parent has asked to stop (then None)."""
+    if _STOP is not None and _STOP.requested(now=True):
         return None
-    return run_network(spec, None, data, regions)
+    per_pass = spec.cost / spec.passes
+
+    def report(passes: int) -> None:
+        _add_work(passes * per_pass)
+
+    return run_network(spec, None, data, regions, on_passes=report, stop=_STOP)
 
 
 # -- in the parent ---------------------------------------------------------------------------
@@ -89,7 +109,7 @@ def _ready() -> None:
 
 
 class ExperimentPool(cf.ProcessPoolExecutor):
-    """A ``spawn`` process pool whose queued runs can be dropped at once (Ctrl-C).
+    """A ``spawn`` process pool whose runs can be stopped at once, with a work counter.
 
     The workers are started right away rather than at the first real task, so their
     start-up (a fresh interpreter importing NumPy) overlaps whatever the parent does
@@ -99,24 +119,30 @@ class ExperimentPool(cf.ProcessPoolExecutor):
     def __init__(self, jobs: int) -> None:
         context = multiprocessing.get_context("spawn")
         self.stop_event = context.Event()
+        self.work = context.Value("d", 0.0)
         super().__init__(
             max_workers=jobs,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(self.stop_event,),
+            initargs=(self.stop_event, self.work),
         )
         for _ in range(jobs):  # each submit with no idle worker starts one more
             self.submit(_ready)
 
     def drop_queued(self) -> None:
-        """Make the workers skip every run that has not started yet."""
+        """Stop the running runs after their current pass, and skip the queued ones."""
         self.stop_event.set()
+
+    def work_done(self) -> float:
+        """The work done so far by all the workers together, in units of ``spec.cost``."""
+        return float(self.work.value)
 
 
 def _check_jobs(jobs: int | None) -> int:
+    """``jobs`` checked, or all cores for None."""
     if jobs is None:
         return os.cpu_count() or 1
-    return _check_int("jobs", jobs, 1)
+    return checks.positive_int("jobs", jobs)
 
 
 def worker_pool(jobs: int | None = None) -> ExperimentPool:
@@ -143,35 +169,58 @@ def submit_runs(
     return {pool.submit(_run_queued, specs[i], data[specs[i].dataset], regions): i for i in order}
 
 
+#: ``on_progress(work, runs)``: work done (in units of ``NetworkSpec.cost``), runs finished
+Progress = Callable[[float, int], None]
+
+
 def collect_runs(
     futures: dict[cf.Future[NetworkRun | None], int],
     done: list[NetworkRun | None],
     pool: cf.Executor | None = None,
+    on_progress: Progress | None = None,
+    stop: StopRequest | None = None,
 ) -> Iterator[tuple[int, NetworkRun]]:
     """Yield ``(index, run)`` from :func:`submit_runs`' futures as they finish.
 
-    ``done`` (one slot per spec) is filled in as well. On Ctrl-C the queued runs are
-    dropped (pass the ``pool``), the running ones, which stop after their current pass,
-    are collected, and :class:`RunsInterrupted` is raised with ``done``.
+    ``done`` (one slot per spec) is filled in as well. ``on_progress(work, runs)`` is
+    called a few times a second with the work done so far by an :class:`ExperimentPool`'s
+    workers (in units of :attr:`NetworkSpec.cost`) and the number of runs finished.
+
+    The first Ctrl-C (or ``stop``) stops the running runs after their current pass and
+    drops the queued ones; what came back is collected and :class:`RunsInterrupted` is
+    raised with ``done``. A run that comes back interrupted (its worker was stopped from
+    outside) ends the collection the same way.
     """
-    try:
-        for future in cf.as_completed(futures):
-            run = future.result()
-            if run is None:
-                continue
-            done[futures[future]] = run
-            if run.interrupted:
-                raise KeyboardInterrupt
-            yield futures[future], run
-    except KeyboardInterrupt:
+    pending = set(futures)
+    finished = 0
+    with ctrl_c_stops(stop) as request:
+        while pending and not request.requested():
+            ready, pending = cf.wait(pending, timeout=0.2, return_when=cf.FIRST_COMPLETED)
+            for future in sorted(ready, key=futures.__getitem__):
+                run = future.result()
+                if run is None:
+                    continue
+                done[futures[future]] = run
+                finished += 1
+                if run.interrupted:
+                    request.set()
+                else:
+                    yield futures[future], run
+            if on_progress is not None:
+                work = pool.work_done() if isinstance(pool, ExperimentPool) else 0.0
+                on_progress(work, finished)
+        if not request.requested():
+            return
         if isinstance(pool, ExperimentPool):
             pool.drop_queued()
-        for future in futures:
+        for future in pending:
             future.cancel()
-        for future, i in futures.items():
+        for future in pending:
             if not future.cancelled():
-                done[i] = future.result()
-        raise RunsInterrupted(done) from None
+                run = future.result()
+                if run is not None:
+                    done[futures[future]] = run
+    raise RunsInterrupted(done)
 
 
 def iter_runs(
@@ -179,13 +228,15 @@ def iter_runs(
     jobs: int | None = None,
     executor: cf.Executor | None = None,
     regions: bool = False,
+    on_progress: Progress | None = None,
 ) -> Iterator[tuple[int, NetworkRun]]:
     """Train several networks and yield ``(index, run)`` as each one finishes.
 
     ``jobs=1`` (or a single spec) trains in this process, one after the other (the
     biggest first, like the pool); otherwise the runs go to ``executor`` or to a fresh
     :func:`worker_pool`. ``regions`` is passed on to
-    :func:`~nnscratch.lab.experiments.run_network`.
+    :func:`~nnscratch.lab.network_runs.run_network`; ``on_progress(work, runs)`` hears
+    how far training is (see :func:`collect_runs`).
 
     Raises
     ------
@@ -200,21 +251,47 @@ def iter_runs(
     done: list[NetworkRun | None] = [None] * len(specs)
     data = {name: load_dataset(name) for name in sorted({spec.dataset for spec in specs})}
     if executor is None and (jobs == 1 or len(specs) <= 1):
-        for i in sorted(range(len(specs)), key=lambda i: -specs[i].cost):
-            done[i] = run = run_network(specs[i], None, data[specs[i].dataset], regions)
-            if run.interrupted:
-                raise RunsInterrupted(done)
-            yield i, run
+        yield from _run_here(specs, data, regions, done, on_progress)
         return
     if executor is not None:
-        yield from collect_runs(submit_runs(executor, specs, regions, data), done, executor)
+        futures = submit_runs(executor, specs, regions, data)
+        yield from collect_runs(futures, done, executor, on_progress)
         return
     pool = worker_pool(min(jobs, len(specs)))
     try:
-        yield from collect_runs(submit_runs(pool, specs, regions, data), done, pool)
-    finally:  # also when the caller stops early: drop what has not started
+        yield from collect_runs(submit_runs(pool, specs, regions, data), done, pool, on_progress)
+    finally:  # also when the caller stops early: stop what runs, drop what has not started
         pool.drop_queued()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_here(
+    specs: list[NetworkSpec],
+    data: dict[str, Data],
+    regions: bool,
+    done: list[NetworkRun | None],
+    on_progress: Progress | None,
+) -> Iterator[tuple[int, NetworkRun]]:
+    """The runs one after the other in this process, the biggest first."""
+    state = {"work": 0.0, "finished": 0, "per_pass": 0.0}
+
+    def count(passes: int) -> None:
+        state["work"] += passes * state["per_pass"]
+        if on_progress is not None:
+            on_progress(state["work"], int(state["finished"]))
+
+    with ctrl_c_stops() as request:
+        for i in sorted(range(len(specs)), key=lambda i: -specs[i].cost):
+            spec = specs[i]
+            state["per_pass"] = spec.cost / spec.passes
+            done[i] = run = run_network(
+                spec, None, data[spec.dataset], regions, on_passes=count, stop=request
+            )
+            state["finished"] += 1
+            count(0)
+            if run.interrupted or request.requested():
+                raise RunsInterrupted(done)
+            yield i, run
 
 
 def run_networks(
@@ -222,16 +299,17 @@ def run_networks(
     jobs: int | None = None,
     executor: cf.Executor | None = None,
     regions: bool = False,
+    on_progress: Progress | None = None,
 ) -> list[NetworkRun]:
     """Train several networks (see :func:`iter_runs`); the runs in the order given.
 
-    >>> from nnscratch.lab.experiments import NetworkSpec
+    >>> from nnscratch.lab.network_runs import NetworkSpec
     >>> runs = run_networks([NetworkSpec("moons", 1, 100), NetworkSpec("circles", 2, 100)])
     >>> [(run.dataset, run.hidden) for run in runs]
     [('moons', 1), ('circles', 2)]
     """
     specs = list(specs)
     results: list[NetworkRun | None] = [None] * len(specs)
-    for i, run in iter_runs(specs, jobs, executor, regions):
+    for i, run in iter_runs(specs, jobs, executor, regions, on_progress):
         results[i] = run
     return results  # type: ignore[return-value]

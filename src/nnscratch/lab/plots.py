@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._files import save_figure
 from .boundary import Regions, decision_regions, plot_decision_boundary
-from .experiments import settles_smoothly, two_cycle
+from .experiments import describe_loss, two_cycle
+from .style import save_figure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -40,6 +40,8 @@ __all__ = [
     "boundary_figure",
     "data_figure",
     "loss_curve_figure",
+    "run_caption",
+    "run_title",
     "save_figure",
     "sweep_figure",
 ]
@@ -97,9 +99,23 @@ def boundary_figure(
     return fig
 
 
-def _caption(run: NetworkRun) -> str:
-    loss = f"{run.final_loss:.4f}" if math.isfinite(run.final_loss) else "diverged"
-    return f"loss {loss}, accuracy {run.train_accuracy:.1%}"
+def run_caption(run: NetworkRun) -> str:
+    """A sweep panel's second title line: the result, or what stopped the run."""
+    if run.diverged:
+        return run.label
+    loss = f"{run.final_loss:.4f}" if math.isfinite(run.final_loss) else "not finite"
+    text = f"loss {loss}, accuracy {run.train_accuracy:.1%}"
+    return f"{run.label}: {text}" if run.interrupted else text
+
+
+def run_title(run: NetworkRun) -> str:
+    """The title of one network's boundary: ``"Hidden Layer size 3 (moons, accuracy 97.5%)"``,
+    saying so when the run was interrupted or diverged."""
+    head = f"Hidden Layer size {run.hidden} ({run.dataset}"
+    if run.diverged:
+        return f"{head}): {run.label}"
+    text = f"{head}, accuracy {run.train_accuracy:.1%})"
+    return f"{text}\n{run.label}" if run.interrupted else text
 
 
 def sweep_figure(
@@ -130,7 +146,7 @@ def sweep_figure(
     for i, run in enumerate(runs):
         ax = fig.add_subplot(rows, cols, i + 1)
         _draw_boundary(ax, run.regions or run.predict, X, y)
-        ax.set_title(f"Hidden Layer size {run.hidden}\n{_caption(run)}", fontsize=10)
+        ax.set_title(f"Hidden Layer size {run.hidden}\n{run_caption(run)}", fontsize=10)
     if title:
         fig.suptitle(title)
     return fig
@@ -190,16 +206,10 @@ def _log_axis(ax: Axes, curves: Sequence[np.ndarray]) -> None:
 
 
 def behaviour(run: NetworkRun) -> str:
-    """How a run's loss ends, in words: a 2-cycle, settling smoothly, or neither."""
-    cycle = two_cycle(run.loss_curve)
-    if cycle is not None:
-        return (
-            f"alternates every pass between {cycle[0]:.7f} and {cycle[1]:.7f} "
-            f"(a 2-cycle) instead of settling"
-        )
-    if settles_smoothly(run.loss_curve):
-        return "settles smoothly"
-    return "does not settle smoothly: it still jumps now and then"
+    """How a run's loss goes, in words: its spikes, and whether it ends in a 2-cycle,
+    settles smoothly, or is still jumping (:func:`~nnscratch.lab.experiments.describe_loss`).
+    """
+    return describe_loss(run.loss_curve)
 
 
 def _cycle_note(run: NetworkRun, comparison: NetworkRun | None) -> str:

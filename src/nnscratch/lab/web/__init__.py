@@ -1,13 +1,21 @@
 """The web playground: watch a network learn, live, on the nnscratch engine.
 
-* :mod:`.session`: :class:`~.session.PlaygroundSession`, one per browser tab. It holds the
-  configuration, the data, the model and the training state, and turns them into frames.
-  It needs nothing but NumPy and scikit-learn, so it can be used (and tested) on its own.
-* :mod:`.config`: every setting, its range and validation, and the model it builds.
-* :mod:`.uploads`: CSV uploads of points, parsed safely.
-* :mod:`.export`: "copy as Python" scripts and model downloads.
+The page only draws; one Python object per browser tab holds the whole run. By role:
+
+* :mod:`.schema`: the table of settings (default, limits, validation, URL encoding of
+  each), in the manner of TensorFlow Playground's ``state.ts``.
+* :mod:`.session`: :class:`~.session.PlaygroundSession`, one per browser tab: the
+  configuration, the data, the model and its training state. It needs nothing but NumPy
+  and scikit-learn, so it can be used (and tested) on its own.
+* :mod:`.protocol`: the page's messages, checked and answered.
+* :mod:`.frames`: what a frame shows, drawn from the model's own ``predict``, ``trace``
+  and ``evaluate``.
+* :mod:`.training`: the models of a run and their training; :mod:`.build`: the model a
+  configuration builds; :mod:`.dataset`: the points and the input columns.
+* :mod:`.urlstate`: a run in a link; :mod:`.uploads`: CSV uploads, parsed strictly;
+  :mod:`.export`: "copy as Python" scripts.
 * :mod:`.server`: the Starlette app (the ``web`` extra) that connects sessions to pages
-  over WebSockets. The page only draws; see ``docs/playground-protocol.md``.
+  over WebSockets. See ``docs/playground-protocol.md``.
 """
 
 from typing import Any

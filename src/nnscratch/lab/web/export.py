@@ -14,13 +14,17 @@ same input features.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from typing import Any
 
 import numpy as np
 
-from .config import FEATURES, model_filename, model_name, n_outputs_for, output_spec, train_size
+from ...engine.model import Sequential
+from ...saving import save_model as _save
+from .build import FEATURES, model_filename, model_name, n_outputs_for, output_spec, train_size
 
-__all__ = ["python_script"]
+__all__ = ["model_bytes", "python_script", "save_model"]
 
 
 def python_script(
@@ -176,3 +180,24 @@ def python_script(
 def _n_train_expr(config: dict[str, Any], csv: np.ndarray | None) -> int:
     n = csv.shape[0] if config["dataset"] == "csv" and csv is not None else config["n_samples"]
     return train_size(n, config["train_ratio"])
+
+
+def save_model(model: Sequential, path: str | os.PathLike[str]) -> None:
+    """Save a session's trained model with :func:`nnscratch.saving.save_model`.
+
+    The very file ``model.save(path)`` writes (atomically): load it with
+    ``nnscratch.load_model(path)``. Its predictions equal the session's bit for bit; the
+    inputs are the feature columns of ``config["features"]``, in that order (the model's
+    ``name`` lists them). With uploaded CSV data, class ``k`` is the ``k``-th distinct
+    label in sorted order.
+    """
+    _save(model, path)
+
+
+def model_bytes(model: Sequential, name: str) -> bytes:
+    """The bytes of the file :func:`save_model` writes (for the download)."""
+    with tempfile.TemporaryDirectory(prefix="nnscratch-playground-") as folder:
+        path = os.path.join(folder, name)
+        save_model(model, path)
+        with open(path, "rb") as f:
+            return f.read()

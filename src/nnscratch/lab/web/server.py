@@ -5,13 +5,15 @@ Each WebSocket connection (one browser tab) gets its own
 dropped when it goes away; the sessions live in the app's registry
 (``app.state.sessions``), never in module globals. For each connection two things run:
 
-* the *receiver* reads client messages and answers them through ``session.handle``;
-* the *player* trains while the session is playing and sends a frame about 32 times a
-  second (so that at least 30 arrive).
+* the *receiver* reads client messages as they come; a ``pause`` (or a change that
+  restarts the run) stops the work under way at once;
+* the *worker loop* answers the messages in order and, while playing, trains and sends a
+  frame about 32 times a second (so that at least 30 arrive).
 
-The CPU work (training, rendering a frame, JSON encoding) runs in worker threads with
-``asyncio.to_thread``, so the event loop stays free to take a ``pause`` or a new
-configuration at any moment. The message format is in ``docs/playground-protocol.md``.
+The CPU work (training, rendering a frame, JSON encoding) runs on the session's own
+thread (:mod:`.worker`), in slices short enough to stop within a fraction of a second,
+so the event loop stays free to take a ``pause`` or a new tab at any moment, and no tab
+can make another wait. The message format is in ``docs/playground-protocol.md``.
 
 Run it with ``nnscratch playground`` (see :mod:`nnscratch.cli.playground`), or::
 
@@ -21,13 +23,14 @@ Run it with ``nnscratch playground`` (see :mod:`nnscratch.cli.playground`), or::
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import logging
 import math
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,14 +49,10 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised by a test with starlette hidden
     raise ImportError(WEB_EXTRA_MESSAGE) from exc
 
-from .session import (
-    FRAME_RATE,
-    LIMITS,
-    PROTOCOL_VERSION,
-    PlaygroundSession,
-    error_message,
-    options,
-)
+from .protocol import MESSAGES, error_message, one_line, options
+from .schema import FRAME_RATE, LIMITS, PROTOCOL_VERSION
+from .session import PlaygroundSession
+from .worker import SessionWorker
 
 __all__ = ["LOOPBACK_HOSTS", "STATIC_DIR", "WEB_EXTRA_MESSAGE", "SessionRegistry", "create_app"]
 
@@ -64,6 +63,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 FRAME_INTERVAL = 1.0 / FRAME_RATE  # seconds between frames while playing
 #: a ``.nnscratch`` model file is a zip archive (``config.json`` + ``weights.npz``)
 MODEL_MEDIA_TYPE = "application/zip"
+#: messages a page may have waiting for an answer; more get an error
+MAX_WAITING = 64
 
 log = logging.getLogger(__name__)
 
@@ -78,17 +79,22 @@ class SessionRegistry:
     def __init__(self) -> None:
         self._sessions: dict[str, PlaygroundSession] = {}
 
-    def create(self) -> tuple[str, PlaygroundSession]:
+    def add(self, session: PlaygroundSession) -> str:
+        """Register ``session``; return its new token."""
         token = secrets.token_urlsafe(16)
-        session = PlaygroundSession()
         self._sessions[token] = session
-        return token, session
+        return token
 
     def get(self, token: str) -> PlaygroundSession | None:
         return self._sessions.get(token)
 
     def drop(self, token: str) -> None:
         self._sessions.pop(token, None)
+
+    def close_all(self) -> None:
+        """Stop every session's work (the server is shutting down)."""
+        for session in list(self._sessions.values()):
+            session.close()
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -112,82 +118,108 @@ def _finite(value: Any) -> Any:
     return value
 
 
-class _Connection:
-    """One WebSocket and its session: the receiver, the player and a send lock."""
+def _log_failure(what: str, exc: BaseException) -> None:
+    """One short line in the log, never a traceback of what a page sent."""
+    log.error("playground: %s: %s", what, one_line(f"{type(exc).__name__}: {exc}", 300))
 
-    def __init__(self, websocket: WebSocket, token: str, session: PlaygroundSession) -> None:
+
+class _Connection:
+    """One WebSocket and its session: the receiver, and the worker loop that answers.
+
+    The receiver reads messages as they come and numbers them; a ``pause`` (or a message
+    that restarts the run) stops the work under way at once (``session.cancelled``).
+    The worker loop takes the messages in order, answers each on the session's own
+    thread, and between them trains and sends a frame about 32 times a second while
+    playing. All sending happens in that loop, so replies keep their order.
+    """
+
+    def __init__(
+        self, websocket: WebSocket, token: str, session: PlaygroundSession, worker: SessionWorker
+    ) -> None:
         self.websocket = websocket
         self.token = token
         self.session = session
-        self.send_lock = asyncio.Lock()
+        self.worker = worker
+        #: (number, message, the error it gets when it cannot be parsed), in order
+        self.inbox: collections.deque[tuple[int, Any, Any]] = collections.deque()
+        self.received = 0
         self.wake = asyncio.Event()
 
-    async def send(self, messages: list[dict[str, Any]]) -> None:
-        if messages:
-            await self.send_texts(await asyncio.to_thread(lambda: [_encode(m) for m in messages]))
-
     async def send_texts(self, texts: list[str]) -> None:
-        async with self.send_lock:
-            for text in texts:
-                await self.websocket.send_text(text)
+        for text in texts:
+            await self.websocket.send_text(text)
+
+    async def work(self, number: int, fn: Callable[[], list[dict[str, Any]]]) -> None:
+        """Run ``fn`` for message ``number`` on the session's thread; send the replies."""
+        session = self.session
+
+        def job() -> list[str]:
+            session.cancelled.begin(number)
+            return [_encode(m) for m in fn()]
+
+        try:
+            texts = await self.worker.run(job)
+        except Exception as exc:  # an unexpected failure must not end the session
+            _log_failure("a request failed", exc)
+            session.playing = False
+            texts = [_encode(error_message(f"internal error: {type(exc).__name__}", None, None))]
+        await self.send_texts(texts)
 
     async def greet(self) -> None:
         session = self.session
-        hello = {
-            "type": "hello",
-            "protocol": PROTOCOL_VERSION,
-            "session": self.token,
-            "options": options(),
-            "config": session.config,
-            "url_state": session.to_url_state(),
-        }
-        await self.send([hello])
-        await self.send(
-            await asyncio.to_thread(
-                lambda: [session.state(), session.data_message(), session.frame()]
+
+        def hello() -> list[dict[str, Any]]:
+            return [
+                {
+                    "type": "hello",
+                    "protocol": PROTOCOL_VERSION,
+                    "session": self.token,
+                    "options": options(),
+                    "config": session.config,
+                    "url_state": session.to_url_state(),
+                }
+            ]
+
+        await self.work(0, hello)
+        await self.work(0, lambda: [session.state(), session.data_message(), session.frame()])
+
+    def _parse(self, text: str | None) -> tuple[Any, dict[str, Any] | None]:
+        """``(message, None)``, or ``(None, an error message)`` for what cannot be one."""
+        limit = LIMITS["max_message_chars"]
+        if text is None:
+            return None, error_message(
+                "binary messages are not accepted; send JSON text", None, None
             )
-        )
+        if len(text) > limit:
+            error = f"message of {len(text):,} characters is too large; at most {limit:,}"
+            return None, error_message(error, None, None)
+        try:
+            return json.loads(text), None
+        except (ValueError, RecursionError) as exc:  # RecursionError: absurd nesting
+            return None, error_message(f"message is not valid JSON: {exc}", None, None)
 
     async def receive_loop(self) -> None:
-        limit = LIMITS["max_message_chars"]
+        session = self.session
         while True:
             event = await self.websocket.receive()
             if event["type"] == "websocket.disconnect":
                 return
-            text = event.get("text")
-            if text is None:
-                await self.send(
-                    [error_message("binary messages are not accepted; send JSON text", None, None)]
+            message, problem = self._parse(event.get("text"))
+            self.received += 1
+            kind = message.get("type") if isinstance(message, dict) else None
+            if isinstance(kind, str) and kind in MESSAGES and MESSAGES[kind].interrupts:
+                session.cancelled.interrupt(self.received)  # stop the work under way now
+                session.playing = False
+            if len(self.inbox) >= MAX_WAITING:
+                await self.send_texts(
+                    [_encode(error_message("too many requests waiting; slow down", None, None))]
                 )
                 continue
-            if len(text) > limit:
-                await self.send(
-                    [
-                        error_message(
-                            f"message of {len(text):,} characters is too large; at most {limit:,}",
-                            None,
-                            None,
-                        )
-                    ]
-                )
-                continue
-            try:
-                message = json.loads(text)
-            except (ValueError, RecursionError) as exc:  # RecursionError: absurd nesting
-                await self.send([error_message(f"message is not valid JSON: {exc}", None, None)])
-                continue
-            try:
-                replies = await asyncio.to_thread(self.session.handle, message)
-            except Exception as exc:  # an unexpected failure must not end the session
-                log.exception("playground: message failed")
-                replies = [
-                    error_message(f"internal error: {type(exc).__name__}: {exc}", None, None)
-                ]
-            await self.send(replies)
+            self.inbox.append((self.received, message, problem))
             self.wake.set()
 
-    async def play_loop(self) -> None:
-        """Train and send frames while playing, one every ``FRAME_INTERVAL`` seconds.
+    async def work_loop(self) -> None:
+        """Answer messages in order; while playing, train and send frames between them.
 
         Frames are paced by absolute deadlines, so that the time spent computing one is
         not added to the wait before the next; when the work takes longer than a frame
@@ -196,28 +228,31 @@ class _Connection:
         session = self.session
         deadline = time.perf_counter()
         while True:
-            if not session.playing:
-                self.wake.clear()
-                if not session.playing:
-                    await self.wake.wait()
+            if self.inbox:
+                number, message, problem = self.inbox.popleft()
+                if problem is not None:
+                    await self.send_texts([_encode(problem)])
+                else:
+                    await self.work(number, lambda m=message: session.handle(m))
                 deadline = time.perf_counter()
                 continue
-            # Holding the send lock while the frame is made keeps the order of messages
-            # true: a reply to "pause" computed after this frame is also sent after it.
-            async with self.send_lock:
-                try:
-                    # training, rendering and encoding in one trip to a worker thread
-                    texts = await asyncio.to_thread(lambda: [_encode(m) for m in session.advance()])
-                except Exception as exc:
-                    log.exception("playground: training failed")
-                    session.playing = False
-                    message = f"training stopped: {type(exc).__name__}: {exc}"
-                    texts = [_encode(error_message(message, None, None))]
-                for text in texts:
-                    await self.websocket.send_text(text)
+            if not session.playing:
+                if session.frame_owed and not session.cancelled():
+                    # a frame was given up for a pause: draw the weights as they are now
+                    await self.work(self.received, session.reply_frames)
+                    continue
+                self.wake.clear()
+                await self.wake.wait()
+                continue
+            wait = deadline - time.perf_counter()
+            if wait > 0:
+                self.wake.clear()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), wait)
+                continue
+            await self.work(self.received, session.advance)
             now = time.perf_counter()
             deadline = max(deadline + FRAME_INTERVAL, now - FRAME_INTERVAL)
-            await asyncio.sleep(max(deadline - now, 0.0))
 
 
 def _same_origin(websocket: WebSocket) -> bool:
@@ -237,22 +272,34 @@ async def _websocket(websocket: WebSocket) -> None:
     if not _same_origin(websocket):
         await websocket.close(code=1008, reason="cross-origin connections are refused")
         return
+    if len(registry) >= LIMITS["max_sessions"]:
+        await websocket.close(code=1013, reason="too many open playground pages; try later")
+        return
     await websocket.accept()
-    token, session = registry.create()
-    conn = _Connection(websocket, token, session)
-    player: asyncio.Task[None] | None = None
+    thread = SessionWorker("playground-session")
+    try:  # the new session is built on its own thread, like all its work
+        session = await thread.run(PlaygroundSession)
+    except BaseException:
+        thread.close()
+        raise
+    token = registry.add(session)
+    conn = _Connection(websocket, token, session, thread)
+    worker: asyncio.Task[None] | None = None
     try:
         await conn.greet()
-        player = asyncio.create_task(conn.play_loop())
+        worker = asyncio.create_task(conn.work_loop())
         await conn.receive_loop()
-    except WebSocketDisconnect:
-        pass
+    except (WebSocketDisconnect, ConnectionError, RuntimeError):
+        pass  # the tab went away (or the server is stopping) while we were sending
+    except Exception as exc:
+        _log_failure("a connection failed", exc)
     finally:
-        session.playing = False
-        if player is not None:
-            player.cancel()
+        session.close()  # stops the slice under way within a fraction of a second
+        if worker is not None:
+            worker.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await player
+                await worker
+        conn.worker.close()
         registry.drop(token)
 
 

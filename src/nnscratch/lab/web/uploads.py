@@ -1,9 +1,14 @@
 """Uploaded points: a CSV of ``x1,x2,label`` lines, parsed without ``eval``.
 
 The parser is strict where it matters and lenient where people differ: any of ``,``, ``;``,
-tab or spaces separate the values, a header line and ``#`` comments are skipped, but every
-value must be a finite number and every bad line is reported by its number. Size limits
-(1 MB, 10,000 points) come from :data:`~nnscratch.lab.web.config.LIMITS`.
+tab or spaces separate the values, and ``#`` comments are skipped. The first line is a
+header only when none of its fields is a number (``x1,x2,label``), as
+:func:`nnscratch.data.csvdata.load_csv` decides (with the same ``is_header`` and
+``parse_number``): a first row with a typo is reported, not silently dropped. Numbers are
+plain decimal notation only (ASCII digits, one optional sign, a decimal point, an
+exponent: no ``1_000``, no other scripts' digits) and finite, and every bad line is
+reported by its number. Size limits (1 MB, 10,000 points) come from
+:data:`~nnscratch.lab.web.schema.LIMITS`.
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from .config import LIMITS, PlaygroundError
+from ...data.csvdata import is_header, parse_number
+from .schema import LIMITS, PlaygroundError
 
 __all__ = ["parse_csv", "points_to_dataset"]
 
@@ -65,11 +71,14 @@ def parse_csv(text: Any) -> tuple[np.ndarray, np.ndarray, str, list[float] | Non
             p.strip().strip('"').strip("'").strip()
             for p in (line.split(sep) if sep else line.split())
         ]
-        values = [_csv_number(p) for p in parts]
-        if header_allowed and not rows and any(v is None for v in values):
-            header_allowed = False  # a header line such as "x1,x2,label"
-            continue
-        header_allowed = False
+        if header_allowed:
+            header_allowed = False
+            try:
+                if is_header(parts, where=f"line {lineno}"):
+                    continue  # a header line such as "x1,x2,label"
+            except ValueError:
+                pass  # numbers and words mixed: a mistyped data row, reported below
+        values = [parse_number(p) for p in parts]
         if len(parts) != 3:
             raise PlaygroundError(
                 f"line {lineno}: expected 3 values (x1, x2, label), got {len(parts)}", field
@@ -79,7 +88,7 @@ def parse_csv(text: Any) -> tuple[np.ndarray, np.ndarray, str, list[float] | Non
                 raise PlaygroundError(
                     f"line {lineno}: {name} must be a number, got {part[:40]!r}", field
                 )
-            if not math.isfinite(value):
+            if value is None or not math.isfinite(value):
                 raise PlaygroundError(
                     f"line {lineno}: {name} must be a finite number, got {part[:40]!r}", field
                 )
@@ -98,16 +107,6 @@ def parse_csv(text: Any) -> tuple[np.ndarray, np.ndarray, str, list[float] | Non
         )
     data = np.array(rows, dtype=np.float64)
     return points_to_dataset(data)
-
-
-def _csv_number(token: str) -> float | None:
-    # float() alone would accept "1_000" and " nan "; keep to plain decimal notation.
-    if not token or "_" in token or len(token) > 64:
-        return None
-    try:
-        return float(token)
-    except ValueError:
-        return None
 
 
 def points_to_dataset(

@@ -3,19 +3,23 @@
 
 const MAX_POINTS = 2000;
 const TRAIN = "#2b3137";
-const TEST = "#f59322";
+const TEST = "#f46d43"; // Spectral orange
 
-function hiDpi(canvas) {
+/** A canvas as wide as its column (its height as written in the page), sharp on any screen. */
+function hiDpi(canvas, chart = { canvas, h: canvas.height, w: 0 }) {
   const scale = window.devicePixelRatio || 1;
-  const w = canvas.width;
-  const h = canvas.height;
+  const parent = canvas.parentElement;
+  const style = getComputedStyle(parent);
+  const inner = parent.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const w = Math.max(200, Math.min(420, Math.floor(inner)));
+  if (w === chart.w && scale === chart.scale) return chart;
   canvas.style.width = `${w}px`;
-  canvas.style.height = `${h}px`;
+  canvas.style.height = `${chart.h}px`;
   canvas.width = Math.round(w * scale);
-  canvas.height = Math.round(h * scale);
+  canvas.height = Math.round(chart.h * scale);
   const ctx = canvas.getContext("2d");
   ctx.scale(scale, scale);
-  return { ctx, w, h };
+  return Object.assign(chart, { ctx, w, scale });
 }
 
 function format(v) {
@@ -47,6 +51,8 @@ export class Charts {
   }
 
   draw(hasAccuracy) {
+    hiDpi(this.loss.canvas, this.loss); // follow the column's width
+    hiDpi(this.acc.canvas, this.acc);
     this.drawChart(this.loss, 1, 2, "loss", null);
     if (hasAccuracy) {
       this.acc.ctx.canvas.hidden = false;

@@ -1,12 +1,12 @@
 // The confusion matrix: rows are true classes, columns predicted ones; cells shaded by the
-// share of their row (correct predictions in blue, mistakes in orange).
+// share of their row (correct predictions in blue, mistakes in red).
 
-import { BLUE, classColor, css, mix, ORANGE, WHITE } from "./colors.js";
+import { classColor, css, mix, NEGATIVE, POSITIVE, WHITE } from "./colors.js";
 
-function dot(k) {
+function dot(k, n) {
   const span = document.createElement("span");
   span.className = "dot";
-  span.style.background = css(classColor(k));
+  span.style.background = css(classColor(k, n));
   return span;
 }
 
@@ -48,7 +48,7 @@ export function renderConfusion(root, confusion, which, labels = null) {
   for (let p = 0; p < k; p++) {
     const th = document.createElement("th");
     th.scope = "col";
-    th.append(dot(p), name(labels, p));
+    th.append(dot(p, k), name(labels, p));
     head.append(th);
   }
   const body = table.createTBody();
@@ -56,14 +56,14 @@ export function renderConfusion(root, confusion, which, labels = null) {
     const tr = body.insertRow();
     const th = document.createElement("th");
     th.scope = "row";
-    th.append(dot(t), name(labels, t));
+    th.append(dot(t, k), name(labels, t));
     tr.append(th);
     const total = row.reduce((a, b) => a + b, 0) || 1;
     row.forEach((count, p) => {
       const td = tr.insertCell();
       td.textContent = String(count);
       const share = count / total;
-      td.style.background = css(mix(WHITE, t === p ? BLUE : ORANGE, 0.75 * share));
+      td.style.background = css(mix(WHITE, t === p ? POSITIVE : NEGATIVE, 0.75 * share));
       td.style.color = share > 0.6 ? "#fff" : "#222";
     });
   });

@@ -76,6 +76,17 @@ function setNumber(input, value, force = false) {
   if (force || document.activeElement !== input || input.value === "") input.value = String(value);
 }
 
+/** A small round button (the +/- of a layer's units). */
+function tinyButton(id, text, label) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.id = id;
+  button.className = "round tiny";
+  button.textContent = text;
+  button.setAttribute("aria-label", label);
+  return button;
+}
+
 export class Controls {
   /**
    * @param {object} app  the page's app object (state.js)
@@ -241,24 +252,14 @@ export class Controls {
     const box = document.createElement("div");
     const row = document.createElement("div");
     row.className = "units-row";
-    const minus = document.createElement("button");
-    minus.type = "button";
-    minus.id = `units-minus-${i}`;
-    minus.className = "round tiny";
-    minus.textContent = "−";
-    minus.setAttribute("aria-label", `One neuron less in layer ${i + 1}`);
+    const minus = tinyButton(`units-minus-${i}`, "−", `One neuron less in layer ${i + 1}`);
     const units = document.createElement("input");
     units.type = "number";
     units.id = `units-${i}`;
     units.min = "1";
     units.max = String(limits.max_units);
     units.setAttribute("aria-label", `Neurons in layer ${i + 1}`);
-    const plus = document.createElement("button");
-    plus.type = "button";
-    plus.id = `units-plus-${i}`;
-    plus.className = "round tiny";
-    plus.textContent = "+";
-    plus.setAttribute("aria-label", `One neuron more in layer ${i + 1}`);
+    const plus = tinyButton(`units-plus-${i}`, "+", `One neuron more in layer ${i + 1}`);
     row.append(minus, units, plus);
     const activation = document.createElement("select");
     activation.id = `activation-${i}`;

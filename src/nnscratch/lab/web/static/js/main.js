@@ -6,6 +6,7 @@ import { renderConfusion } from "./confusion.js";
 import { Connection, sessionUrl } from "./connection.js";
 import { Controls } from "./controls.js";
 import { Heatmap } from "./heatmap.js";
+import { MapLegend } from "./legend.js";
 import { Messages } from "./messages.js";
 import { NetworkView } from "./network.js";
 import { Share } from "./share.js";
@@ -36,6 +37,7 @@ function start() {
   app.views = {
     controls,
     heatmap: new Heatmap($("heatmap")),
+    legend: new MapLegend($("heatmap-legend")),
     charts: new Charts($("loss-chart"), $("acc-chart")),
     network: new NetworkView($("network"), (i) => controls.layerHeader(i)),
     sweep: new SweepView($("sweep")),
@@ -48,6 +50,7 @@ function start() {
     pending = false;
     const { views, frame, view } = app;
     views.heatmap.draw(view);
+    views.legend.draw(views.heatmap.boundary, app.data, view);
     if (!frame) return;
     views.network.draw(frame);
     views.charts.draw(frame.train_accuracy !== null && frame.train_accuracy !== undefined);

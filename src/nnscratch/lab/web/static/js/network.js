@@ -3,7 +3,7 @@
 //
 // Columns come from `frame.neurons` (inputs first, output last); links from `frame.weights`.
 
-import { BLUE, classColor, css, decodeF32, decodeU8, diverging, mix, ORANGE, WHITE } from "./colors.js";
+import { classColor, colorBytes, css, decodeF32, decodeU8, lookupTable, mix, NEGATIVE, POSITIVE, spectral, WHITE } from "./colors.js";
 
 const HEADER = 76; // room above the hidden columns for their controls
 const MAX_THUMB = 34;
@@ -16,28 +16,18 @@ function neuronScale(column, unit) {
   const hi = column.hi[unit];
   if (column.kind === "output" && column.units > 1) {
     // one unit per class (softmax or per-class sigmoid): white -> the class colour
-    return (t) => mix(WHITE, classColor(unit), 0.1 + 0.85 * (lo + t * (hi - lo)));
+    return (t) => mix(WHITE, classColor(unit, column.units), 0.1 + 0.85 * (lo + t * (hi - lo)));
   }
   if (column.kind === "output" || column.activation === "sigmoid") {
-    return (t) => diverging(t); // P(class 1), a regression output or a sigmoid: low orange, high blue
+    return (t) => spectral(t); // P(class 1), a regression output or a sigmoid: low red, high blue
   }
-  // symmetric around zero: negative orange, zero grey, positive blue
+  // symmetric around zero: negative red, zero pale yellow, positive blue
   const m = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
-  return (t) => diverging(0.5 + (lo + t * (hi - lo)) / (2 * m));
+  return (t) => spectral(0.5 + (lo + t * (hi - lo)) / (2 * m));
 }
 
 function mapPixels(bytes, offset, size, scale) {
-  const table = new Uint8ClampedArray(256 * 3);
-  for (let i = 0; i < 256; i++) table.set(scale(i / 255), i * 3);
-  const pixels = new Uint8ClampedArray(size * size * 4);
-  for (let i = 0; i < size * size; i++) {
-    const j = bytes[offset + i] * 3;
-    pixels[i * 4] = table[j];
-    pixels[i * 4 + 1] = table[j + 1];
-    pixels[i * 4 + 2] = table[j + 2];
-    pixels[i * 4 + 3] = 255;
-  }
-  return pixels;
+  return colorBytes(bytes, lookupTable(scale), offset, size * size);
 }
 
 function columnTitle(column) {
@@ -210,7 +200,7 @@ export class NetworkView {
           const x1 = to.x;
           const y0 = from.ys[i];
           const y1 = to.ys[j];
-          ctx.strokeStyle = css(w >= 0 ? BLUE : ORANGE, 0.25 + 0.65 * strength);
+          ctx.strokeStyle = css(w >= 0 ? POSITIVE : NEGATIVE, 0.25 + 0.65 * strength);
           ctx.lineWidth = 0.4 + 3.6 * strength;
           ctx.beginPath();
           ctx.moveTo(x0, y0);

@@ -2,6 +2,7 @@
 // script made by the server), the trained model (a server download) and the figure as PNG
 // (made here from the page's own canvases).
 
+import { markerPath } from "./heatmap.js";
 import { shareLink } from "./state.js";
 
 function $(id) {
@@ -40,7 +41,8 @@ export function figureCanvas(state, frame) {
   const top = 48 * scale;
   const canvas = document.createElement("canvas");
   canvas.width = heatmap.width + loss.width + 3 * pad;
-  canvas.height = Math.max(heatmap.height, loss.height + acc.height + pad) + top + pad;
+  const legend = 64 * scale;
+  canvas.height = Math.max(heatmap.height, loss.height + acc.height + 2 * pad + legend) + top + pad;
   const ctx = canvas.getContext("2d");
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, canvas.width, canvas.height);
@@ -53,9 +55,50 @@ export function figureCanvas(state, frame) {
   ctx.font = `${11 * scale}px system-ui, sans-serif`;
   ctx.fillText(details, pad, 27 * scale);
   ctx.drawImage(heatmap, pad, top);
-  ctx.drawImage(loss, heatmap.width + 2 * pad, top);
-  if (!acc.hidden) ctx.drawImage(acc, heatmap.width + 2 * pad, top + loss.height + pad);
+  const right = heatmap.width + 2 * pad;
+  ctx.drawImage(loss, right, top);
+  let y = top + loss.height + pad;
+  if (!acc.hidden) {
+    ctx.drawImage(acc, right, y);
+    y += acc.height + pad;
+  }
+  drawLegend(ctx, right, y, loss.width, scale);
   return canvas;
+}
+
+/** The page's legend of the map (colour bar, its labels, the markers) drawn into the figure. */
+function drawLegend(ctx, x, y, width, scale) {
+  const legend = $("heatmap-legend");
+  const bar = legend.querySelector("canvas.colorbar");
+  const title = legend.querySelector(".scale-title");
+  if (!bar || !title) return;
+  ctx.fillStyle = "#202124";
+  ctx.font = `${11 * scale}px system-ui, sans-serif`;
+  ctx.textBaseline = "top";
+  ctx.textAlign = "left";
+  ctx.fillText(title.textContent, x, y);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(bar, x, y + 16 * scale, width, 10 * scale);
+  ctx.fillStyle = "#5f6368";
+  const labels = [...legend.querySelectorAll(".scale-labels > .key")].map((l) => l.textContent);
+  labels.forEach((text, i) => {
+    const at = labels.length === 1 ? 0.5 : i / (labels.length - 1);
+    ctx.textAlign = at === 0 ? "left" : at === 1 ? "right" : "center";
+    ctx.fillText(text, x + at * width, y + 30 * scale);
+  });
+  ctx.textAlign = "left";
+  let left = x;
+  for (const [test, text] of [[false, "training point"], [true, "test point"]]) {
+    markerPath(ctx, left + 6 * scale, y + 52 * scale, 4.4 * scale, test);
+    ctx.fillStyle = "#c9ccd0";
+    ctx.fill();
+    ctx.strokeStyle = "rgba(20,20,20,0.85)";
+    ctx.lineWidth = 0.8 * scale;
+    ctx.stroke();
+    ctx.fillStyle = "#5f6368";
+    ctx.fillText(text, left + 14 * scale, y + 46 * scale);
+    left += ctx.measureText(text).width + 30 * scale;
+  }
 }
 
 function code(text) {

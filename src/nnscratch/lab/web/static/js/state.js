@@ -4,7 +4,9 @@
 // latest copy of what the server said, so it can draw, and mirrors `url_state` into
 // `location.hash`. A reload or a shared link sends that string back with `load_state`.
 
-const URL_STATE = /^[A-Za-z0-9\-_.]+$/;
+// e.g. "dataset=moons&noise=0.2&hidden_layers=4:tanh,2:tanh&...&epoch=120" (or the older
+// "1.<base64url>"): the characters the server writes (docs/playground-protocol.md, URL state)
+const URL_STATE = /^[A-Za-z0-9\-_.~=&,:^*()+]+$/;
 
 /** Everything the page knows, in one object (no other module-level state). */
 export function createApp() {
@@ -24,7 +26,12 @@ export function createApp() {
 
 /** The URL state in `location.hash`, or "" when there is none (or it is not one of ours). */
 export function readHash(location) {
-  const raw = location.hash.replace(/^#/, "");
+  let raw = location.hash.replace(/^#/, "");
+  try {
+    raw = decodeURIComponent(raw); // a browser may have escaped "^" or "(" in the address
+  } catch {
+    return "";
+  }
   return URL_STATE.test(raw) ? raw : "";
 }
 

@@ -62,7 +62,8 @@ export class SweepView {
     sweep.models.forEach((m, i) => {
       const { canvas, scores } = this.figures[i];
       const ctx = canvas.getContext("2d");
-      paintBoundary(ctx, m.boundary, discretize, this.scratch);
+      const nClasses = data ? data.n_classes : 2;
+      paintBoundary(ctx, m.boundary, discretize, this.scratch, undefined, nClasses);
       if (data) drawPoints(ctx, data, m.boundary, { showTest, scale: this.scale * 0.5 });
       const classifying = m.train_accuracy !== null && m.train_accuracy !== undefined;
       const loss = `loss ${number(m.test_loss ?? m.train_loss)}`;
