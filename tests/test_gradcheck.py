@@ -346,11 +346,13 @@ def test_train_on_batch_uses_the_true_gradient(reduction, batch_size):
 
 # -- the checks catch real bugs ------------------------------------------------------------
 class L2WithoutFactorTwo(regularizers.L1L2):
+    """l2 * sum(W**2) with the gradient l2 * W: the factor 2 forgotten."""
+
     def gradient(self, w):
         return self.l2 * w
 
-    def add_gradient(self, w, grad):
-        grad += self.gradient(w)
+    def add_to(self, w, grad):
+        return grad + self.gradient(w)
 
 
 class QuadraticWithoutMean(losses.Quadratic):

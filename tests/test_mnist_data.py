@@ -35,6 +35,7 @@ from nnscratch.data.mnist import (
     read_mnist_pickle,
     sources,
 )
+from nnscratch.data.mnist import load as mnist_load
 
 # ---------------------------------------------------------------------------------------
 # Tiny MNIST-like files, generated here
@@ -664,14 +665,14 @@ def test_cache_is_used_then_a_corrupt_cache_is_rebuilt(tmp_path, monkeypatch):
         assert str(z["format"]) == "nnscratch-mnist-cache-1"
 
     # The second load reads the cache, not the pickle.
-    real_reader = M.read_mnist_pickle
+    real_reader = mnist_load.read_mnist_pickle
 
     def refuse(path):
         raise AssertionError("the source was read although the cache is valid")
 
-    monkeypatch.setattr(M, "read_mnist_pickle", refuse)
+    monkeypatch.setattr(mnist_load, "read_mnist_pickle", refuse)
     assert_tiny(load_mnist(source, cache_dir=cache_dir))
-    monkeypatch.setattr(M, "read_mnist_pickle", real_reader)
+    monkeypatch.setattr(mnist_load, "read_mnist_pickle", real_reader)
 
     lone_array = io.BytesIO()
     np.save(lone_array, np.zeros(3))

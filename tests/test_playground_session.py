@@ -120,7 +120,7 @@ def test_every_input_feature_is_computed_as_named():
 
 def test_features_set_the_input_width_and_the_input_column():
     s = small(features=["x1*x2", "sin(x1)", "x2^2"])
-    assert s.model.input_dim == 3
+    assert s.model.input_shape == (None, 3)
     column = s.frame()["neurons"][0]
     assert column["kind"] == "input" and column["names"] == ["x1*x2", "sin(x1)", "x2^2"]
     assert len(u8(column["maps"])) == 3 * LIMITS["thumb"] ** 2
@@ -593,7 +593,7 @@ def test_the_downloaded_model_loads_and_predicts_like_the_session(tmp_path, conf
     # the same inputs the session computes, from points it never saw
     points = np.random.default_rng(5).uniform(-3, 3, size=(500, 2))
     inputs = make_features(points, features)
-    assert inputs.shape == (500, loaded.input_dim)
+    assert inputs.shape == (500, loaded.input_shape[1])
     np.testing.assert_array_equal(loaded.predict(inputs), s.model.predict(inputs))
     for key, value in s.model.parameters().items():
         np.testing.assert_array_equal(loaded.parameters()[key], value)
@@ -628,7 +628,7 @@ def test_save_model_writes_the_file_the_engine_loads(tmp_path):
     np.testing.assert_array_equal(loaded.predict(x), s.model.predict(x))
     # a changed feature list renames the model and its inputs follow
     s.configure({"features": ["x1"]})
-    assert s.model.name == "playground-circles (inputs: x1)" and s.model.input_dim == 1
+    assert s.model.name == "playground-circles (inputs: x1)" and s.model.input_shape == (None, 1)
 
 
 CSV_TEXT = "".join(

@@ -45,6 +45,7 @@ from ...engine.checks import flag, integer
 from ...files import atomic_write
 from ...untrusted import UntrustedFileError, load_npz
 from .base import Split, from_bytes
+from .load import load_mnist
 from .sources import default_cache_dir
 
 __all__ = ["EXPANDED_NAME", "expanded_training_set", "one_pixel_shifts"]
@@ -215,8 +216,6 @@ def expanded_training_set(
     >>> X.shape, X.dtype                         # doctest: +SKIP
     ((250000, 784), dtype('float32'))
     """
-    from . import load_mnist  # the package's front door, which imports this module
-
     seed = integer("seed", seed)
     shuffle = flag("shuffle", shuffle)
     flag("as_bytes", as_bytes)

@@ -1,39 +1,6 @@
 """``from nnscratch.keras.utils import to_categorical`` (also ``utils.np_utils``)."""
 
-from __future__ import annotations
-
-from typing import Any
-
-import numpy as np
-
-from ...engine.checks import positive_int
-from ...engine.losses import one_hot
+from . import np_utils
+from .np_utils import to_categorical
 
 __all__ = ["np_utils", "to_categorical"]
-
-
-def to_categorical(y: Any, num_classes: int | None = None, dtype: str = "float32") -> np.ndarray:
-    """One-hot rows for integer class labels, as Keras' ``to_categorical``.
-
-    ``to_categorical([0, 2, 1])`` is a ``(3, 3)`` array with a single 1 per row.
-    ``num_classes`` defaults to ``max(y) + 1``; labels must be integers in
-    ``0..num_classes-1``.
-
-    >>> to_categorical([0, 1], 2)
-    array([[1., 0.],
-           [0., 1.]], dtype=float32)
-    """
-    labels = np.asarray(y)
-    if labels.ndim == 2 and labels.shape[1] == 1:
-        labels = labels[:, 0]
-    if labels.ndim != 1:
-        raise ValueError(f"expected a 1-D array of class labels, got shape {labels.shape}")
-    if num_classes is None:
-        if labels.size == 0:
-            raise ValueError("cannot infer num_classes from an empty array; pass num_classes=")
-        num_classes = int(np.max(labels)) + 1
-    num_classes = positive_int("num_classes", num_classes)
-    return one_hot(labels, num_classes, np.dtype(dtype))
-
-
-from . import np_utils  # noqa: E402  (Keras 1/2 path: keras.utils.np_utils.to_categorical)

@@ -20,7 +20,7 @@ import numpy as np
 
 from ...engine import optimizers as optimizers_module
 from ...engine.layers import Dense, Dropout
-from ...engine.model import Sequential
+from ...models import Sequential
 from ...engine.regularizers import l1_l2
 from .schema import FEATURE_NAMES
 

@@ -25,12 +25,13 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
+import numpy as np
+
 from ...engine.callbacks import Callback, History
 from ...engine.model import Sequential, TrainingDiverged
-from ...saving import load_model
+from ...models import load_model
 from .build import build_model
 from .dataset import Data, Inputs
-from .frames import quiet_overflow
 from .schema import LIMITS, PlaygroundError
 
 __all__ = [
@@ -229,7 +230,7 @@ class Run:
     def _fit(self, epochs: int, stop: _StopWhen | None) -> None:
         # A diverging run overflows on its way to an infinite loss; the engine detects
         # that and raises TrainingDiverged, which the page is told about.
-        with quiet_overflow():
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for model in self.models:
                 model.history = History()  # keep memory flat over long runs
                 try:
