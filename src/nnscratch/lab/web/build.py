@@ -20,8 +20,8 @@ import numpy as np
 
 from ...engine import optimizers as optimizers_module
 from ...engine.layers import Dense, Dropout
-from ...models import Sequential
 from ...engine.regularizers import l1_l2
+from ...models import Sequential
 from .schema import FEATURE_NAMES
 
 __all__ = [
