@@ -30,7 +30,6 @@ from .output import (
     run_loss,
     stop_status,
     table,
-    write_page,
 )
 
 DATASETS = ("moons", "circles")
@@ -95,23 +94,27 @@ def run(args: argparse.Namespace) -> int:
     complete = finished == len(specs) and len(logreg) == len(DATASETS)
     # An interrupted demo never replaces the page of a complete one.
     index = os.path.join(out.dir, "index.html" if complete else "index-interrupted.html")
-    page = _index_page(args, sweeps, comparisons, logreg, drawn, seconds, finished, len(specs))
-    write_page(index, page)
+    shown = out.written()  # the page shows only the figures that were written
+    page = _index_page(args, sweeps, comparisons, logreg, shown, seconds, finished, len(specs))
+    if out.write_page(os.path.basename(index), page) is None:
+        index = ""
+    written = 0
     if out.json:
-        out.finish(
+        written = out.finish(
             {
                 "dataset": list(DATASETS),
                 "complete": complete,
                 "results": [run.to_json() for ds in DATASETS for run in sweeps[ds]],
                 "comparison": [r.to_json() for r in comparisons.values() if r is not None],
                 "logreg": [{"dataset": ds, **logreg[ds].to_json()} for ds in logreg],
-                "index": index,
+                "index": index or None,
                 "seconds": round(seconds, 3),
             }
         )
     else:
         _print_summary(sweeps, logreg, out, index, seconds)
-    status = stop_status([r for r in done if r is not None], args.command)
+        written = out.report_errors()
+    status = stop_status([r for r in done if r is not None], args.command) or written
     if not complete:
         note(
             args.command,
@@ -178,7 +181,10 @@ def _print_summary(
         for row in table(sweeps[ds]):
             print("  " + row)
         print()
-    print(f"{len(out.figures)} figures in {out.dir}; open {index}")
+    if index:
+        print(f"{len(out.figures)} figures in {out.dir}; open {index}")
+    else:
+        print(f"{len(out.figures)} figures in {out.dir}; the index page could not be written")
     print(f"done in {seconds:.1f} s")
 
 
@@ -231,8 +237,8 @@ _STEPS = (
 def _figure(drawn: set[str], name: str, alt: str, caption: str) -> str:
     if name not in drawn:
         return (
-            f"<p class='missing'>{html.escape(name)} was not drawn: the runs it shows did not "
-            "finish.</p>"
+            f"<p class='missing'>{html.escape(name)} is missing: the runs it shows did not "
+            "finish, or it could not be written.</p>"
         )
     return (
         f'<figure><img src="{html.escape(name)}" alt="{html.escape(alt)}" width="1000">'
