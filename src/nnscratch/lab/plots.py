@@ -119,7 +119,20 @@ def sweep_figure(
     """
     cols = 2 if len(runs) > 1 else 1
     rows = -(-len(runs) // cols)
-    fig = style.new_figure(0.6 + 4.2 * rows, fig, width=style.WIDTH if cols > 1 else 6.0)
+    width = style.WIDTH if cols > 1 else 6.0
+    top, bottom, gap = (1.05 if title else 0.7), 1.0, 0.75  # inches: titles, axis, legend
+    height = top + bottom + rows * 3.6 + (rows - 1) * gap
+    # Fixed margins instead of a layout engine: a grid of identical panels needs no
+    # solver, and it saves drawing all the text twice (a second or more per grid).
+    fig = style.new_figure(height, fig, width=width, layout="none")
+    fig.subplots_adjust(
+        left=0.75 / width,
+        right=1 - 0.15 / width,
+        top=1 - top / height,
+        bottom=bottom / height,
+        hspace=gap / 3.6,
+        wspace=0.1,
+    )
     axes = fig.subplots(rows, cols, squeeze=False, sharex=True, sharey=True)
     for i, ax in enumerate(axes.ravel()):
         if i >= len(runs):

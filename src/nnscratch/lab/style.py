@@ -180,14 +180,23 @@ def plane_legend(ax: Any, n_classes: int, test: bool = False) -> Any:
 
 
 def figure_legend(fig: Any, n_classes: int, test: bool = False) -> Any:
-    """One legend for a figure of several planes, in a row along its bottom."""
+    """One legend for a figure of several planes, in a row along its bottom.
+
+    With a layout engine the legend gets its own strip; a figure laid out by hand (fixed
+    margins, see :func:`nnscratch.lab.plots.sweep_figure`) keeps its bottom margin free.
+    """
     handles = legend_handles(n_classes, test)
+    placed = (
+        {"loc": "outside lower center"}
+        if fig.get_layout_engine() is not None
+        else {"loc": "lower center", "bbox_to_anchor": (0.5, 0.005)}
+    )
     return fig.legend(
         handles=handles,
-        loc="outside lower center",
         ncols=len(handles) + 1,
         fontsize=FONT_SIZE - 1,
         frameon=False,
+        **placed,
     )
 
 
