@@ -89,7 +89,7 @@ def _init_worker(stop: Any, work: Any, parent: int) -> None:
     """
     global _STOP, _WORK, _THREAD_LIMIT
     die_with_parent(parent)
-    _STOP = StopRequest(event=stop)
+    _STOP = StopRequest(event=stop, poll_every=5)  # asked every 5 x 20 passes
     _WORK = work
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from threadpoolctl import threadpool_limits
