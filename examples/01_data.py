@@ -25,6 +25,8 @@ import os
 import matplotlib
 
 from nnscratch.data import moons
+from nnscratch.lab.plots import data_figure
+from nnscratch.lab.style import save_figure
 
 DEFAULT_OUT = os.path.join("nnscratch-out", "examples")
 
@@ -49,12 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"X: {X.shape}, y: {y.shape}, classes: {sorted(set(y.tolist()))}")
     print(f"points per class: {[int((y == c).sum()) for c in (0, 1)]}")
 
-    fig, ax = plt.subplots(figsize=(6, 5))
-    ax.scatter(X[:, 0], X[:, 1], s=40, c=y, cmap=plt.cm.Spectral)
-    ax.set_title(f"make_moons({args.samples}, noise={args.noise})")
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "01_data.png")
-    fig.savefig(path)
+    # The article's scatter(X[:, 0], X[:, 1], s=40, c=y, cmap=plt.cm.Spectral), in
+    # nnscratch's figure style: the same colours, named axes and a legend of the classes.
+    fig = data_figure(X, y, f"make_moons({args.samples}, noise={args.noise})", fig=plt.figure())
+    path = save_figure(fig, os.path.join(args.out, "01_data.png"))
     print(f"saved {path}")
     if args.show:
         plt.show()

@@ -24,6 +24,7 @@ from sklearn.linear_model import LogisticRegressionCV
 
 from nnscratch import SGD, Sequential
 from nnscratch.data import moons
+from nnscratch.lab import style
 from nnscratch.lab.boundary import plot_decision_boundary
 from nnscratch.layers import Dense
 
@@ -70,18 +71,19 @@ def main(argv: list[str] | None = None) -> int:
     # The same fit as `nnscratch logreg` (the article's baseline).
     print(f"scikit-learn LogisticRegressionCV: training accuracy {clf.score(X, y):.1%}")
 
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5))
+    fig, axes = plt.subplots(1, 2, figsize=(style.WIDTH, 5), layout="constrained")
     plot_decision_boundary(
         lambda x: model.predict(x).argmax(axis=1),
         X,
         y,
         ax=axes[0],
-        title="Logistic Regression (nnscratch)",
+        title=f"Logistic Regression, nnscratch ({ours:.1%})",
+        legend=False,
     )
-    plot_decision_boundary(clf.predict, X, y, ax=axes[1], title="LogisticRegressionCV")
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "02_logistic_regression.png")
-    fig.savefig(path)
+    title = f"LogisticRegressionCV ({clf.score(X, y):.1%})"
+    plot_decision_boundary(clf.predict, X, y, ax=axes[1], title=title, legend=False)
+    style.figure_legend(fig, 2)
+    path = style.save_figure(fig, os.path.join(args.out, "02_logistic_regression.png"))
     print(f"saved {path}")
     if args.show:
         plt.show()

@@ -29,6 +29,7 @@ import numpy as np
 
 from nnscratch import SGD, Sequential, l2
 from nnscratch.data import moons
+from nnscratch.lab import style
 from nnscratch.lab.boundary import plot_decision_boundary
 from nnscratch.layers import Dense
 from nnscratch.progress import LossPrinter
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     accuracy = float(np.mean(model.predict(X).argmax(axis=1) == y))
     print(f"final loss {model.evaluate(X, y):.6f}, training accuracy {accuracy:.1%}")
 
-    fig, ax = plt.subplots(figsize=(7, 5.5))
+    fig, ax = plt.subplots(figsize=(style.WIDTH, 6.5), layout="constrained")
     plot_decision_boundary(
         lambda x: model.predict(x).argmax(axis=1),
         X,
@@ -97,9 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         ax=ax,
         title=f"Decision Boundary for hidden layer size {args.hidden}",
     )
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "03_three_unit_network.png")
-    fig.savefig(path)
+    path = style.save_figure(fig, os.path.join(args.out, "03_three_unit_network.png"))
     print(f"saved {path}")
     if args.show:
         plt.show()

@@ -30,6 +30,7 @@ import numpy as np
 
 from nnscratch import SGD, Sequential, l2
 from nnscratch.data import moons
+from nnscratch.lab import style
 from nnscratch.lab.boundary import plot_decision_boundary
 from nnscratch.layers import Dense
 
@@ -87,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{' '.join(map(str, args.sizes))} --passes {args.epochs} prints the same numbers)"
     )
     rows = math.ceil(len(args.sizes) / 2)
-    fig, axes = plt.subplots(rows, 2, figsize=(12, 5 * rows), squeeze=False)
+    fig, axes = plt.subplots(
+        rows, 2, figsize=(style.WIDTH, 0.6 + 4.2 * rows), squeeze=False, layout="constrained"
+    )
     for ax, hidden in zip(axes.ravel(), args.sizes):
         model = build_model(hidden, args.learning_rate, args.reg_lambda, args.seed)
         model.fit(X, y, epochs=args.epochs, verbose=0)
@@ -101,12 +104,13 @@ def main(argv: list[str] | None = None) -> int:
             y,
             ax=ax,
             title=f"Hidden Layer size {hidden}",
+            point_size=16,
+            legend=False,
         )
     for ax in axes.ravel()[len(args.sizes) :]:
         ax.set_visible(False)
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "04_hidden_size_sweep.png")
-    fig.savefig(path)
+    style.figure_legend(fig, 2)
+    path = style.save_figure(fig, os.path.join(args.out, "04_hidden_size_sweep.png"))
     print(f"saved {path}")
     if args.show:
         plt.show()

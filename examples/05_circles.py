@@ -33,6 +33,7 @@ from sklearn.linear_model import LogisticRegressionCV
 
 from nnscratch import SGD, Sequential, l2
 from nnscratch.data import circles
+from nnscratch.lab import style
 from nnscratch.lab.boundary import plot_decision_boundary
 from nnscratch.layers import Dense
 
@@ -90,12 +91,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: final loss {model.evaluate(X, y):.6f}, training accuracy {accuracy:.1%}")
         panels.append((lambda x, m=model: m.predict(x).argmax(axis=1), f"{name} ({accuracy:.1%})"))
 
-    fig, axes = plt.subplots(1, 3, figsize=(15, 5), layout="constrained")
+    fig, axes = plt.subplots(1, 3, figsize=(style.WIDTH, 4.3), layout="constrained", sharey=True)
     for ax, (predict, title) in zip(axes, panels):
-        plot_decision_boundary(predict, X, y, ax=ax, title=f"circles: {title}")
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "05_circles.png")
-    fig.savefig(path)
+        plot_decision_boundary(predict, X, y, ax=ax, title=title, point_size=20, legend=False)
+    for ax in axes[1:]:
+        ax.set_ylabel("")  # the panels share their y axis
+    style.figure_legend(fig, 2)
+    path = style.save_figure(fig, os.path.join(args.out, "05_circles.png"))
     print(f"saved {path}")
     if args.show:
         plt.show()

@@ -38,6 +38,7 @@ from nnscratch.data import moons
 from nnscratch.keras.layers.core import Activation, Dense, Dropout
 from nnscratch.keras.models import Sequential
 from nnscratch.keras.regularizers import l1_l2
+from nnscratch.lab import style
 from nnscratch.lab.boundary import plot_decision_boundary
 
 DEFAULT_OUT = os.path.join("nnscratch-out", "examples")
@@ -79,22 +80,22 @@ def main(argv: list[str] | None = None) -> int:
         f"over {args.epochs} epochs; evaluate: loss {loss:.4f}, accuracy {accuracy:.3f}"
     )
 
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5))
+    fig, axes = plt.subplots(1, 2, figsize=(style.WIDTH, 5), layout="constrained")
     plot_decision_boundary(
         lambda x: model.predict(x).argmax(axis=1),
         X,
         y,
         ax=axes[0],
-        title="nnscratch.keras: 3 tanh units, Dropout(0.2), l1_l2",
+        title="3 tanh units, Dropout(0.2), l1_l2",
+        legend=False,
     )
+    style.figure_legend(fig, 2)
     axes[1].plot(history.history["loss"], label="loss")
     axes[1].plot(history.history["accuracy"], label="accuracy")
     axes[1].set_xlabel("epoch")
     axes[1].legend()
     axes[1].set_title("training history")
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "06_keras_style.png")
-    fig.savefig(path)
+    path = style.save_figure(fig, os.path.join(args.out, "06_keras_style.png"))
     print(f"saved {path}")
     if args.show:
         plt.show()

@@ -31,6 +31,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from nnscratch.data import moons
+from nnscratch.lab import style
 from nnscratch.lab.boundary import plot_decision_boundary
 from nnscratch.sklearn import NNClassifier
 
@@ -97,13 +98,11 @@ def main(argv: list[str] | None = None) -> int:
     best = search.best_params_["nnclassifier__hidden_layer_sizes"][0]
     print(f"best hidden size: {best} (cross-validated accuracy {search.best_score_:.3f})")
 
-    fig, ax = plt.subplots(figsize=(7, 5.5))
+    fig, ax = plt.subplots(figsize=(style.WIDTH, 6.5), layout="constrained")
     plot_decision_boundary(
         search.predict, X, y, ax=ax, title=f"GridSearchCV's choice: {best} hidden units"
     )
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "08_sklearn_gridsearch.png")
-    fig.savefig(path)
+    path = style.save_figure(fig, os.path.join(args.out, "08_sklearn_gridsearch.png"))
     print(f"saved {path}")
     if args.show:
         plt.show()

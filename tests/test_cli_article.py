@@ -112,6 +112,10 @@ def test_demo_writes_every_figure_and_an_index(tmp_path, capsys):
     for name in expected:
         assert f'src="{name}"' in index
     assert "<figcaption>" in index
+    # a contents list, the article's address, one width for every figure
+    assert "<nav><h2>Contents</h2>" in index and "href='#circles-sweep'" in index
+    assert "http://www.wildml.com/2015/09/implementing-a-neural-network-from-scratch/" in index
+    assert index.count('width="1000"') == len(expected)
     assert [(r["dataset"], r["hidden"]) for r in payload["results"]] == [
         (ds, h) for ds in ("moons", "circles") for h in (1, 2, 3, 4, 10, 20, 50, 200)
     ]

@@ -103,9 +103,9 @@ def circles(src: Path) -> list[str]:
     return [describe(graph, group) for group in strongly_connected(graph)]
 
 
-def _touches(text: str, packages: tuple[str, ...]) -> bool:
-    chain = text.splitlines()[0].strip().split(" -> ")
-    return any(module.startswith(packages) for module in chain)
+def _chain(text: str) -> list[str]:
+    """The modules of a described circle, from its first line ``a -> b -> a``."""
+    return text.splitlines()[0].strip().split(" -> ")
 
 
 # -- the real package ------------------------------------------------------------------------
@@ -114,11 +114,15 @@ def test_no_import_circles():
     assert not found, "import circles:\n" + "\n".join(found)
 
 
-def test_no_import_circles_through_the_lab_or_the_command_line():
-    # The engine and the facades are rebuilt on their own; the lab and the command line
-    # (the top two layers) must be free of circles already.
-    layers = (f"{PACKAGE}.lab.", f"{PACKAGE}.cli.", f"{PACKAGE}.lab", f"{PACKAGE}.cli")
-    found = [text for text in circles(SRC) if _touches(text, layers)]
+def test_no_import_circles_through_the_experiments_or_the_command_line():
+    # The gate is the test above. This one keeps the layers the playground does not use
+    # (the command line, and the lab outside lab.web) free of circles on their own, while
+    # the engine, the data and the web playground are reworked elsewhere.
+    def ours(module: str) -> bool:
+        inside = module.startswith((f"{PACKAGE}.cli", f"{PACKAGE}.lab"))
+        return inside and not module.startswith(f"{PACKAGE}.lab.web")
+
+    found = [text for text in circles(SRC) if any(map(ours, _chain(text)))]
     assert not found, "import circles:\n" + "\n".join(found)
 
 

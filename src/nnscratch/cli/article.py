@@ -242,16 +242,15 @@ def run_data(args: argparse.Namespace) -> int:
     X, y = experiments.load_dataset(args.dataset)
     out = Output(args)
     counts = np.bincount(y).tolist()
+    out.say(f"{args.dataset}: {len(X)} points, classes 0 and 1 ({counts[0]} + {counts[1]})")
     fig = plots.data_figure(X, y, f"{args.dataset}: {len(X)} points", fig=out.new_figure())
     out.save(fig, f"data-{args.dataset}.png")
-    out.say(f"{args.dataset}: {len(X)} points, classes 0 and 1 ({counts[0]} + {counts[1]})")
-    out.finish(
+    return out.finish(
         {
             "dataset": args.dataset,
             "results": [{"n_samples": len(X), "n_features": X.shape[1], "class_counts": counts}],
         }
     )
-    return 0
 
 
 @experiment
@@ -262,13 +261,12 @@ def run_logreg(args: argparse.Namespace) -> int:
     result = experiments.logistic_regression(args.dataset)
     X, y = experiments.load_dataset(args.dataset)
     out = Output(args)
-    _draw_logreg(out, result, X, y)
     out.say(
         f"Logistic regression (LogisticRegressionCV) on {args.dataset}: "
         f"training accuracy {result.train_accuracy:.1%}"
     )
-    out.finish({"dataset": args.dataset, "results": [result.to_json()]})
-    return 0
+    _draw_logreg(out, result, X, y)
+    return out.finish({"dataset": args.dataset, "results": [result.to_json()]})
 
 
 def _draw_logreg(out: Output, result: Any, X: Any, y: Any) -> None:
@@ -333,20 +331,20 @@ def run_moons(args: argparse.Namespace) -> int:
         if pool is not None:
             pool.drop_queued()
             pool.shutdown(wait=True, cancel_futures=True)
-    _draw_network(out, run, comparison, data)
     line = run_result(run)
     if comparison is not None:
         other = comparison.label or f"final loss {run_loss(comparison)}"
         line += f"; at learning rate {comparison.spec.learning_rate:g}: {other}"
     out.say(line)
-    out.finish(
+    _draw_network(out, run, comparison, data)
+    written = out.finish(
         {
             "dataset": spec.dataset,
             "results": [run.to_json()],
             "comparison": None if comparison is None else comparison.to_json(),
         }
     )
-    return stop_status([run, comparison], args.command)
+    return stop_status([run, comparison], args.command) or written
 
 
 def _draw_network(out: Output, run: Any, comparison: Any, data: Any) -> None:
@@ -386,13 +384,13 @@ def run_sweep(args: argparse.Namespace) -> int:
     finished = sum(run.complete for run in runs)
     if finished < len(specs):
         settings += f"; {finished} of {len(specs)} networks finished"
-    if runs:
-        fig = plots.sweep_figure(runs, X, y, settings, fig=out.new_figure())
-        out.save(fig, f"sweep-{args.dataset}{unfinished_suffix(runs)}.png")
     out.say(settings)
     for row in table(runs):
         out.say(row)
-    out.finish(
+    if runs:
+        fig = plots.sweep_figure(runs, X, y, settings, fig=out.new_figure())
+        out.save(fig, f"sweep-{args.dataset}{unfinished_suffix(runs)}.png")
+    written = out.finish(
         {
             "dataset": args.dataset,
             "complete": finished == len(specs),
@@ -402,7 +400,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     status = stop_status(runs, args.command)
     if len(runs) < len(specs) and status != 1:
         status = 130
-    return status
+    return status or written
 
 
 # -- demo ---------------------------------------------------------------------------------

@@ -30,7 +30,6 @@ from .output import (
     run_loss,
     stop_status,
     table,
-    write_page,
 )
 
 DATASETS = ("moons", "circles")
@@ -95,23 +94,27 @@ def run(args: argparse.Namespace) -> int:
     complete = finished == len(specs) and len(logreg) == len(DATASETS)
     # An interrupted demo never replaces the page of a complete one.
     index = os.path.join(out.dir, "index.html" if complete else "index-interrupted.html")
-    page = _index_page(args, sweeps, comparisons, logreg, drawn, seconds, finished, len(specs))
-    write_page(index, page)
+    shown = out.written()  # the page shows only the figures that were written
+    page = _index_page(args, sweeps, comparisons, logreg, shown, seconds, finished, len(specs))
+    if out.write_page(os.path.basename(index), page) is None:
+        index = ""
+    written = 0
     if out.json:
-        out.finish(
+        written = out.finish(
             {
                 "dataset": list(DATASETS),
                 "complete": complete,
                 "results": [run.to_json() for ds in DATASETS for run in sweeps[ds]],
                 "comparison": [r.to_json() for r in comparisons.values() if r is not None],
                 "logreg": [{"dataset": ds, **logreg[ds].to_json()} for ds in logreg],
-                "index": index,
+                "index": index or None,
                 "seconds": round(seconds, 3),
             }
         )
     else:
         _print_summary(sweeps, logreg, out, index, seconds)
-    status = stop_status([r for r in done if r is not None], args.command)
+        written = out.report_errors()
+    status = stop_status([r for r in done if r is not None], args.command) or written
     if not complete:
         note(
             args.command,
@@ -178,26 +181,67 @@ def _print_summary(
         for row in table(sweeps[ds]):
             print("  " + row)
         print()
-    print(f"{len(out.figures)} figures in {out.dir}; open {index}")
+    if index:
+        print(f"{len(out.figures)} figures in {out.dir}; open {index}")
+    else:
+        print(f"{len(out.figures)} figures in {out.dir}; the index page could not be written")
     print(f"done in {seconds:.1f} s")
 
 
 # -- the index page -------------------------------------------------------------------------
+ARTICLE_URL = "http://www.wildml.com/2015/09/implementing-a-neural-network-from-scratch/"
+
+# Every figure is 1000 pixels wide (nnscratch.lab.style), the width of the page's column:
+# the page shows each one at its own size, so their text is as readable as the captions.
 _STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
-       color: #222; line-height: 1.5; }
-figure { margin: 1.5em 0; } img { max-width: 100%; border: 1px solid #ddd; }
-figcaption { color: #555; font-size: 0.95em; } pre { background: #f6f6f6; padding: 0.8em; }
-table { border-collapse: collapse; } td, th { padding: 0.2em 0.8em; text-align: right; }
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; font-size: 17px;
+       line-height: 1.55; color: #1d1d1f; margin: 0; padding: 0 1.25rem 3rem; }
+header, main { max-width: 1000px; margin: 0 auto; }
+h1 { font-size: 1.9rem; line-height: 1.25; margin: 1.6rem 0 0.6rem; }
+h2 { font-size: 1.5rem; margin: 2.6rem 0 0.4rem; padding-top: 0.6rem;
+     border-top: 2px solid #ddd; }
+h3 { font-size: 1.2rem; margin: 1.8rem 0 0.4rem; }
+a { color: #0b5cad; }
+nav { background: #f4f6f8; border: 1px solid #dde2e7; border-radius: 6px;
+      padding: 0.6rem 1.2rem; margin: 1.2rem 0; }
+nav h2 { font-size: 1.1rem; margin: 0.4rem 0; padding: 0; border: 0; }
+nav ol { margin: 0.2rem 0 0.4rem; padding-left: 1.4rem; }
+nav > ol { columns: 2; column-gap: 2.5rem; }
+nav > ol > li { break-inside: avoid; margin-bottom: 0.4rem; }
+figure { margin: 1rem 0 1.6rem; }
+figure img { display: block; width: 100%; max-width: 1000px; height: auto;
+             outline: 1px solid #ddd; }
+figcaption { font-size: 1rem; color: #333; margin-top: 0.5rem; max-width: 60rem; }
+pre { background: #f6f6f6; padding: 0.8rem 1rem; overflow-x: auto; font-size: 0.95rem;
+      line-height: 1.4; }
+table { border-collapse: collapse; margin: 0.6rem 0 1rem; font-variant-numeric: tabular-nums; }
+td, th { padding: 0.25rem 0.9rem; text-align: right; }
 th { border-bottom: 1px solid #999; }
+tr:nth-child(even) td { background: #f7f7f7; }
+.settings { color: #444; }
+.warning { background: #fff4e5; border-left: 4px solid #e8a33d; padding: 0.6rem 1rem; }
+.missing { color: #8a4b00; font-style: italic; }
+@media (max-width: 700px) { nav > ol { columns: 1; } }
 """
 
+#: the steps of each data set's section: (anchor suffix, heading)
+_STEPS = (
+    ("data", "The data"),
+    ("logreg", "Logistic regression"),
+    ("network", f"A network with {HIDDEN} hidden units"),
+    ("loss", "Why the loss zigzags"),
+    ("sweep", "Varying the hidden layer size"),
+)
 
-def _figure(drawn: set[str], name: str, caption: str) -> str:
+
+def _figure(drawn: set[str], name: str, alt: str, caption: str) -> str:
     if name not in drawn:
-        return f"<p><em>{html.escape(name)} was not drawn (the run did not finish).</em></p>"
+        return (
+            f"<p class='missing'>{html.escape(name)} is missing: the runs it shows did not "
+            "finish, or it could not be written.</p>"
+        )
     return (
-        f'<figure><img src="{html.escape(name)}" alt="{html.escape(caption)}">'
+        f'<figure><img src="{html.escape(name)}" alt="{html.escape(alt)}" width="1000">'
         f"<figcaption>{html.escape(caption)}</figcaption></figure>"
     )
 
@@ -214,6 +258,16 @@ def _sweep_table(runs: list[Any]) -> str:
     )
 
 
+def _contents() -> str:
+    items = []
+    for ds in DATASETS:
+        steps = "".join(
+            f"<li><a href='#{ds}-{key}'>{html.escape(title)}</a></li>" for key, title in _STEPS
+        )
+        items.append(f"<li><a href='#{ds}'>{ds.capitalize()}</a><ol>{steps}</ol></li>")
+    return f"<nav><h2>Contents</h2><ol>{''.join(items)}</ol></nav>"
+
+
 def _index_page(
     args: argparse.Namespace,
     sweeps: dict[str, list[Any]],
@@ -224,14 +278,26 @@ def _index_page(
     finished: int,
     total: int,
 ) -> str:
+    """The page of the whole run: a contents list, then each data set step by step."""
+    from ..lab.network_runs import DATASETS as SIZES
+    from ..lab.plots import behaviour
+
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        "<title>nnscratch: the WildML article, reproduced</title>",
-        f"<style>{_STYLE}</style></head><body>",
-        "<h1>Implementing a neural network from scratch: the article, reproduced</h1>",
-        f"<p>{args.passes} passes of full-batch gradient descent per network, learning rate "
-        "0.01 on the summed gradient, L2 0.01, seed 0. Made by <code>nnscratch demo</code> "
-        f"in {seconds:.1f} s.</p>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        "<title>nnscratch: Implementing a Neural Network from Scratch, reproduced</title>",
+        f"<style>{_STYLE}</style></head><body><header>",
+        "<h1>Implementing a Neural Network from Scratch: the article, reproduced</h1>",
+        f"<p>This page retraces WildML's <a href='{ARTICLE_URL}'>Implementing a Neural "
+        "Network from Scratch in Python</a> step by step, on the article's two data sets: "
+        "the data, the logistic-regression baseline, a network with one hidden layer, its "
+        "loss, and the same network with hidden layers of every size.</p>",
+        f"<p class='settings'>Every network: {args.passes} passes of full-batch gradient "
+        "descent, learning rate 0.01 on the gradient summed over the points, L2 strength "
+        "(<code>reg_lambda</code>) 0.01, initial weights after <code>np.random.seed(0)</code>."
+        f" Made by <code>nnscratch demo</code> in {seconds:.1f} s. In every picture of the "
+        "plane the background shows the class predicted there and the points are the "
+        "training data, coloured by their class.</p>",
     ]
     if finished < total:
         parts.append(
@@ -239,65 +305,81 @@ def _index_page(
             "finished. Figures of unfinished runs are missing; tables mark every run that "
             "stopped early.</p>"
         )
-    from ..lab.experiments import DATASETS as SIZES
-    from ..lab.plots import behaviour
-
+    parts.append(_contents())
+    parts.append("</header><main>")
     for ds in DATASETS:
         n = SIZES[ds]
-        parts.append(f"<h2>{ds.capitalize()}</h2>")
-        parts.append("<h3>1. The data</h3>")
+        parts.append(f"<h2 id='{ds}'>{ds.capitalize()}</h2>")
+        parts.append(f"<h3 id='{ds}-data'>1. The data</h3>")
         parts.append(
             _figure(
                 drawn,
                 f"data-{ds}.png",
-                f"{n} points in two classes. No straight line separates them.",
+                f"the {ds} data: {n} points in two classes",
+                f"{n} points in two classes, class 0 in dark red and class 1 in dark blue. "
+                "No straight line separates them.",
             )
         )
-        parts.append("<h3>2. Logistic regression</h3>")
+        parts.append(f"<h3 id='{ds}-logreg'>2. Logistic regression</h3>")
         if ds in logreg:
             parts.append(
                 _figure(
                     drawn,
                     f"logreg-{ds}.png",
-                    "LogisticRegressionCV draws a straight boundary: "
-                    f"{logreg[ds].train_accuracy:.1%} of the training points on the right side.",
+                    f"logistic regression's straight boundary on the {ds}",
+                    "scikit-learn's LogisticRegressionCV, the article's baseline, draws a "
+                    f"straight boundary: {logreg[ds].train_accuracy:.1%} of the training "
+                    "points end up on their own side of it.",
                 )
             )
+        else:
+            parts.append("<p class='missing'>Not fitted: the demo was interrupted.</p>")
         run = next((r for r in sweeps[ds] if r.hidden == HIDDEN), None)
-        parts.append(f"<h3>3. A network with {HIDDEN} hidden units</h3>")
-        if run is not None:
+        parts.append(f"<h3 id='{ds}-network'>3. A network with {HIDDEN} hidden units</h3>")
+        if run is not None and run.complete:
             parts.append("<pre>" + html.escape("\n".join(run.lines)) + "</pre>")
             parts.append(
                 _figure(
                     drawn,
                     f"boundary-{ds}-h{HIDDEN}.png",
-                    f"tanh hidden layer, softmax output: the boundary bends with the data "
-                    f"({run.train_accuracy:.1%} training accuracy, final loss "
-                    f"{run.final_loss:.6f}).",
+                    f"the {HIDDEN}-unit network's curved boundary on the {ds}",
+                    f"{HIDDEN} tanh units and a softmax output: the boundary bends with the "
+                    f"data ({run.train_accuracy:.1%} training accuracy, final loss "
+                    f"{run.final_loss:.6f}). The lines above are the article's, printed "
+                    "every 1000 passes.",
                 )
             )
+        else:
+            parts.append("<p class='missing'>This run did not finish.</p>")
+        parts.append(f"<h3 id='{ds}-loss'>4. Why the loss zigzags</h3>")
         comparison = comparisons.get(ds)
-        note = (
-            "The loss of every pass. With learning rate 0.01 on a gradient summed over "
-            f"{n} points, the step on the mean loss is 0.01 x {n} = {0.01 * n:g}. "
+        caption = (
+            "The loss of every pass, on a log scale (left) and over the last 40 passes "
+            f"(right). Learning rate 0.01 on a gradient summed over {n} points is a step of "
+            f"0.01 x {n} = {0.01 * n:g} on the mean loss."
         )
-        if run is not None:
-            note += f"At the end the loss {behaviour(run)}."
-        if comparison is not None:
-            note += (
-                f" At learning rate 0.005 it {behaviour(comparison)} "
-                f"(final loss {comparison.final_loss:.6f})."
+        if run is not None and run.complete:
+            caption += f" At learning rate 0.01 (red) the loss {behaviour(run)}."
+        if comparison is not None and comparison.complete:
+            caption += (
+                f" At learning rate 0.005 (blue, a step of {0.005 * n:g}) it "
+                f"{behaviour(comparison)}; its final loss is {comparison.final_loss:.6f}."
             )
-        parts.append(_figure(drawn, f"loss-{ds}-h{HIDDEN}.png", note))
-        parts.append("<h3>4. Varying the hidden layer size</h3>")
+        parts.append(
+            _figure(drawn, f"loss-{ds}-h{HIDDEN}.png", f"the loss of every pass, {ds}", caption)
+        )
+        parts.append(f"<h3 id='{ds}-sweep'>5. Varying the hidden layer size</h3>")
         parts.append(
             _figure(
                 drawn,
                 f"sweep-{ds}.png",
-                "One network per hidden size. Small layers underfit; a few units capture "
-                "the shape; large layers start to bend around single noisy points.",
+                f"decision boundaries for every hidden size, {ds}",
+                "One network per hidden size, each panel titled with its final loss and "
+                "training accuracy. One unit draws almost a straight line; a few units "
+                "follow the shape of the data; large layers start to bend around single "
+                "noisy points.",
             )
         )
         parts.append(_sweep_table(sweeps[ds]))
-    parts.append("</body></html>")
+    parts.append("</main></body></html>")
     return "\n".join(parts)

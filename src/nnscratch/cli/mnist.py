@@ -137,8 +137,6 @@ def _check_args(args: argparse.Namespace) -> None:
     checks.integer("--threads", args.threads, low=0)
     if args.train_size is not None:
         checks.positive_int("--train-size", args.train_size)
-    if args.out and os.path.exists(args.out) and not os.path.isdir(args.out):
-        raise CommandError(f"--out {args.out} exists and is not a folder")
     if args.save:
         folder = os.path.dirname(os.path.abspath(args.save))
         if not os.path.isdir(folder):

@@ -29,20 +29,26 @@ __all__ = [
     "stop_status",
     "table",
     "unfinished_suffix",
-    "write_page",
 ]
 
 DEFAULT_OUT = "nnscratch-out"
 
 
 class Output:
-    """Where a command's figures go, and how its results are printed."""
+    """Where a command's figures go, and how its results are printed.
+
+    A figure or page that cannot be written (a full disk, a folder removed meanwhile)
+    does not stop the command: the error is kept, the results are still printed, and
+    :meth:`finish` reports every such error in one line each and returns exit status 1.
+    """
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.dir = args.out
         self.show = args.show
         self.json = args.json
+        self.command = args.command
         self.figures: list[str] = []
+        self.errors: list[str] = []
         self._pyplot: Any = None
 
     def new_figure(self) -> Any:
@@ -55,27 +61,46 @@ class Output:
             self._pyplot = plt
         return self._pyplot.figure()
 
-    def save(self, fig: Any, name: str) -> str:
+    def save(self, fig: Any, name: str) -> str | None:
+        """Write ``fig`` as ``name`` in the output folder; its path, or None if it failed."""
         from ..lab.style import save_figure
 
         path = os.path.join(self.dir, name)
         try:
             save_figure(fig, path)
         except OSError as exc:  # disk full, directory removed meanwhile, ...
-            raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
+            self.errors.append(f"cannot write {path}: {exc.strerror or exc}")
+            return None
+        finally:
+            if not self.show:
+                fig.clear()
         self.figures.append(path)
-        if not self.show:
-            fig.clear()
+        return path
+
+    def write_page(self, name: str, text: str) -> str | None:
+        """Write a text file (the index page) atomically; its path, or None if it failed."""
+        from ..files import atomic_write
+
+        path = os.path.join(self.dir, name)
+        try:
+            atomic_write(path, lambda handle: handle.write(text), text=True)
+        except OSError as exc:
+            self.errors.append(f"cannot write {path}: {exc.strerror or exc}")
+            return None
         return path
 
     def say(self, text: str = "") -> None:
         if not self.json:
             print(text, flush=True)
 
-    def finish(self, payload: dict[str, Any]) -> None:
+    def finish(self, payload: dict[str, Any]) -> int:
+        """Print the JSON (or the files written), then the write errors; the exit status
+        so far: 1 if anything could not be written, else 0."""
         if self.json:
             payload["figures"] = self.figures
-            print(json.dumps(payload, allow_nan=False))
+            if self.errors:
+                payload["errors"] = self.errors
+            print(json.dumps(payload, allow_nan=False), flush=True)
         else:
             for path in self.figures:
                 print(f"wrote {path}")
@@ -89,6 +114,17 @@ class Output:
                 plt.close("all")
             else:
                 plt.show()
+        return self.report_errors()
+
+    def report_errors(self) -> int:
+        """One line on stderr per file that could not be written; 1 if any, else 0."""
+        for error in self.errors:
+            note(self.command, f"error: {error}")
+        return 1 if self.errors else 0
+
+    def written(self) -> set[str]:
+        """The names (in the output folder) of the figures written so far."""
+        return {os.path.basename(path) for path in self.figures}
 
 
 def check_output_folder(folder: str, option: str = "--out", what: str = "--out folder") -> None:
@@ -180,16 +216,6 @@ class RunsProgress:
             self._ticker.join()
         with self._lock:
             self.bar.close()
-
-
-def write_page(path: str, text: str) -> None:
-    """Write the text file ``path`` atomically; a failure is one line (CommandError)."""
-    from ..files import atomic_write
-
-    try:
-        atomic_write(path, lambda handle: handle.write(text), text=True)
-    except OSError as exc:
-        raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def stop_status(runs: Sequence[Any], command: str) -> int:

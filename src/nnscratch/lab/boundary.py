@@ -20,7 +20,7 @@ and :mod:`nnscratch.lab.plots` draws the article commands' figures with it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,11 +120,17 @@ def plot_decision_boundary(
     title: str | None = None,
     step: float = 0.01,
     *,
-    levels: Sequence[float] | None = None,
-    point_size: float = 40,
-    edge_width: float = 0.5,
+    X_test: np.ndarray | None = None,
+    y_test: np.ndarray | None = None,
+    n_classes: int | None = None,
+    point_size: float = 30,
+    legend: bool = True,
 ) -> Any:
     """Colour the plane by ``predict``'s classes and scatter ``(X, y)`` on top.
+
+    The look is nnscratch's one style (:mod:`nnscratch.lab.style`): each class's region
+    in a light tint of its Spectral colour, the points in the full colour with a black
+    edge, axes ``x1`` and ``x2``, and a legend naming the classes beside the plot.
 
     Parameters
     ----------
@@ -139,11 +145,14 @@ def plot_decision_boundary(
     title : str, optional
     step : float, default 0.01
         Grid spacing when ``predict`` is a callable.
-    levels : sequence of float, optional
-        Band edges for ``contourf``; ``None`` lets matplotlib choose. ``(-0.5, 0.5, 1.5)``
-        gives two classes one band each and draws a one-class picture too.
-    point_size, edge_width : float, default 40 and 0.5
-        Size of the data points and width of their black edges.
+    X_test, y_test : arrays, optional
+        Held-out points, drawn as triangles (the training points are circles).
+    n_classes : int, optional
+        How many classes there are (default: as many as ``y`` and the regions show).
+    point_size : float, default 30
+    legend : bool, default True
+        Draw the legend beside the plot (a figure of several planes draws one for all,
+        see :func:`nnscratch.lab.style.figure_legend`).
 
     Returns
     -------
@@ -159,21 +168,28 @@ def plot_decision_boundary(
     >>> ax = plot_decision_boundary(LogisticRegression().fit(X, y).predict, X, y,
     ...                             title="Logistic Regression")
     """
+    from . import style
+
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots()
+        _, ax = plt.subplots(layout="constrained")
     if isinstance(predict, Regions):
         xs, ys, Z = predict.xs, predict.ys, predict.classes
     else:
         xx, yy, Z = decision_grid(predict, X, step=step)
         xs, ys = xx[0], yy[:, 0]
-    ax.contourf(xs, ys, Z, levels=levels, cmap="Spectral")
-    ax.scatter(
-        X[:, 0], X[:, 1], c=y, cmap="Spectral", s=point_size, edgecolors="k", linewidths=edge_width
-    )
+    labels = [np.asarray(y).astype(int).ravel(), np.asarray(Z).astype(int).ravel()]
+    if y_test is not None:
+        labels.append(np.asarray(y_test).astype(int).ravel())
+    n = n_classes or max(2, 1 + max(int(part.max()) for part in labels if part.size))
+    ax.contourf(xs, ys, Z, levels=np.arange(n + 1) - 0.5, cmap=style.region_cmap(n))
+    style.scatter_classes(ax, X, y, n, kind="train", size=point_size)
+    if X_test is not None and y_test is not None:
+        style.scatter_classes(ax, X_test, y_test, n, kind="test", size=point_size)
     ax.set_xlim(xs[0], xs[-1])
     ax.set_ylim(ys[0], ys[-1])
-    if title:
-        ax.set_title(title)
+    style.label_plane(ax, title)
+    if legend:
+        style.plane_legend(ax, n, test=X_test is not None)
     return ax

@@ -165,10 +165,14 @@ def compare(
 def boundary_figure(comparison: Comparison, resolution: int = 200) -> Any:
     """One row of panels, one per library: its decision regions with the data on top.
 
-    Only for 2-D data (the toy sets); raises ``ValueError`` for MNIST. Returns a
-    matplotlib ``Figure`` (made without pyplot, so no window opens).
+    Training points are circles, test points triangles, in nnscratch's one style (see
+    :mod:`nnscratch.lab.style`); one legend above the row. Only for 2-D data (the toy
+    sets); raises ``ValueError`` for MNIST. ``resolution`` is the number of grid steps
+    along each axis. Returns a matplotlib ``Figure`` (made without pyplot, so no window
+    opens).
     """
-    from matplotlib.figure import Figure
+    from . import style
+    from .boundary import Regions, plot_decision_boundary
 
     split = comparison.split
     if split.X_train.shape[1] != 2:
@@ -178,44 +182,38 @@ def boundary_figure(comparison: Comparison, resolution: int = 200) -> Any:
         )
     X = np.vstack([split.X_train, split.X_test])
     (x0, y0), (x1, y1) = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
-    xx, yy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
+    xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
+    xx, yy = np.meshgrid(xs, ys)
     grid = np.column_stack([xx.ravel(), yy.ravel()])
     runs = [r for r in comparison.runs if r.predict_proba is not None]
-    fig = Figure(figsize=(4.0 * max(len(runs), 1), 4.0), layout="constrained")
-    axes = fig.subplots(1, max(len(runs), 1), squeeze=False)[0]
-    for ax, run in zip(axes, runs):
+    count = max(len(runs), 1)
+    fig = style.new_figure(4.6 if count > 2 else 5.2, width=max(style.WIDTH, 3.4 * count))
+    axes = fig.subplots(1, count, squeeze=False, sharey=True)[0]
+    for i, (ax, run) in enumerate(zip(axes, runs)):
         assert run.predict_proba is not None
-        zz = run.predict_proba(grid).argmax(axis=1).reshape(xx.shape)
-        ax.contourf(xx, yy, zz, cmap="Spectral", alpha=0.8)
-        ax.scatter(
-            split.X_train[:, 0],
-            split.X_train[:, 1],
-            c=split.y_train,
-            cmap="Spectral",
-            edgecolors="k",
-            s=18,
-            label="train",
-        )
-        ax.scatter(
-            split.X_test[:, 0],
-            split.X_test[:, 1],
-            c=split.y_test,
-            cmap="Spectral",
-            edgecolors="k",
-            marker="^",
-            s=24,
-            label="test",
+        classes = run.predict_proba(grid).argmax(axis=1).reshape(xx.shape)
+        plot_decision_boundary(
+            Regions(xs, ys, classes),
+            split.X_train,
+            split.y_train,
+            ax=ax,
+            X_test=split.X_test,
+            y_test=split.y_test,
+            n_classes=split.n_classes,
+            point_size=20,
+            legend=False,
         )
         ax.set_title(
             f"{run.library}\ntest accuracy {run.test_accuracy:.1%}, {run.wall_time:.2f} s",
-            fontsize=10,
+            fontsize=style.FONT_SIZE,
         )
-        ax.set_xticks([])
-        ax.set_yticks([])
+        if i:
+            ax.set_ylabel("")
+    style.figure_legend(fig, split.n_classes, test=True)
     s = comparison.settings
     fig.suptitle(
         f"{s.dataset}: {s.hidden} tanh units, {s.epochs} epochs, learning rate "
         f"{s.learning_rate:g}, L2 {s.l2:g}",
-        fontsize=11,
+        fontsize=style.FONT_SIZE + 1,
     )
     return fig

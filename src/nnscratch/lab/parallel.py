@@ -18,6 +18,11 @@ a few hundred passes at a time, each pass weighted by its cost
 more than a pass of 1), so the parent can show how far all the runs together are, and
 estimate the time left, while it waits (:func:`collect_runs`' ``on_progress``).
 
+Workers never outlive the parent: on Linux each asks the kernel to kill it when the
+parent dies (``prctl(PR_SET_PDEATHSIG)``), so even a parent killed with SIGKILL leaves no
+worker training on at 100% CPU; elsewhere a small thread in each worker watches that the
+parent is still there.
+
 Ctrl-C is the parent's to decide: the workers ignore it. The first Ctrl-C in the parent
 sets an event that every worker watches; each running run stops after its current pass
 and comes back with what it has (marked interrupted), queued runs are dropped, and
@@ -28,9 +33,13 @@ whole process group got the signal or only the parent. A second Ctrl-C stops at 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -44,6 +53,7 @@ __all__ = [
     "ExperimentPool",
     "RunsInterrupted",
     "collect_runs",
+    "die_with_parent",
     "iter_runs",
     "run_networks",
     "submit_runs",
@@ -70,19 +80,49 @@ _WORK: Any = None  # the pool's shared work counter, in a worker process
 _THREAD_LIMIT: Any = None  # keeps the BLAS thread limit alive in a worker process
 
 
-def _init_worker(stop: Any, work: Any) -> None:
-    """Prepare a worker: one BLAS thread, Ctrl-C left to the parent.
+def _init_worker(stop: Any, work: Any, parent: int) -> None:
+    """Prepare a worker: it dies with ``parent``, uses one BLAS thread, leaves Ctrl-C to
+    the parent.
 
     Two workers on two cores each starting two OpenBLAS threads would fight over the
     cores. Ctrl-C is ignored here: the parent sets ``stop`` instead.
     """
     global _STOP, _WORK, _THREAD_LIMIT
-    _STOP = StopRequest(event=stop)
+    die_with_parent(parent)
+    _STOP = StopRequest(event=stop, poll_every=5)  # asked every 5 x 20 passes
     _WORK = work
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from threadpoolctl import threadpool_limits
 
     _THREAD_LIMIT = threadpool_limits(limits=1)
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this process end when the process ``parent`` does, however that one ends.
+
+    On Linux the kernel does it: ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` asks for SIGKILL
+    when the parent dies (checked once more afterwards, in case it died already). Where
+    that is not available, a daemon thread looks every second whether the parent is
+    still this process's parent, and ends the process when it is not.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1  # from <linux/prctl.h>
+            if libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0) == 0:
+                if os.getppid() != parent:  # it died before the request was made
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):  # no libc prctl: watch instead
+            pass
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        if os.getppid() != parent:
+            os._exit(1)
+        time.sleep(1.0)
 
 
 def _add_work(amount: float) -> None:
@@ -124,7 +164,7 @@ class ExperimentPool(cf.ProcessPoolExecutor):
             max_workers=jobs,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(self.stop_event, self.work),
+            initargs=(self.stop_event, self.work, os.getpid()),
         )
         for _ in range(jobs):  # each submit with no idle worker starts one more
             self.submit(_ready)

@@ -5,10 +5,12 @@ given) and never touches ``pyplot``'s global state, so figures cannot leak into 
 other and nothing needs a display: saving uses the Agg renderer. To look at a figure in
 a window, make it with ``pyplot.figure()`` and pass it as ``fig=``.
 
-The look is the article's: ``contourf`` of the predicted class over a grid with spacing
-``h = 0.01`` and a margin of 0.5 around the data
-(:func:`~nnscratch.lab.boundary.decision_regions`), in the ``Spectral`` colour map, with the
-training points on top.
+The pictures are the article's: ``contourf`` of the predicted class over a grid with
+spacing ``h = 0.01`` and a margin of 0.5 around the data
+(:func:`~nnscratch.lab.boundary.decision_regions`), with the training points on top, in
+nnscratch's one style (:mod:`nnscratch.lab.style`: Spectral colours, labelled axes, a
+class legend). Titles are short; what a figure shows in words is for the page around it
+(:func:`behaviour` gives the loss curve's).
 
 >>> from nnscratch.lab import experiments, plots
 >>> X, y = experiments.load_dataset("moons")
@@ -23,19 +25,19 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.figure import Figure
 
+from . import style
 from .boundary import Regions, decision_regions, plot_decision_boundary
-from .experiments import describe_loss, two_cycle
+from .experiments import describe_loss
 from .style import save_figure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
     from .experiments import NetworkRun
 
 __all__ = [
-    "CMAP",
     "behaviour",
     "boundary_figure",
     "data_figure",
@@ -46,56 +48,41 @@ __all__ = [
     "sweep_figure",
 ]
 
-CMAP = "Spectral"
-
 Predict = Callable[[np.ndarray], np.ndarray]
 
-
-def _scatter(ax: Axes, X: np.ndarray, y: np.ndarray, size: float) -> None:
-    ax.scatter(X[:, 0], X[:, 1], s=size, c=y, cmap=CMAP, edgecolors="k", linewidths=0.3)
-
-
-def _draw_boundary(
-    ax: Axes, model: Predict | Regions, X: np.ndarray, y: np.ndarray, title: str = ""
-) -> None:
-    """The article's boundary panel: every cell of the grid evaluated, small points.
-
-    ``model`` is a function from points ``(n, 2)`` to class labels, or its
-    :class:`~nnscratch.lab.boundary.Regions` computed already.
-    """
-    regions = model if isinstance(model, Regions) else decision_regions(model, X)
-    # Two classes give two filled bands; fixed levels keep one-class pictures valid.
-    plot_decision_boundary(
-        regions, X, y, ax=ax, title=title, levels=[-0.5, 0.5, 1.5], point_size=20, edge_width=0.3
-    )
-
-
-def _new_figure(
-    fig: Figure | None, size: tuple[float, float], layout: str = "constrained"
-) -> Figure:
-    """A fresh off-screen Figure, or ``fig`` (e.g. a pyplot window) resized."""
-    if fig is None:
-        return Figure(figsize=size, layout=None if layout == "none" else layout)
-    fig.set_size_inches(*size)
-    fig.set_layout_engine(layout)
-    return fig
+#: the height of a one-plane figure (its width is style.WIDTH)
+PLANE_HEIGHT = 6.5
 
 
 def data_figure(X: np.ndarray, y: np.ndarray, title: str = "", fig: Figure | None = None) -> Figure:
-    """Scatter plot of a 2-D, two-class data set (the article's first picture)."""
-    fig = _new_figure(fig, (8, 6))
+    """Scatter plot of a 2-D data set, coloured by class (the article's first picture)."""
+    fig = style.new_figure(PLANE_HEIGHT, fig)
     ax = fig.add_subplot()
-    _scatter(ax, X, y, size=40)
-    ax.set_title(title or f"{len(X)} points, {len(np.unique(y))} classes")
+    n = max(2, int(np.max(y)) + 1)
+    style.scatter_classes(ax, X, y, n, size=40)
+    style.label_plane(ax, title or f"{len(X)} points, {n} classes")
+    ax.legend(
+        handles=style.legend_handles(n),
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        borderaxespad=0.0,
+        fontsize=style.FONT_SIZE - 1,
+    )
+    ax.set_aspect("equal", adjustable="datalim")
     return fig
 
 
 def boundary_figure(
     model: Predict | Regions, X: np.ndarray, y: np.ndarray, title: str, fig: Figure | None = None
 ) -> Figure:
-    """One decision boundary, titled (``"Logistic Regression"``, ``"Hidden Layer size 3"``)."""
-    fig = _new_figure(fig, (8, 6))
-    _draw_boundary(fig.add_subplot(), model, X, y, title)
+    """One decision boundary, titled (``"Logistic Regression"``, ``"Hidden Layer size 3"``).
+
+    ``model`` is a function from points ``(n, 2)`` to class labels, or its
+    :class:`~nnscratch.lab.boundary.Regions` computed already.
+    """
+    fig = style.new_figure(PLANE_HEIGHT, fig)
+    regions = model if isinstance(model, Regions) else decision_regions(model, X)
+    plot_decision_boundary(regions, X, y, ax=fig.add_subplot(), title=title, point_size=30)
     return fig
 
 
@@ -127,28 +114,45 @@ def sweep_figure(
 ) -> Figure:
     """The article's grid of boundaries, one per hidden size: ``"Hidden Layer size N"``.
 
-    Each panel's title carries the run's final loss and training accuracy.
+    Each panel's title carries the run's final loss and training accuracy (or says that
+    the run was interrupted or diverged); one legend above the grid names the classes.
     """
     cols = 2 if len(runs) > 1 else 1
     rows = -(-len(runs) // cols)
-    width, height = 5.0 * cols, 4.0 * rows
-    # Fixed margins (in inches) instead of a layout engine: a grid of identical panels
-    # needs no solver, and it saves drawing all the text twice.
-    fig = _new_figure(fig, (width, height), layout="none")
+    width = style.WIDTH if cols > 1 else 6.0
+    top, bottom, gap = (1.05 if title else 0.7), 1.0, 0.75  # inches: titles, axis, legend
+    height = top + bottom + rows * 3.6 + (rows - 1) * gap
+    # Fixed margins instead of a layout engine: a grid of identical panels needs no
+    # solver, and it saves drawing all the text twice (a second or more per grid).
+    fig = style.new_figure(height, fig, width=width, layout="none")
     fig.subplots_adjust(
-        left=0.5 / width,
-        right=1 - 0.2 / width,
-        bottom=0.4 / height,
-        top=1 - (0.9 if title else 0.55) / height,
-        hspace=0.35,
-        wspace=0.15,
+        left=0.75 / width,
+        right=1 - 0.15 / width,
+        top=1 - top / height,
+        bottom=bottom / height,
+        hspace=gap / 3.6,
+        wspace=0.1,
     )
-    for i, run in enumerate(runs):
-        ax = fig.add_subplot(rows, cols, i + 1)
-        _draw_boundary(ax, run.regions or run.predict, X, y)
-        ax.set_title(f"Hidden Layer size {run.hidden}\n{run_caption(run)}", fontsize=10)
+    axes = fig.subplots(rows, cols, squeeze=False, sharex=True, sharey=True)
+    for i, ax in enumerate(axes.ravel()):
+        if i >= len(runs):
+            ax.set_visible(False)
+            continue
+        run = runs[i]
+        plot_decision_boundary(
+            run.regions or run.predict, X, y, ax=ax, point_size=16, legend=False, n_classes=2
+        )
+        lowest = i + cols >= len(runs)  # no panel below it: it carries the x axis
+        ax.set_xlabel("x1" if lowest else "")
+        if lowest:
+            ax.tick_params(labelbottom=True)
+        ax.set_ylabel("x2" if i % cols == 0 else "")
+        ax.set_title(
+            f"Hidden Layer size {run.hidden}\n{run_caption(run)}", fontsize=style.FONT_SIZE
+        )
+    style.figure_legend(fig, 2)
     if title:
-        fig.suptitle(title)
+        fig.suptitle(title, fontsize=style.FONT_SIZE + 1)
     return fig
 
 
@@ -163,18 +167,18 @@ def loss_curve_figure(
     Left: the whole run on a log scale, with ``comparison`` (the same run at a smaller
     learning rate) overlaid. Right: the last ``zoom`` passes, where the article's run
     alternates between two values every pass (a 2-cycle) while the smaller step settles.
-    The caption gives the step on the mean loss, ``learning_rate * n``, and says whether
-    each run ends in a 2-cycle (:func:`~nnscratch.lab.experiments.two_cycle`).
+    The legend gives each run's step on the mean loss, ``learning_rate * n``; what the
+    curves do, in words, is :func:`behaviour` (the index page's caption).
     """
-    fig = _new_figure(fig, (13, 5))
-    left, right = fig.subplots(1, 2)
+    fig = style.new_figure(4.8, fig)
+    left, right = fig.subplots(1, 2, width_ratios=[3, 2])
     n = run.n_samples
     runs = [run] if comparison is None else [run, comparison]
     colors = ["tab:red", "tab:blue"]
     _log_axis(left, [r.loss_curve for r in runs])
     tails = [r.loss_curve[-zoom:] for r in runs]
-    spread = np.concatenate([t[np.isfinite(t)] for t in tails] + [np.ones(1)])
-    if spread.max() > 10 * spread.min():  # a diverging run: the tail spans decades
+    spread = np.concatenate([t[np.isfinite(t) & (t > 0)] for t in tails] + [np.ones(0)])
+    if spread.size and spread.max() > 10 * spread.min():  # diverging: the tail spans decades
         _log_axis(right, tails)
     else:
         right.ticklabel_format(axis="y", useOffset=False, style="plain")
@@ -183,26 +187,39 @@ def loss_curve_figure(
         if curve.size == 0:
             continue
         label = f"learning rate {r.spec.learning_rate:g} (step {r.spec.learning_rate * n:g})"
-        left.plot(np.arange(curve.size), curve, color=color, lw=0.8, label=label)
+        if r.label:
+            label += f", {r.label}"
+        left.plot(np.arange(curve.size), curve, color=color, lw=0.9, label=label)
         start = max(0, curve.size - zoom)
         right.plot(np.arange(start, curve.size), curve[start:], "o-", color=color, ms=3, lw=0.8)
-    left.set_xlabel("pass")
-    left.set_ylabel("training loss (per example, with L2 penalty)")
-    left.set_title(f"Loss per pass, {run.dataset}, hidden size {run.hidden}")
-    left.legend(loc="upper right")
-    right.set_xlabel("pass")
-    right.set_title(f"The last {zoom} passes")
-    fig.supxlabel(_cycle_note(run, comparison), fontsize=9)
+    for ax in (left, right):
+        ax.set_xlabel("pass", fontsize=style.FONT_SIZE)
+        ax.set_ylabel("training loss per example", fontsize=style.FONT_SIZE)
+        ax.tick_params(labelsize=style.FONT_SIZE - 2)
+        ax.grid(alpha=0.3)
+    left.set_title(
+        f"Loss of every pass ({run.dataset}, hidden size {run.hidden})",
+        fontsize=style.FONT_SIZE + 1,
+    )
+    left.legend(loc="upper right", fontsize=style.FONT_SIZE - 1)
+    right.set_title(f"The last {zoom} passes", fontsize=style.FONT_SIZE + 1)
     return fig
 
 
 def _log_axis(ax: Axes, curves: Sequence[np.ndarray]) -> None:
-    """Log-scale y with fixed limits: autoscaling a diverging run's 1e300 overflows."""
+    """Log-scale y with fixed limits (autoscaling a diverging run's 1e300 overflows) and
+    plain numbers on the ticks (0.07, 0.1, 0.2 rather than 7e-2)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator
+
     ax.set_yscale("log")
     values = np.concatenate([c[np.isfinite(c) & (c > 0)] for c in curves] + [np.ones(0)])
     if values.size:
         ax.set_ylim(values.min() / 1.3, min(values.max() * 1.3, 1e200))
         ax.set_autoscaley_on(False)
+    plain = FuncFormatter(lambda v, _: f"{v:g}")
+    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
 
 
 def behaviour(run: NetworkRun) -> str:
@@ -210,25 +227,3 @@ def behaviour(run: NetworkRun) -> str:
     settles smoothly, or is still jumping (:func:`~nnscratch.lab.experiments.describe_loss`).
     """
     return describe_loss(run.loss_curve)
-
-
-def _cycle_note(run: NetworkRun, comparison: NetworkRun | None) -> str:
-    """What the curves show, in words, with the numbers of these runs."""
-    lr, n = run.spec.learning_rate, run.n_samples
-    lines = [
-        f"Learning rate {lr:g} on a gradient summed over n = {n} points is a step of "
-        f"{lr:g} x {n} = {lr * n:g} on the mean loss."
-    ]
-    if run.loss_curve.size:
-        lines.append(f"At the end of this run the loss {behaviour(run)}.")
-        if two_cycle(run.loss_curve) is not None:
-            lines.append(
-                "That is gradient descent at the edge of stability; which of the two values "
-                "a printed line shows depends on the last bit of rounding."
-            )
-    if comparison is not None and comparison.loss_curve.size:
-        c_lr = comparison.spec.learning_rate
-        lines.append(
-            f"At learning rate {c_lr:g} (a step of {c_lr * n:g}) the loss {behaviour(comparison)}."
-        )
-    return "\n".join(lines)
