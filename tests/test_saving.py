@@ -303,7 +303,7 @@ def test_object_arrays_are_refused_without_unpickling(tmp_path, data):
     path, config, arrays = _saved(tmp_path, data)
     arrays["weights/0.kernel"] = np.array([{"evil": 1}, None], dtype=object)
     _write(path, config, arrays)
-    _refused(path, "object array, which would need pickle")
+    _refused(path, r"holds Python objects \(dtype object\); expected numbers only")
 
 
 @pytest.mark.parametrize(
@@ -351,7 +351,7 @@ def test_bad_json_and_entries(tmp_path, data):
     _write(path, config, arrays, raw_config=b"{not json")
     _refused(path, "config.json is not valid JSON")
     _write(path, config, arrays, raw_config=json.dumps(config).replace("0.25", "NaN").encode())
-    _refused(path, "not valid JSON.*NaN is not allowed")
+    _refused(path, "not valid JSON: holds NaN")
     _write(path, config, arrays, raw_config=b"[1, 2]")
     _refused(path, "must hold a JSON object")
     _write(path, config, arrays, entries={"run_me.py": b"import os"})

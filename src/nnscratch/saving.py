@@ -38,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import os
 import zipfile
 import zlib
@@ -48,12 +49,24 @@ import numpy as np
 from .engine import serialize
 from .engine.model import Sequential
 from .files import atomic_write
+from .untrusted import (
+    NPY_MAX_HEADER,
+    UntrustedFileError,
+    check_zip,
+    format_bytes,
+    load_json,
+    load_npz,
+    open_member,
+    open_regular,
+)
 
 __all__ = ["ModelFileError", "read_model_file", "save_model"]
 
 CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "weights.npz"
 _MAX_CONFIG_BYTES = 16 * 2**20  # a config is a few kB; refuse anything absurd
+#: the largest model file read (its arrays are capped by the architecture too)
+MAX_MODEL_BYTES = 4 * 2**30
 
 
 class ModelFileError(ValueError):
@@ -147,40 +160,85 @@ def read_model_file(filepath: str | os.PathLike[str]) -> tuple[dict[str, Any], d
         A ``ValueError`` naming the file and what is wrong with it.
     """
     path = os.fspath(filepath)
-    if not os.path.exists(path):
+    if not os.path.lexists(path):
         raise FileNotFoundError(f"no model file at {path!r}")
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-            if sorted(names) != sorted([CONFIG_NAME, WEIGHTS_NAME]):
-                raise ModelFileError(
-                    path,
-                    f"expected the entries {CONFIG_NAME} and {WEIGHTS_NAME}, found "
-                    f"{', '.join(names) or 'none'}",
-                )
-            if archive.getinfo(CONFIG_NAME).file_size > _MAX_CONFIG_BYTES:
-                raise ModelFileError(path, f"{CONFIG_NAME} is implausibly large")
-            config_bytes = archive.read(CONFIG_NAME)
-            payload = archive.read(WEIGHTS_NAME)
-    except ModelFileError:
-        raise
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        zlib.error,
-        EOFError,
-        OSError,
-        RuntimeError,
-    ) as exc:
-        if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)):
-            raise
+        with open_regular(path, what="model file", max_bytes=MAX_MODEL_BYTES) as raw:
+            return _read_archive(raw, path)
+    except UntrustedFileError as exc:
+        raise ModelFileError(
+            path, exc.problem + (f"; {exc.accepted}" if exc.accepted else "")
+        ) from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, RuntimeError) as exc:
         problem = f"not a readable model archive (truncated or damaged?): {exc}"
         raise ModelFileError(path, problem) from None
 
+
+def _read_archive(raw: IO[bytes], path: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """config.json first (small, bounded, checked), then only the arrays it allows."""
+    where = f"model file {path}"
+    with zipfile.ZipFile(raw) as archive:
+        infos = check_zip(
+            archive,
+            what=where,
+            max_member_bytes=MAX_MODEL_BYTES,
+            max_total_bytes=MAX_MODEL_BYTES,
+            max_members=16,
+        )
+        found = sorted(info.filename for info in infos)
+        if found != sorted([CONFIG_NAME, WEIGHTS_NAME]):
+            raise ModelFileError(
+                path,
+                f"expected the entries {CONFIG_NAME} and {WEIGHTS_NAME}, found "
+                f"{', '.join(found) or 'none'}",
+            )
+        with open_member(archive, CONFIG_NAME, what=where, max_bytes=_MAX_CONFIG_BYTES) as f:
+            config_bytes = f.read()
+        config = _checked_config(config_bytes, path)
+        try:
+            expected = serialize.expected_arrays(config)  # nothing allocated: shapes only
+        except (TypeError, ValueError) as exc:
+            raise ModelFileError(path, str(exc)) from None
+        sizes = [math.prod(shape) * np.dtype(dtype).itemsize for shape, dtype in expected.values()]
+        allowed = sum(sizes) + (NPY_MAX_HEADER + 1024) * (len(sizes) + 1)
+        declared = archive.getinfo(WEIGHTS_NAME).file_size
+        if declared > allowed:
+            raise ModelFileError(
+                path,
+                f"{WEIGHTS_NAME} declares {format_bytes(declared)} but the architecture in "
+                f"{CONFIG_NAME} holds at most {format_bytes(allowed)} of arrays",
+            )
+        with open_member(archive, WEIGHTS_NAME, what=where, max_bytes=allowed) as f:
+            payload = f.read()
+    digest = config.pop("weights_sha256", None)
+    if not isinstance(digest, str):
+        raise ModelFileError(path, f"{CONFIG_NAME} has no weights_sha256 checksum")
+    actual = hashlib.sha256(payload).hexdigest()
+    if actual != digest:
+        raise ModelFileError(
+            path,
+            f"checksum mismatch: {WEIGHTS_NAME} has SHA-256 {actual[:12]}..., the config "
+            f"expects {digest[:12]}...; the file was modified or damaged",
+        )
+    arrays = load_npz(
+        io.BytesIO(payload),
+        what=f"{WEIGHTS_NAME} in {where}",
+        max_array_bytes=max(sizes, default=0) + 8,
+        max_total_bytes=sum(sizes) + 8,
+    )  # unexpected names are explained by model_from_data
+    for name, arr in arrays.items():
+        if arr.dtype.kind not in "fiu":
+            raise ModelFileError(path, f"array {name!r} has non-numeric dtype {arr.dtype}")
+    return config, arrays
+
+
+def _checked_config(data: bytes, path: str) -> dict[str, Any]:
     try:
-        config = json.loads(config_bytes.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ModelFileError(path, f"{CONFIG_NAME} is not valid JSON: {exc}") from None
+        config = load_json(
+            data, what=f"{CONFIG_NAME} in model file {path}", max_bytes=_MAX_CONFIG_BYTES
+        )
+    except UntrustedFileError as exc:
+        raise ModelFileError(path, f"{CONFIG_NAME} is not valid JSON: {exc.problem}") from None
     if not isinstance(config, dict):
         raise ModelFileError(path, f"{CONFIG_NAME} must hold a JSON object")
     if config.get("format") != serialize.FORMAT:
@@ -191,32 +249,4 @@ def read_model_file(filepath: str | os.PathLike[str]) -> tuple[dict[str, Any], d
             f"format version {config.get('format_version')!r} is not supported; this "
             f"nnscratch reads versions {', '.join(map(str, serialize.READABLE_VERSIONS))}",
         )
-    expected = config.pop("weights_sha256", None)
-    if not isinstance(expected, str):
-        raise ModelFileError(path, f"{CONFIG_NAME} has no weights_sha256 checksum")
-    actual = hashlib.sha256(payload).hexdigest()
-    if actual != expected:
-        raise ModelFileError(
-            path,
-            f"checksum mismatch: {WEIGHTS_NAME} has SHA-256 {actual[:12]}..., the config "
-            f"expects {expected[:12]}...; the file was modified or damaged",
-        )
-
-    try:
-        with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
-    except ValueError as exc:
-        if "allow_pickle" in str(exc) or "pickle" in str(exc).lower():
-            raise ModelFileError(
-                path,
-                f"{WEIGHTS_NAME} contains an object array, which would need pickle to "
-                f"load; refused (model files hold plain numeric arrays only)",
-            ) from None
-        raise ModelFileError(path, f"{WEIGHTS_NAME} is not a valid .npz archive: {exc}") from None
-    except (OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise ModelFileError(path, f"{WEIGHTS_NAME} is not a valid .npz archive: {exc}") from None
-    for name, arr in arrays.items():
-        if arr.dtype.kind not in "fiu":
-            raise ModelFileError(path, f"array {name!r} has non-numeric dtype {arr.dtype}")
-
-    return config, arrays
+    return config
