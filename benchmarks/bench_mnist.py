@@ -52,7 +52,8 @@ import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from nnscratch.data.mnist import load_mnist
-from nnscratch.lab.mnist import build_network, one_hot
+from nnscratch.engine.losses import one_hot
+from nnscratch.lab.mnist import build_network
 from nnscratch.nielsen import Network
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -246,7 +247,7 @@ def main() -> int:
     mnist = load_mnist(data_path)
     X, y = mnist.train
     Xt, yt = mnist.test
-    Y = one_hot(y, np.float32)
+    Y = one_hot(y, 10, np.float32)
     training_data = [(x.reshape(784, 1), Y[i].reshape(10, 1)) for i, x in enumerate(X)]
     test_data = [(x.reshape(784, 1), int(t)) for x, t in zip(Xt, yt)]
 

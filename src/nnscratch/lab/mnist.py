@@ -23,6 +23,7 @@ import numpy as np
 
 from ..engine import checks
 from ..engine.callbacks import Callback
+from ..engine.losses import one_hot
 from ..engine.model import TrainingDiverged
 from ..nielsen import CrossEntropyCost, Network
 from .memory import check_fits
@@ -171,13 +172,6 @@ def _accuracy(model: Any, X: np.ndarray, Y: np.ndarray) -> float:
     return float(np.mean(out.argmax(axis=1) == Y.argmax(axis=1)))
 
 
-def one_hot(labels: np.ndarray, dtype: Any = np.float32, n: int = 10) -> np.ndarray:
-    """Digit labels as one-hot rows (the book's ``vectorized_result``, batch-first)."""
-    out = np.zeros((len(labels), n), dtype=dtype)
-    out[np.arange(len(labels)), labels] = 1.0
-    return out
-
-
 def train(
     net: Network,
     train_data: tuple[np.ndarray, np.ndarray],
@@ -209,9 +203,9 @@ def train(
 
     dtype = net.dtype
     X = np.ascontiguousarray(train_data[0], dtype=dtype)
-    Y = one_hot(np.asarray(train_data[1]), dtype, net.sizes[-1])
+    Y = one_hot(np.asarray(train_data[1]), net.sizes[-1], dtype)
     Xt = np.ascontiguousarray(test_data[0], dtype=dtype)
-    Yt = one_hot(np.asarray(test_data[1]), dtype, net.sizes[-1])
+    Yt = one_hot(np.asarray(test_data[1]), net.sizes[-1], dtype)
     net.compile(eta, lmbda, X.shape[0])
     history = MnistHistory()
     monitor = EpochMonitor((X, Y), (Xt, Yt), history, on_epoch)
