@@ -202,11 +202,11 @@ def test_bad_validation_data():
 
 # -- unknown names list the valid ones ------------------------------------------------------
 def test_unknown_activation():
-    valid = "linear, relu, sigmoid, softmax, tanh"
+    valid = "elu, leaky_relu, linear, relu, selu, sigmoid, softmax, softplus, softsign, tanh"
     with pytest.raises(ValueError, match=f"unknown activation 'tanhh'; valid names: {valid}"):
         Dense(3, activation="tanhh")
-    with pytest.raises(ValueError, match=f"unknown activation 'softplus'; valid names: {valid}"):
-        Activation("softplus")
+    with pytest.raises(ValueError, match=f"unknown activation 'swish'; valid names: {valid}"):
+        Activation("swish")
     with pytest.raises(TypeError, match="activation must be a name or an Activation, got int"):
         Dense(3, activation=3)
 
@@ -235,8 +235,9 @@ def test_unknown_initializer():
     with pytest.raises(
         ValueError,
         match=r"unknown initializer 'xavier'; valid names: glorot_normal, "
-        r"glorot_uniform, he_normal, he_uniform, lecun_normal, nielsen, normal, ones, "
-        r"random_normal, random_uniform, scaled_normal, standard_normal, uniform, wildml, zeros",
+        r"glorot_uniform, he_normal, he_uniform, identity, lecun_normal, lecun_uniform, "
+        r"nielsen, normal, one, ones, orthogonal, random_normal, random_uniform, "
+        r"scaled_normal, standard_normal, truncated_normal, uniform, wildml, zero, zeros",
     ):
         Dense(3, kernel_initializer="xavier")
     with pytest.raises(TypeError, match="initializer must be a name or a callable, got int"):

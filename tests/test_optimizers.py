@@ -187,7 +187,7 @@ def test_get_by_name_with_arguments_and_errors():
     assert (opt.learning_rate, opt.beta_1) == (0.01, 0.8)
     m = optimizers.get("momentum", learning_rate=0.1)
     assert isinstance(m, SGD) and m.momentum == 0.9 and m.learning_rate == 0.1
-    with pytest.raises(ValueError, match="valid names: adagrad, adam, momentum"):
+    with pytest.raises(ValueError, match="valid names: adadelta, adagrad, adam, momentum, nadam"):
         optimizers.get("adamw")
     with pytest.raises(TypeError, match="name or an Optimizer"):
         optimizers.get(3)

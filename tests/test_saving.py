@@ -326,7 +326,7 @@ def test_object_arrays_are_refused_without_unpickling(tmp_path, data):
         (lambda c, a: c.update(format="other"), "not an nnscratch model"),
         (lambda c, a: c["compile"]["optimizer"].update(name="adamw"), "unknown optimizer"),
         (lambda c, a: c["compile"]["optimizer"].update(lr=0.1), "unknown settings"),
-        (lambda c, a: c["compile"]["loss"].update(name="hinge"), "unknown loss 'hinge'"),
+        (lambda c, a: c["compile"]["loss"].update(name="poisson"), "unknown loss 'poisson'"),
         (lambda c, a: c["layers"][0]["config"].update(W_regularizer=None), "unknown settings"),
         (lambda c, a: c["layers"][1]["config"].update(rate=1.5), r"rate must be in \[0, 1\)"),
         (lambda c, a: c.update(dtype="float16"), "dtype must be"),

@@ -5,7 +5,7 @@
 in as ``learning_rate=``.
 """
 
-from .engine.optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop, get
+from .engine.optimizers import SGD, Adadelta, Adagrad, Adam, Nadam, Optimizer, RMSprop, get
 from .engine.schedules import (
     ExponentialDecay,
     InverseTimeDecay,
@@ -15,11 +15,13 @@ from .engine.schedules import (
 
 __all__ = [
     "SGD",
+    "Adadelta",
     "Adagrad",
     "Adam",
     "ExponentialDecay",
     "InverseTimeDecay",
     "LearningRateSchedule",
+    "Nadam",
     "Optimizer",
     "RMSprop",
     "StepDecay",

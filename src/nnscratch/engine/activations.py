@@ -14,6 +14,19 @@ name          a = f(z)                f'(z) written with a
 ``softmax``   exp(z) / sum(exp(z))    Jacobian: diag(a) - a a^T
 ============  ======================  =============================
 
+Keras' other classics, with Keras' defaults (``alpha`` and ``negative_slope`` are
+arguments of the classes, e.g. ``ELU(alpha=0.5)``):
+
+==============  ===========================================  ==========================
+name            a = f(z)                                     f'(z) written with a
+==============  ===========================================  ==========================
+``elu``         z if z > 0 else alpha (exp(z) - 1), alpha=1  1 if a > 0 else a + alpha
+``selu``        scale * elu(z, alpha), fixed constants       scale if a > 0 else a + scale alpha
+``softplus``    log(1 + exp(z))                              1 - exp(-a)   (= sigmoid(z))
+``softsign``    z / (1 + |z|)                                (1 - |a|)**2
+``leaky_relu``  z if z > 0 else negative_slope z, 0.2        1 if a > 0 else negative_slope
+==============  ===========================================  ==========================
+
 Softmax is special: its derivative couples the outputs of a row, so ``backward`` applies
 the Jacobian-vector product. In practice the model never calls it when softmax meets
 cross-entropy: the two fuse into the famous ``p - y`` (see :mod:`nnscratch.engine.losses`).
@@ -24,19 +37,24 @@ the valid ones.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
-from .checks import lookup
+from .checks import lookup, number
 
 __all__ = [
     "ACTIVATIONS",
+    "ELU",
+    "SELU",
     "Activation",
+    "LeakyReLU",
     "Linear",
     "ReLU",
     "Sigmoid",
     "Softmax",
+    "Softplus",
+    "Softsign",
     "Tanh",
     "get",
     "name_of",
@@ -66,11 +84,21 @@ class Activation:
         """
         raise NotImplementedError
 
-    def get_config(self) -> str:
-        return self.name
+    def get_config(self) -> str | dict[str, Any]:
+        """The name, or ``{"name": ..., <arguments>}`` when an argument is not Keras'
+        default (``ELU(alpha=0.5)``); :func:`get` accepts both."""
+        changed = {k: v for k, v in self.arguments().items() if v != self.defaults[k]}
+        return {"name": self.name, **changed} if changed else self.name
+
+    #: the constructor's arguments and their defaults (for the parametrised ones)
+    defaults: ClassVar[dict[str, float]] = {}
+
+    def arguments(self) -> dict[str, float]:
+        return {key: getattr(self, key) for key in self.defaults}
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
+        args = ", ".join(f"{k}={v!r}" for k, v in self.arguments().items())
+        return f"{type(self).__name__}({args})"
 
 
 class Tanh(Activation):
@@ -210,24 +238,138 @@ class Softmax(Activation):
         return np.multiply(a, result, out=result)
 
 
+class ELU(Activation):
+    """Exponential linear unit: ``z`` for ``z > 0``, else ``alpha * (exp(z) - 1)``.
+
+    Negative inputs saturate smoothly at ``-alpha`` instead of being cut to 0 as in ReLU.
+    The derivative is 1 for ``z > 0`` and ``alpha * exp(z) = a + alpha`` otherwise, so
+    it comes from the output, like tanh's.
+    """
+
+    name = "elu"
+    defaults: ClassVar[dict[str, float]] = {"alpha": 1.0}
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.alpha = number("alpha", alpha)
+
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        # alpha * expm1(min(z, 0)) never overflows; it is the output where z <= 0.
+        negative = self.alpha * np.expm1(np.minimum(z, 0.0))
+        return np.where(z > 0, z, negative) if out is None else _select(z > 0, z, negative, out)
+
+    def backward(
+        self, grad: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        # f'(z) = 1 where z > 0 (there a > 0), else alpha exp(z) = a + alpha
+        return np.multiply(grad, np.where(a > 0, 1.0, a + self.alpha), out=out)
+
+
+class SELU(Activation):
+    """Scaled ELU: ``scale * elu(z, alpha)`` with the fixed constants of Klambauer et
+    al. (2017), which keep a layer's outputs near mean 0 and variance 1 when the weights
+    are ``lecun_normal``."""
+
+    name = "selu"
+    alpha = 1.6732632423543772848170429916717
+    scale = 1.0507009873554804934193349852946
+
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        negative = (self.scale * self.alpha) * np.expm1(np.minimum(z, 0.0))
+        positive = self.scale * z
+        if out is None:
+            return np.where(z > 0, positive, negative)
+        return _select(z > 0, positive, negative, out)
+
+    def backward(
+        self, grad: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        # f'(z) = scale where z > 0, else scale alpha exp(z) = a + scale alpha
+        slope = np.where(a > 0, self.scale, a + self.scale * self.alpha)
+        return np.multiply(grad, slope, out=out)
+
+
+class Softplus(Activation):
+    """``log(1 + exp(z))``, a smooth ReLU; its derivative is the sigmoid."""
+
+    name = "softplus"
+
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        return np.logaddexp(0.0, z, out=out)  # log(exp(0) + exp(z)), without overflow
+
+    def backward(
+        self, grad: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        # sigmoid(z) = 1 - 1 / (1 + exp(z)) = 1 - exp(-a), accurate as -expm1(-a)
+        return np.multiply(grad, -np.expm1(-a), out=out)
+
+
+class Softsign(Activation):
+    """``z / (1 + |z|)``: like tanh, between -1 and 1, but approached polynomially."""
+
+    name = "softsign"
+
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        return np.divide(z, 1.0 + np.abs(z), out=out)
+
+    def backward(
+        self, grad: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        # f'(z) = 1 / (1 + |z|)**2, and 1 - |a| = 1 / (1 + |z|)
+        return np.multiply(grad, np.square(1.0 - np.abs(a)), out=out)
+
+
+class LeakyReLU(Activation):
+    """``z`` for ``z > 0``, else ``negative_slope * z`` (Keras' default slope: 0.2).
+
+    Negative inputs keep a small gradient, so a unit cannot "die" as a ReLU can.
+    (Keras' ``LeakyReLU`` *layer* defaults to 0.3: ``Activation(LeakyReLU(0.3))``.)
+    """
+
+    name = "leaky_relu"
+    defaults: ClassVar[dict[str, float]] = {"negative_slope": 0.2}
+
+    def __init__(self, negative_slope: float = 0.2) -> None:
+        self.negative_slope = number("negative_slope", negative_slope, low=0)
+
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        leaked = self.negative_slope * z
+        return np.where(z > 0, z, leaked) if out is None else _select(z > 0, z, leaked, out)
+
+    def backward(
+        self, grad: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        # a > 0 exactly where z > 0 (for a slope >= 0)
+        return np.multiply(grad, np.where(a > 0, 1.0, self.negative_slope), out=out)
+
+
+def _select(condition: np.ndarray, yes: np.ndarray, no: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``np.where(condition, yes, no)`` written into ``out`` (which may be ``yes``)."""
+    if out is not yes:
+        np.copyto(out, yes)
+    np.copyto(out, no, where=~condition)
+    return out
+
+
 ACTIVATIONS: dict[str, type[Activation]] = {
-    cls.name: cls for cls in (Tanh, Sigmoid, ReLU, Linear, Softmax)
+    cls.name: cls
+    for cls in (Tanh, Sigmoid, ReLU, Linear, Softmax, ELU, SELU, Softplus, Softsign, LeakyReLU)
 }
 
 
-def name_of(activation: Activation) -> str:
-    """The table name that rebuilds ``activation`` (for saving); ``TypeError`` for an
-    activation class of your own, which a file cannot name."""
+def name_of(activation: Activation) -> str | dict[str, Any]:
+    """The name (or ``{"name": ..., <arguments>}``) that rebuilds ``activation`` (for
+    saving); ``TypeError`` for an activation class of your own, which a file cannot name."""
     if ACTIVATIONS.get(activation.name) is not type(activation):
         raise TypeError(
             f"a custom activation ({type(activation).__name__}) cannot be saved by name; "
             f"valid: {', '.join(sorted(ACTIVATIONS))}"
         )
-    return activation.name
+    return activation.get_config()
 
 
-def get(identifier: str | Activation | None) -> Activation:
-    """Return an activation object for a name (``"tanh"``), an instance, or ``None``.
+def get(identifier: str | dict[str, Any] | Activation | None) -> Activation:
+    """Return an activation object for a name (``"tanh"``), a saved config
+    (``{"name": "elu", "alpha": 0.5}``), an instance, or ``None``.
 
     ``None`` means linear (no activation), as in Keras.
 
@@ -238,4 +380,15 @@ def get(identifier: str | Activation | None) -> Activation:
         return Linear()
     if isinstance(identifier, Activation):
         return identifier
+    if isinstance(identifier, dict):
+        return _from_config(identifier)
     return lookup("activation", identifier, ACTIVATIONS, "an Activation")()
+
+
+def _from_config(config: dict[str, Any]) -> Activation:
+    cls = lookup("activation", config.get("name"), ACTIVATIONS, "an Activation")
+    arguments = {k: v for k, v in config.items() if k != "name"}
+    unknown = sorted(set(arguments) - set(cls.defaults))
+    if unknown:
+        raise ValueError(f"activation {cls.name!r} takes no argument(s) {unknown}")
+    return cls(**arguments)

@@ -18,13 +18,17 @@ name                draws                                       used by
 ``lecun_normal``    N(0, 1 / fan_in)                            SELU networks
 ``random_uniform``  U(-0.05, 0.05)                              Keras' ``"uniform"``
 ``random_normal``   N(0, 0.05**2)                               Keras' ``"normal"``
+``lecun_uniform``   U(-l, l), l = sqrt(3 / fan_in)
+``truncated_normal``  N(0, 0.05**2), redrawn beyond 2 std. dev.
+``orthogonal``      an orthogonal matrix (QR of a normal draw)  RNNs, deep linear nets
+``identity``        the identity matrix (2-D kernels only)
 ``zeros``           0                                           biases
 ``ones``            1                                           scales
 ==================  ==========================================  ======================
 
 ``"wildml"`` is an alias of ``scaled_normal``, ``"nielsen"`` of ``standard_normal``, and
 Keras' short names ``"uniform"`` and ``"normal"`` of ``random_uniform`` and
-``random_normal``.
+``random_normal``, and Keras 2's ``"zero"`` and ``"one"`` of ``zeros`` and ``ones``.
 """
 
 from __future__ import annotations
@@ -129,6 +133,41 @@ def random_normal(shape: tuple[int, ...], rng: RandomLike) -> np.ndarray:
     return rng.standard_normal(shape) * 0.05
 
 
+def lecun_uniform(shape: tuple[int, ...], rng: RandomLike) -> np.ndarray:
+    limit = np.sqrt(3.0 / fans(shape)[0])
+    return rng.uniform(-limit, limit, shape)
+
+
+def truncated_normal(shape: tuple[int, ...], rng: RandomLike) -> np.ndarray:
+    """Keras' ``TruncatedNormal()``: N(0, 0.05**2), draws beyond two standard deviations
+    drawn again (so every value lies in (-0.1, 0.1))."""
+    values = rng.standard_normal(shape)
+    outside = np.abs(values) > 2.0
+    while outside.any():
+        values[outside] = rng.standard_normal(int(outside.sum()))
+        outside = np.abs(values) > 2.0
+    return values * 0.05
+
+
+def orthogonal(shape: tuple[int, ...], rng: RandomLike) -> np.ndarray:
+    """Keras' ``Orthogonal()``: the rows (or columns) of the kernel, flattened to
+    ``(prod(shape[:-1]), shape[-1])``, are orthonormal. ``Q`` of the QR decomposition of
+    a standard normal draw, with the signs of ``R``'s diagonal folded in (so that ``Q``
+    is uniformly distributed)."""
+    rows, cols = math.prod(shape[:-1]) if len(shape) > 1 else 1, shape[-1] if shape else 1
+    a = rng.standard_normal((max(rows, cols), min(rows, cols)))
+    q, r = np.linalg.qr(a)
+    q *= np.sign(np.diag(r))
+    return (q if rows >= cols else q.T).reshape(shape)
+
+
+def identity(shape: tuple[int, ...], rng: RandomLike) -> np.ndarray:
+    """Keras' ``Identity()``: the identity matrix (ones on the diagonal of a 2-D kernel)."""
+    if len(shape) != 2:
+        raise ValueError(f"the identity initializer needs a 2-D kernel, got shape {shape}")
+    return np.eye(*shape)
+
+
 def zeros(shape: tuple[int, ...], rng: RandomLike) -> np.ndarray:
     return np.zeros(shape)
 
@@ -151,8 +190,14 @@ INITIALIZERS: dict[str, Initializer] = {
     "uniform": random_uniform,
     "random_normal": random_normal,
     "normal": random_normal,
+    "lecun_uniform": lecun_uniform,
+    "truncated_normal": truncated_normal,
+    "orthogonal": orthogonal,
+    "identity": identity,
     "zeros": zeros,
+    "zero": zeros,
     "ones": ones,
+    "one": ones,
 }
 
 

@@ -4,6 +4,20 @@ Every loss works on batch-first arrays: ``y_pred`` is ``(n_samples, n_outputs)``
 targets have been encoded to the same shape by :meth:`Loss.encode_targets` (class labels
 become one-hot rows).
 
+The losses (``k`` outputs per example, ``e = a - y``), looked up by Keras' names:
+
+==========================================  ===========================================
+``categorical_crossentropy`` (also          ``-sum_k y_k log p_k``; integer labels or
+``sparse_categorical_crossentropy``)        one-hot rows
+``binary_crossentropy``                     ``-sum_k [y log p + (1 - y) log(1 - p)]``
+``mean_squared_error`` / ``mse``            ``mean_k e**2``
+``mean_absolute_error`` / ``mae``           ``mean_k |e|``
+``huber``                                   ``mean_k`` of ``e**2/2`` or ``delta |e| - delta**2/2``
+``hinge``, ``squared_hinge``                ``mean_k max(1 - y a, 0)`` (squared); -1/1 labels
+``categorical_hinge``                       ``max(max_wrong a - a_true + 1, 0)``
+``quadratic``                               Nielsen's ``||e||**2 / 2``
+==========================================  ===========================================
+
 Reduction
 ---------
 ``reduction="mean"`` (the default, as in Keras and PyTorch) averages the per-example losses
@@ -25,20 +39,25 @@ fuses with.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
-from .checks import lookup, one_of
+from .checks import lookup, number, one_of
 
 __all__ = [
     "LOSSES",
     "REDUCTIONS",
     "BinaryCrossentropy",
     "CategoricalCrossentropy",
+    "CategoricalHinge",
+    "Hinge",
+    "Huber",
     "Loss",
+    "MeanAbsoluteError",
     "MeanSquaredError",
     "Quadratic",
+    "SquaredHinge",
     "get",
 ]
 
@@ -123,21 +142,31 @@ class Loss:
         self, y_true: np.ndarray, y_pred: np.ndarray, out: np.ndarray | None = None
     ) -> np.ndarray:
         """dL/dz through the fused output activation: ``p - y``, divided by n for "mean"."""
-        grad = np.subtract(y_pred, y_true, out=out)
-        if self.reduction == "mean":
-            grad /= y_pred.shape[0]
-        return grad
+        return self._reduce_grad(np.subtract(y_pred, y_true, out=out))
+
+    def weighted_total(self, y_true: np.ndarray, y_pred: np.ndarray, weights: np.ndarray) -> float:
+        """``sum_i w_i * loss_i``: the examples' losses, each times its weight (Keras'
+        ``sample_weight``). With ``"mean"`` the objective divides this by the batch size,
+        not by the sum of the weights (Keras' ``"sum_over_batch_size"``)."""
+        return float(np.dot(weights, self.per_example(y_true, y_pred)))
 
     def _reduce_grad(self, grad: np.ndarray) -> np.ndarray:
+        """``grad`` (one row per example, changed in place) for the reduced loss: divided
+        by the batch size for ``"mean"``."""
         if self.reduction == "mean":
             grad /= grad.shape[0]
         return grad
 
-    def get_config(self) -> dict[str, str]:
-        return {"name": self.name, "reduction": self.reduction}
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "reduction": self.reduction, **self._arguments()}
+
+    def _arguments(self) -> dict[str, Any]:
+        """Constructor arguments besides ``reduction`` (Huber's ``delta``)."""
+        return {}
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(reduction={self.reduction!r})"
+        args = "".join(f", {k}={v!r}" for k, v in self._arguments().items())
+        return f"{type(self).__name__}(reduction={self.reduction!r}{args})"
 
 
 class CategoricalCrossentropy(Loss):
@@ -256,6 +285,124 @@ class MeanSquaredError(Loss):
         return self._reduce_grad((2.0 / y_pred.shape[1]) * (y_pred - y_true))
 
 
+class MeanAbsoluteError(Loss):
+    """Keras' ``"mae"``: the mean over outputs of ``|a - y|``; gradient ``sign(a - y) / k``.
+
+    Less pulled by outliers than the squared error: every error counts in proportion.
+    """
+
+    name = "mean_absolute_error"
+
+    def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return np.abs(y_pred - y_true).mean(axis=1)
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return self._reduce_grad(np.sign(y_pred - y_true) / y_pred.shape[1])
+
+
+class Huber(Loss):
+    """Squared error for small errors, absolute error for large ones (Keras' ``"huber"``).
+
+    Per output, with ``e = a - y``: ``e**2 / 2`` where ``|e| <= delta``, else
+    ``delta * |e| - delta**2 / 2``; averaged over the outputs. The gradient is ``e``
+    clipped to ``[-delta, delta]``, divided by the number of outputs.
+
+    Parameters
+    ----------
+    delta : float, default 1.0
+        Where the quadratic part ends (> 0).
+    reduction : {"mean", "sum"}
+    """
+
+    name = "huber"
+
+    def __init__(self, delta: float = 1.0, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.delta = number("delta", delta, low=0, low_open=True)
+
+    def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        e = np.abs(y_pred - y_true)
+        d = self.delta
+        return np.where(e <= d, 0.5 * e * e, d * e - 0.5 * d * d).mean(axis=1)
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        e = np.clip(y_pred - y_true, -self.delta, self.delta)
+        return self._reduce_grad(e / y_pred.shape[1])
+
+    def _arguments(self) -> dict[str, Any]:
+        return {"delta": self.delta}
+
+
+def _signs(y_true: np.ndarray) -> np.ndarray:
+    """Hinge labels in {-1, 1}: a batch of 0/1 labels becomes 2y - 1, as Keras does."""
+    if np.all((y_true == 0) | (y_true == 1)):
+        return 2.0 * y_true - 1.0
+    return y_true
+
+
+class Hinge(Loss):
+    """The SVM's loss: ``max(1 - y * a, 0)`` per output, averaged over the outputs.
+
+    Targets are -1/1 (or 0/1, turned into -1/1 as in Keras); outputs are scores, usually
+    from a linear or tanh layer. Only examples inside the margin (``y * a < 1``) push:
+    the gradient there is ``-y / k``, elsewhere 0.
+    """
+
+    name = "hinge"
+
+    def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return np.maximum(1.0 - _signs(y_true) * y_pred, 0.0).mean(axis=1)
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        y = _signs(y_true)
+        inside = (1.0 - y * y_pred) > 0
+        return self._reduce_grad(np.where(inside, -y, 0.0) / y_pred.shape[1])
+
+
+class SquaredHinge(Loss):
+    """``max(1 - y * a, 0)**2`` per output, averaged over the outputs (Keras' names and
+    label handling, as :class:`Hinge`); gradient ``-2 y max(1 - y a, 0) / k``."""
+
+    name = "squared_hinge"
+
+    def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return np.square(np.maximum(1.0 - _signs(y_true) * y_pred, 0.0)).mean(axis=1)
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        y = _signs(y_true)
+        margin = np.maximum(1.0 - y * y_pred, 0.0)
+        return self._reduce_grad(-2.0 * y * margin / y_pred.shape[1])
+
+
+class CategoricalHinge(Loss):
+    """The multi-class hinge: ``max(best wrong score - true score + 1, 0)``.
+
+    With one-hot ``y`` (integer labels are one-hot encoded): ``pos = sum(y * a)``,
+    ``neg = max((1 - y) * a)``, loss ``max(neg - pos + 1, 0)``. Where the loss is
+    positive, its gradient is +1 on the best wrong class and ``-y`` on the true one.
+    """
+
+    name = "categorical_hinge"
+
+    def encode_targets(self, y: np.ndarray, n_outputs: int, dtype: np.dtype) -> np.ndarray:
+        y = np.asarray(y)
+        if y.ndim == 1 and n_outputs > 1 and np.issubdtype(y.dtype, np.integer):
+            return one_hot(y, n_outputs, dtype)
+        return super().encode_targets(y, n_outputs, dtype)
+
+    def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        pos = (y_true * y_pred).sum(axis=1)
+        neg = ((1.0 - y_true) * y_pred).max(axis=1)
+        return np.maximum(neg - pos + 1.0, 0.0)
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        rows, wrong = np.arange(len(y_pred)), ((1.0 - y_true) * y_pred).argmax(axis=1)
+        grad = -y_true.copy()
+        grad[rows, wrong] += 1.0 - y_true[rows, wrong]  # d neg / da = (1 - y) at the max
+        grad[self.per_example(y_true, y_pred) <= 0] = 0.0  # outside the margin: no push
+        return self._reduce_grad(grad)
+
+
 def one_hot(labels: np.ndarray, n_classes: int, dtype: np.dtype = np.float64) -> np.ndarray:
     """Encode integer labels ``0..n_classes-1`` as one-hot rows.
 
@@ -298,16 +445,38 @@ LOSSES: dict[str, type[Loss]] = {
     "quadratic": Quadratic,
     "mean_squared_error": MeanSquaredError,
     "mse": MeanSquaredError,
+    "mean_absolute_error": MeanAbsoluteError,
+    "mae": MeanAbsoluteError,
+    "huber": Huber,
+    "huber_loss": Huber,
+    "hinge": Hinge,
+    "squared_hinge": SquaredHinge,
+    "categorical_hinge": CategoricalHinge,
 }
 
 
-def get(identifier: str | Loss, reduction: str | None = None) -> Loss:
-    """Return a loss object for a name (``"categorical_crossentropy"``) or an instance.
+def get(identifier: str | dict[str, Any] | Loss, reduction: str | None = None) -> Loss:
+    """Return a loss object for a name (``"categorical_crossentropy"``, Keras' ``"mse"``,
+    ``"mae"``, ...), a saved config (``{"name": "huber", "delta": 2.0}``) or an instance.
 
-    ``reduction`` overrides the instance's or the default ``"mean"``.
+    ``reduction`` overrides the instance's, the config's or the default ``"mean"``.
     """
     if isinstance(identifier, Loss):
         if reduction is not None and reduction != identifier.reduction:
-            return type(identifier)(reduction=reduction)
+            return type(identifier)(**{**identifier._arguments(), "reduction": reduction})
         return identifier
+    if isinstance(identifier, dict):
+        return _from_config(identifier, reduction)
     return lookup("loss", identifier, LOSSES, "a Loss")(reduction=reduction or "mean")
+
+
+def _from_config(config: dict[str, Any], reduction: str | None) -> Loss:
+    cls = lookup("loss", config.get("name"), LOSSES, "a Loss")
+    arguments = {k: v for k, v in config.items() if k != "name"}
+    allowed = set(cls(reduction="mean").get_config()) - {"name"}
+    unknown = sorted(set(arguments) - allowed)
+    if unknown:
+        raise ValueError(f"loss {cls.name!r} takes no argument(s) {unknown}")
+    if reduction is not None:
+        arguments["reduction"] = reduction
+    return cls(**arguments)

@@ -1,11 +1,8 @@
 """Optimizers: how a gradient becomes a step. Simplest first.
 
 Each optimizer has ``step(params, grads)``, where both are dicts keyed by the model's
-dotted parameter names (``"0.kernel"``, ``"1.bias"``), and updates ``params`` in place.
-Per-parameter state (a momentum buffer, running averages of the gradient) lives in
-``optimizer.state[slot][name]`` under the same names, and ``iterations`` counts the
-updates done: :meth:`Optimizer.get_state` / :meth:`Optimizer.set_state` hand both over
-as plain arrays, which is what lets a saved model resume training exactly.
+dotted parameter names (``"0.kernel"``, ``"1.bias"``), and updates ``params`` in place;
+its state (``optimizer.state[slot][name]`` and ``iterations``) saves and resumes exactly.
 
 The formulas, with ``g`` the gradient, ``lr`` the learning rate and ``t`` the update
 number (1 for the first update), are Keras' (same defaults, same placement of epsilon):
@@ -18,7 +15,14 @@ Adagrad    G <- G + g^2;  w <- w - lr g / sqrt(G + eps)     (G starts at 0.1)
 RMSprop    s <- rho s + (1 - rho) g^2;  w <- w - lr g / sqrt(s + eps)
 Adam       m <- m + (1 - b1)(g - m);  v <- v + (1 - b2)(g^2 - v)
            w <- w - lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)
+Adadelta   a <- rho a + (1 - rho) g^2;  u = g sqrt(d + eps) / sqrt(a + eps)
+           d <- rho d + (1 - rho) u^2;  w <- w - lr u             (lr 1.0 by default)
+Nadam      Adam's m and v, with Nesterov's look-ahead on m and Dozat's schedule
+           mu_t = b1 (1 - 0.96^t / 2) (see :class:`Nadam`)
 =========  ==================================================================
+
+The base class (learning rate, ``iterations``, state, configuration) is in
+:mod:`~nnscratch.engine.optimizer`.
 
 ``learning_rate`` may be a number or a schedule from :mod:`nnscratch.engine.schedules`,
 called with ``iterations`` before every update.
@@ -32,154 +36,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
-from . import schedules as schedules_module
 from .checks import flag, lookup, number
+from .optimizer import Optimizer
 from .schedules import LearningRateSchedule
 
 __all__ = [
     "OPTIMIZERS",
     "SGD",
+    "Adadelta",
     "Adagrad",
     "Adam",
+    "Nadam",
     "Optimizer",
     "RMSprop",
     "get",
 ]
-
-
-class Optimizer:
-    """Base class: the learning rate, the update counter and per-parameter state.
-
-    Subclasses name their state ``slots`` and implement ``_update(key, p, g, lr)`` for one
-    parameter array (in place).
-    """
-
-    name: ClassVar[str] = ""
-    #: names of the per-parameter state arrays, e.g. ("m", "v") for Adam
-    slots: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, learning_rate: float | LearningRateSchedule = 0.01) -> None:
-        self.learning_rate = learning_rate  # type: ignore[assignment]
-        self.state: dict[str, dict[str, np.ndarray]] = {slot: {} for slot in self.slots}
-        self.iterations = 0
-
-    # -- the learning rate -------------------------------------------------------------
-    @property
-    def learning_rate(self) -> float:
-        """The learning rate of the next update (a schedule is evaluated at ``iterations``)."""
-        if self._schedule is not None:
-            return float(self._schedule(self.iterations))
-        return self._learning_rate
-
-    @learning_rate.setter
-    def learning_rate(self, value: float | LearningRateSchedule) -> None:
-        scheduled = isinstance(value, LearningRateSchedule)
-        self._schedule: LearningRateSchedule | None = value if scheduled else None  # type: ignore[assignment]
-        self._learning_rate = (
-            math.nan if scheduled else number("learning_rate", value, low=0, low_open=True)
-        )
-
-    @property
-    def schedule(self) -> LearningRateSchedule | None:
-        """The learning-rate schedule, or ``None`` for a constant rate."""
-        return self._schedule
-
-    # -- updates -----------------------------------------------------------------------
-    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
-        """Update every array of ``params`` in place from ``grads`` (same keys)."""
-        lr = self.learning_rate
-        for key, p in params.items():
-            self._update(key, p, grads[key], lr)
-        self.iterations += 1
-
-    def _update(self, key: str, p: np.ndarray, g: np.ndarray, lr: float) -> None:
-        raise NotImplementedError
-
-    def _slot(self, slot: str, key: str, like: np.ndarray, fill: float = 0.0) -> np.ndarray:
-        arr = self.state[slot].get(key)
-        if arr is None:
-            arr = self.state[slot][key] = np.full_like(like, fill)
-        return arr
-
-    # -- state, for saving and resuming --------------------------------------------------
-    def get_state(self) -> dict[str, np.ndarray]:
-        """The state arrays as ``{"slot/param": array}`` (copies), e.g. ``"m/0.kernel"``."""
-        return {
-            f"{slot}/{key}": arr.copy()
-            for slot in self.slots
-            for key, arr in self.state[slot].items()
-        }
-
-    def set_state(
-        self,
-        state: Mapping[str, np.ndarray],
-        params: Mapping[str, np.ndarray],
-        iterations: int = 0,
-    ) -> None:
-        """Restore what :meth:`get_state` returned, checked against the model's ``params``.
-
-        Raises ``ValueError`` for an unknown slot or parameter name, a shape that does not
-        match the parameter, or a non-finite value.
-        """
-        if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)):
-            raise TypeError(f"iterations must be an integer, got {iterations!r}")
-        if iterations < 0:
-            raise ValueError(f"iterations must be >= 0, got {iterations}")
-        new: dict[str, dict[str, np.ndarray]] = {slot: {} for slot in self.slots}
-        for name, arr in state.items():
-            slot, _, key = name.partition("/")
-            if slot not in new:
-                valid = ", ".join(self.slots) or "none"
-                raise ValueError(
-                    f"{type(self).__name__} has no state slot {slot!r} (from {name!r}); "
-                    f"its slots: {valid}"
-                )
-            if key not in params:
-                raise ValueError(f"optimizer state {name!r} names no parameter of the model")
-            arr = np.asarray(arr)
-            if arr.shape != params[key].shape:
-                raise ValueError(
-                    f"optimizer state {name!r}: expected shape {params[key].shape}, got {arr.shape}"
-                )
-            if arr.dtype.kind not in "fiu" or not np.all(np.isfinite(arr)):
-                raise ValueError(f"optimizer state {name!r} is not an array of finite numbers")
-            new[slot][key] = np.array(arr, dtype=params[key].dtype)
-        self.state = new
-        self.iterations = int(iterations)
-
-    # -- configuration -----------------------------------------------------------------
-    def _hyperparameters(self) -> dict[str, Any]:
-        return {}
-
-    def get_config(self) -> dict[str, Any]:
-        """``{"name": ..., "learning_rate": ..., <hyperparameters>}``, JSON-ready.
-
-        A schedule appears as ``{"name": "exponential_decay", "config": {...}}``.
-        """
-        lr: Any = (
-            self._learning_rate
-            if self._schedule is None
-            else schedules_module.serialize(self._schedule)
-        )
-        return {"name": self.name, "learning_rate": lr, **self._hyperparameters()}
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> Optimizer:
-        """Rebuild an optimizer from :meth:`get_config` (without its state)."""
-        config = dict(config)
-        config.pop("name", None)
-        lr = config.get("learning_rate")
-        if isinstance(lr, dict):
-            config["learning_rate"] = schedules_module.get(lr)
-        return cls(**config)
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
-        return f"{type(self).__name__}({args})"
 
 
 class SGD(Optimizer):
@@ -222,11 +97,10 @@ class SGD(Optimizer):
         self.nesterov = flag("nesterov", nesterov)
 
     def _update(self, key: str, p: np.ndarray, g: np.ndarray, lr: float) -> None:
-        mu = self.momentum
-        if not mu:
+        if not self.momentum:
             p -= lr * g  # w <- w - lr g   (WildML: W1 += -epsilon * dW1)
             return
-        v = self._slot("momentum", key, p)
+        mu, v = self.momentum, self._slot("momentum", key, p)
         v *= mu  # v <- mu v - lr g
         v -= lr * g
         if self.nesterov:
@@ -436,7 +310,149 @@ class Adam(Optimizer):
         }
 
 
-OPTIMIZERS: dict[str, type[Optimizer]] = {cls.name: cls for cls in (SGD, Adagrad, RMSprop, Adam)}
+class Adadelta(Optimizer):
+    """Adadelta (Zeiler, 2012): steps scaled by the ratio of two running RMS values.
+
+    ::
+
+        a <- rho * a + (1 - rho) * g**2                  running mean of g^2
+        u = g * sqrt(d + epsilon) / sqrt(a + epsilon)    the step, in the weights' units
+        d <- rho * d + (1 - rho) * u**2                  running mean of the steps^2
+        w <- w - learning_rate * u
+
+    The numerator makes the step carry the units of the weights, so the paper needs no
+    learning rate at all: ``learning_rate=1.0`` (the default here, Keras 2's and the
+    paper's) is exactly Zeiler's method. (Keras 3 defaults to 0.001.)
+
+    Parameters
+    ----------
+    learning_rate : float or schedule, default 1.0
+    rho : float, default 0.95
+        The decay of both running means, in ``[0, 1)``.
+    epsilon : float, default 1e-7
+
+    Examples
+    --------
+    >>> Adadelta()
+    Adadelta(learning_rate=1.0, rho=0.95, epsilon=1e-07)
+    """
+
+    name = "adadelta"
+    slots = ("accumulated_grad", "accumulated_delta_var")
+
+    def __init__(
+        self,
+        learning_rate: float | LearningRateSchedule = 1.0,
+        rho: float = 0.95,
+        epsilon: float = 1e-7,
+    ) -> None:
+        super().__init__(learning_rate)
+        self.rho = number("rho", rho, 0, 1, high_open=True)
+        self.epsilon = number("epsilon", epsilon, low=0, low_open=True)
+
+    def _update(self, key: str, p: np.ndarray, g: np.ndarray, lr: float) -> None:
+        rho, eps = self.rho, self.epsilon
+        a = self._slot("accumulated_grad", key, p)
+        d = self._slot("accumulated_delta_var", key, p)
+        a *= rho  # a <- rho a + (1 - rho) g^2
+        a += (1.0 - rho) * (g * g)
+        step = g * np.sqrt(d + eps) / np.sqrt(a + eps)
+        d *= rho  # d <- rho d + (1 - rho) u^2
+        d += (1.0 - rho) * (step * step)
+        p -= lr * step
+
+    def _hyperparameters(self) -> dict[str, Any]:
+        return {"rho": self.rho, "epsilon": self.epsilon}
+
+
+def _schedule_products() -> list[float]:
+    """``P[t] = prod_{i=1..t} (1 - 0.96**i / 2)``, until the factor rounds to 1.0 (t ~ 900)."""
+    products, i = [1.0], 1
+    while (factor := 1.0 - 0.5 * 0.96**i) != 1.0:
+        products.append(products[-1] * factor)
+        i += 1
+    return products
+
+
+_PRODUCTS = _schedule_products()
+
+
+class Nadam(Optimizer):
+    """Nadam (Dozat, 2016): Adam with Nesterov momentum, in Keras' form.
+
+    The momentum factor warms up over the first updates, ``mu_t = beta_1 (1 - 0.96**t / 2)``,
+    and the step uses the momentum one update ahead::
+
+        m <- m + (1 - beta_1) * (g - m);   v <- v + (1 - beta_2) * (g**2 - v)
+        m_hat = mu_{t+1} m / (1 - mu_1...mu_{t+1}) + (1 - mu_t) g / (1 - mu_1...mu_t)
+        v_hat = v / (1 - beta_2**t)
+        w <- w - learning_rate * m_hat / (sqrt(v_hat) + epsilon)
+
+    Keras keeps the product ``mu_1 ... mu_t`` as a running variable; here it is computed
+    from ``t`` (``beta_1**t`` times a table of the ``(1 - 0.96**i / 2)`` products, whose
+    factors round to 1 after about 900 updates), so the only state is ``m``, ``v`` and
+    ``iterations``, and a saved model resumes exactly.
+
+    Parameters
+    ----------
+    learning_rate : float or schedule, default 0.001
+    beta_1 : float, default 0.9
+    beta_2 : float, default 0.999
+    epsilon : float, default 1e-7
+
+    Examples
+    --------
+    >>> Nadam()
+    Nadam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-07)
+    """
+
+    name = "nadam"
+    slots = ("m", "v")
+
+    def __init__(
+        self,
+        learning_rate: float | LearningRateSchedule = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+    ) -> None:
+        super().__init__(learning_rate)
+        self.beta_1 = number("beta_1", beta_1, 0, 1, high_open=True)
+        self.beta_2 = number("beta_2", beta_2, 0, 1, high_open=True)
+        self.epsilon = number("epsilon", epsilon, low=0, low_open=True)
+
+    def momentum_product(self, t: int) -> float:
+        """``mu_1 * ... * mu_t`` (1.0 for t = 0)."""
+        return self.beta_1**t * _PRODUCTS[min(t, len(_PRODUCTS) - 1)]
+
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        t, b1 = self.iterations + 1, self.beta_1
+        mu_t, mu_next = b1 * (1.0 - 0.5 * 0.96**t), b1 * (1.0 - 0.5 * 0.96 ** (t + 1))
+        product = self.momentum_product(t)
+        # the scalars of m_hat and v_hat, once per update
+        self._coefficients = (
+            mu_next / (1.0 - product * mu_next),  # on m
+            (1.0 - mu_t) / (1.0 - product),  # on g
+            1.0 - self.beta_2**t,  # v_hat = v / this
+        )
+        super().step(params, grads)
+
+    def _update(self, key: str, p: np.ndarray, g: np.ndarray, lr: float) -> None:
+        on_m, on_g, v_scale = self._coefficients
+        m = self._slot("m", key, p)
+        v = self._slot("v", key, p)
+        m += (g - m) * (1.0 - self.beta_1)
+        v += (g * g - v) * (1.0 - self.beta_2)
+        m_hat = on_m * m + on_g * g
+        p -= lr * m_hat / (np.sqrt(v / v_scale) + self.epsilon)
+
+    def _hyperparameters(self) -> dict[str, Any]:
+        return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    cls.name: cls for cls in (SGD, Adagrad, RMSprop, Adam, Adadelta, Nadam)
+}
 
 # Names for common settings of the classes above.
 ALIASES: dict[str, Any] = {

@@ -425,13 +425,13 @@ def _restore_compile(
     model: Any, compiled: Mapping[str, Any], training: Mapping[str, Any], arrays: Mapping[str, Any]
 ) -> None:
     loss = _need(compiled, "loss", (dict,), "config.compile")
-    loss_name = _need(loss, "name", (str,), "config.compile.loss")
-    reduction = _need(loss, "reduction", (str,), "config.compile.loss")
+    _need(loss, "name", (str,), "config.compile.loss")
+    _need(loss, "reduction", (str,), "config.compile.loss")
     metrics = _need(compiled, "metrics", (list,), "config.compile")
     opt_config = _need(compiled, "optimizer", (dict,), "config.compile")
     try:
         optimizer = optimizers_module.get(_checked_optimizer_config(opt_config))
-        model.compile(optimizer=optimizer, loss=loss_name, metrics=metrics, reduction=reduction)
+        model.compile(optimizer=optimizer, loss=dict(loss), metrics=metrics)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"config.compile: {exc}") from None
     iterations = _need(training, "iterations", (int,), "config.training")
