@@ -2,7 +2,8 @@
 
 Every printed loss, every epoch's loss and every final weight, bit for bit: on the
 article's run, on every size of the article's sweep on both data sets, and on mini-batch
-runs with the other activations, losses, optimizers, regularizers, dropout and float32.
+runs with the other activations, losses, optimizers, regularizers, dropout and float32,
+and convolutional networks (strides, both paddings, max and average pooling).
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ import pytest
 from nnscratch import Sequential
 from nnscratch.engine.training import plain_path
 from nnscratch.lab.experiments import build_network, load_dataset
-from nnscratch.layers import Activation, Dense, Dropout, Flatten
+from nnscratch.layers import (
+    Activation,
+    AveragePooling2D,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    MaxPooling2D,
+)
 from nnscratch.optimizers import SGD, Adagrad, Adam, RMSprop
 from nnscratch.progress import LossPrinter
 from nnscratch.regularizers import l1, l1_l2, l2
@@ -149,3 +158,88 @@ def test_an_overflowing_softmax_is_recomputed_the_careful_way():
         plain = run()
     _same(fast, plain)
     assert all(np.isfinite(fast[1]))
+
+
+# -- convolutional networks: the fast path's Conv2D and MaxPooling2D kernels ------------------
+def _image_run(make, dtype, batch_size, **compile_kwargs):
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(23, 9, 8, 2))
+    y = (x[:, :4, :, 0].mean(axis=(1, 2)) > x[:, 4:, :, 1].mean(axis=(1, 2))).astype(int)
+    model = Sequential(make(), seed=3, dtype=dtype)
+    model.compile(loss="categorical_crossentropy", **compile_kwargs)
+    model.fit(x, y, epochs=3, batch_size=batch_size, verbose=0, validation_data=(x[:5], y[:5]))
+    return (
+        [],
+        model.history.history["loss"] + model.history.history["val_loss"],
+        model.get_weights(),
+    )
+
+
+CONV_CONFIGS = {
+    "the-book's-shape": (
+        lambda: [
+            Conv2D(4, 3, activation="relu", input_shape=(9, 8, 2)),
+            MaxPooling2D(2),
+            Conv2D(3, 2, activation="relu"),
+            MaxPooling2D(2, padding="same"),
+            Flatten(),
+            Dense(5, "relu"),
+            Dense(2, "softmax"),
+        ],
+        lambda: {"optimizer": SGD(0.05)},
+    ),
+    "strides-same-l2-momentum": (
+        lambda: [
+            Conv2D(3, (3, 2), strides=2, padding="same", activation="tanh", input_shape=(9, 8, 2)),
+            Conv2D(
+                4,
+                3,
+                strides=(1, 2),
+                padding="same",
+                activation="sigmoid",
+                kernel_regularizer=l2(0.01),
+            ),
+            MaxPooling2D(3, strides=2, padding="same"),
+            Flatten(),
+            Dense(2, "softmax", bias_regularizer=l1(0.01)),
+        ],
+        lambda: {"optimizer": SGD(0.1, momentum=0.9)},
+    ),
+    "dropout-average-pooling-adam": (
+        lambda: [
+            Conv2D(3, 3, padding="same", input_shape=(9, 8, 2), use_bias=False),
+            Dropout(0.2),
+            AveragePooling2D(2, strides=1),
+            Conv2D(2, 3, strides=3, activation="softmax"),
+            Flatten(),
+            Dense(2),
+            Activation("softmax"),
+        ],
+        lambda: {"optimizer": Adam(0.01), "metrics": ["accuracy"]},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONV_CONFIGS))
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("batch_size", [None, 8])
+def test_convolutional_runs_are_the_same_on_both_paths(name, dtype, batch_size):
+    make, settings = CONV_CONFIGS[name]
+    fast = _image_run(make, dtype, batch_size, **settings())
+    with plain_path():
+        plain = _image_run(make, dtype, batch_size, **settings())
+    _same(fast, plain)
+
+
+def test_the_fast_path_knows_the_convolution_and_max_pooling():
+    from nnscratch.engine import fast
+
+    model = Sequential(CONV_CONFIGS["the-book's-shape"][0]())
+    model.compile()
+    units = fast._FastStep(model).units
+    assert [type(u).__name__ for u in units[:4]] == [
+        "_ConvKernel",
+        "_MaxPoolKernel",
+        "_ConvKernel",
+        "_MaxPoolKernel",
+    ]

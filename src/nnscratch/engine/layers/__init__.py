@@ -2,19 +2,26 @@
 
 Read :mod:`~nnscratch.engine.layers.base` first (the contract every layer follows), then
 :mod:`~nnscratch.engine.layers.dense` (the tutorials' layer) and
-:mod:`~nnscratch.engine.layers.core` (Activation, Dropout, Flatten).
+:mod:`~nnscratch.engine.layers.core` (Activation, Dropout, Flatten); for images
+:mod:`~nnscratch.engine.layers.conv` (Conv2D) and :mod:`~nnscratch.engine.layers.pooling`
+(MaxPooling2D, AveragePooling2D), which share :mod:`~nnscratch.engine.layers.windows`.
 """
 
 from .base import Layer, get_layer_class, register_layer, registered_name
+from .conv import Conv2D
 from .core import Activation, Dropout, Flatten
 from .dense import Dense
+from .pooling import AveragePooling2D, MaxPooling2D
 
 __all__ = [
     "Activation",
+    "AveragePooling2D",
+    "Conv2D",
     "Dense",
     "Dropout",
     "Flatten",
     "Layer",
+    "MaxPooling2D",
     "get_layer_class",
     "register_layer",
     "registered_name",

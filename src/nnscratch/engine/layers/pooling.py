@@ -1,0 +1,154 @@
+"""``MaxPooling2D`` and ``AveragePooling2D``: shrink each feature map by a window summary.
+
+Nielsen, chapter 6: "a pooling layer takes each feature map output from the
+convolutional layer and prepares a condensed feature map". With a 2x2 pool and stride 2
+every non-overlapping 2x2 block of every channel becomes one number: its maximum
+(max-pooling, what the book uses) or its mean. Pooling has no weights.
+
+How it is computed
+------------------
+One cell ``(i, j)`` of every window is a strided slice of the image (see
+:mod:`~nnscratch.engine.layers.windows`), so the pooled image is the elementwise max (or
+sum) of ``ph * pw`` slices, and the backward pass sends the gradient back through the same
+slices:
+
+* max: the gradient of each window goes to the cell that held its maximum; when several
+  cells tie, to the first of them in row-major order (TensorFlow's and PyTorch's rule),
+  so the gradient is never counted twice;
+* average: each cell of a window gets ``grad / count``, where ``count`` is the number of
+  real (not padded) cells in the window.
+
+``"same"`` padding follows TensorFlow: max-pooling ignores the padded cells (they hold
+``-inf``) and average-pooling divides by the real cells only, so a window that hangs over
+the edge averages what it covers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .base import Shape, register_layer
+from .windows import WindowLayer, padding_name, pair
+
+__all__ = ["AveragePooling2D", "MaxPooling2D"]
+
+
+class Pooling2D(WindowLayer):
+    """What both pooling layers share: arguments, shapes and config (Keras' names).
+
+    Parameters
+    ----------
+    pool_size : int or (int, int), default (2, 2)
+        Window height and width.
+    strides : int or (int, int), optional
+        Step between windows; ``None`` (the default) means ``pool_size``:
+        non-overlapping windows.
+    padding : {"valid", "same"}, default "valid"
+    **kwargs
+        ``name``, ``input_shape``, ``seed`` (see :class:`~nnscratch.engine.layers.base.Layer`).
+    """
+
+    what = "pool"
+
+    def __init__(
+        self,
+        pool_size: int | tuple[int, int] = (2, 2),
+        strides: int | tuple[int, int] | None = None,
+        padding: str = "valid",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.pool_size = self.window = pair("pool_size", pool_size)
+        self.strides = self.pool_size if strides is None else pair("strides", strides)
+        self.padding = padding_name(padding)
+
+    def build(self, input_shape: Shape) -> None:
+        self.check_input_shape(input_shape)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return (*self.output_size(input_shape), input_shape[2])
+
+    def get_config(self) -> dict[str, Any]:
+        config = {**super().get_config(), "pool_size": list(self.pool_size)}
+        return {**config, "strides": list(self.strides), "padding": self.padding}
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self.pool_size}, strides={self.strides}, "
+            f"padding={self.padding!r})"
+        )
+
+
+@register_layer
+class MaxPooling2D(Pooling2D):
+    """The maximum of each ``pool_size`` window of each channel.
+
+    Examples
+    --------
+    >>> from nnscratch.layers import MaxPooling2D
+    >>> MaxPooling2D(2)
+    MaxPooling2D((2, 2), strides=(2, 2), padding='valid')
+    """
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self.check_batch(x)
+        padded = self.pad(x, -np.inf)  # padded cells never win
+        out = None
+        for _, _, cell in self.cells():
+            out = padded[cell].copy() if out is None else np.maximum(out, padded[cell], out=out)
+        if training:
+            self.x, self.out = padded, out
+        return out
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        # Each window's gradient goes to its first cell holding the maximum.
+        dx = np.zeros(self.x.shape, grad.dtype)
+        taken = np.zeros(grad.shape, bool)
+        for _, _, cell in self.cells():
+            first = (self.x[cell] == self.out) & ~taken
+            taken |= first
+            dx[cell] += grad * first
+        return dx[self.interior()]
+
+
+@register_layer
+class AveragePooling2D(Pooling2D):
+    """The mean of each ``pool_size`` window of each channel (of its real cells, under
+    ``"same"`` padding).
+
+    Examples
+    --------
+    >>> from nnscratch.layers import AveragePooling2D
+    >>> AveragePooling2D(2, strides=1, padding="same")
+    AveragePooling2D((2, 2), strides=(1, 1), padding='same')
+    """
+
+    def build(self, input_shape: Shape) -> None:
+        super().build(input_shape)
+        self._count: np.ndarray | None = None
+
+    def count(self) -> np.ndarray:
+        """Real cells in each window, ``(oh, ow, 1)``: the pool's area but at the edges
+        of a ``"same"``-padded image."""
+        if self._count is None:
+            real = self.pad(np.ones((1, *self.input_shape[:2], 1), self.dtype))
+            total = sum(real[cell] for _, _, cell in self.cells())
+            self._count = np.asarray(total, self.dtype)[0]
+        return self._count
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self.check_batch(x)
+        padded = self.pad(x)  # zeros: they add nothing to the sum
+        total = None
+        for _, _, cell in self.cells():
+            total = padded[cell].copy() if total is None else np.add(total, padded[cell], out=total)
+        return np.divide(total, self.count(), out=total)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        share = grad / self.count()  # every real cell of a window gets grad / count
+        dx = np.zeros((grad.shape[0], *self.padded_shape(), grad.shape[3]), grad.dtype)
+        for _, _, cell in self.cells():
+            dx[cell] += share
+        return dx[self.interior()]
