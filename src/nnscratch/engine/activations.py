@@ -378,10 +378,8 @@ def get(identifier: str | dict[str, Any] | Activation | None) -> Activation:
     """
     if identifier is None:
         return Linear()
-    if isinstance(identifier, Activation):
-        return identifier
-    if isinstance(identifier, dict):
-        return _from_config(identifier)
+    if isinstance(identifier, (Activation, dict)):
+        return identifier if isinstance(identifier, Activation) else _from_config(identifier)
     return lookup("activation", identifier, ACTIVATIONS, "an Activation")()
 
 

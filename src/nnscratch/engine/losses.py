@@ -461,16 +461,18 @@ def get(identifier: str | dict[str, Any] | Loss, reduction: str | None = None) -
 
     ``reduction`` overrides the instance's, the config's or the default ``"mean"``.
     """
+    if isinstance(identifier, (Loss, dict)):
+        return _from_object(identifier, reduction)
+    return lookup("loss", identifier, LOSSES, "a Loss")(reduction=reduction or "mean")
+
+
+def _from_object(identifier: dict[str, Any] | Loss, reduction: str | None) -> Loss:
+    """A loss instance (rebuilt for another ``reduction``) or a loss from its config."""
     if isinstance(identifier, Loss):
         if reduction is not None and reduction != identifier.reduction:
             return type(identifier)(**{**identifier._arguments(), "reduction": reduction})
         return identifier
-    if isinstance(identifier, dict):
-        return _from_config(identifier, reduction)
-    return lookup("loss", identifier, LOSSES, "a Loss")(reduction=reduction or "mean")
-
-
-def _from_config(config: dict[str, Any], reduction: str | None) -> Loss:
+    config = identifier
     cls = lookup("loss", config.get("name"), LOSSES, "a Loss")
     arguments = {k: v for k, v in config.items() if k != "name"}
     allowed = set(cls(reduction="mean").get_config()) - {"name"}

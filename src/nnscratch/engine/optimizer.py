@@ -35,6 +35,7 @@ class Optimizer:
     name: ClassVar[str] = ""
     #: names of the per-parameter state arrays, e.g. ("m", "v") for Adam
     slots: ClassVar[tuple[str, ...]] = ()
+    _schedule: LearningRateSchedule | None = None
 
     def __init__(self, learning_rate: float | LearningRateSchedule = 0.01) -> None:
         self.learning_rate = learning_rate  # type: ignore[assignment]
@@ -51,7 +52,6 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value: float | LearningRateSchedule) -> None:
-        self._schedule: LearningRateSchedule | None
         if isinstance(value, LearningRateSchedule):
             self._schedule, self._learning_rate = value, math.nan
         else:
