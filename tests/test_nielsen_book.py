@@ -113,8 +113,16 @@ def test_install_book_modules_maps_the_books_names(book_modules):
     import mnist_loader
     import network
     import network2
+    import network3
+    from network3 import ConvPoolLayer, FullyConnectedLayer, Network, SoftmaxLayer
 
     assert network is nielsen.network and network2 is nielsen.network2
+    assert network3 is nielsen.network3 and Network is nielsen.network3.Network
+    assert ConvPoolLayer.__module__.startswith("nnscratch.nielsen")
+    assert (FullyConnectedLayer, SoftmaxLayer) == (
+        network3.FullyConnectedLayer,
+        network3.SoftmaxLayer,
+    )
     assert mnist_loader is nielsen.mnist_loader
     assert set(book_modules) == set(nielsen.BOOK_MODULES)
 

@@ -76,13 +76,14 @@ __all__ = [
     "mnist_loader",
     "network",
     "network2",
+    "network3",
     "sigmoid",
     "sigmoid_prime",
     "vectorized_result",
 ]
 
 #: the book's module names, each mapped to the module of this package that replaces it
-BOOK_MODULES = ("network", "network2", "mnist_loader")
+BOOK_MODULES = ("network", "network2", "network3", "mnist_loader")
 
 
 def install_book_modules() -> dict[str, ModuleType]:
