@@ -3,46 +3,138 @@
 :class:`nnscratch.engine.model.Sequential` computes and stays silent. This subclass adds,
 on top and nothing underneath:
 
-* ``fit(verbose=...)``: a progress bar (``1``), one line per epoch (``2``) or nothing
-  (``0``); ``"auto"`` (the default) shows the bar on a terminal and in Jupyter;
+* ``fit(verbose=...)``: a progress bar per epoch (``1``), one line per epoch (``2``) or
+  nothing (``0``), on standard output as Keras prints them; ``"auto"`` (the default)
+  shows the bars on a terminal and in Jupyter;
 * Ctrl-C during ``fit``: the first press stops training after the current batch and
   keeps the weights (``fit`` then raises ``KeyboardInterrupt``, with
   ``model.history.interrupted`` set); a second press interrupts at once;
 * ``save(path)`` (see :mod:`nnscratch.saving`) and :func:`load_model`;
-* ``summary()`` prints the table, as Keras does.
+* ``summary()`` prints the table, as Keras does;
+* Keras' other model methods, with Keras' names, defaults and return values (see
+  :class:`Sequential`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
 import signal
 import sys
 import threading
+import time
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import numpy as np
+
+from . import model_config, weights_file
 from .engine import model as engine_model
-from .engine import serialize
+from .engine import serialize, training
 from .engine.callbacks import Callback, History
-from .progress import EpochLines, ProgressBar, interactive
+from .engine.checks import flag, integer
+from .fit_output import evaluation_line, keras_output
+from .progress import interactive
 from .saving import ModelFileError, read_model_file, save_model
 
-__all__ = ["Sequential", "load_model"]
+__all__ = ["Sequential", "layer_names", "load_model"]
+
+# The engine's fit, whose defaults (batch_size) this one keeps.
+_FIT = inspect.signature(engine_model.Sequential.fit)
 
 
 class Sequential(engine_model.Sequential):
     """A linear stack of layers, with Keras' ``compile`` / ``fit`` / ``predict``.
 
-    See :class:`nnscratch.engine.model.Sequential` for the parameters and the methods;
-    this class adds progress, Ctrl-C handling, ``save`` and a printed ``summary``.
+    See :class:`nnscratch.engine.model.Sequential` for the parameters and the computing
+    methods. This class adds, with Keras' names, defaults and return values:
+
+    * ``fit(verbose=...)`` printing as Keras does, Ctrl-C handling, ``evaluate(verbose=)``;
+    * ``summary()`` printing the table;
+    * ``save`` (one ``.nnscratch`` file), ``save_weights`` / ``load_weights``
+      (``.weights.npz``: :mod:`nnscratch.weights_file`);
+    * ``get_config`` / ``from_config`` / ``to_json`` (:mod:`nnscratch.model_config`);
+    * ``get_layer``, ``pop``, ``train_on_batch`` / ``test_on_batch`` /
+      ``predict_on_batch``, and Keras 2's ``predict_classes`` / ``predict_proba``
+      (with a ``DeprecationWarning``: Keras 2.6 removed them).
+
+    Keras 3's ``Sequential([Input(shape=(784,)), Dense(...)])`` (``nnscratch.keras.Input``)
+    declares the input shape, as ``input_shape=`` on the first layer does.
     """
 
+    _pending_input: tuple[int, ...] | None = None
+
+    # -- building ----------------------------------------------------------------------
+    def add(self, layer: Any) -> None:
+        """Append a layer (see the engine's ``add``); ``nnscratch.keras.Input(shape=...)``
+        as the first entry gives the model its input shape."""
+        shape = getattr(layer, "input_placeholder_shape", None)  # nnscratch.keras.Input
+        if shape is None:
+            super().add(layer)
+            if self._pending_input is not None and not self.built:
+                self.build(self._pending_input)
+            return
+        if self.layers or self._pending_input is not None:
+            raise ValueError(
+                "Input(shape=...) can only be the first entry of a Sequential model, "
+                "before any layer"
+            )
+        self._pending_input = tuple(shape)
+
+    def pop(self, rebuild: bool = True) -> Any:
+        """Remove the last layer and return it (Keras' ``pop``).
+
+        The model keeps its input shape and the other layers their weights; the
+        optimizer forgets its state for the removed layer. Removing the only layer
+        leaves an empty, unbuilt model. ``rebuild`` is accepted for Keras' signature
+        (the model needs no rebuilding here).
+        """
+        if not self.layers:
+            raise IndexError("pop() on a model without layers")
+        index = len(self.layers) - 1
+        layer = self.layers.pop()
+        if self.optimizer is not None:
+            prefix = f"{index}."
+            for slot in self.optimizer.state.values():
+                for key in [k for k in slot if k.startswith(prefix)]:
+                    del slot[key]
+        if not self.layers:
+            self._input_shape = None
+        return layer
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Any:
+        """The layer called ``name`` (as :meth:`summary` names it) or at ``index``.
+
+        Raises ``ValueError`` when both or neither are given, for an index out of range
+        and for an unknown name (listing the names), as Keras does.
+        """
+        if name is not None and index is not None:
+            raise ValueError(
+                f"give a layer name or a layer index, not both: name={name!r}, index={index!r}"
+            )
+        if index is not None:
+            index = integer("index", index)
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(
+                    f"asked for the layer at index {index}, but the model has "
+                    f"{len(self.layers)} layer(s)"
+                )
+            return self.layers[index]
+        if name is None:
+            raise ValueError("give get_layer a layer name or a layer index")
+        names = layer_names(self.layers)
+        if name in names:
+            return self.layers[names.index(name)]
+        raise ValueError(f"no layer named {name!r}; the layers are {names}")
+
+    # -- training ----------------------------------------------------------------------
     def fit(
         self,
         x: Any,
         y: Any,
-        batch_size: int | None = None,
+        batch_size: int | None = _FIT.parameters["batch_size"].default,
         epochs: int = 1,
         verbose: int | str = "auto",
         callbacks: Sequence[Callback] | None = None,
@@ -50,16 +142,16 @@ class Sequential(engine_model.Sequential):
         validation_data: tuple[Any, Any] | None = None,
         shuffle: bool = True,
         initial_epoch: int = 0,
+        **kwargs: Any,
     ) -> History:
-        """Train for ``epochs`` passes over ``(x, y)``; see the engine's ``fit``.
+        """Train for ``epochs`` passes over ``(x, y)``; see the engine's ``fit`` (the
+        other keyword arguments, such as ``class_weight``, go to it).
 
-        ``verbose``: 0 silent, 1 a progress bar, 2 one line per epoch (on stderr);
-        ``"auto"`` is 1 on a terminal or in Jupyter, else 0.
+        ``verbose``: 0 silent, 1 a progress bar per epoch, 2 one line per epoch, on
+        standard output as in Keras (:mod:`nnscratch.fit_output`); ``"auto"`` is 1 on a
+        terminal or in Jupyter, else 0.
         """
         level = _verbosity(verbose)
-        extra: list[Callback] = [ProgressBar()] if level == 1 else []
-        if level == 2:
-            extra.append(EpochLines())
         with _ctrl_c_stops_training(self) as pressed:
             history = super().fit(
                 x,
@@ -67,11 +159,12 @@ class Sequential(engine_model.Sequential):
                 batch_size,
                 epochs,
                 level,
-                [*(callbacks or []), *extra],
+                [*(callbacks or []), *keras_output(level)],
                 validation_split,
                 validation_data,
                 shuffle,
                 initial_epoch,
+                **kwargs,
             )
         if pressed():
             done = len(history.epoch)
@@ -81,6 +174,102 @@ class Sequential(engine_model.Sequential):
             )
         return history
 
+    def evaluate(  # type: ignore[override]
+        self, x: Any, y: Any, batch_size: int | None = None, verbose: Any = "auto", **kwargs: Any
+    ) -> Any:
+        """Loss and metrics on ``(x, y)``; see the engine's ``evaluate``.
+
+        With ``verbose=1`` or ``2`` (``"auto"``: 1 on a terminal) one line of Keras' form,
+        ``313/313 - 0s - 1ms/step - loss: 0.0712 - accuracy: 0.9791``, is printed.
+        """
+        level = _verbosity(verbose)
+        start = time.monotonic()
+        result = super().evaluate(x, y, batch_size, **kwargs)
+        if level:
+            scores = result if isinstance(result, dict) else self.last_scores(result)
+            steps = 1 if batch_size is None else -(-len(x) // batch_size)
+            print(evaluation_line(steps, time.monotonic() - start, scores), flush=True)
+        return result
+
+    def last_scores(self, result: Any) -> dict[str, float]:
+        """``evaluate``'s list (or single loss) as ``{name: value}``."""
+        values = result if isinstance(result, list) else [result]
+        return dict(zip(self.metrics_names, values))
+
+    @property
+    def metrics_names(self) -> list[str]:
+        """``["loss", *the metrics as compiled]``: the order of ``evaluate``'s list."""
+        engine_names = getattr(super(), "metrics_names", None)
+        if engine_names is not None:
+            return list(engine_names)
+        return ["loss", *(["accuracy"] if self.metrics else [])]
+
+    def train_on_batch(  # type: ignore[override]
+        self, x: Any, y: Any, return_dict: bool = False
+    ) -> Any:
+        """One gradient step on the batch ``(x, y)``: the loss, or ``[loss, *metrics]``
+        when compiled with metrics, or a dict with ``return_dict=True`` (Keras).
+
+        The values are the batch's before the step (of the output the step was computed
+        from), as Keras reports them; each call reports its own batch.
+        """
+        x, targets = self.check_data(x, y)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            loss, out = training.train_step(self, x, targets)
+            scores = {**self.scores(out, targets), "loss": loss}
+        return self.batch_result(scores, return_dict)
+
+    def test_on_batch(self, x: Any, y: Any, return_dict: bool = False, **kwargs: Any) -> Any:
+        """Loss (and metrics) of the batch ``(x, y)``, nothing updated: the loss, or
+        ``[loss, *metrics]``, or a dict with ``return_dict=True`` (Keras)."""
+        return self.batch_result(
+            engine_model.Sequential.evaluate(self, x, y, return_dict=True, **kwargs), return_dict
+        )
+
+    def batch_result(self, result: Any, return_dict: bool) -> Any:
+        """Keras' return value from a result of the engine (a loss or a dict)."""
+        scores = result if isinstance(result, dict) else self.last_scores(result)
+        if return_dict:
+            return scores
+        return scores["loss"] if len(scores) == 1 else list(scores.values())
+
+    # -- predicting ----------------------------------------------------------------------
+    def predict_on_batch(self, x: Any) -> np.ndarray:
+        """The outputs for one batch ``x`` (Keras' ``predict_on_batch``)."""
+        return self.predict(x)
+
+    def predict_proba(self, x: Any, batch_size: int = 32, verbose: Any = 0) -> np.ndarray:
+        """Keras 2.0-2.5's ``predict_proba``: ``predict(x)``, warning when the outputs
+        are not probabilities. Keras 2.6 removed it; use ``model.predict(x)``."""
+        _removed("predict_proba", "model.predict(x)")
+        out = self.predict(x, batch_size=batch_size)
+        if out.min() < 0.0 or out.max() > 1.0:
+            warnings.warn(
+                "the network returns values outside [0, 1]: the last layer does not give "
+                "probabilities (use softmax or sigmoid)",
+                UserWarning,
+                stacklevel=2,
+            )
+        return out
+
+    def predict_classes(self, x: Any, batch_size: int = 32, verbose: Any = 0) -> np.ndarray:
+        """Keras 2.0-2.5's ``predict_classes``: the class of each example.
+
+        Shape ``(n,)`` (the argmax) for several outputs, ``(n, 1)`` int32 (output > 0.5)
+        for one sigmoid output, as Keras returned them. Keras 2.6 removed it; use
+        ``np.argmax(model.predict(x), axis=-1)`` or ``(model.predict(x) > 0.5).astype("int32")``.
+        """
+        _removed(
+            "predict_classes",
+            "np.argmax(model.predict(x), axis=-1) for several classes, or "
+            "(model.predict(x) > 0.5).astype('int32') for one sigmoid output",
+        )
+        out = self.predict(x, batch_size=batch_size)
+        if out.shape[-1] > 1:
+            return out.argmax(axis=-1)
+        return (out > 0.5).astype("int32")
+
+    # -- saving --------------------------------------------------------------------------
     def save(self, filepath: str | os.PathLike[str], overwrite: bool = True) -> None:
         """Save architecture, weights, loss and optimizer state to one ``.nnscratch`` file.
 
@@ -88,6 +277,49 @@ class Sequential(engine_model.Sequential):
         """
         save_model(self, filepath, overwrite=overwrite)
 
+    def save_weights(self, filepath: str | os.PathLike[str], overwrite: bool = True) -> None:
+        """Write the weights alone to ``filepath``, which must end in ``.weights.npz``
+        (see :mod:`nnscratch.weights_file`)."""
+        weights_file.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(
+        self, filepath: str | os.PathLike[str], skip_mismatch: bool = False, by_name: bool = False
+    ) -> None:
+        """Load weights written by :meth:`save_weights` (or from a ``.nnscratch`` model
+        file) into this model, layer by layer; see :mod:`nnscratch.weights_file`.
+
+        ``by_name`` (Keras 2) is refused when true: as in Keras 3 for its own files,
+        the layers that have weights are matched in order.
+        """
+        if by_name:
+            raise ValueError(
+                "load_weights(by_name=True) is for Keras' legacy HDF5 files; nnscratch "
+                "matches the layers that have weights in order"
+            )
+        weights_file.load_weights(
+            self, filepath, skip_mismatch=flag("skip_mismatch", skip_mismatch)
+        )
+
+    def get_config(self) -> dict[str, Any]:
+        """The architecture as JSON-ready data (no weights); see
+        :mod:`nnscratch.model_config`."""
+        return model_config.get_config(self)
+
+    @classmethod
+    def from_config(cls, config: Any, custom_objects: Any = None) -> Sequential:
+        """A new model, with fresh weights, from :meth:`get_config`'s data.
+
+        ``custom_objects`` (Keras) may map names to layer classes that are registered
+        (``@nnscratch.layers.register_layer``); layers are found by their registered name.
+        """
+        return model_config.from_config(config, cls, custom_objects)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The architecture as JSON text (no weights); read it back with
+        ``nnscratch.keras.models.model_from_json``."""
+        return model_config.to_json(self, **kwargs)
+
+    # -- inspecting ----------------------------------------------------------------------
     def summary(self, print_fn: Any = None) -> None:  # type: ignore[override]
         """Print the layers, their output shapes and parameter counts (Keras' table).
 
@@ -97,6 +329,19 @@ class Sequential(engine_model.Sequential):
         table = super().summary(print_fn=print_fn)
         if print_fn is None:
             print(table)
+
+
+def layer_names(layers: Sequence[Any]) -> list[str]:
+    """The layers' names as :meth:`Sequential.summary` shows them: a layer's own
+    ``name``, else its class in lower case numbered per model (``dense``, ``dense_1``)."""
+    counts: dict[str, int] = {}
+    names = []
+    for layer in layers:
+        base = type(layer).__name__.lower()
+        n = counts.get(base, 0)
+        counts[base] = n + 1
+        names.append(layer.name or (base if n == 0 else f"{base}_{n}"))
+    return names
 
 
 def load_model(filepath: str | os.PathLike[str], compile: bool = True) -> Sequential:
@@ -123,9 +368,17 @@ def load_model(filepath: str | os.PathLike[str], compile: bool = True) -> Sequen
         raise ModelFileError(filepath, str(exc)) from None
 
 
+def _removed(name: str, instead: str) -> None:
+    warnings.warn(
+        f"model.{name}() was removed in Keras 2.6; use {instead}",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+
 def _verbosity(verbose: int | str) -> int:
     if verbose == "auto":
-        return 1 if interactive(sys.stderr) else 0
+        return 1 if interactive(sys.stdout) else 0
     if isinstance(verbose, bool) or verbose not in (0, 1, 2):
         raise ValueError(f"verbose must be 0, 1, 2 or 'auto', got {verbose!r}")
     return int(verbose)

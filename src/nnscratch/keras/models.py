@@ -1,19 +1,22 @@
-"""``from nnscratch.keras.models import Sequential, load_model`` (Keras' ``keras.models``)."""
+"""``from nnscratch.keras.models import Sequential, load_model, model_from_json``.
+
+Keras' ``keras.models``: :class:`Sequential` is ``nnscratch.Sequential`` (every Keras
+method is there; see :mod:`nnscratch.keras.sequential`).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .. import models
+from .. import model_config
 from ..models import load_model
 from ..saving import save_model
-from ._renames import renamed
+from .sequential import Sequential
 
-__all__ = ["Sequential", "load_model", "save_model"]
+__all__ = ["Sequential", "load_model", "model_from_json", "save_model"]
 
 
-class Sequential(models.Sequential):
-    """``nnscratch.Sequential``, whose ``fit`` also takes Keras 1's ``nb_epoch``."""
-
-    def fit(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        return super().fit(*args, **renamed("fit", kwargs, {"nb_epoch": "epochs"}))
+def model_from_json(json_string: str | bytes, custom_objects: Any = None) -> Sequential:
+    """The model that ``model.to_json()`` described, with fresh weights (Keras'
+    ``keras.models.model_from_json``); see :mod:`nnscratch.model_config`."""
+    return model_config.model_from_json(json_string, Sequential, custom_objects)
