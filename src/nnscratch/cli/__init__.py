@@ -38,6 +38,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "mnist": ("mnist", "train the book's network on MNIST (Nielsen, chapters 1 and 3)"),
     "predict": ("mnist", "read handwritten digits from image files with a saved network"),
+    "chapter6": (
+        "chapter6",
+        "the book's convolutional networks, step by step (Nielsen, chapter 6)",
+    ),
     "compare": (
         "compare",
         "train the same network with nnscratch, scikit-learn, Keras and PyTorch",

@@ -17,6 +17,7 @@ from .mnist import MnistHistory
 from .style import save_figure
 
 __all__ = [
+    "plot_accuracy_curves",
     "plot_confusion_matrix",
     "plot_hidden_weights",
     "plot_history",
@@ -44,6 +45,35 @@ def plot_history(history: MnistHistory, fig: Figure | None = None) -> Figure:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend()
+    return fig
+
+
+def plot_accuracy_curves(
+    validation: Sequence[float],
+    test: dict[int, float],
+    book: float | None = None,
+    title: str = "",
+    fig: Figure | None = None,
+) -> Figure:
+    """A chapter-6 run: validation accuracy per epoch, the test accuracy of each epoch
+    that set a new best validation accuracy, and the book's result as a line.
+
+    ``validation`` holds fractions, ``test`` maps an epoch to a fraction.
+    """
+    fig = fig or Figure(figsize=(10, 4.5), layout="constrained")
+    ax = fig.subplots()
+    style = {"marker": "o", "markersize": 3}
+    ax.plot(np.arange(len(validation)), 100 * np.asarray(validation), label="validation", **style)
+    if test:
+        epochs = sorted(test)
+        values = [100 * test[e] for e in epochs]
+        ax.plot(epochs, values, linestyle="none", marker="^", label="test, at a new best")
+    if book is not None:
+        ax.axhline(100 * book, color="grey", linestyle="--", label=f"book: {100 * book:.2f}%")
+    ax.set(xlabel="epoch", ylabel="accuracy (%)", title=title or "Classification accuracy")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right")
     return fig
 
 

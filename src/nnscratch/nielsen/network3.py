@@ -40,9 +40,11 @@ What is the book's, and how
 
 The arithmetic runs on the engine's ``Conv2D``, ``MaxPooling2D``, ``Flatten`` and
 ``Dense`` layers (channels-last), in float32 as the book's GPU setting
-(``theano.config.floatX = 'float32'``). ``net.model`` is that engine model (save it with
-``nnscratch.Sequential``'s ``save`` through :func:`nnscratch.models.as_saveable` or
-``net.save``); ``net.history`` holds the run's numbers.
+(``theano.config.floatX = 'float32'``). ``net.model`` is that engine model: save it with
+``nnscratch.saving.save_model(net.model, "net.nnscratch")`` and read it back with
+``nnscratch.load_model`` once this module is imported (it registers the two layers of
+its own, ``NielsenDropout`` and ``NielsenPoolBias``). ``net.history`` holds the run's
+numbers.
 """
 
 from __future__ import annotations
