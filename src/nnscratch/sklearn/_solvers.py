@@ -234,6 +234,8 @@ class Solvers:
 
     def _stochastic_state(self) -> None:
         """The records of the stochastic solvers, made on their first use."""
+        if not hasattr(self, "t_"):
+            self.t_ = 0
         if not hasattr(self, "loss_curve_"):
             self.loss_curve_ = []
         if not hasattr(self, "_no_improvement_count"):
