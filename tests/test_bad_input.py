@@ -254,10 +254,14 @@ def test_unknown_reduction_and_metric():
         Sequential([Dense(2)]).compile(loss="mse", reduction="avg")
     with pytest.raises(ValueError, match="reduction must be one of 'mean', 'sum', got 'avg'"):
         losses.Quadratic(reduction="avg")
-    with pytest.raises(ValueError, match="unknown metric 'auc'; valid: accuracy"):
+    with pytest.raises(ValueError, match="unknown metric 'auc'; valid names: acc, accuracy, bin"):
         Sequential([Dense(2)]).compile(loss="mse", metrics=["auc"])
-    with pytest.raises(ValueError, match="'accuracy' needs a classification loss, not mean_sq"):
-        Sequential([Dense(2)]).compile(loss="mse", metrics=["accuracy"])
+    with pytest.raises(ValueError, match="metric 'acc' is given twice"):
+        Sequential([Dense(2)]).compile(loss="mse", metrics=["acc", "acc"])
+    with pytest.raises(TypeError, match="metrics must be a list of names or functions"):
+        Sequential([Dense(2)]).compile(loss="mse", metrics="accuracy")
+    # Keras accepts accuracy with any loss (categorical for several outputs)
+    Sequential([Dense(2)]).compile(loss="mse", metrics=["accuracy"])
 
 
 # -- sizes and rates -----------------------------------------------------------------------

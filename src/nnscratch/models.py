@@ -32,7 +32,7 @@ import numpy as np
 
 from . import model_config, weights_file
 from .engine import model as engine_model
-from .engine import serialize, training
+from .engine import serialize
 from .engine.callbacks import Callback, History
 from .engine.checks import flag, integer
 from .fit_output import evaluation_line, keras_output
@@ -56,8 +56,8 @@ class Sequential(engine_model.Sequential):
     * ``save`` (one ``.nnscratch`` file), ``save_weights`` / ``load_weights``
       (``.weights.npz``: :mod:`nnscratch.weights_file`);
     * ``get_config`` / ``from_config`` / ``to_json`` (:mod:`nnscratch.model_config`);
-    * ``get_layer``, ``pop``, ``train_on_batch`` / ``test_on_batch`` /
-      ``predict_on_batch``, and Keras 2's ``predict_classes`` / ``predict_proba``
+    * ``get_layer``, ``pop``, ``test_on_batch`` / ``predict_on_batch`` (the engine has
+      ``train_on_batch``), and Keras 2's ``predict_classes`` / ``predict_proba``
       (with a ``DeprecationWarning``: Keras 2.6 removed them).
 
     Keras 3's ``Sequential([Input(shape=(784,)), Dense(...)])`` (``nnscratch.keras.Input``)
@@ -139,13 +139,14 @@ class Sequential(engine_model.Sequential):
         verbose: int | str = "auto",
         callbacks: Sequence[Callback] | None = None,
         validation_split: float = 0.0,
-        validation_data: tuple[Any, Any] | None = None,
+        validation_data: tuple[Any, ...] | None = None,
         shuffle: bool = True,
+        class_weight: Any = None,
+        sample_weight: Any = None,
         initial_epoch: int = 0,
-        **kwargs: Any,
     ) -> History:
-        """Train for ``epochs`` passes over ``(x, y)``; see the engine's ``fit`` (the
-        other keyword arguments, such as ``class_weight``, go to it).
+        """Train for ``epochs`` passes over ``(x, y)``; see the engine's ``fit``. The
+        arguments come in Keras' order.
 
         ``verbose``: 0 silent, 1 a progress bar per epoch, 2 one line per epoch, on
         standard output as in Keras (:mod:`nnscratch.fit_output`); ``"auto"`` is 1 on a
@@ -156,15 +157,16 @@ class Sequential(engine_model.Sequential):
             history = super().fit(
                 x,
                 y,
-                batch_size,
-                epochs,
-                level,
-                [*(callbacks or []), *keras_output(level)],
-                validation_split,
-                validation_data,
-                shuffle,
-                initial_epoch,
-                **kwargs,
+                batch_size=batch_size,
+                epochs=epochs,
+                verbose=level,
+                callbacks=[*(callbacks or []), *keras_output(level)],
+                validation_split=validation_split,
+                validation_data=validation_data,
+                shuffle=shuffle,
+                class_weight=class_weight,
+                sample_weight=sample_weight,
+                initial_epoch=initial_epoch,
             )
         if pressed():
             done = len(history.epoch)
@@ -175,7 +177,13 @@ class Sequential(engine_model.Sequential):
         return history
 
     def evaluate(  # type: ignore[override]
-        self, x: Any, y: Any, batch_size: int | None = None, verbose: Any = "auto", **kwargs: Any
+        self,
+        x: Any,
+        y: Any,
+        batch_size: int | None = None,
+        verbose: Any = "auto",
+        sample_weight: Any = None,
+        return_dict: bool = False,
     ) -> Any:
         """Loss and metrics on ``(x, y)``; see the engine's ``evaluate``.
 
@@ -184,54 +192,20 @@ class Sequential(engine_model.Sequential):
         """
         level = _verbosity(verbose)
         start = time.monotonic()
-        result = super().evaluate(x, y, batch_size, **kwargs)
+        scores = super().evaluate(x, y, batch_size, sample_weight=sample_weight, return_dict=True)
         if level:
-            scores = result if isinstance(result, dict) else self.last_scores(result)
             steps = 1 if batch_size is None else -(-len(x) // batch_size)
             print(evaluation_line(steps, time.monotonic() - start, scores), flush=True)
-        return result
-
-    def last_scores(self, result: Any) -> dict[str, float]:
-        """``evaluate``'s list (or single loss) as ``{name: value}``."""
-        values = result if isinstance(result, list) else [result]
-        return dict(zip(self.metrics_names, values))
-
-    @property
-    def metrics_names(self) -> list[str]:
-        """``["loss", *the metrics as compiled]``: the order of ``evaluate``'s list."""
-        engine_names = getattr(super(), "metrics_names", None)
-        if engine_names is not None:
-            return list(engine_names)
-        return ["loss", *(["accuracy"] if self.metrics else [])]
-
-    def train_on_batch(  # type: ignore[override]
-        self, x: Any, y: Any, return_dict: bool = False
-    ) -> Any:
-        """One gradient step on the batch ``(x, y)``: the loss, or ``[loss, *metrics]``
-        when compiled with metrics, or a dict with ``return_dict=True`` (Keras).
-
-        The values are the batch's before the step (of the output the step was computed
-        from), as Keras reports them; each call reports its own batch.
-        """
-        x, targets = self.check_data(x, y)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            loss, out = training.train_step(self, x, targets)
-            scores = {**self.scores(out, targets), "loss": loss}
-        return self.batch_result(scores, return_dict)
-
-    def test_on_batch(self, x: Any, y: Any, return_dict: bool = False, **kwargs: Any) -> Any:
-        """Loss (and metrics) of the batch ``(x, y)``, nothing updated: the loss, or
-        ``[loss, *metrics]``, or a dict with ``return_dict=True`` (Keras)."""
-        return self.batch_result(
-            engine_model.Sequential.evaluate(self, x, y, return_dict=True, **kwargs), return_dict
-        )
-
-    def batch_result(self, result: Any, return_dict: bool) -> Any:
-        """Keras' return value from a result of the engine (a loss or a dict)."""
-        scores = result if isinstance(result, dict) else self.last_scores(result)
         if return_dict:
             return scores
         return scores["loss"] if len(scores) == 1 else list(scores.values())
+
+    def test_on_batch(
+        self, x: Any, y: Any, sample_weight: Any = None, return_dict: bool = False
+    ) -> Any:
+        """Loss (and metrics) of the batch ``(x, y)``, nothing updated: the loss, or
+        ``[loss, *metrics]``, or a dict with ``return_dict=True`` (Keras)."""
+        return self.evaluate(x, y, None, 0, sample_weight, return_dict)
 
     # -- predicting ----------------------------------------------------------------------
     def predict_on_batch(self, x: Any) -> np.ndarray:

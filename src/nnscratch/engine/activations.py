@@ -376,11 +376,15 @@ def get(identifier: str | dict[str, Any] | Activation | None) -> Activation:
     >>> get("tanh")
     Tanh()
     """
+    if isinstance(identifier, str):
+        return lookup("activation", identifier, ACTIVATIONS, "an Activation")()
     if identifier is None:
         return Linear()
-    if isinstance(identifier, (Activation, dict)):
-        return identifier if isinstance(identifier, Activation) else _from_config(identifier)
-    return lookup("activation", identifier, ACTIVATIONS, "an Activation")()
+    if isinstance(identifier, Activation):
+        return identifier
+    if isinstance(identifier, dict):
+        return _from_config(identifier)
+    return lookup("activation", identifier, ACTIVATIONS, "an Activation")  # a TypeError
 
 
 def _from_config(config: dict[str, Any]) -> Activation:

@@ -27,8 +27,9 @@ final weight of the article's runs, for every sweep size of both data sets, and 
 runs with other activations, losses, optimizers and dropout, and small convolutional
 networks (strides, both paddings, float32 and float64). Layers this module does not know
 (average pooling, your own) run their own plain ``forward``/``backward`` inside the fast
-step. ``NNSCRATCH_PLAIN=1`` (or ``with nnscratch.engine.training.plain_path():``) turns
-this module off.
+step. Runs with sample weights, weight constraints or activity regularizers are left to
+the plain path (:func:`handles`). ``NNSCRATCH_PLAIN=1`` (or ``with
+nnscratch.engine.training.plain_path():``) turns this module off.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from .layers import Conv2D, Dense, MaxPooling2D
 from .layers.base import check_gradient
 from .optimizers import SGD
 
-__all__ = ["make_step"]
+__all__ = ["handles", "make_step"]
 
 
 class _Kernel:
@@ -245,6 +246,26 @@ class _MaxPoolKernel(_Kernel):
 
 #: the layers this module knows, by exact class (a subclass may compute differently)
 _KERNELS: dict[type, Any] = {Dense: _DenseKernel, Conv2D: _ConvKernel, MaxPooling2D: _MaxPoolKernel}
+#: what a subclass of Conv2D or MaxPooling2D must not override to run on their kernels
+_ARITHMETIC = ("forward", "backward", "backward_z", "activate", "patches", "col2im", "cells")
+
+
+def _kernel(layer: Any) -> Any:
+    """The kernel class that computes what ``layer`` computes, or None.
+
+    Dense by its exact class; Conv2D and MaxPooling2D also for a subclass that only
+    changes how the layer is made (``nnscratch.keras.layers.Conv2D`` translates Keras 1
+    arguments) and keeps every method of the arithmetic.
+    """
+    kind = type(layer)
+    if kind in _KERNELS:
+        return _KERNELS[kind]
+    for base in (Conv2D, MaxPooling2D):
+        if isinstance(layer, base) and all(
+            getattr(kind, name, None) is getattr(base, name, None) for name in _ARITHMETIC
+        ):
+            return _KERNELS[base]
+    return None
 
 
 class _FastStep:
@@ -268,9 +289,7 @@ class _FastStep:
             offset += p.size
         count = len(model.layers)
         self.units: list[Any] = [
-            _KERNELS[type(layer)](layer, i, self.grads, i == count - 1)
-            if type(layer) in _KERNELS
-            else layer
+            _kernel(layer)(layer, i, self.grads, i == count - 1) if _kernel(layer) else layer
             for i, layer in enumerate(model.layers)
         ]
         # the penalty as model.penalty() adds it up: per layer, then over the layers
@@ -353,6 +372,13 @@ class _FastStep:
         for p, scaled in self.pairs:
             np.subtract(p, scaled, out=p)
         self.optimizer.iterations += 1
+
+
+def handles(model: Any, weights: Any) -> bool:
+    """True when this module computes ``model``'s steps. Runs with sample weights, weight
+    constraints or activity regularizers go to the plain path, which knows them."""
+    special = any(layer.constraints or layer.activity_regularizer for layer in model.layers)
+    return weights is None and not special
 
 
 def make_step(model: Any) -> tuple[Callable[..., Any], Callable[..., None]]:

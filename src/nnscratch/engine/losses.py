@@ -139,23 +139,28 @@ class Loss:
         raise NotImplementedError
 
     def fused_gradient(
-        self, y_true: np.ndarray, y_pred: np.ndarray, out: np.ndarray | None = None
+        self,
+        y_true: np.ndarray,
+        y_pred: np.ndarray,
+        out: np.ndarray | None = None,
+        sample_weight: np.ndarray | None = None,
     ) -> np.ndarray:
-        """dL/dz through the fused output activation: ``p - y``, divided by n for "mean"."""
-        return self._reduce_grad(np.subtract(y_pred, y_true, out=out))
+        """dL/dz through the fused output activation: ``p - y``, divided by n for "mean",
+        each row times its example's weight when ``sample_weight`` is given."""
+        return self._reduce_grad(np.subtract(y_pred, y_true, out=out), sample_weight)
 
-    def weighted_total(self, y_true: np.ndarray, y_pred: np.ndarray, weights: np.ndarray) -> float:
+    def weighted_sum(self, y_true: np.ndarray, y_pred: np.ndarray, weights: np.ndarray) -> float:
         """``sum_i w_i * loss_i``: the examples' losses, each times its weight (Keras'
         ``sample_weight``). With ``"mean"`` the objective divides this by the batch size,
         not by the sum of the weights (Keras' ``"sum_over_batch_size"``)."""
         return float(np.dot(weights, self.per_example(y_true, y_pred)))
 
-    def _reduce_grad(self, grad: np.ndarray) -> np.ndarray:
+    def _reduce_grad(self, grad: np.ndarray, sample_weight: np.ndarray | None = None) -> np.ndarray:
         """``grad`` (one row per example, changed in place) for the reduced loss: divided
-        by the batch size for ``"mean"``."""
+        by the batch size for ``"mean"``; rows times the examples' weights, if any."""
         if self.reduction == "mean":
             grad /= grad.shape[0]
-        return grad
+        return grad if sample_weight is None else grad * sample_weight[:, None]
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "reduction": self.reduction, **self._arguments()}

@@ -13,16 +13,17 @@ Weights have dotted names, layer index then weight name: ``"0.kernel"``, ``"0.bi
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from . import inputs, training
 from . import losses as losses_module
+from . import metrics as metrics_module
 from . import optimizers as optimizers_module
-from . import training
 from .callbacks import Callback, History
-from .checks import integer, number, positive_int
+from .checks import integer, positive_int
 from .initializers import RandomLike, check_random_state
 from .layers import Layer
 from .layers.base import Shape, _shape
@@ -67,7 +68,8 @@ class Sequential:
     #: set by compile()
     optimizer: optimizers_module.Optimizer | None = None
     loss: losses_module.Loss | None = None
-    metrics: Sequence[str] = ()
+    #: {name as given to compile: metric function}, in the order given
+    metrics: dict[str, Any] = {}  # noqa: RUF012 (replaced by compile, never changed)
     #: a callback sets this to True to end training after the current batch
     stop_training = False
     #: the generator drawn from for weights, shuffling and dropout, made at build
@@ -84,9 +86,8 @@ class Sequential:
     ) -> None:
         if str(dtype) not in DTYPES and dtype not in (np.float64, np.float32):
             raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
-        self.dtype = np.dtype(dtype)
         check_random_state(seed)  # refuse a bad seed now; the generator is made at build
-        self.seed, self.name, self.layers = seed, name, []
+        self.dtype, self.seed, self.name, self.layers = np.dtype(dtype), seed, name, []
         self.history = History()  # of the last fit (Keras' model.history)
         for layer in layers or []:
             self.add(layer)
@@ -159,17 +160,25 @@ class Sequential:
     def compile(
         self,
         optimizer: str | optimizers_module.Optimizer = "sgd",
-        loss: str | losses_module.Loss = "categorical_crossentropy",
-        metrics: Sequence[str] | None = None,
+        loss: str | dict[str, Any] | losses_module.Loss = "categorical_crossentropy",
+        metrics: Sequence[Any] | None = None,
         reduction: str | None = None,
     ) -> None:
         """Choose the optimizer, the loss (and its ``reduction``) and extra metrics.
 
-        ``metrics`` may contain ``"accuracy"`` (classification losses only).
+        ``metrics`` are names from :mod:`~nnscratch.engine.metrics` (``"accuracy"`` or
+        ``"acc"``, ``"mae"``, ``"binary_accuracy"``, ...) or functions; they are reported
+        under the names given (``history.history["acc"]``, ``"val_acc"``), in that order
+        after the loss (:attr:`metrics_names`).
         """
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = losses_module.get(loss, reduction=reduction)
-        self.metrics = _checked_metrics(metrics or [], self.loss) if metrics else []
+        self.metrics = metrics_module.compile_metrics(metrics, self.loss) if metrics else {}
+
+    @property
+    def metrics_names(self) -> list[str]:
+        """``["loss", *metric names]``: the order of ``evaluate``'s list (Keras)."""
+        return ["loss", *self.metrics]
 
     # -- weights -----------------------------------------------------------------------
     def parameters(self, trainable: bool | None = None) -> dict[str, np.ndarray]:
@@ -178,11 +187,8 @@ class Sequential:
         ``trainable=True`` gives only the weights the optimizer updates, ``False`` only
         the others (batch-norm statistics); the default gives all of them.
         """
-        return {
-            f"{i}.{key}": p
-            for i, layer in enumerate(self.layers)
-            for key, p in layer.weights(trainable).items()
-        }
+        layers = enumerate(self.layers)
+        return {f"{i}.{k}": p for i, layer in layers for k, p in layer.weights(trainable).items()}
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of the weights in layer order (Keras' ``get_weights``)."""
@@ -210,8 +216,9 @@ class Sequential:
         return sum(layer.count_params() for layer in self.layers)
 
     def penalty(self) -> float:
-        """The regularizers' penalty on all weights."""
-        return float(sum(layer.penalty() for layer in self.layers))
+        """The regularizers' penalty on all weights, plus the activity regularizers' on
+        the outputs of the last forward pass."""
+        return float(sum(layer.penalty() + layer.activity_loss for layer in self.layers))
 
     # -- computing ---------------------------------------------------------------------
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
@@ -222,6 +229,8 @@ class Sequential:
         """
         for layer in self.layers:
             x = layer.forward(x, training=training)
+            if layer.activity_regularizer is not None:  # its penalty is on this output
+                layer.keep_activity(x)
         return x
 
     def trace(self, x: Any) -> list[np.ndarray]:
@@ -244,10 +253,10 @@ class Sequential:
         ``x`` is ``(n_samples, *input_shape)``; ``batch_size`` bounds the memory used.
         """
         x = self.check_inputs(x, "x")
-        step = x.shape[0] if batch_size is None else positive_int("batch_size", batch_size)
         with np.errstate(over="ignore", invalid="ignore"):
-            if step >= x.shape[0]:
+            if batch_size is None or positive_int("batch_size", batch_size) >= len(x):
                 return self.forward(x)
+            step = int(batch_size)
             return np.concatenate([self.forward(x[s : s + step]) for s in range(0, len(x), step)])
 
     def evaluate(
@@ -256,33 +265,38 @@ class Sequential:
         y: Any,
         batch_size: int | None = None,
         verbose: Any = 0,
+        sample_weight: Any = None,
+        *,
         return_dict: bool = False,
     ) -> float | list[float] | dict[str, float]:
         """Loss (per example, with the penalty) and metrics on ``(x, y)``.
 
-        Returns the loss as a float, or ``[loss, accuracy]`` when compiled with
-        ``metrics=["accuracy"]`` (Keras), or a dict with ``return_dict=True``.
+        Returns the loss as a float, or ``[loss, *metrics]`` in :attr:`metrics_names`'
+        order when compiled with metrics (Keras), or a dict with ``return_dict=True``.
+        ``sample_weight`` weights each example's loss (not the metrics), as in ``fit``;
+        ``batch_size`` only bounds the memory used.
         """
         x, targets = self.check_data(x, y)
-        result = self.scores(self.predict(x, batch_size=batch_size), targets)
+        weights = inputs.sample_weights(targets, sample_weight, None, self.dtype)
+        result = self.scores(training.evaluate_forward(self, x, batch_size), targets, weights)
         if return_dict:
             return result
         return result["loss"] if len(result) == 1 else list(result.values())
 
-    def scores(self, out: np.ndarray, targets: np.ndarray) -> dict[str, float]:
-        """``{"loss": ..., "accuracy": ...}`` of outputs ``out`` against encoded targets."""
+    def scores(
+        self, out: np.ndarray, targets: np.ndarray, weights: np.ndarray | None = None
+    ) -> dict[str, float]:
+        """``{"loss": ..., <metric>: ...}`` of the outputs ``out`` of the last forward pass
+        against encoded targets; ``weights`` weighs the loss (not the metrics)."""
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            result = {"loss": training.batch_loss(self, targets, out)}
-        if self.metrics:
-            result["accuracy"] = self.count_correct(targets, out) / out.shape[0]
-        return result
+            return {"loss": training.batch_loss(self, targets, out, weights)} | self.metric_values(
+                out, targets
+            )
 
-    def count_correct(self, targets: np.ndarray, out: np.ndarray) -> int:
-        """How many rows of ``out`` pick the class of ``targets`` (threshold 0.5 for one
-        output unit)."""
-        if out.shape[1] == 1:
-            return int(np.count_nonzero((out[:, 0] > 0.5) == (targets[:, 0] > 0.5)))
-        return int(np.count_nonzero(out.argmax(axis=1) == targets.argmax(axis=1)))
+    def metric_values(self, out: np.ndarray, targets: np.ndarray) -> dict[str, float]:
+        """Each compiled metric's mean over the rows of ``out``."""
+        totals = metrics_module.sums(self.metrics, targets, out)
+        return {name: total / out.shape[0] for name, total in totals.items()}
 
     # -- training ----------------------------------------------------------------------
     def gradients(self, x: Any, y: Any) -> dict[str, np.ndarray]:
@@ -293,12 +307,28 @@ class Sequential:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             return training.compute_gradients(self, x, targets)[2]
 
-    def train_on_batch(self, x: Any, y: Any) -> float:
-        """One gradient step on one batch; returns the batch's loss before the step."""
+    def train_on_batch(
+        self,
+        x: Any,
+        y: Any,
+        sample_weight: Any = None,
+        class_weight: Mapping[int, float] | None = None,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
+        """One gradient step on one batch (Keras' ``train_on_batch``).
+
+        Returns the batch's loss before the step, or ``[loss, *metrics]`` when compiled
+        with metrics (of the output the step was computed from), or a dict with
+        ``return_dict=True``. ``sample_weight`` and ``class_weight`` as in :meth:`fit`.
+        """
         x, targets = self.check_data(x, y)
+        weights = inputs.sample_weights(targets, sample_weight, class_weight, self.dtype)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            loss, _ = training.train_step(self, x, targets)
-        return loss
+            loss, out = training.train_step(self, x, targets, weights)
+            result = {"loss": loss, **self.metric_values(out, targets)}
+        if return_dict:
+            return result
+        return loss if len(result) == 1 else list(result.values())
 
     def fit(
         self,
@@ -309,8 +339,10 @@ class Sequential:
         verbose: Any = 0,
         callbacks: Sequence[Callback] | None = None,
         validation_split: float = 0.0,
-        validation_data: tuple[Any, Any] | None = None,
+        validation_data: tuple[Any, ...] | None = None,
         shuffle: bool = True,
+        class_weight: Mapping[int, float] | None = None,
+        sample_weight: Any = None,
         initial_epoch: int = 0,
     ) -> History:
         """Train for ``epochs`` passes over ``(x, y)``.
@@ -323,8 +355,9 @@ class Sequential:
         x : array (n_samples, *input_shape)
         y : class labels (n_samples,), one-hot rows or targets (n_samples, n_outputs)
         batch_size : int, optional
-            Examples per gradient step. ``None`` (or >= n) is full-batch gradient
-            descent, as in the WildML tutorial: one step per epoch. (Keras' default is 32.)
+            Examples per gradient step; ``None`` means 32, as in Keras. Full-batch
+            gradient descent (one step per epoch, as in the WildML tutorial and the
+            article's runs) is ``batch_size=len(x)``.
         epochs : int
             Passes over the data (> 0).
         verbose : 0, 1, 2 or "auto"
@@ -332,12 +365,21 @@ class Sequential:
             (``nnscratch.Sequential`` shows a progress bar for it).
         callbacks : list of Callback, optional
         validation_split : float, default 0.0
-            Fraction of the data, taken from the end before shuffling, held out for
-            validation (Keras' behaviour).
-        validation_data : (x_val, y_val), optional
-            Evaluated after every epoch as ``val_loss`` (and ``val_accuracy``).
+            Fraction of the data (and of ``sample_weight``), taken from the end before
+            shuffling, held out for validation (Keras' behaviour).
+        validation_data : (x_val, y_val) or (x_val, y_val, sample_weight_val), optional
+            Evaluated after every epoch as ``val_loss`` and ``val_<metric>``.
         shuffle : bool, default True
             Reshuffle the examples every epoch (no effect on a full batch).
+        class_weight : dict, optional
+            ``{class: weight}``: each example's loss is multiplied by its class's weight
+            (classes not named weigh 1.0). The class of an example is its label, the
+            column of its one-hot row, or for one output unit its 0/1 target.
+        sample_weight : array (n_samples,), optional
+            Each example's loss is multiplied by its weight (finite, >= 0); with
+            ``reduction="mean"`` a batch's weighted sum is divided by the batch size
+            (Keras' ``"sum_over_batch_size"``). With ``class_weight`` too, the two
+            multiply. The weights follow their examples through the shuffling.
         initial_epoch : int
             Epoch to start counting from (to resume training).
 
@@ -345,7 +387,8 @@ class Sequential:
         -------
         History
             ``history.history["loss"][e]`` is the loss of epoch ``e`` (the mean over its
-            batches, each measured before its step).
+            batches, weighted by their sizes, each measured before its step), and
+            ``history.history[name]`` each metric under the name given to ``compile``.
 
         Raises
         ------
@@ -359,14 +402,17 @@ class Sequential:
             raise ValueError(f"initial_epoch must be in [0, epochs), got {initial_epoch}")
         batch_size = None if batch_size is None else positive_int("batch_size", batch_size)
         x, targets = self.check_data(x, y)
+        weights = inputs.sample_weights(targets, sample_weight, class_weight, self.dtype)
         validation = None
         if validation_split:
-            x, targets, validation = _split_off(x, targets, validation_split)
+            (x, targets, weights), validation = inputs.split_off(
+                (x, targets, weights), validation_split
+            )
         elif validation_data is not None:
-            validation = self.check_data(*_pair(validation_data))
-        epochs_to_run, callbacks = range(initial_epoch, epochs), list(callbacks or [])
+            validation = inputs.validation_set(validation_data, self.check_data, self.dtype)
+        to_run, callbacks = range(initial_epoch, epochs), list(callbacks or [])  # epochs to run
         return training.fit_loop(
-            self, x, targets, batch_size, epochs_to_run, shuffle, callbacks, validation, verbose
+            self, x, targets, weights, batch_size, to_run, shuffle, callbacks, validation, verbose
         )
 
     def bytes_per_example(self) -> int:
@@ -383,7 +429,7 @@ class Sequential:
                 "the model is not built yet: give the first layer input_shape=... (or "
                 "input_dim=...), call fit() first, or call model.build(input_shape)"
             )
-        return _as_float_array(x, name, self.dtype, self._input_shape)
+        return inputs.float_array(x, name, self.dtype, self._input_shape)
 
     def check_data(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         """Check ``x`` and ``y`` together and encode ``y`` for the loss.
@@ -393,13 +439,11 @@ class Sequential:
         """
         if self.loss is None or self.optimizer is None:
             raise RuntimeError("call model.compile(optimizer=..., loss=...) first")
-        x = _as_float_array(x, "x", self.dtype, self._input_shape)
+        x = inputs.float_array(x, "x", self.dtype, self._input_shape)
         given, y = y, np.asarray(y)
-        if y.ndim == 0 or len(y) != len(x) or y.dtype.kind not in "biuf":
-            raise _bad_targets(given, y, len(x))
-        if not np.isfinite(y).all():
-            raise ValueError("y contains NaN or infinite values")
-        n_outputs = math.prod(self.output_shape_for(x.shape[1:]))
+        if not y.ndim or len(y) != len(x) or y.dtype.kind not in "biuf" or not np.isfinite(y).all():
+            raise inputs.bad_targets(given, y, len(x))
+        n_outputs = math.prod(self.output_shape_for(x.shape[1:]))  # the loss encodes y for them
         targets = self.loss.encode_targets(y, n_outputs, self.dtype)
         if not self.built:
             self.build(x.shape[1:])
@@ -421,88 +465,7 @@ class Sequential:
 
 
 # -- helpers -------------------------------------------------------------------------------
-def _as_float_array(x: Any, name: str, dtype: np.dtype, shape: Shape | None) -> np.ndarray:
-    """``x`` checked (numbers, ``(n, *shape)``, finite) and converted to ``dtype``."""
-    try:
-        arr = np.asarray(x)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a rectangular array of numbers: {exc}") from None
-    if arr.dtype.kind not in "biuf" or arr.size == 0 or arr.shape[1:] != (shape or arr.shape[1:]):
-        raise _bad_inputs(arr, name, shape)
-    if arr.ndim < 2:
-        raise _bad_inputs(arr, name, shape)
-    with np.errstate(over="ignore"):  # a value beyond float32's range: reported below
-        converted = np.ascontiguousarray(arr, dtype=dtype)
-    if not np.isfinite(converted).all():
-        raise _not_finite(arr, converted, name)
-    return converted
-
-
-def _bad_inputs(arr: np.ndarray, name: str, shape: Shape | None) -> Exception:
-    if arr.dtype.kind not in "biuf":
-        return TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
-    wanted = 1 + len(shape) if shape else 2
-    if arr.ndim != wanted or arr.ndim < 2:
-        example = ", ".join(map(str, shape)) if shape else "n_features"
-        hint = " (use x.reshape(-1, 1) for a single feature)" if arr.ndim == 1 else ""
-        return ValueError(
-            f"expected {wanted}-D {name} (n_samples, {example}), got shape {arr.shape}{hint}"
-        )
-    if arr.size == 0:
-        return ValueError(f"{name} is empty: shape {arr.shape}")
-    if len(arr.shape) == 2:
-        return ValueError(f"{name} has {arr.shape[1]} features but the model expects {shape[0]}")  # type: ignore[index]
-    return ValueError(f"{name} has examples of shape {arr.shape[1:]} but the model expects {shape}")
-
-
-def _not_finite(arr: np.ndarray, converted: np.ndarray, name: str) -> Exception:
-    if arr.dtype.kind == "f" and np.isfinite(arr).all():
-        limit = np.finfo(converted.dtype).max
-        return ValueError(
-            f"{name} has values beyond {converted.dtype}'s range (|x| > {limit:.3g}); "
-            f"use dtype='float64' or rescale the inputs"
-        )
-    bad = int(np.count_nonzero(~np.isfinite(arr)))
-    return ValueError(f"{name} contains {bad} NaN or infinite value(s)")
-
-
-def _bad_targets(given: Any, y: np.ndarray, n: int) -> Exception:
-    if y.ndim == 0:
-        return ValueError(f"y must be an array of targets, got a scalar {given!r}")
-    if len(y) != n:
-        return ValueError(f"x and y have different numbers of samples: {n} and {len(y)}")
-    return TypeError(f"y must be numeric, got dtype {y.dtype}")
-
-
 def _not_addable(layer: Any) -> Exception:
     if not isinstance(layer, Layer):
         return TypeError(f"Sequential.add expects a Layer, got {type(layer).__name__}")
     return ValueError(f"{layer.describe()} is already in this model")
-
-
-def _checked_metrics(metrics: Sequence[str], loss: Any) -> list[str]:
-    for m in metrics:
-        if m not in ("accuracy", "acc"):
-            raise ValueError(f"unknown metric {m!r}; valid: accuracy")
-    if not loss.categorical:
-        raise ValueError(f"metric 'accuracy' needs a classification loss, not {loss.name}")
-    return ["accuracy"]
-
-
-def _pair(data: Any) -> tuple[Any, Any]:
-    if not isinstance(data, (tuple, list)) or len(data) != 2:
-        raise ValueError("validation_data must be a pair (x_val, y_val)")
-    return data[0], data[1]
-
-
-def _split_off(
-    x: np.ndarray, targets: np.ndarray, fraction: float
-) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    fraction = number("validation_split", fraction, 0, 1, low_open=True, high_open=True)
-    n_val = int(x.shape[0] * fraction)
-    if n_val == 0 or n_val == x.shape[0]:
-        raise ValueError(
-            f"validation_split={fraction} leaves no data on one side of {x.shape[0]} samples"
-        )
-    cut = x.shape[0] - n_val
-    return x[:cut], targets[:cut], (x[cut:], targets[cut:])

@@ -36,11 +36,13 @@ class Optimizer:
     #: names of the per-parameter state arrays, e.g. ("m", "v") for Adam
     slots: ClassVar[tuple[str, ...]] = ()
     _schedule: LearningRateSchedule | None = None
+    #: slot -> {parameter name: state array}; the number of updates done
+    state: dict[str, dict[str, np.ndarray]]
+    iterations: int
 
     def __init__(self, learning_rate: float | LearningRateSchedule = 0.01) -> None:
         self.learning_rate = learning_rate  # type: ignore[assignment]
-        self.state: dict[str, dict[str, np.ndarray]] = {slot: {} for slot in self.slots}
-        self.iterations = 0
+        self.state, self.iterations = {slot: {} for slot in self.slots}, 0
 
     # -- the learning rate -------------------------------------------------------------
     @property

@@ -472,10 +472,12 @@ def get(identifier: str | Optimizer | Mapping[str, Any], **kwargs: Any) -> Optim
     >>> get("adam")
     Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-07, amsgrad=False)
     """
+    if isinstance(identifier, str):
+        return lookup("optimizer", identifier, {**OPTIMIZERS, **ALIASES}, "an Optimizer")(**kwargs)
     if isinstance(identifier, Optimizer):
         if kwargs:
             raise TypeError("keyword arguments apply to optimizer names, not to an instance")
         return identifier
     if isinstance(identifier, Mapping):
         return lookup("optimizer", identifier.get("name"), OPTIMIZERS).from_config(identifier)
-    return lookup("optimizer", identifier, {**OPTIMIZERS, **ALIASES}, "an Optimizer")(**kwargs)
+    return lookup("optimizer", identifier, OPTIMIZERS, "an Optimizer")  # a TypeError naming it

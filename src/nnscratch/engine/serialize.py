@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from .layers import Layer, get_layer_class, registered_name
 from .layers.base import _shape, check_size
@@ -138,7 +139,7 @@ def model_to_data(
             raise TypeError(f"a custom optimizer ({type(opt).__name__}) cannot be saved")
         config["compile"] = {
             "loss": model.loss.get_config(),
-            "metrics": list(model.metrics),
+            "metrics": _metric_names(model),
             "optimizer": opt.get_config(),
         }
         if include_optimizer:
@@ -154,6 +155,15 @@ def model_to_data(
         },
     }
     return config, arrays
+
+
+def _metric_names(model: Any) -> list[str]:
+    """The metrics by the names compile received; a function of your own has none a file
+    could load."""
+    for name, fn in model.metrics.items():
+        if name not in metrics_module.METRICS or metrics_module.get(name, model.loss) is not fn:
+            raise TypeError(f"the metric {name!r} is a function of your own and cannot be saved")
+    return list(model.metrics)
 
 
 def _saves_as_builtin(opt: Any) -> bool:

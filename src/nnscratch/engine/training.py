@@ -34,13 +34,16 @@ from typing import Any
 import numpy as np
 
 from . import fast
+from . import metrics as metrics_module
 from .callbacks import Callback, CallbackList, History
 from .layers.base import check_gradient, check_size
 
 __all__ = [
     "TrainingDiverged",
+    "apply_update",
     "batch_loss",
     "compute_gradients",
+    "evaluate_forward",
     "fit_loop",
     "plain_path",
     "train_step",
@@ -64,35 +67,54 @@ class TrainingDiverged(FloatingPointError):
 
 
 # -- one batch ------------------------------------------------------------------------------
-def batch_loss(model: Any, targets: np.ndarray, out: np.ndarray) -> float:
-    """The objective of one batch, per example: loss (and penalty) divided as reported."""
-    total = model.loss.total(targets, out)
+def batch_loss(model: Any, y: np.ndarray, out: np.ndarray, w: Any = None) -> float:
+    """The objective of one batch, per example: loss (and penalty) divided as reported.
+
+    ``y`` are the encoded targets of the outputs ``out``; ``w`` (the examples'
+    ``sample_weight``, or ``None``) multiplies each example's loss;
+    the sum is still divided by the number of examples. The penalty is the model's
+    (:meth:`~nnscratch.engine.model.Sequential.penalty`: the weights' regularizers and
+    the activity regularizers on the outputs of this forward pass).
+    """
+    total = model.loss.total(y, out) if w is None else model.loss.weighted_sum(y, out, w)
     return model.loss.objective(total, model.penalty(), out.shape[0])
 
 
 def fuses(loss: Any, layer: Any) -> bool:
-    """True when ``loss`` folds ``layer``'s activation into its gradient (``p - y``)."""
-    activation = getattr(layer, "activation", None)
+    """True when ``loss`` folds ``layer``'s activation into its gradient (``p - y``).
+
+    Not when the layer has an activity regularizer: its gradient is one on the layer's
+    output, which must go through the activation's own backward.
+    """
+    activation = getattr(layer, "activation", None) if layer.activity_regularizer is None else None
     return activation is not None and activation.name == loss.fused_activation
 
 
 def compute_gradients(
-    model: Any, x: np.ndarray, targets: np.ndarray
+    model: Any, x: np.ndarray, targets: np.ndarray, sample_weight: np.ndarray | None = None
 ) -> tuple[float, np.ndarray, dict[str, np.ndarray]]:
     """Forward, loss and backward on one batch: ``(loss, output, gradients)``.
 
     ``gradients`` maps each trainable weight's dotted name (``"0.kernel"``) to dL/dW,
-    the regularizers' part included. No weight changes.
+    the regularizers' part included. ``sample_weight`` (one weight per example, or
+    ``None``) weighs each example's loss and so its gradient. No weight changes (only
+    layers' own statistics, such as batch normalization's moving averages).
+
+    A layer with an activity regularizer adds the penalty's gradient on its output to
+    the gradient that reaches it from above, before its own backward.
     """
     layers, loss = model.layers, model.loss
     out = model.forward(x, training=True)
-    value = batch_loss(model, targets, out)
+    value = batch_loss(model, targets, out, sample_weight)
     if fuses(loss, layers[-1]):  # softmax + cross-entropy: dL/dz = p - y
-        grad = layers[-1].backward_z(loss.fused_gradient(targets, out))
+        grad = layers[-1].backward_z(loss.fused_gradient(targets, out, sample_weight=sample_weight))
     else:
-        grad = layers[-1].backward(loss.gradient(targets, out))
+        grad = loss.gradient(targets, out)
+        if sample_weight is not None:  # each example's gradient row times its weight
+            grad = grad * sample_weight[:, None]
+        grad = layers[-1].backward(layers[-1].activity_grad(grad))
     for layer in reversed(layers[:-1]):
-        grad = layer.backward(grad)
+        grad = layer.backward(grad if layer.activity_output is None else layer.activity_grad(grad))
     return value, out, gradients(layers)
 
 
@@ -108,18 +130,41 @@ def gradients(layers: Sequence[Any]) -> dict[str, np.ndarray]:
     return found
 
 
-def train_step(model: Any, x: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
+def train_step(
+    model: Any, x: np.ndarray, targets: np.ndarray, sample_weight: np.ndarray | None = None
+) -> tuple[float, np.ndarray]:
     """One gradient step on one batch; returns the loss before the step and the output.
 
     When the loss is NaN or infinite no step is taken: the caller decides what to do.
     """
-    value, out, grads = compute_gradients(model, x, targets)
+    value, out, grads = compute_gradients(model, x, targets, sample_weight)
     if math.isfinite(value):
-        model.optimizer.step(model.parameters(trainable=True), grads)
+        apply_update(model, model.parameters(trainable=True), grads)
     return value, out
 
 
+def apply_update(model: Any, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+    """The optimizer's step, then every weight constraint (Keras applies them after
+    each update): ``w <- constraint(w)``, in place."""
+    model.optimizer.step(params, grads)
+    for layer in model.layers:
+        for key, constraint in layer.constraints.items():
+            np.copyto(layer.params[key], constraint(layer.params[key]))
+
+
+def evaluate_forward(model: Any, x: np.ndarray, batch_size: int | None) -> np.ndarray:
+    """The inference-mode outputs for ``evaluate``, in batches of ``batch_size``.
+
+    With an activity regularizer the whole of ``x`` goes through in one pass, so that
+    the penalty the layers report afterwards covers every example.
+    """
+    if any(layer.activity_regularizer is not None for layer in model.layers):
+        batch_size = None
+    return model.predict(x, batch_size=batch_size)
+
+
 # -- which path -----------------------------------------------------------------------------
+PLAIN = "NNSCRATCH_PLAIN"  # the environment variable; "1" turns the fast path off
 _plain = contextvars.ContextVar("nnscratch_plain_path", default=False)
 
 
@@ -134,20 +179,28 @@ def plain_path() -> Iterator[None]:
         _plain.reset(token)
 
 
-def make_step(model: Any) -> tuple[Compute, Update]:
+def make_step(model: Any, weights: np.ndarray | None = None) -> tuple[Compute, Update]:
     """The two halves of a step, as ``fit`` uses them.
 
     ``compute(x, targets, index)`` returns ``(loss, output, gradients)`` for the batch
-    ``x[index]`` and ``update(gradients)`` takes the optimizer's step; between the two
-    ``fit`` checks the loss. The fast path's halves unless it is switched off.
+    ``x[index]`` (with ``weights[index]`` when the examples are weighted) and
+    ``update(gradients)`` takes the optimizer's step and applies the constraints;
+    between the two ``fit`` checks the loss. The fast path's halves unless it is
+    switched off or the run needs what only the plain path does (weights, constraints,
+    activity regularizers).
     """
-    if not (_plain.get() or os.environ.get("NNSCRATCH_PLAIN") == "1"):
+    if not (_plain.get() or os.environ.get(PLAIN) == "1") and fast.handles(model, weights):
         return fast.make_step(model)
-    params = model.parameters(trainable=True)
+    params, pick = model.parameters(trainable=True), _picker(weights)
     return (
-        lambda x, targets, index: compute_gradients(model, x[index], targets[index]),
-        lambda grads: model.optimizer.step(params, grads),
+        lambda x, targets, index: compute_gradients(model, x[index], targets[index], pick(index)),
+        lambda grads: apply_update(model, params, grads),
     )
+
+
+def _picker(weights: np.ndarray | None) -> Callable[[Any], np.ndarray | None]:
+    """``index -> weights[index]``, or ``index -> None`` without weights."""
+    return (lambda index: None) if weights is None else weights.__getitem__
 
 
 # -- the loop over epochs ---------------------------------------------------------------------
@@ -161,73 +214,71 @@ def fit_loop(
     model: Any,
     x: np.ndarray,
     targets: np.ndarray,
-    batch_size: int | None,
+    weights: np.ndarray | None,
+    batch_size: int,
     epochs: range,
     shuffle: bool,
     callbacks: Sequence[Callback],
-    validation: tuple[np.ndarray, np.ndarray] | None,
+    validation: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None,
     verbose: Any,
 ) -> History:
     """Train ``model`` for the ``epochs`` (a range, e.g. ``range(0, 20000)``) over
-    ``(x, targets)``.
+    ``(x, targets)``, each example's loss weighted by ``weights`` (or not: ``None``).
 
     ``targets`` are already encoded for the loss. Each epoch shuffles the examples
-    (with the model's generator), cuts them into batches of ``batch_size`` (``None``:
-    one full batch) and takes one step per batch; the epoch's ``loss`` is the mean of
-    the batch losses, each measured before its step.
+    (with the model's generator), cuts them into batches of ``batch_size`` and takes one
+    step per batch; the epoch's ``loss`` and metrics are the means over its batches
+    weighted by their sizes, each measured before its step.
 
     Every ``SNAPSHOT_EVERY`` steps the weights are copied aside just before an update,
     once their loss is known to be finite. If a loss comes out NaN or infinite, those
     weights are put back and training ends: with ``TrainingDiverged``, unless a callback
     (``TerminateOnNaN``) asked for a clean stop.
     """
-    n = len(x)
-    size = min(batch_size or n, n)
+    n, size = len(x), min(batch_size or len(x), len(x))
     check_size(size * model.bytes_per_example(), lambda: f"a training step on {size} examples")
-    compute, update = make_step(model)
-    weights = model.parameters()
-    last_finite = {key: p.copy() for key, p in weights.items()}
+    compute, update = make_step(model, weights)
+    params = model.parameters()
+    last_finite = {key: p.copy() for key, p in params.items()}
     history = model.history = History()
-    params = {"epochs": epochs.stop, "steps": -(-n // size), "samples": n, "verbose": verbose}
-    hooks = CallbackList([history, *callbacks], model, params)
+    settings = {"epochs": epochs.stop, "steps": -(-n // size), "samples": n, "verbose": verbose}
+    hooks = CallbackList([history, *callbacks], model, settings)
     steps, diverged, epoch, model.stop_training = 0, None, epochs.start, False
     hooks.call("on_train_begin", {})
     for epoch in epochs:
         hooks.call("on_epoch_begin", epoch, {})
         order = model.rng.permutation(n) if shuffle and size < n else None
-        total, seen, correct = 0.0, 0, 0
+        total, seen, sums = 0.0, 0, dict.fromkeys(model.metrics, 0.0)
         for batch, start in enumerate(range(0, n, size)):
             index = slice(start, start + size) if order is None else order[start : start + size]
             hooks.call("on_train_batch_begin", batch, {})
             loss, out, grads = compute(x, targets, index)
             if math.isfinite(loss):
-                if steps % SNAPSHOT_EVERY == 0:
-                    _copy_weights(weights, last_finite)  # finite weights, before the update
+                if steps and steps % SNAPSHOT_EVERY == 0:  # (at step 0 they were just copied)
+                    _copy_weights(params, last_finite)  # finite weights, before the update
                 update(grads)
             else:
                 diverged = loss
             steps, seen, total = steps + 1, seen + len(out), total + loss * len(out)
-            if model.metrics:
-                correct += model.count_correct(targets[index], out)
+            if sums:
+                _add(sums, metrics_module.sums(model.metrics, targets[index], out))
             hooks.call("on_train_batch_end", batch, {"loss": loss, "size": len(out)})
             if diverged is not None or model.stop_training:
                 break
         if diverged is not None:
             break
         # One batch: its loss as it is (loss * n / n could round differently).
-        logs = {"loss": loss if seen == len(out) else total / seen}
-        if model.metrics:
-            logs["accuracy"] = correct / seen
+        logs = {"loss": loss if seen == len(out) else total / seen, **_means(sums, seen)}
         if validation is not None:
-            scores = model.scores(model.forward(validation[0]), validation[1])
+            scores = model.scores(model.forward(validation[0]), *validation[1:])
             logs.update({f"val_{key}": value for key, value in scores.items()})
         hooks.call("on_epoch_end", epoch, logs)
         if model.stop_training:
             break
-    if diverged is None and not all(np.isfinite(p).all() for p in weights.values()):
+    if diverged is None and not all(np.isfinite(p).all() for p in params.values()):
         diverged = float("nan")  # the last update made the weights non-finite
     if diverged is not None:
-        _copy_weights(last_finite, weights)
+        _copy_weights(last_finite, params)
         history.interrupted = history.diverged = True
     hooks.call(
         "on_train_end", {"diverged": diverged is not None, "interrupted": history.interrupted}
@@ -242,3 +293,12 @@ def fit_loop(
             history,
         )
     return history
+
+
+def _add(sums: dict[str, float], batch: dict[str, float]) -> None:
+    for key, value in batch.items():
+        sums[key] += value
+
+
+def _means(sums: dict[str, float], seen: int) -> dict[str, float]:
+    return {key: value / seen for key, value in sums.items()}

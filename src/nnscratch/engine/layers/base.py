@@ -55,7 +55,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from .. import initializers, regularizers
+from .. import constraints, initializers, regularizers
 from ..checks import positive_int
 from ..initializers import RandomLike, check_random_state
 
@@ -83,6 +83,11 @@ class Layer:
     seed : int, Generator or RandomState, optional
         This layer's own generator (initial weights, dropout masks); by default the
         model's, so one model seed decides everything.
+    activity_regularizer : Regularizer, optional
+        A penalty on the layer's *output* (Keras'): ``l1(0.01)`` pushes the outputs
+        towards sparsity. Its value on a batch, divided by the batch size, joins the
+        objective (:meth:`keep_activity`), and its gradient joins the gradient that
+        reaches the layer in the backward pass (:meth:`activity_grad`).
     """
 
     #: the shape of one input and one output example, known once built
@@ -93,6 +98,10 @@ class Layer:
     dtype = np.dtype(np.float64)
     rng: RandomLike | None = None
     _dry_run = False
+    #: the penalty on the output; the last forward pass's output and that penalty on it
+    activity_regularizer: regularizers.Regularizer | None = None
+    activity_output: np.ndarray | None = None
+    activity_loss = 0.0
 
     def __init__(
         self,
@@ -101,6 +110,7 @@ class Layer:
         input_shape: Sequence[int] | None = None,
         input_dim: int | None = None,
         seed: int | RandomLike | None = None,
+        activity_regularizer: regularizers.Regularizer | str | dict | None = None,
     ) -> None:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string, got {name!r}")
@@ -108,9 +118,11 @@ class Layer:
             input_shape = _input_dim(input_dim, input_shape)
         self.declared_input_shape = None if input_shape is None else _shape(input_shape)
         self.name, self.seed = name, (seed if seed is None else _seed(seed))
-        # weight name -> array, -> dL/d(weight) after backward, -> its regularizer
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        # weight name -> array, -> dL/d(weight) after backward, -> its regularizer, -> its
+        # constraint (applied after each update); the names of the non-trainable ones
         self.params: dict[str, np.ndarray] = {}
-        self.grads, self.regularizers, self.non_trainable = {}, {}, set()
+        self.grads, self.regularizers, self.constraints, self.non_trainable = {}, {}, {}, set()
 
     # -- what subclasses override ---------------------------------------------------------
     def build(self, input_shape: Shape) -> None:
@@ -139,6 +151,8 @@ class Layer:
             config["input_shape"] = list(self.declared_input_shape)
         if isinstance(self.seed, numbers.Integral):
             config["seed"] = int(self.seed)
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = self.activity_regularizer.get_config()
         return config
 
     @classmethod
@@ -170,6 +184,7 @@ class Layer:
         initializer: str | Callable[..., np.ndarray] = "zeros",
         regularizer: regularizers.Regularizer | str | dict | None = None,
         trainable: bool = True,
+        constraint: constraints.Constraint | str | dict | None = None,
     ) -> np.ndarray:
         """Create, initialise and register a weight array; return it.
 
@@ -177,7 +192,8 @@ class Layer:
         place) and is also ``self.params[name]``; its gradient goes in
         ``self.grads[name]``. ``initializer`` is a name (``"glorot_uniform"``,
         ``"zeros"``, ...) or ``init(shape, rng)``; the regularizer's penalty joins the
-        training objective.
+        training objective; the constraint (``max_norm(3)``, ...) is applied to the
+        weight after every update.
         """
         if not (isinstance(name, str) and name.isidentifier()) or name in self.params:
             raise ValueError(f"{self.describe()}: weight name {name!r} is taken or not a name")
@@ -195,6 +211,8 @@ class Layer:
             self.non_trainable.add(name)
         if regularizer is not None:
             self.regularizers[name] = regularizers.get(regularizer)
+        if constraint is not None:
+            self.constraints[name] = constraints.get(constraint)
         return value
 
     def weight_shapes(self, input_shape: Sequence[int], dtype: Any) -> dict[str, Shape]:
@@ -233,6 +251,21 @@ class Layer:
     def penalty(self) -> float:
         """The regularizers' penalty on this layer's weights (0.0 without any)."""
         return float(sum(r.penalty(self.params[k]) for k, r in self.regularizers.items()))
+
+    def keep_activity(self, output: np.ndarray) -> None:
+        """Remember this forward pass's ``output`` and the activity regularizer's penalty
+        on it, divided by its number of examples (Keras): ``activity_loss``, which the
+        model's :meth:`~nnscratch.engine.model.Sequential.penalty` adds to the weights'.
+        The model calls this after each forward pass of a layer that has one."""
+        self.activity_output = output
+        self.activity_loss = self.activity_regularizer.penalty(output) / output.shape[0]  # type: ignore[union-attr]
+
+    def activity_grad(self, grad: np.ndarray) -> np.ndarray:
+        """dL/d(output) ``grad`` plus the gradient of the activity penalty on the kept
+        output (``grad`` itself without an activity regularizer). The training step calls
+        this before :meth:`backward`."""
+        reg, out = self.activity_regularizer, self.activity_output
+        return grad if reg is None or out is None else grad + reg.gradient(out) / out.shape[0]
 
     def count_params(self) -> int:
         return sum(int(p.size) for p in self.params.values())

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import activations, initializers, regularizers
+from .. import activations, constraints, initializers, regularizers
 from ..checks import flag, positive_int
 from .base import Layer, Shape, register_layer
 
@@ -37,9 +37,13 @@ class Dense(Layer):
     bias_initializer : str or callable, default "zeros"
     kernel_regularizer, bias_regularizer : Regularizer, optional
         e.g. ``l2(0.005)``; the penalty joins the training objective.
+    kernel_constraint, bias_constraint : Constraint, optional
+        e.g. ``max_norm(3)``, ``non_neg()``: applied to the weight after every update
+        (:mod:`nnscratch.engine.constraints`).
     use_bias : bool, default True
     **kwargs
-        ``name``, ``input_shape`` / ``input_dim`` (for the first layer), ``seed``: see
+        ``name``, ``input_shape`` / ``input_dim`` (for the first layer), ``seed``,
+        ``activity_regularizer`` (a penalty on the layer's output): see
         :class:`~nnscratch.engine.layers.base.Layer`.
 
     Examples
@@ -48,6 +52,9 @@ class Dense(Layer):
     >>> Dense(3, activation="tanh", input_dim=2)
     Dense(3, activation='tanh')
     """
+
+    kernel_constraint: constraints.Constraint | None = None
+    bias_constraint: constraints.Constraint | None = None
 
     def __init__(
         self,
@@ -58,6 +65,8 @@ class Dense(Layer):
         bias_initializer: Any = "zeros",
         kernel_regularizer: regularizers.Regularizer | None = None,
         bias_regularizer: regularizers.Regularizer | None = None,
+        kernel_constraint: constraints.Constraint | str | dict | None = None,
+        bias_constraint: constraints.Constraint | str | dict | None = None,
         use_bias: bool = True,
         **kwargs: Any,
     ) -> None:
@@ -68,6 +77,9 @@ class Dense(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        if kernel_constraint is not None or bias_constraint is not None:
+            self.kernel_constraint = constraints.get(kernel_constraint)
+            self.bias_constraint = constraints.get(bias_constraint)
         self.use_bias = flag("use_bias", use_bias)
 
     def build(self, input_shape: Shape) -> None:
@@ -76,11 +88,11 @@ class Dense(Layer):
                 f"Dense expects inputs of shape (n, features), got (None, "
                 f"{', '.join(map(str, input_shape))}); put Flatten() before it"
             )
-        init, reg = self.kernel_initializer, self.kernel_regularizer
-        self.kernel = self.add_weight("kernel", (input_shape[0], self.units), init, reg)
+        init, reg, c = self.kernel_initializer, self.kernel_regularizer, self.kernel_constraint
+        self.kernel = self.add_weight("kernel", (*input_shape, self.units), init, reg, constraint=c)
         if self.use_bias:
-            init, reg = self.bias_initializer, self.bias_regularizer
-            self.bias = self.add_weight("bias", (self.units,), init, reg)
+            init, reg, c = self.bias_initializer, self.bias_regularizer, self.bias_constraint
+            self.bias = self.add_weight("bias", (self.units,), init, reg, constraint=c)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return (self.units,)
@@ -118,6 +130,9 @@ class Dense(Layer):
                 config[f"{key}_initializer"] = name
         for key, reg in (("kernel", self.kernel_regularizer), ("bias", self.bias_regularizer)):
             config[f"{key}_regularizer"] = None if reg is None else reg.get_config()
+        for key, bound in (("kernel", self.kernel_constraint), ("bias", self.bias_constraint)):
+            if bound is not None:
+                config[f"{key}_constraint"] = bound.get_config()
         config["use_bias"] = self.use_bias
         return config
 
