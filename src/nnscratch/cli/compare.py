@@ -5,11 +5,14 @@
     nnscratch compare --dataset moons --hidden 3
     nnscratch compare --dataset circles --epochs 5000 --json
     nnscratch compare --dataset mnist --data /path/to/mnist.pkl.gz
+    nnscratch compare --dataset mnist --conv
 
 Every library starts from the same weights and trains with the same hyperparameters (the
 article's by default: 20,000 full-batch gradient steps, learning rate 0.01, L2 0.01; see
 :mod:`nnscratch.lab.compare` for how each library is set up). The command prints one
 table row per library and writes the decision boundaries side by side into ``--out``.
+``--conv`` trains the book's chapter-6 step-3 convolutional network on MNIST instead (one
+epoch, eta 0.03, lmbda 0.1, mini-batches of 10; :mod:`nnscratch.lab.compare_conv`).
 Keras and PyTorch take part when installed (``pip install 'nnscratch[compare]'``).
 """
 
@@ -29,7 +32,7 @@ __all__ = ["format_table", "register", "run_compare"]
 
 def register(subparsers: Any) -> None:
     """Add the ``compare`` command."""
-    from ..lab.compare_setup import DATASETS, LIBRARIES
+    from ..lab.compare_setup import CONV_DEFAULTS, DATASETS, LIBRARIES
 
     p = subparsers.add_parser(
         "compare",
@@ -45,23 +48,39 @@ def register(subparsers: Any) -> None:
                 + ("full batch" if d["batch_size"] is None else f"batch {d['batch_size']}")
                 for name, d in DATASETS.items()
             )
-            + "."
+            + f". With --conv (MNIST): the book's step-3 convolutional network (conv 20x5x5, "
+            f"max-pool 2, conv 40x5x5, max-pool 2, FC 100, softmax 10; ReLU) by nnscratch, "
+            f"PyTorch and Keras from the same initial weights: {CONV_DEFAULTS['epochs']} "
+            f"epoch, eta {CONV_DEFAULTS['learning_rate']}, lmbda {CONV_DEFAULTS['l2']}, "
+            f"batch {CONV_DEFAULTS['batch_size']}, {CONV_DEFAULTS['n_samples']:,} images."
         ),
     )
     p.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="default moons")
-    p.add_argument("--hidden", type=int, metavar="N", help="units of the tanh hidden layer")
+    p.add_argument(
+        "--conv",
+        action="store_true",
+        help="MNIST: the book's step-3 convolutional network instead of the tanh MLP",
+    )
+    p.add_argument(
+        "--hidden",
+        type=int,
+        metavar="N",
+        help="units of the tanh hidden layer (with --conv: of the fully connected layer)",
+    )
     p.add_argument("--epochs", type=int, metavar="N", help="passes over the training data")
     p.add_argument(
         "--learning-rate",
         type=float,
         metavar="EPS",
-        help="step size on the summed gradient of a batch (the article's epsilon)",
+        help="step size on the summed gradient of a batch (the article's epsilon; with "
+        "--conv the book's eta, on the batch's mean cost)",
     )
     p.add_argument(
         "--l2",
         type=float,
         metavar="LAMBDA",
-        help="L2 strength, the article's reg_lambda: penalty LAMBDA/2 * sum of squared weights",
+        help="L2 strength, the article's reg_lambda: penalty LAMBDA/2 * sum of squared weights "
+        "(with --conv the book's lmbda: LAMBDA/2 * sum of squares / number of batches)",
     )
     p.add_argument(
         "--batch-size", type=int, metavar="N", help="examples per step; 0 for the full batch"
@@ -148,6 +167,7 @@ def run_compare(args: argparse.Namespace) -> int:
         checks.integer("--batch-size", args.batch_size, low=0)  # 0: the full batch
     settings = lab.make_settings(
         args.dataset,
+        conv=args.conv,
         hidden=args.hidden,
         epochs=args.epochs,
         learning_rate=args.learning_rate,

@@ -6,7 +6,8 @@
 the book does ("Epoch 0: 9129 / 10000"), and can save the network (``--save``, the
 book's network2 JSON: sizes, weights, biases, cost) and write figures (``--out``).
 
-``nnscratch predict --model net.json digit.png`` reads a digit from an image file.
+``nnscratch predict --model net.json digit.png`` reads a digit from an image file, with
+a dense network (784 inputs) or a convolutional one (28x28x1 images).
 """
 
 from __future__ import annotations
@@ -99,8 +100,8 @@ def register(subparsers: Any) -> None:
         description=(
             "Classify images of single digits (any size, light or dark background) with a "
             "network saved by `nnscratch mnist --save` (the book's JSON) or by `model.save` (a "
-            ".nnscratch file) that takes 784 inputs and gives 10 outputs. Each image is "
-            "prepared like MNIST: "
+            ".nnscratch file) that takes 784 inputs (or 28x28x1 images: a convolutional "
+            "network) and gives 10 outputs. Each image is prepared like MNIST: "
             "grey, cropped, scaled into 20x20 and centred by its centre of mass in 28x28."
         ),
     )
@@ -384,26 +385,27 @@ def load_digit_reader(path: str) -> Any:
     return reader
 
 
+#: the inputs a digit can be given as: 784 pixels, or a 28x28 grey image (a convolution)
+DIGIT_SHAPES = ((784,), (28, 28, 1))
+
+
 def _keras_style_reader(path: str) -> tuple[Any, int]:
     import nnscratch
 
     model = nnscratch.load_model(path, compile=False)
-    probe = np.zeros((1, 784), dtype=np.float32)
-    try:
-        outputs = np.asarray(model.predict(probe))
-    except ValueError:
-        width = _first_width(model)
-        if width != 784:  # the usual reason: the first layer wants another width
-            return model.predict, width
-        raise
+    if not model.built:
+        raise CommandError(f"--model {path} has no input shape (it was saved before training)")
+    shape = tuple(model.input_shape[1:])
+    if shape not in DIGIT_SHAPES:
+        if len(shape) == 1:
+            return model.predict, int(shape[0])
+        raise CommandError(
+            f"--model {path} takes inputs of shape {shape}, not 784 pixels or 28x28x1 images"
+        )
+    outputs = np.asarray(model.predict(np.zeros((1, *shape), dtype=np.float32)))
     if outputs.shape != (1, 10):
         raise CommandError(f"--model {path} gives {outputs.shape[-1]} outputs, not 10 (digits)")
-    return (lambda X: np.asarray(model.predict(X))), 784
-
-
-def _first_width(model: Any) -> int:
-    kernel = next((w for name, w in model.parameters().items() if name.endswith("kernel")), None)
-    return int(kernel.shape[0]) if kernel is not None else -1
+    return (lambda X: np.asarray(model.predict(X.reshape(-1, *shape)))), 784
 
 
 def _book_reader(path: str) -> tuple[Any, int]:

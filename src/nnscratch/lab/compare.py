@@ -121,8 +121,9 @@ def compare(
         skipped), for a progress bar.
     **settings
         Fields of :class:`CompareSettings` (``hidden``, ``epochs``, ``learning_rate``,
-        ``l2``, ``batch_size``, ``seed``, ``test_size``, ``n_samples``); ``None`` keeps the
-        data set's default.
+        ``l2``, ``batch_size``, ``seed``, ``test_size``, ``n_samples``, ``conv``); ``None``
+        keeps the data set's default. ``conv=True`` with MNIST trains the book's
+        convolutional network instead (:mod:`nnscratch.lab.compare_conv`).
 
     Examples
     --------
@@ -138,6 +139,10 @@ def compare(
     else:
         config = make_settings(dataset, **settings)
     wanted = check_libraries(LIBRARIES if libraries is None else libraries)
+    if config.conv:  # the book's convolutional network: its own module
+        from .compare_conv import compare_conv
+
+        return compare_conv(config, wanted, data_path, on_start, on_done)
     split = load_split(config, data_path)
     start = initial_weights(config, split.X_train.shape[1], split.n_classes)
     status = library_status(wanted)

@@ -29,6 +29,7 @@ __all__ = [
     "import_keras",
     "import_torch",
     "library_status",
+    "one_torch_thread",
     "train_keras",
     "train_nnscratch",
     "train_pytorch",
@@ -148,7 +149,7 @@ def import_torch() -> Any:
 
 
 @contextlib.contextmanager
-def _one_torch_thread() -> Iterator[None]:
+def one_torch_thread() -> Iterator[None]:
     """Run PyTorch on one thread, then restore its setting.
 
     On networks this small a matrix product takes microseconds, and extra threads only
@@ -223,7 +224,7 @@ def train_pytorch(
     generator = torch.Generator().manual_seed(settings.seed)
     kernels = (model[0].weight, model[2].weight)
 
-    with _one_torch_thread():
+    with one_torch_thread():
         start = time.perf_counter()
         _torch_epochs(model, optimizer, X, y, settings, batch, generator, kernels)
         seconds = time.perf_counter() - start
@@ -291,7 +292,7 @@ def train_keras(
             optimizer=keras.optimizers.SGD(learning_rate=settings.learning_rate),
             loss=keras.losses.SparseCategoricalCrossentropy(reduction="sum"),
         )
-        with warnings.catch_warnings(), _one_torch_thread():
+        with warnings.catch_warnings(), one_torch_thread():
             warnings.simplefilter("ignore")  # backend notices during the first step
             start = time.perf_counter()
             model.fit(

@@ -25,6 +25,7 @@ from ..engine.optimizers import SGD
 from ..engine.regularizers import l2 as l2_penalty
 
 __all__ = [
+    "CONV_DEFAULTS",
     "DATASETS",
     "LIBRARIES",
     "CompareSettings",
@@ -39,6 +40,17 @@ __all__ = [
     "load_split",
     "make_settings",
 ]
+
+#: the convolutional network's defaults (the book's step 3, one epoch); ``hidden`` is its
+#: fully connected layer
+CONV_DEFAULTS: dict[str, Any] = {
+    "hidden": 100,
+    "epochs": 1,
+    "learning_rate": 0.03,
+    "l2": 0.1,
+    "batch_size": 10,
+    "n_samples": 50000,
+}
 
 #: the libraries, in the order of the table
 LIBRARIES = ("nnscratch", "scikit-learn", "keras", "pytorch")
@@ -95,6 +107,11 @@ class CompareSettings:
         Fraction of the toy data held out for testing (MNIST has its own test set).
     n_samples : int
         Points of toy data generated, or MNIST training images used.
+    conv : bool
+        MNIST only: the book's step-3 convolutional network instead of the tanh MLP
+        (``hidden`` is then its fully connected layer, ``learning_rate`` the book's
+        ``eta`` on the batch's mean cost, ``l2`` its ``lmbda``); see
+        :mod:`nnscratch.lab.compare_conv`.
     """
 
     dataset: str = "moons"
@@ -106,11 +123,16 @@ class CompareSettings:
     seed: int = 0
     test_size: float = 0.3
     n_samples: int = 200
+    conv: bool = False
 
     def __post_init__(self) -> None:
         if self.dataset not in DATASETS:
             raise ValueError(
                 f"unknown dataset {self.dataset!r}; valid: {', '.join(sorted(DATASETS))}"
+            )
+        if checks.flag("conv", self.conv) and self.dataset != "mnist":
+            raise ValueError(
+                f"the convolutional network needs images: --dataset mnist, not {self.dataset}"
             )
         for name in ("hidden", "epochs", "n_samples"):
             checks.positive_int(name, getattr(self, name))
@@ -124,6 +146,12 @@ class CompareSettings:
     def describe(self) -> str:
         """The settings in words, as the command line prints them."""
         batch = "full batch" if self.batch_size is None else f"batches of {self.batch_size}"
+        if self.conv:
+            return (
+                f"{self.dataset}: the book's step-3 network (conv 20x5x5, pool 2, conv 40x5x5, "
+                f"pool 2, {self.hidden} ReLU, softmax 10), {self.epochs} epoch(s), {batch}, "
+                f"eta {self.learning_rate:g}, lmbda {self.l2:g}, float32, seed {self.seed}"
+            )
         return (
             f"{self.dataset}: {self.hidden} tanh units, {self.epochs} epochs, {batch}, "
             f"learning rate {self.learning_rate:g}, L2 {self.l2:g}, seed {self.seed}"
@@ -146,24 +174,29 @@ def check_libraries(libraries: Sequence[str]) -> list[str]:
     return wanted
 
 
-def make_settings(dataset: str = "moons", **overrides: Any) -> CompareSettings:
+def make_settings(dataset: str = "moons", conv: bool = False, **overrides: Any) -> CompareSettings:
     """Settings for ``dataset``: its defaults, with every non-``None`` override applied.
+
+    ``conv=True`` (MNIST) starts from the convolutional network's defaults
+    (:data:`~nnscratch.lab.compare_conv.CONV_DEFAULTS`: the book's step 3, one epoch).
 
     >>> make_settings("moons", hidden=5).hidden
     5
     >>> make_settings("mnist").batch_size
     10
+    >>> make_settings("mnist", conv=True).learning_rate
+    0.03
     """
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; valid: {', '.join(sorted(DATASETS))}")
-    values = {**DATASETS[dataset]}
+    values = {**(CONV_DEFAULTS if conv is True and dataset == "mnist" else DATASETS[dataset])}
     unknown = set(overrides) - {f.name for f in CompareSettings.__dataclass_fields__.values()}
     if unknown:
         raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
     values.update({k: v for k, v in overrides.items() if v is not None})
     if "batch_size" in overrides and overrides["batch_size"] == 0:
         values["batch_size"] = None  # 0 asks for the full batch explicitly
-    return CompareSettings(dataset=dataset, **values)
+    return CompareSettings(dataset=dataset, conv=conv, **values)
 
 
 @dataclass
