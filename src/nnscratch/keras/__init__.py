@@ -2,38 +2,63 @@
 
 Code written for Keras runs with one word changed, ``keras`` -> ``nnscratch.keras``::
 
+    from nnscratch.keras.datasets import mnist
     from nnscratch.keras.models import Sequential
-    from nnscratch.keras.layers.core import Dense, Activation, Dropout
-    from nnscratch.keras.regularizers import l1_l2
+    from nnscratch.keras.layers import Dense, Dropout
+    from nnscratch.keras.optimizers import RMSprop
 
     model = Sequential()
-    model.add(Dense(3, input_dim=2, kernel_regularizer=l1_l2(l1=0.0, l2=0.01)))
-    model.add(Activation("tanh"))
+    model.add(Dense(512, activation="relu", input_shape=(784,)))
     model.add(Dropout(0.2))
-    model.add(Dense(2))
-    model.add(Activation("softmax"))
-    model.compile(loss="categorical_crossentropy", optimizer="sgd", metrics=["accuracy"])
+    model.add(Dense(10, activation="softmax"))
+    model.summary()
+    model.compile(loss="categorical_crossentropy", optimizer=RMSprop(), metrics=["accuracy"])
 
-Everything here *is* the engine's object, not a copy: ``nnscratch.keras.layers.Dense is
-nnscratch.layers.Dense``. Old spellings that tutorials still show are accepted with a
-``DeprecationWarning`` naming the new one: ``l1l2`` (now ``l1_l2``),
-``Dense(output_dim=, init=, W_regularizer=)``, ``fit(nb_epoch=)``, ``SGD(lr=, decay=)``.
+and ``import nnscratch.keras as keras`` gives ``keras.Input``, ``keras.Model``,
+``keras.Sequential``, ``keras.utils.to_categorical``, ``keras.backend`` and the rest.
+
+Everything here is the engine's object or a thin subclass of it: ``nnscratch.keras.layers.Dense``
+is ``nnscratch.layers.Dense`` plus Keras' calls (``layer(inputs)``, ``get_weights``). Old
+spellings that tutorials still show are accepted with a ``DeprecationWarning`` naming the
+new one: ``l1l2`` (now ``l1_l2``), ``Dense(output_dim=, init=, W_regularizer=)``,
+``fit(nb_epoch=)``, ``SGD(lr=, decay=)``, ``predict_classes`` and ``predict_proba``.
+What differs from Keras on purpose is listed in ``docs/keras.md``.
 
 Submodules: ``models``, ``layers`` (and ``layers.core``), ``regularizers``,
-``optimizers`` (and ``optimizers.schedules``), ``callbacks``, ``losses``, ``utils``.
+``optimizers`` (and ``optimizers.schedules``), ``callbacks``, ``losses``, ``metrics``,
+``utils``, ``datasets``, ``backend``, ``saving``.
 """
 
-from . import callbacks, layers, losses, models, optimizers, regularizers, utils
+from . import (
+    backend,
+    callbacks,
+    datasets,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    regularizers,
+    saving,
+    utils,
+)
+from .functional import Input, Model
 from .models import Sequential, load_model
 
 __all__ = [
+    "Input",
+    "Model",
     "Sequential",
+    "backend",
     "callbacks",
+    "datasets",
     "layers",
     "load_model",
     "losses",
+    "metrics",
     "models",
     "optimizers",
     "regularizers",
+    "saving",
     "utils",
 ]

@@ -33,9 +33,14 @@ __all__ = ["renamed"]
 _UNSET: Any = object()
 
 
-def renamed(where: str, given: dict[str, Any], renames: dict[str, str]) -> dict[str, Any]:
+def renamed(
+    where: str, given: dict[str, Any], renames: dict[str, str], stacklevel: int = 3
+) -> dict[str, Any]:
     """``given`` with every old name in ``renames`` replaced by its new one, warning once
-    for each. Raises ``TypeError`` when both the old and the new name are given."""
+    for each. Raises ``TypeError`` when both the old and the new name are given.
+
+    ``stacklevel`` points the warning at the user's line: 3 when the caller of this
+    function is the method the user called."""
     result = dict(given)
     for old, new in renames.items():
         if old not in result:
@@ -46,7 +51,7 @@ def renamed(where: str, given: dict[str, Any], renames: dict[str, str]) -> dict[
         warnings.warn(
             f"{where}({old}=...) is the old Keras spelling; use {where}({new}={value!r})",
             DeprecationWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
         result[new] = value
     return result

@@ -1,7 +1,8 @@
-"""``from nnscratch.keras.models import Sequential, load_model, model_from_json``.
+"""``from nnscratch.keras.models import Sequential, Model, load_model, model_from_json``.
 
 Keras' ``keras.models``: :class:`Sequential` is ``nnscratch.Sequential`` (every Keras
-method is there; see :mod:`nnscratch.keras.sequential`).
+method is there; see :mod:`nnscratch.keras.sequential`), :class:`Model` the functional
+``Model(inputs, outputs)`` for a chain of layers (:mod:`nnscratch.keras.functional`).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from typing import Any
 from .. import model_config
 from ..models import load_model
 from ..saving import save_model
+from .functional import Model
 from .sequential import Sequential
 
-__all__ = ["Sequential", "load_model", "model_from_json", "save_model"]
+__all__ = ["Model", "Sequential", "load_model", "model_from_json", "save_model"]
 
 
 def model_from_json(json_string: str | bytes, custom_objects: Any = None) -> Sequential:

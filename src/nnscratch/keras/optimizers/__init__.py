@@ -1,4 +1,4 @@
-"""``from nnscratch.keras.optimizers import SGD, Adam, RMSprop, Adagrad``.
+"""``from nnscratch.keras.optimizers import SGD, Adam, RMSprop, Adagrad, Adadelta, Nadam``.
 
 By name in ``compile(optimizer="adam")`` or as objects. These are the engine's
 optimizers, also taking Keras 2's ``lr=`` (now ``learning_rate=``) and ``decay=`` (now
@@ -20,7 +20,17 @@ from ...engine.schedules import InverseTimeDecay, LearningRateSchedule
 from .._renames import renamed
 from . import schedules
 
-__all__ = ["SGD", "Adagrad", "Adam", "Optimizer", "RMSprop", "get", "schedules"]
+__all__ = [
+    "SGD",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "Nadam",
+    "Optimizer",
+    "RMSprop",
+    "get",
+    "schedules",
+]
 
 
 def _keras2(base: type, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -29,7 +39,7 @@ def _keras2(base: type, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
     name = base.__name__
     default = inspect.signature(base).parameters["learning_rate"].default
     positional = dict(zip(list(inspect.signature(base).parameters), args))
-    kwargs = renamed(name, {**positional, **kwargs}, {"lr": "learning_rate"})
+    kwargs = renamed(name, {**positional, **kwargs}, {"lr": "learning_rate"}, stacklevel=4)
     decay = kwargs.pop("decay", None)
     if decay is not None:
         decay = number("decay", decay, low=0)
@@ -74,3 +84,18 @@ class Adam(engine_optimizers.Adam):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(**_keras2(engine_optimizers.Adam, args, kwargs))
+
+
+class Adadelta(engine_optimizers.Adadelta):
+    """``nnscratch.optimizers.Adadelta`` (Keras 2's defaults: learning rate 1.0, rho 0.95,
+    epsilon 1e-7), also taking Keras 2's ``lr`` and ``decay``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(**_keras2(engine_optimizers.Adadelta, args, kwargs))
+
+
+class Nadam(engine_optimizers.Nadam):
+    """``nnscratch.optimizers.Nadam``, also taking Keras 2's ``lr`` and ``decay``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(**_keras2(engine_optimizers.Nadam, args, kwargs))
