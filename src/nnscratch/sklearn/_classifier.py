@@ -51,22 +51,29 @@ class NNClassifier(ClassifierMixin, BaseNN):
     """
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: Any, y: Any) -> NNClassifier:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> NNClassifier:
         """Train on ``X`` (n_samples, n_features), dense or sparse, and labels ``y``.
+
+        ``sample_weight`` weighs each sample's loss: a batch's loss is
+        ``sum(w_i * loss_i) / sum(w_i)`` and its penalty is divided by ``sum(w_i)`` too,
+        so a weight of 2 counts a sample twice (scikit-learn's meaning).
 
         Returns
         -------
         self
         """
-        return self._fit(X, y, incremental=False)
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> NNClassifier:
+    def partial_fit(
+        self, X: Any, y: Any, sample_weight: Any = None, classes: Any = None
+    ) -> NNClassifier:
         """One epoch over ``(X, y)``, continuing from the current weights.
 
         ``classes`` (every label that will ever be seen, e.g. ``np.unique(y_all)``) is
-        required on the first call. Only for ``solver="sgd"`` or ``"adam"``.
+        required on the first call; ``sample_weight`` as in :meth:`fit`. Only for
+        ``solver="sgd"`` or ``"adam"``.
         """
         if _check_partial_fit_first_call(self, classes):
             self._label_binarizer = LabelBinarizer()
@@ -74,7 +81,7 @@ class NNClassifier(ClassifierMixin, BaseNN):
                 self._label_binarizer.fit(y)
             else:
                 self._label_binarizer.fit(classes)
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     # -- labels ----------------------------------------------------------------------------
     def _validate_input(self, X: Any, y: Any, incremental: bool, reset: bool) -> tuple:

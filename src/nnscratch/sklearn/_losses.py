@@ -136,8 +136,8 @@ class HalfPoissonDeviance(Loss):
             ratio = np.where(y_true > 0, y_true / y_pred, 1.0)
         return (y_true * np.log(ratio) - y_true + y_pred).sum(axis=1)
 
-    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        return self._reduce_grad(1.0 - y_true / y_pred)  # dl/dp, for a non-exp output
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray, *weights: Any) -> np.ndarray:
+        return self._reduce_grad(1.0 - y_true / y_pred, *weights)  # dl/dp (non-exp output)
 
 
 class BatchPenalty(L1L2):

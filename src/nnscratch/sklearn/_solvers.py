@@ -71,11 +71,14 @@ class _BatchLog(Callback):
 
 
 def batch_denominators(n: int, batch_size: int, weights: np.ndarray | None) -> np.ndarray:
-    """What scikit-learn divides each batch's loss and penalty by: its rows, or its weight."""
+    """What scikit-learn divides each batch's loss and penalty by: its rows, or its total
+    weight (its rows again where that total is 0, so that the penalty stays finite)."""
     starts = np.arange(0, n, batch_size)
+    rows = np.minimum(starts + batch_size, n) - starts
     if weights is None:
-        return np.minimum(starts + batch_size, n) - starts
-    return np.add.reduceat(weights, starts)
+        return rows
+    totals = np.add.reduceat(weights, starts)
+    return np.where(totals > 0, totals, rows)
 
 
 class Solvers:
@@ -271,10 +274,20 @@ class Solvers:
         return float(history.history["loss"][0])
 
     def _engine_weights(self, weights: np.ndarray | None, batch_size: int) -> dict[str, Any]:
-        """Extra arguments of the engine's ``fit`` for sample weights (none without)."""
+        """The engine's ``sample_weight`` for scikit-learn's weighted batches.
+
+        scikit-learn divides a batch's weighted loss by the batch's total weight, the
+        engine (Keras) by its number of rows: each weight is scaled by ``rows / total``
+        of its batch, which makes the two the same.
+        """
         if weights is None:
             return {}
-        raise ValueError("sample_weight is not supported by this version of the engine")
+        scaled = np.empty_like(weights)
+        for start in range(0, len(weights), batch_size):
+            part = weights[start : start + batch_size]
+            total = part.sum()
+            scaled[start : start + batch_size] = part * (len(part) / total) if total else 0.0
+        return {"sample_weight": scaled}
 
     def _update_no_improvement_count(self, validation: tuple | None) -> None:
         if validation is not None:
@@ -358,6 +371,7 @@ class Solvers:
     def _gradients(
         self, model: Any, x: np.ndarray, targets: np.ndarray, sample_weight: np.ndarray | None
     ) -> tuple[float, np.ndarray, dict[str, np.ndarray]]:
-        if sample_weight is not None:
-            raise ValueError("sample_weight is not supported by this version of the engine")
-        return compute_gradients(model, x, targets)
+        if sample_weight is None:
+            return compute_gradients(model, x, targets)
+        weights = np.asarray(sample_weight, dtype=model.dtype)
+        return compute_gradients(model, x, targets, weights * (len(weights) / weights.sum()))
