@@ -138,3 +138,18 @@ def test_steps_follow_the_book():
     ]  # fmt: skip
     assert [layer.p_dropout for layer in net.layers[2:]] == [0.5, 0.5, 0.5]
     assert Path(lab.__file__).name == "chapter6.py"
+
+
+def test_the_example_runs_chapter6_with_the_books_calls(env, fake_data):
+    import os
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "examples" / "07_nielsen_mnist.py"
+    proc = subprocess.run(
+        [sys.executable, str(script), "--chapter", "6", "--epochs", "1", "--data", str(fake_data)],
+        capture_output=True, text=True, env=dict(os.environ), timeout=300, cwd=env,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "Epoch 0: validation accuracy" in proc.stdout
+    assert "Finished training network." in proc.stdout
