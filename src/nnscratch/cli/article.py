@@ -99,6 +99,14 @@ def register(subparsers: Any) -> None:
     )
     _training_options(p)
     _jobs_option(p)
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="train on a Dask cluster: a running scheduler's address (tcp://host:8786), "
+        "or 'local' for a cluster of --jobs worker processes on this machine (needs "
+        'pip install "nnscratch[dask]"; see docs/dask.md)',
+    )
     _output_options(p)
     p.set_defaults(run=run_sweep, portable_math=True)  # see nnscratch.cli.portable
 
@@ -195,6 +203,28 @@ def _check_arguments(args: argparse.Namespace) -> None:
     hidden = getattr(args, "hidden", None)
     if isinstance(hidden, list) and len(set(hidden)) != len(hidden):
         raise CommandError(f"--hidden lists a size twice: {' '.join(map(str, hidden))}")
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler is not None:
+        _check_scheduler(scheduler, args.jobs)
+
+
+def _check_scheduler(scheduler: str, jobs: int | None) -> None:
+    """``--scheduler``: a valid value, with ``dask.distributed`` installed, before any work."""
+    from ..lab import runs_dask
+
+    try:
+        runs_dask.check_scheduler(scheduler)
+    except ValueError as exc:
+        raise CommandError(f"--scheduler {exc}") from None
+    if jobs is not None and scheduler != "local":
+        raise CommandError(
+            f"--jobs counts the worker processes of this machine (or of --scheduler local); "
+            f"the scheduler at {scheduler} has its own workers"
+        )
+    try:
+        runs_dask.require_distributed()
+    except runs_dask.DaskMissing as exc:
+        raise CommandError(f"--scheduler: {exc}") from None
 
 
 def _option(attr: str) -> str:
@@ -362,19 +392,10 @@ def _draw_network(out: Output, run: Any, comparison: Any, data: Any) -> None:
 @experiment
 def run_sweep(args: argparse.Namespace) -> int:
     """``nnscratch sweep``: one network per hidden size, in parallel, and the grid."""
-    from ..lab import experiments, parallel, plots
+    from ..lab import experiments, plots
 
     specs = [_spec(args, h) for h in args.hidden]
-    workers = min(args.jobs or os.cpu_count() or 1, len(specs))
-    where = "in this process" if workers == 1 else f"in {workers} worker processes"
-    note(args.command, f"training {len(specs)} networks, {args.passes} passes each, {where}")
-    progress = RunsProgress(specs, "sweep")
-    try:
-        runs = parallel.run_networks(specs, args.jobs, regions=True, on_progress=progress)
-    except parallel.RunsInterrupted as exc:
-        runs = [run for run in exc.results if run is not None]
-    finally:
-        progress.close()
+    runs, failure = _train(args, specs, "sweep")
     X, y = experiments.load_dataset(args.dataset)
     out = Output(args)
     settings = (
@@ -398,9 +419,56 @@ def run_sweep(args: argparse.Namespace) -> int:
         }
     )
     status = stop_status(runs, args.command)
+    if failure:
+        note(args.command, f"error: {failure}")
+        return 1
     if len(runs) < len(specs) and status != 1:
         status = 130
     return status or written
+
+
+def _train(args: argparse.Namespace, specs: list[Any], desc: str) -> tuple[list[Any], str]:
+    """Train ``specs`` where the options say (local worker processes or a Dask cluster),
+    with a progress bar; the runs that came back, and what failed ("" if nothing).
+
+    Ctrl-C keeps the runs that finished or stopped; so does a run failing on a Dask
+    worker (its error is returned). A cluster that cannot be used (no scheduler at the
+    address, no workers, workers computing other numbers) is a :class:`CommandError`.
+    """
+    from ..lab import experiments, parallel, runs_dask
+    from .portable import OPT_OUT
+
+    bars: list[RunsProgress] = []
+
+    def start(where: str) -> None:
+        count = len(specs)
+        note(args.command, f"training {count} networks, {args.passes} passes each, {where}")
+        bars.append(RunsProgress(specs, desc))
+
+    def progress(work: float, runs_done: int) -> None:
+        bars[0](work, runs_done)
+
+    failure = ""
+    try:
+        runs = experiments.train_runs(
+            specs,
+            jobs=args.jobs,
+            scheduler=args.scheduler,
+            regions=True,
+            on_progress=progress,
+            same_numbers=os.environ.get(OPT_OUT) != "1",
+            on_start=start,
+        )
+    except parallel.RunsInterrupted as exc:
+        runs = [run for run in exc.results if run is not None]
+    except runs_dask.RunsFailed as exc:
+        runs, failure = [run for run in exc.results if run is not None], str(exc)
+    except (runs_dask.SchedulerError, runs_dask.WorkersDiffer) as exc:
+        raise CommandError(f"--scheduler {args.scheduler}: {exc}") from None
+    finally:
+        for bar in bars:
+            bar.close()
+    return runs, failure
 
 
 # -- demo ---------------------------------------------------------------------------------

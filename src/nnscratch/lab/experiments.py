@@ -11,13 +11,15 @@ The network and one run of it (:class:`NetworkSpec` -> :func:`run_network` ->
 
 Several runs (a sweep over hidden sizes) go to a pool of worker processes
 (:mod:`nnscratch.lab.parallel`), the most expensive first so every core stays busy until
-the end. Each run is deterministic, so the parallel results are the very numbers a
-sequential run gives.
+the end, or to a Dask cluster (:mod:`nnscratch.lab.runs_dask`, the ``[dask]`` extra), on
+this machine or many. Each run is deterministic, so the parallel results are the very
+numbers a sequential run gives.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import os
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -35,7 +37,7 @@ from .network_runs import (
     load_dataset,
     run_network,
 )
-from .parallel import run_networks
+from .parallel import Progress, run_networks
 
 __all__ = [
     "ARTICLE_HIDDEN_SIZES",
@@ -55,6 +57,7 @@ __all__ = [
     "spikes",
     "sweep",
     "train_network",
+    "train_runs",
     "two_cycle",
 ]
 
@@ -264,11 +267,17 @@ def sweep(
     print_every: int = 1000,
     executor: cf.Executor | None = None,
     regions: bool = False,
+    scheduler: str | None = None,
 ) -> list[NetworkRun]:
     """The article's hidden-size sweep: one run per size, in parallel, in the given order.
 
     Small networks underfit (a straight-ish boundary at 1 unit), 3 to 5 units follow the
     moons, and 50 or 200 units start to bend around single noisy points.
+
+    The runs go to ``jobs`` local worker processes, or with ``scheduler`` to a Dask
+    cluster: ``"local"`` (a ``LocalCluster`` of ``jobs`` worker processes, started for
+    the sweep) or a running scheduler's address (``"tcp://10.0.0.5:8786"``); the numbers
+    are the same (see :func:`train_runs`).
 
     >>> runs = sweep("moons", [1, 3], passes=200, jobs=1)
     >>> [run.hidden for run in runs]
@@ -282,4 +291,51 @@ def sweep(
     specs = [
         NetworkSpec(dataset, h, passes, learning_rate, reg, seed, print_every) for h in hidden_sizes
     ]
-    return run_networks(specs, jobs=jobs, executor=executor, regions=regions)
+    return train_runs(specs, jobs=jobs, executor=executor, scheduler=scheduler, regions=regions)
+
+
+def train_runs(
+    specs: Sequence[NetworkSpec],
+    *,
+    jobs: int | None = None,
+    executor: cf.Executor | None = None,
+    scheduler: str | None = None,
+    regions: bool = False,
+    on_progress: Progress | None = None,
+    same_numbers: bool = True,
+    on_start: Callable[[str], None] | None = None,
+) -> list[NetworkRun]:
+    """Train ``specs`` where the caller asks; the runs in the order given.
+
+    Without ``scheduler``: in this process (``jobs=1``), on ``executor``, or on ``jobs``
+    local worker processes (:func:`~nnscratch.lab.parallel.run_networks`). With
+    ``scheduler`` (needs the ``[dask]`` extra): on a Dask cluster, ``"local"`` (``jobs``
+    worker processes, default one per core) or the address of a running scheduler
+    (:mod:`nnscratch.lab.runs_dask`). Every worker runs the same
+    :func:`~nnscratch.lab.network_runs.run_network` with the same seeds; with
+    ``same_numbers`` each Dask worker is first checked to compute this process's
+    numbers bit for bit. ``on_start(where)`` hears where the runs go, in words.
+
+    Raises
+    ------
+    ~nnscratch.lab.parallel.RunsInterrupted
+        On Ctrl-C, with the runs that finished or stopped.
+    """
+    if scheduler is None:
+        if on_start is not None:
+            count = min(jobs or os.cpu_count() or 1, len(specs))
+            on_start("in this process" if count == 1 else f"in {count} worker processes")
+        return run_networks(specs, jobs, executor, regions, on_progress)
+    from . import runs_dask
+
+    runs_dask.check_scheduler(scheduler)
+    if executor is not None:
+        raise ValueError("give an executor or a Dask scheduler, not both")
+    if jobs is not None and scheduler != "local":
+        raise ValueError(
+            f"jobs={jobs} sizes a local pool or cluster; the Dask scheduler at {scheduler} "
+            "has its own workers"
+        )
+    return runs_dask.run_networks_dask(
+        specs, scheduler, regions, on_progress, jobs, same_numbers, on_start
+    )
