@@ -8,6 +8,7 @@ Your own layer: subclass :class:`Layer` and decorate it with :func:`register_lay
 from .engine.layers import (
     Activation,
     AveragePooling2D,
+    BatchNormalization,
     Conv2D,
     Dense,
     Dropout,
@@ -21,6 +22,7 @@ from .engine.layers import (
 __all__ = [
     "Activation",
     "AveragePooling2D",
+    "BatchNormalization",
     "Conv2D",
     "Dense",
     "Dropout",

@@ -27,9 +27,10 @@ final weight of the article's runs, for every sweep size of both data sets, and 
 runs with other activations, losses, optimizers and dropout, and small convolutional
 networks (strides, both paddings, float32 and float64). Layers this module does not know
 (average pooling, your own) run their own plain ``forward``/``backward`` inside the fast
-step. Runs with sample weights, weight constraints or activity regularizers are left to
-the plain path (:func:`handles`). ``NNSCRATCH_PLAIN=1`` (or ``with
-nnscratch.engine.training.plain_path():``) turns this module off.
+step. Runs with sample weights, weight constraints, activity regularizers or
+non-trainable weights (batch normalization) are left to the plain path (:func:`handles`).
+``NNSCRATCH_PLAIN=1`` (or ``with nnscratch.engine.training.plain_path():``) turns this
+module off.
 """
 
 from __future__ import annotations
@@ -376,8 +377,9 @@ class _FastStep:
 
 def handles(model: Any, weights: Any) -> bool:
     """True when this module computes ``model``'s steps. Runs with sample weights, weight
-    constraints or activity regularizers go to the plain path, which knows them."""
-    special = any(layer.constraints or layer.activity_regularizer for layer in model.layers)
+    constraints, activity regularizers or non-trainable weights (the statistics that
+    ``BatchNormalization`` updates in its forward pass) go to the plain path."""
+    special = any(x.constraints or x.activity_regularizer or x.non_trainable for x in model.layers)
     return weights is None and not special
 
 

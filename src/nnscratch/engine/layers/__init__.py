@@ -11,11 +11,13 @@ from .base import Layer, get_layer_class, register_layer, registered_name
 from .conv import Conv2D
 from .core import Activation, Dropout, Flatten
 from .dense import Dense
+from .normalization import BatchNormalization
 from .pooling import AveragePooling2D, MaxPooling2D
 
 __all__ = [
     "Activation",
     "AveragePooling2D",
+    "BatchNormalization",
     "Conv2D",
     "Dense",
     "Dropout",

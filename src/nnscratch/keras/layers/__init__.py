@@ -11,12 +11,14 @@ from ..functional import Input, InputLayer
 from . import convolutional, core, pooling
 from .convolutional import Conv2D, Convolution2D
 from .core import Activation, Dense, Dropout, Flatten, KerasLayer, Layer
+from .normalization import BatchNormalization
 from .pooling import AveragePooling2D, AvgPool2D, MaxPool2D, MaxPooling2D
 
 __all__ = [
     "Activation",
     "AveragePooling2D",
     "AvgPool2D",
+    "BatchNormalization",
     "Conv2D",
     "Convolution2D",
     "Dense",
