@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import warnings
 
 import matplotlib
@@ -37,6 +38,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from nnscratch.data import moons
+from nnscratch.files import writable_folder
 from nnscratch.lab import style
 from nnscratch.lab.boundary import plot_decision_boundary
 from nnscratch.sklearn import NNClassifier
@@ -86,6 +88,11 @@ def main(argv: list[str] | None = None) -> int:
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    try:
+        writable_folder(args.out, "--out folder")  # before the search, not after it
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     X, y = moons()
     pipe = make_pipeline(
         StandardScaler(),
