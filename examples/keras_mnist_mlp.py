@@ -3,9 +3,9 @@
 Keras' script trains a 784-512-512-10 ReLU network with dropout on MNIST ("Gets to
 98.40% test accuracy after 20 epochs"). Below, every statement of it is as Keras wrote
 it; only the import lines say ``nnscratch.keras`` instead of ``keras`` (and Python 2's
-``from __future__ import print_function`` is gone). One thing is added, marked
-``# nnscratch:``: a ``--subset`` option (the test suite trains on a thousand images so
-that it stays fast).
+``from __future__ import print_function`` is gone). Two options are added, marked
+``# nnscratch:``, so that the test suite can train on a few hundred images for one
+epoch: ``--subset N`` and ``--epochs E``.
 
 ``mnist.load_data()`` reads MNIST from ``NNSCRATCH_DATA``, the book's
 ``../data/mnist.pkl.gz``, the cache, or downloads it (checked), and returns Keras'
@@ -16,6 +16,7 @@ Run::
 
     python examples/keras_mnist_mlp.py                 # Keras' full run: 20 epochs, 60,000 images
     python examples/keras_mnist_mlp.py --subset 3000   # 3,000 training, 500 test images
+    python examples/keras_mnist_mlp.py --subset 300 --epochs 1
 """
 
 import argparse
@@ -26,14 +27,16 @@ from nnscratch.keras.layers import Dense, Dropout
 from nnscratch.keras.models import Sequential
 from nnscratch.keras.optimizers import RMSprop
 
-# nnscratch: an option to train on the first N images (and N/6 test images), for speed.
+# nnscratch: options to train on the first N images (and N/6 test images) for E epochs.
 parser = argparse.ArgumentParser(description="Keras 2's mnist_mlp.py on nnscratch.keras")
 parser.add_argument("--subset", type=int, default=0, help="training images to use (all: 0)")
-subset = parser.parse_args().subset
+parser.add_argument("--epochs", type=int, default=20, help="epochs to train (Keras': 20)")
+options = parser.parse_args()
+subset = options.subset
 
 batch_size = 128
 num_classes = 10
-epochs = 20
+epochs = options.epochs  # nnscratch: Keras' script says epochs = 20
 
 # the data, split between train and test sets
 (x_train, y_train), (x_test, y_test) = mnist.load_data()

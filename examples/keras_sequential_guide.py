@@ -25,8 +25,8 @@ import warnings
 
 import numpy as np
 
+import nnscratch.keras.backend as K
 from nnscratch import keras
-from nnscratch.keras import backend as K
 from nnscratch.keras.layers import Activation, Dense, Dropout
 from nnscratch.keras.models import Sequential, model_from_json
 from nnscratch.keras.optimizers import SGD

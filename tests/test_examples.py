@@ -64,6 +64,14 @@ QUICK: dict[str, Quick] = {
         figures=False,
         needs_mnist=True,
     ),
+    # Keras 2's scripts with only the imports changed (see also tests/test_keras_examples.py).
+    "keras_mnist_mlp.py": Quick(
+        ["--subset", "300", "--epochs", "1"], "Test accuracy:", figures=False, needs_mnist=True
+    ),
+    "keras_mnist_cnn.py": Quick(
+        ["--subset", "300", "--epochs", "1"], "Test accuracy:", figures=False, needs_mnist=True
+    ),
+    "keras_sequential_guide.py": Quick([], "after pop: (None, 64)", figures=False),
 }
 
 SCRIPTS = sorted(p.name for p in EXAMPLES.glob("*.py"))

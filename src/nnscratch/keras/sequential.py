@@ -1,7 +1,9 @@
 """``nnscratch.keras.models.Sequential``: ``nnscratch.Sequential`` with Keras' defaults.
 
-Its ``fit`` also takes Keras 1's ``nb_epoch`` (with a ``DeprecationWarning``), and its
-``dtype`` defaults to :func:`nnscratch.keras.backend.floatx`.
+Its ``fit`` trains on mini-batches of 32 when no ``batch_size`` is given, as Keras does
+(``batch_size=len(x)`` is full-batch gradient descent, one step per epoch), and also
+takes Keras 1's ``nb_epoch`` (with a ``DeprecationWarning``); its ``dtype`` defaults to
+:func:`nnscratch.keras.backend.floatx`.
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ from .. import models
 from . import backend
 from ._renames import renamed
 
-__all__ = ["Sequential"]
+__all__ = ["DEFAULT_BATCH_SIZE", "Sequential"]
+
+DEFAULT_BATCH_SIZE = 32  # Keras' fit(batch_size=None)
 
 
 class Sequential(models.Sequential):
-    """``nnscratch.Sequential``, whose ``fit`` also takes Keras 1's ``nb_epoch``.
+    """``nnscratch.Sequential``, whose ``fit`` defaults to batches of 32 and also takes
+    Keras 1's ``nb_epoch``.
 
     ``Sequential(layers=None, name=None)`` as in Keras; ``dtype`` defaults to
     :func:`nnscratch.keras.backend.floatx` (``"float64"`` unless changed with
@@ -27,5 +32,11 @@ class Sequential(models.Sequential):
         kwargs.setdefault("dtype", backend.floatx())
         super().__init__(layers, name=name, **kwargs)
 
-    def fit(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        return super().fit(*args, **renamed("fit", kwargs, {"nb_epoch": "epochs"}))
+    def fit(  # type: ignore[override]
+        self, x: Any, y: Any, batch_size: int | None = None, *args: Any, **kwargs: Any
+    ) -> Any:
+        """``nnscratch.Sequential.fit`` in Keras' argument order; ``batch_size=None``
+        means ``DEFAULT_BATCH_SIZE`` (32), Keras' default, whatever the engine's is."""
+        kwargs = renamed("fit", kwargs, {"nb_epoch": "epochs"})
+        size = DEFAULT_BATCH_SIZE if batch_size is None else batch_size
+        return super().fit(x, y, size, *args, **kwargs)
