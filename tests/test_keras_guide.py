@@ -235,3 +235,26 @@ def test_predict_classes_of_the_guide_era_warns_and_agrees_with_argmax():
         classes = model.predict_classes(x)
     assert classes.shape == (60,)
     assert np.array_equal(classes, model.predict(x).argmax(axis=-1))
+
+
+def test_a_loaded_model_keeps_keras_defaults(tmp_path):
+    """``keras.models.load_model`` gives a ``nnscratch.keras`` model: its ``fit`` takes
+    batches of 32 too, and it goes on from the saved optimizer state."""
+    x, y = learnable(100, 10, 2, seed=11)
+    model = Sequential([Dense(4, activation="tanh", input_dim=10),
+                        Dense(1, activation="sigmoid")], dtype="float32")  # fmt: skip
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["acc"])
+    model.fit(x, y, epochs=2, verbose=0)
+    model.save(tmp_path / "m.nnscratch")
+    for load in (load_model, keras.load_model, keras.saving.load_model):
+        again = load(tmp_path / "m.nnscratch")
+        assert isinstance(again, Sequential) and again.dtype == np.float32
+        assert again.optimizer.iterations == 8
+        history = again.fit(x, y, epochs=1, verbose=0)
+        assert history.params["steps"] == 4 and list(history.history) == ["loss", "acc"]
+    assert load_model(tmp_path / "m.nnscratch", compile=False).optimizer is None
+    with pytest.raises(TypeError, match="custom_objects must be a dict"):
+        load_model(tmp_path / "m.nnscratch", custom_objects=[Dense])
+    (tmp_path / "bad.nnscratch").write_bytes(b"not a zip")
+    with pytest.raises(ValueError, match=r"bad\.nnscratch"):
+        load_model(tmp_path / "bad.nnscratch")

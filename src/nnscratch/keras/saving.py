@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine.layers import register_layer
-from ..models import load_model
 from ..saving import save_model
+from .models import load_model
 
 __all__ = ["load_model", "register_keras_serializable", "save_model"]
 
