@@ -27,7 +27,7 @@ from nnscratch.lab.network_runs import NetworkSpec  # noqa: E402
 from nnscratch.lab.stopping import StopRequest  # noqa: E402
 
 SHORT = {"passes": 300, "print_every": 100}
-CLI_SHORT = ["--passes", "500", "--print-every", "100"]
+CLI_SHORT = ["--passes", "200", "--print-every", "100"]
 
 
 def cluster(**kwargs):
@@ -94,16 +94,28 @@ def run_cli(*argv: str) -> subprocess.CompletedProcess:
 
 
 def test_the_command_line_on_a_local_cluster_equals_the_local_run(tmp_path):
-    args = ["sweep", "--hidden", "1", "2", "3", "4", *CLI_SHORT, "--json"]
+    # the command, with fewer passes: a grid of 4 hidden sizes x 2 learning rates
+    args = ["sweep", "--hidden", "1", "2", "3", "4", "--learning-rate", "0.01", "0.005"]
+    args += [*CLI_SHORT, "--json"]
     here = run_cli(*args, "--out", str(tmp_path / "here"))
     dask = run_cli(*args, "--scheduler", "local", "--jobs", "2", "--out", str(tmp_path / "dask"))
     assert here.returncode == 0, here.stderr
     assert dask.returncode == 0, dask.stderr
     assert "on a local Dask cluster of 2 worker processes" in dask.stderr
     mine, theirs = json.loads(here.stdout), json.loads(dask.stdout)
-    assert mine["results"] == theirs["results"]  # every printed number, to the last bit
-    picture = (tmp_path / "here" / "sweep-moons.png").read_bytes()
-    assert (tmp_path / "dask" / "sweep-moons.png").read_bytes() == picture
+    assert len(mine["results"]) == 8
+    for key in ("results", "table", "varied"):
+        assert mine[key] == theirs[key]  # every printed number, to the last bit
+    picture = (tmp_path / "here" / "sweep-moons-grid.png").read_bytes()
+    assert (tmp_path / "dask" / "sweep-moons-grid.png").read_bytes() == picture
+
+
+def test_a_grid_on_threads_equals_the_local_grid(threads):
+    grid = {"learning_rate": [0.01, 0.005], "seed": [0, 1], **SHORT}
+    local = experiments.sweep("moons", [1, 3], jobs=1, **grid)
+    runs = experiments.sweep("moons", [1, 3], scheduler=threads.scheduler_address, **grid)
+    assert len(runs) == 8
+    assert_same_runs(runs, local)
 
 
 # -- progress, Ctrl-C, failures ----------------------------------------------------------------
@@ -295,3 +307,33 @@ def test_help_imports_no_dask():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip().splitlines()[-1] == "[]"
     assert "--scheduler ADDRESS" in done.stdout
+
+
+# -- scikit-learn's GridSearchCV on the cluster ----------------------------------------------
+def test_grid_search_of_nnclassifier_on_dask_equals_the_default_backend(threads):
+    import joblib
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.model_selection import GridSearchCV
+
+    from nnscratch.data import moons
+    from nnscratch.sklearn import NNClassifier
+
+    X, y = moons()
+    grid = {"hidden_layer_sizes": [(2,), (5,)], "learning_rate_init": [0.01, 0.05]}
+
+    def search():
+        estimator = NNClassifier(activation="tanh", max_iter=10, random_state=0)
+        return GridSearchCV(estimator, grid, cv=3)
+
+    with pytest.warns(ConvergenceWarning):  # 10 epochs stop short of the stopping rule
+        default = search().fit(X, y)
+    with distributed.Client(threads.scheduler_address) as client:
+        with distributed.get_task_stream(client) as tasks:
+            with joblib.parallel_config(backend="dask"), pytest.warns(ConvergenceWarning):
+                on_dask = search().fit(X, y)
+    assert len(tasks.data) >= 1  # the fits went to the cluster
+    assert on_dask.best_params_ == default.best_params_
+    assert on_dask.best_score_ == default.best_score_
+    for key in ("mean_test_score", "std_test_score", "rank_test_score"):
+        np.testing.assert_array_equal(on_dask.cv_results_[key], default.cv_results_[key])
+    assert (on_dask.predict(X) == default.predict(X)).all()

@@ -1,6 +1,6 @@
 """The ``nnscratch`` command line: the front door, and the only place that prints.
 
-Each group of commands lives in its own module (``article``, ...) exposing
+Each group of commands lives in its own module (``article``, ``sweep``, ...) exposing
 ``register(subparsers)``; a command is a function ``run(args) -> int`` (the exit status).
 
 Starting must be instant: ``nnscratch --help``, ``nnscratch moons --help`` or a typo
@@ -31,10 +31,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "data": ("article", "scatter plot of the article's data set"),
     "logreg": ("article", "logistic regression baseline (LogisticRegressionCV) and its boundary"),
     "moons": ("article", "train the article's network and print its loss lines"),
-    "sweep": ("article", "the article's grid of decision boundaries over hidden sizes"),
     "demo": (
         "article",
         "the whole article: data, logistic regression, networks, sweeps, index.html",
+    ),
+    "sweep": (
+        "sweep",
+        "a network per hidden size (the article's grid), or per combination of settings",
     ),
     "mnist": ("mnist", "train the book's network on MNIST (Nielsen, chapters 1 and 3)"),
     "predict": ("mnist", "read handwritten digits from image files with a saved network"),

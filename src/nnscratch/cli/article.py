@@ -1,4 +1,4 @@
-"""``nnscratch data | logreg | moons | sweep | demo``: the WildML article, step by step.
+"""``nnscratch data | logreg | moons | demo``: the WildML article, step by step.
 
 Each command runs one step of the article (see :mod:`nnscratch.lab.experiments`), writes
 its figures as PNGs into ``--out`` (default ``./nnscratch-out``) and prints what a reader
@@ -8,6 +8,10 @@ of the article expects to see. ``--json`` prints one JSON object instead::
      "train_accuracy": ...}], "figures": [...]}
 
 ``losses`` holds the values of the printed lines (``"%f"`` of each gives the line).
+
+The article's sweep, ``nnscratch sweep``, has grown into grids of settings and Dask
+clusters; it lives in :mod:`nnscratch.cli.sweep` and shares this module's options and
+:func:`experiment`.
 
 Every experiment command starts with :func:`prepare_experiment`, the one place for
 process-wide set-up that must happen before any computing (and before worker processes
@@ -27,13 +31,11 @@ from . import CommandError, command_help
 from .output import (
     DEFAULT_OUT,
     Output,
-    RunsProgress,
     check_output_folder,
     note,
     run_loss,
     run_result,
     stop_status,
-    table,
     unfinished_suffix,
 )
 
@@ -83,34 +85,6 @@ def register(subparsers: Any) -> None:
     p.set_defaults(run=run_moons, portable_math=True)  # see nnscratch.cli.portable
 
     p = subparsers.add_parser(
-        "sweep",
-        help=command_help("sweep"),
-        description="Train one network per hidden size, in parallel, and draw the "
-        "article's grid 'Hidden Layer size N' with each run's final loss and accuracy.",
-    )
-    _dataset_option(p)
-    p.add_argument(
-        "--hidden",
-        type=int,
-        nargs="+",
-        default=list(SWEEP_SIZES),
-        metavar="H",
-        help="hidden sizes (default: 1 2 3 4 10 20 50 200)",
-    )
-    _training_options(p)
-    _jobs_option(p)
-    p.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="train on a Dask cluster: a running scheduler's address (tcp://host:8786), "
-        "or 'local' for a cluster of --jobs worker processes on this machine (needs "
-        'pip install "nnscratch[dask]"; see docs/dask.md)',
-    )
-    _output_options(p)
-    p.set_defaults(run=run_sweep, portable_math=True)  # see nnscratch.cli.portable
-
-    p = subparsers.add_parser(
         "demo",
         help=command_help("demo"),
         description="Reproduce the whole article on both data sets and write every "
@@ -134,24 +108,39 @@ def _dataset_option(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _training_options(p: argparse.ArgumentParser) -> None:
+def _training_options(p: argparse.ArgumentParser, lists: bool = False) -> None:
+    """``--passes``, ``--learning-rate``, ``--reg``, ``--seed``, ``--print-every``; with
+    ``lists`` the middle three take several values (a sweep trains every combination)."""
+    several = {"nargs": "+"} if lists else {}
+    more = "; several values sweep them" if lists else ""
+
+    def default(value: Any) -> Any:
+        return [value] if lists else value
+
     p.add_argument("--passes", type=int, default=20000, metavar="N", help="passes (default: 20000)")
     p.add_argument(
         "--learning-rate",
         type=float,
-        default=0.01,
+        default=default(0.01),
         metavar="R",
-        help="step on the summed gradient (default: 0.01, the article's epsilon)",
+        help=f"step on the summed gradient (default: 0.01, the article's epsilon{more})",
+        **several,
     )
     p.add_argument(
         "--reg",
         type=float,
-        default=0.01,
+        default=default(0.01),
         metavar="L",
-        help="L2 strength, the article's reg_lambda (default: 0.01, i.e. l2(0.005))",
+        help=f"L2 strength, the article's reg_lambda (default: 0.01, i.e. l2(0.005){more})",
+        **several,
     )
     p.add_argument(
-        "--seed", type=int, default=0, metavar="S", help="seed of the initial weights (default: 0)"
+        "--seed",
+        type=int,
+        default=default(0),
+        metavar="S",
+        help=f"seed of the initial weights (default: 0{more})",
+        **several,
     )
     p.add_argument(
         "--print-every",
@@ -186,45 +175,41 @@ def _output_options(p: argparse.ArgumentParser) -> None:
 
 
 def _check_arguments(args: argparse.Namespace) -> None:
-    """The options' values, checked by :mod:`nnscratch.engine.checks` (its messages)."""
+    """The options' values, checked by :mod:`nnscratch.engine.checks` (its messages).
+
+    An option may hold one value or, in ``nnscratch sweep``, a list of distinct values.
+    A command declares checks of its own options with ``set_defaults(check=function)``.
+    """
     from ..engine import checks
 
     for attr in ("hidden", "passes", "print_every", "jobs"):
-        values = getattr(args, attr, None)
-        for value in values if isinstance(values, list) else [values]:
+        for value in _values(args, attr):
             if value is not None:
                 checks.positive_int(_option(attr), value)
-    if hasattr(args, "seed"):
-        checks.integer("--seed", args.seed, low=0, high=2**32 - 1)
-    if hasattr(args, "learning_rate"):
-        checks.number("--learning-rate", args.learning_rate, low=0, low_open=True)
-    if hasattr(args, "reg"):
-        checks.number("--reg", args.reg, low=0)
-    hidden = getattr(args, "hidden", None)
-    if isinstance(hidden, list) and len(set(hidden)) != len(hidden):
-        raise CommandError(f"--hidden lists a size twice: {' '.join(map(str, hidden))}")
-    scheduler = getattr(args, "scheduler", None)
-    if scheduler is not None:
-        _check_scheduler(scheduler, args.jobs)
+    for value in _values(args, "seed"):
+        checks.integer("--seed", value, low=0, high=2**32 - 1)
+    for value in _values(args, "learning_rate"):
+        checks.number("--learning-rate", value, low=0, low_open=True)
+    for value in _values(args, "reg"):
+        checks.number("--reg", value, low=0)
+    for attr in ("hidden", "learning_rate", "reg", "seed"):
+        values = getattr(args, attr, None)
+        if isinstance(values, list) and len(set(values)) != len(values):
+            what = "a size" if attr == "hidden" else "a value"
+            raise CommandError(
+                f"{_option(attr)} lists {what} twice: {' '.join(f'{v:g}' for v in values)}"
+            )
+    check = getattr(args, "check", None)
+    if check is not None:
+        check(args)
 
 
-def _check_scheduler(scheduler: str, jobs: int | None) -> None:
-    """``--scheduler``: a valid value, with ``dask.distributed`` installed, before any work."""
-    from ..lab import runs_dask
-
-    try:
-        runs_dask.check_scheduler(scheduler)
-    except ValueError as exc:
-        raise CommandError(f"--scheduler {exc}") from None
-    if jobs is not None and scheduler != "local":
-        raise CommandError(
-            f"--jobs counts the worker processes of this machine (or of --scheduler local); "
-            f"the scheduler at {scheduler} has its own workers"
-        )
-    try:
-        runs_dask.require_distributed()
-    except runs_dask.DaskMissing as exc:
-        raise CommandError(f"--scheduler: {exc}") from None
+def _values(args: argparse.Namespace, attr: str) -> list[Any]:
+    """The option ``attr``'s values as a list (none when the command has no such option)."""
+    value = getattr(args, attr, None)
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
 
 
 def _option(attr: str) -> str:
@@ -234,10 +219,11 @@ def _option(attr: str) -> str:
 def prepare_experiment(args: argparse.Namespace) -> int | None:
     """Set up the process before an experiment command computes anything.
 
-    Called first by every command of this module (:func:`experiment`), before data is
-    loaded, NumPy does any arithmetic or worker processes are started (they inherit
-    ``os.environ`` as it is then). It checks the arguments (raising
-    :class:`~nnscratch.cli.CommandError`) and makes the output directory.
+    Called first by every command of this module and of :mod:`nnscratch.cli.sweep`
+    (:func:`experiment`), before data is loaded, NumPy does any arithmetic or worker
+    processes are started (they inherit ``os.environ`` as it is then). It checks the
+    arguments (raising :class:`~nnscratch.cli.CommandError`) and makes the output
+    directory.
 
     Returns None to let the command go on in this process, or an exit status to end the
     command with at once (for set-up that runs the command some other way, such as in a
@@ -389,88 +375,6 @@ def _draw_network(out: Output, run: Any, comparison: Any, data: Any) -> None:
     out.save(fig, f"loss-{run.dataset}-h{run.hidden}{unfinished_suffix(runs)}.png")
 
 
-@experiment
-def run_sweep(args: argparse.Namespace) -> int:
-    """``nnscratch sweep``: one network per hidden size, in parallel, and the grid."""
-    from ..lab import experiments, plots
-
-    specs = [_spec(args, h) for h in args.hidden]
-    runs, failure = _train(args, specs, "sweep")
-    X, y = experiments.load_dataset(args.dataset)
-    out = Output(args)
-    settings = (
-        f"{args.dataset}: {args.passes} full-batch passes, learning rate {args.learning_rate:g}, "
-        f"reg_lambda {args.reg:g}, seed {args.seed}"
-    )
-    finished = sum(run.complete for run in runs)
-    if finished < len(specs):
-        settings += f"; {finished} of {len(specs)} networks finished"
-    out.say(settings)
-    for row in table(runs):
-        out.say(row)
-    if runs:
-        fig = plots.sweep_figure(runs, X, y, settings, fig=out.new_figure())
-        out.save(fig, f"sweep-{args.dataset}{unfinished_suffix(runs)}.png")
-    written = out.finish(
-        {
-            "dataset": args.dataset,
-            "complete": finished == len(specs),
-            "results": [run.to_json() for run in runs],
-        }
-    )
-    status = stop_status(runs, args.command)
-    if failure:
-        note(args.command, f"error: {failure}")
-        return 1
-    if len(runs) < len(specs) and status != 1:
-        status = 130
-    return status or written
-
-
-def _train(args: argparse.Namespace, specs: list[Any], desc: str) -> tuple[list[Any], str]:
-    """Train ``specs`` where the options say (local worker processes or a Dask cluster),
-    with a progress bar; the runs that came back, and what failed ("" if nothing).
-
-    Ctrl-C keeps the runs that finished or stopped; so does a run failing on a Dask
-    worker (its error is returned). A cluster that cannot be used (no scheduler at the
-    address, no workers, workers computing other numbers) is a :class:`CommandError`.
-    """
-    from ..lab import experiments, parallel, runs_dask
-    from .portable import OPT_OUT
-
-    bars: list[RunsProgress] = []
-
-    def start(where: str) -> None:
-        count = len(specs)
-        note(args.command, f"training {count} networks, {args.passes} passes each, {where}")
-        bars.append(RunsProgress(specs, desc))
-
-    def progress(work: float, runs_done: int) -> None:
-        bars[0](work, runs_done)
-
-    failure = ""
-    try:
-        runs = experiments.train_runs(
-            specs,
-            jobs=args.jobs,
-            scheduler=args.scheduler,
-            regions=True,
-            on_progress=progress,
-            same_numbers=os.environ.get(OPT_OUT) != "1",
-            on_start=start,
-        )
-    except parallel.RunsInterrupted as exc:
-        runs = [run for run in exc.results if run is not None]
-    except runs_dask.RunsFailed as exc:
-        runs, failure = [run for run in exc.results if run is not None], str(exc)
-    except (runs_dask.SchedulerError, runs_dask.WorkersDiffer) as exc:
-        raise CommandError(f"--scheduler {args.scheduler}: {exc}") from None
-    finally:
-        for bar in bars:
-            bar.close()
-    return runs, failure
-
-
 # -- demo ---------------------------------------------------------------------------------
 @experiment
 def run_demo(args: argparse.Namespace) -> int:
@@ -496,5 +400,4 @@ __all__ = [
     "run_demo",
     "run_logreg",
     "run_moons",
-    "run_sweep",
 ]

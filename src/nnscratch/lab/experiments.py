@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from .boundary import Regions, decision_regions
+from .grid import grid_specs
 from .network_runs import (
     DATASETS,
     LINE_FORMAT,
@@ -261,18 +262,24 @@ def sweep(
     *,
     jobs: int | None = None,
     passes: int = 20000,
-    learning_rate: float = 0.01,
-    reg: float = 0.01,
-    seed: int = 0,
+    learning_rate: float | Sequence[float] = 0.01,
+    reg: float | Sequence[float] = 0.01,
+    seed: int | Sequence[int] = 0,
     print_every: int = 1000,
     executor: cf.Executor | None = None,
     regions: bool = False,
     scheduler: str | None = None,
 ) -> list[NetworkRun]:
-    """The article's hidden-size sweep: one run per size, in parallel, in the given order.
+    """The article's hidden-size sweep, or a grid: one run per combination, in parallel.
 
     Small networks underfit (a straight-ish boundary at 1 unit), 3 to 5 units follow the
     moons, and 50 or 200 units start to bend around single noisy points.
+
+    ``learning_rate``, ``reg`` and ``seed`` each take one value or a sequence of
+    distinct values; the runs are every combination (:func:`~nnscratch.lab.grid.grid_specs`),
+    returned in nested-loop order: hidden size outermost, in the order given, then
+    learning rate, ``reg_lambda`` and seed. :func:`~nnscratch.lab.grid.sort_runs` orders
+    them by value and :func:`~nnscratch.lab.grid_plots.grid_figure` draws their final loss.
 
     The runs go to ``jobs`` local worker processes, or with ``scheduler`` to a Dask
     cluster: ``"local"`` (a ``LocalCluster`` of ``jobs`` worker processes, started for
@@ -282,15 +289,24 @@ def sweep(
     >>> runs = sweep("moons", [1, 3], passes=200, jobs=1)
     >>> [run.hidden for run in runs]
     [1, 3]
+    >>> runs = sweep("moons", [1, 3], learning_rate=[0.01, 0.005], passes=200, jobs=1)
+    >>> [(run.hidden, run.spec.learning_rate) for run in runs]
+    [(1, 0.01), (1, 0.005), (3, 0.01), (3, 0.005)]
     """
     if isinstance(hidden_sizes, (str, bytes)) or not isinstance(hidden_sizes, Iterable):
         raise TypeError(f"hidden_sizes must be a sequence of integers, got {hidden_sizes!r}")
     hidden_sizes = list(hidden_sizes)
     if not hidden_sizes:
         raise ValueError("hidden_sizes is empty; give at least one size, e.g. [3]")
-    specs = [
-        NetworkSpec(dataset, h, passes, learning_rate, reg, seed, print_every) for h in hidden_sizes
-    ]
+    specs = grid_specs(
+        dataset,
+        hidden_sizes,
+        learning_rate=learning_rate,
+        reg=reg,
+        seed=seed,
+        passes=passes,
+        print_every=print_every,
+    )
     return train_runs(specs, jobs=jobs, executor=executor, scheduler=scheduler, regions=regions)
 
 

@@ -6,7 +6,7 @@ all at once: ``hidden=[1, 2, 3, 4]``, ``learning_rate=[0.01, 0.005]`` is 8 runs,
 pair. :func:`grid_specs` builds them (hidden size outermost, then learning rate,
 ``reg_lambda`` and seed, as nested loops would); :func:`varied` says which parameters
 take more than one value (the axes of a table or figure); :func:`sort_runs` orders
-results by those parameters.
+results by those parameters, and :func:`table_rows` makes the results table of them.
 
 >>> specs = grid_specs("moons", [1, 3], learning_rate=[0.01, 0.005], passes=100)
 >>> [(s.hidden, s.learning_rate) for s in specs]
@@ -18,6 +18,7 @@ results by those parameters.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -27,10 +28,14 @@ from .network_runs import NetworkRun, NetworkSpec
 __all__ = [
     "PARAMETERS",
     "as_values",
+    "best_run",
+    "fixed",
     "grid_specs",
     "is_grid",
     "parameter_label",
+    "sort_key",
     "sort_runs",
+    "table_rows",
     "varied",
 ]
 
@@ -123,3 +128,42 @@ def sort_key(spec: NetworkSpec) -> tuple[Any, ...]:
 def sort_runs(runs: Iterable[NetworkRun]) -> list[NetworkRun]:
     """The runs ordered by hidden size, then learning rate, ``reg_lambda`` and seed."""
     return sorted(runs, key=lambda run: sort_key(run.spec))
+
+
+def fixed(specs: Iterable[NetworkSpec]) -> dict[str, Any]:
+    """The parameters that take one value across ``specs``, with that value."""
+    specs = list(specs)
+    return {
+        name: getattr(specs[0], name)
+        for name in PARAMETERS
+        if specs and len({getattr(spec, name) for spec in specs}) == 1
+    }
+
+
+def table_rows(runs: Iterable[NetworkRun], columns: Sequence[str]) -> list[dict[str, Any]]:
+    """One record per run: the ``columns`` parameters, then its final loss and accuracy.
+
+    The records of the results table (``--json``'s ``"table"``), in the order of ``runs``.
+    A diverged run has no result: its ``final_loss`` and ``train_accuracy`` are None;
+    ``status`` says ``"complete"``, ``"interrupted"`` or ``"diverged"``.
+
+    >>> from nnscratch.lab.network_runs import run_network
+    >>> run = run_network(NetworkSpec("moons", 3, passes=10))
+    >>> sorted(table_rows([run], ["hidden"])[0])
+    ['final_loss', 'hidden', 'status', 'train_accuracy']
+    """
+    rows = []
+    for run in runs:
+        record = run.to_json()
+        row = {name: getattr(run.spec, name) for name in columns}
+        row["final_loss"] = record["final_loss"]
+        row["train_accuracy"] = record["train_accuracy"]
+        row["status"] = run.status
+        rows.append(row)
+    return rows
+
+
+def best_run(runs: Iterable[NetworkRun]) -> NetworkRun | None:
+    """The finished run with the lowest final loss (None if no run finished)."""
+    finished = [run for run in runs if run.complete and math.isfinite(run.final_loss)]
+    return min(finished, key=lambda run: (run.final_loss, sort_key(run.spec)), default=None)
