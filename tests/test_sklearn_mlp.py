@@ -252,28 +252,40 @@ def test_early_stopping_records_scores_and_restores_the_best(make):
     assert plain.best_loss_ == min(plain.loss_curve_)
 
 
-def test_early_stopping_split_is_stratified_for_binary_y():
-    """The bug this fixes: the labels handed to the split were all 0 for binary y."""
-    X = np.arange(40.0).reshape(-1, 1)
-    y = np.array([0] * 30 + [1] * 10)
-    clf = NNClassifier((2,), early_stopping=True, validation_fraction=0.2, max_iter=1)
+def held_out_labels(monkeypatch, X, y, seed=0):
+    """The labels of the rows that fit holds out for early stopping (through a spy)."""
     seen = []
     original = nnscratch.sklearn._solvers.train_test_split
 
     def spy(*arrays, **kwargs):
         parts = original(*arrays, **kwargs)
-        seen.append(parts[3])  # the validation targets
+        seen.append(parts[-1])  # the held-out row numbers
         return parts
 
-    nnscratch.sklearn._solvers.train_test_split = spy
-    try:
-        with quiet():
-            clf.fit(X, y)
-    finally:
-        nnscratch.sklearn._solvers.train_test_split = original
-    assert sorted(seen[0][:, 0].tolist()) == [0] * 6 + [1] * 2
+    monkeypatch.setattr(nnscratch.sklearn._solvers, "train_test_split", spy)
+    clf = NNClassifier(
+        (2,), early_stopping=True, validation_fraction=0.2, max_iter=1, random_state=seed
+    )
+    with quiet():
+        clf.fit(X, y)
+    return sorted(np.asarray(y)[seen[0]].tolist())
+
+
+def test_early_stopping_split_is_stratified_for_binary_y(monkeypatch):
+    """The bug this fixes: the labels handed to the split were all 0 for binary y."""
+    X = np.arange(40.0).reshape(-1, 1)
+    y = np.array([0] * 30 + [1] * 10)
+    assert held_out_labels(monkeypatch, X, y) == [0] * 6 + [1] * 2
     with pytest.raises(ValueError, match=r"least populated classes.*\['True'\]"):
         NNClassifier(early_stopping=True).fit([[1], [2], [3], [4]], [0, 0, 0, 1])
+
+
+def test_early_stopping_split_is_stratified_for_multiclass_y(monkeypatch):
+    """A deliberate difference (docs/sklearn.md): scikit-learn splits 3+ classes at random."""
+    X = np.arange(50.0).reshape(-1, 1)
+    y = np.array([0] * 30 + [1] * 15 + [2] * 5)
+    for seed in range(5):  # a random split gives these proportions 13% of the time
+        assert held_out_labels(monkeypatch, X, y, seed) == [0] * 6 + [1] * 3 + [2] * 1
 
 
 def test_early_stopping_with_string_and_multiclass_labels():
@@ -405,3 +417,13 @@ def test_partial_fit_after_joblib_round_trip_trains_the_loaded_model(tmp_path):
         loaded.partial_fit([[1.0]], [-1.0])
     np.testing.assert_allclose(loaded.predict([[1.0]]), [-1.0], atol=1e-3)
     assert loaded.coefs_[0] is loaded.model_.layers[0].params["kernel"]
+
+
+def test_regressor_loss_is_keyword_only_and_a_parameter():
+    """A deliberate difference (docs/sklearn.md): MLPRegressor's first positional parameter
+    is ``loss``; ours keeps ``(hidden_layer_sizes, activation)`` first, as the classifier."""
+    reg = NNRegressor((7,), "tanh", loss="poisson")
+    assert (reg.hidden_layer_sizes, reg.activation, reg.loss) == ((7,), "tanh", "poisson")
+    assert reg.get_params()["loss"] == "poisson"
+    with pytest.raises(TypeError):
+        NNRegressor((7,), "tanh", "poisson")
