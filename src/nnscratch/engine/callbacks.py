@@ -109,12 +109,8 @@ class History(Callback):
     """
 
     def __init__(self) -> None:
-        super().__init__()
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
-        self.interrupted = False
-
-    def on_train_begin(self, logs: Logs | None = None) -> None:
         self.interrupted = False
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:

@@ -22,8 +22,8 @@ ValueError: momentum must be in [0, 1), got 1.5
 
 from __future__ import annotations
 
-import math
 import numbers
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -83,14 +83,11 @@ def number(
     return float(value)
 
 
-def _within(number: Any, low: Any, high: Any, low_open: bool, high_open: bool) -> bool:
-    try:
-        value = float(number)
-    except OverflowError:  # an int beyond float's range
-        return False
+def _within(value: Any, low: Any, high: Any, low_open: bool, high_open: bool) -> bool:
+    """Between the bounds and finite (NaN, infinities and ints beyond float's range fail)."""
     above = low is None or (value > low if low_open else value >= low)
     below = high is None or (value < high if high_open else value <= high)
-    return math.isfinite(value) and above and below
+    return abs(value) <= sys.float_info.max and above and below
 
 
 def _number_error(

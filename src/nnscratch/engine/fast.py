@@ -35,6 +35,7 @@ module off.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -45,8 +46,32 @@ from .activations import Softmax, softmax
 from .layers import Conv2D, Dense, MaxPooling2D
 from .layers.base import check_gradient
 from .optimizers import SGD
+from .regularizers import L1L2
 
 __all__ = ["handles", "make_step"]
+
+
+class _AddRegularizer:
+    """``grad <- reg.add_to(w, grad)`` in place. For a plain L2 (the tutorials' penalty)
+    that is ``grad + (2 l2) w`` in two calls into a reused buffer, the plain path's own
+    two operations; any other regularizer computes its own ``add_to``."""
+
+    def __init__(self, reg: Any, w: np.ndarray) -> None:
+        self.reg, self.w = reg, w
+        self.two_l2 = None if _l2_only(reg) is None else reg._two_l2
+        self.scaled = np.empty_like(w)
+
+    def __call__(self, grad: np.ndarray) -> None:
+        if self.two_l2 is None:
+            np.copyto(grad, self.reg.add_to(self.w, grad))
+            return
+        np.multiply(self.w, self.two_l2, out=self.scaled)
+        np.add(grad, self.scaled, out=grad)
+
+
+def _add_regularizer(layer: Any, key: str) -> _AddRegularizer | None:
+    reg = layer.regularizers.get(key)
+    return None if reg is None else _AddRegularizer(reg, layer.params[key])
 
 
 class _Kernel:
@@ -69,8 +94,8 @@ class _DenseKernel(_Kernel):
         self.index = index
         self.kernel = layer.params["kernel"]
         self.bias = layer.params.get("bias")
-        self.reg_kernel = layer.regularizers.get("kernel")
-        self.reg_bias = layer.regularizers.get("bias")
+        self.reg_kernel = _add_regularizer(layer, "kernel")
+        self.reg_bias = _add_regularizer(layer, "bias")
         self.grad_kernel = grads[f"{index}.kernel"]
         self.grad_bias = grads.get(f"{index}.bias")
         # The output layer's softmax takes three calls and a redo on overflow (below);
@@ -112,11 +137,11 @@ class _DenseKernel(_Kernel):
         dz = grad if fused else self.layer.activation.backward(grad, self.a, out=self.dz)
         np.dot(self.x.T, dz, out=self.grad_kernel)
         if self.reg_kernel is not None:
-            np.copyto(self.grad_kernel, self.reg_kernel.add_to(self.kernel, self.grad_kernel))
+            self.reg_kernel(self.grad_kernel)
         if self.bias is not None:
             np.add.reduce(dz, axis=0, out=self.grad_bias)
             if self.reg_bias is not None:
-                np.copyto(self.grad_bias, self.reg_bias.add_to(self.bias, self.grad_bias))
+                self.reg_bias(self.grad_bias)
         if self.dx is None:
             return None
         return np.dot(dz, self.kernel.T, out=self.dx)
@@ -295,22 +320,30 @@ class _FastStep:
         ]
         # the penalty as model.penalty() adds it up: per layer, then over the layers
         self.penalized = [
-            [(reg, layer.params[key]) for key, reg in layer.regularizers.items()]
+            [(_l2_only(reg), reg, layer.params[key]) for key, reg in layer.regularizers.items()]
             for layer in model.layers
             if layer.regularizers
         ]
         act = getattr(model.layers[-1], "activation", None)
         self.fused = act is not None and act.name == self.loss.fused_activation
+        # each unit's forward(x) and, last first, backward(grad), as plain calls
+        last = len(self.units) - 1
+        self.forwards = [_forward(unit) for unit in self.units]
+        self.backwards = [
+            self._backward_of(i, self.fused and i == last) for i in range(last, -1, -1)
+        ]
+        self.redo = self.units[-1] if getattr(self.units[-1], "unchecked_softmax", 0) else None
         self.plain_sgd = type(self.optimizer) is SGD and not self.optimizer.momentum
         self.gathered: dict[str, np.ndarray] = {}
         self.delta: np.ndarray | None = None
 
     def penalty(self) -> float:
+        """``model.penalty()``'s sum, in its order; a plain L2 as its ``l2 * (W . W)``."""
         total = 0.0
         for pairs in self.penalized:
             part = 0.0
-            for reg, w in pairs:
-                part += reg.penalty(w)
+            for l2, reg, w in pairs:
+                part += reg.penalty(w) if l2 is None else l2 * float(np.vdot(w, w))
             total += part
         return total
 
@@ -329,15 +362,14 @@ class _FastStep:
     ) -> tuple[float, np.ndarray, dict[str, np.ndarray]]:
         xb, yb = self.gather("x", x, index), self.gather("y", targets, index)
         out = xb
-        for unit in self.units:
-            out = unit.forward(out) if isinstance(unit, _Kernel) else unit.forward(out, True)
-        loss_fn, n = self.loss, out.shape[0]
+        for forward in self.forwards:
+            out = forward(out)
+        loss_fn = self.loss
         total = loss_fn.total(yb, out)
-        last = self.units[-1]
-        if not math.isfinite(total) and isinstance(last, _DenseKernel) and last.unchecked_softmax:
-            last.redo_softmax()  # a row overflowed on the three-call softmax
+        if self.redo is not None and not math.isfinite(total):
+            self.redo.redo_softmax()  # a row overflowed on the three-call softmax
             total = loss_fn.total(yb, out)
-        value = loss_fn.objective(total, self.penalty(), n)
+        value = loss_fn.objective(total, self.penalty(), out.shape[0])
         if not math.isfinite(value):
             return value, out, self.grads
         if self.delta is None or self.delta.shape != out.shape:
@@ -346,14 +378,19 @@ class _FastStep:
             grad: Any = loss_fn.fused_gradient(yb, out, out=self.delta)
         else:
             grad = loss_fn.gradient(yb, out)
-        for i in range(len(self.units) - 1, -1, -1):
-            grad = self._backward(i, grad, self.fused and i == len(self.units) - 1)
+        for backward in self.backwards:
+            grad = backward(grad)
         return value, out, self.grads
 
-    def _backward(self, i: int, grad: np.ndarray, fused: bool) -> Any:
+    def _backward_of(self, i: int, fused: bool) -> Callable[[np.ndarray], Any]:
+        """Unit ``i``'s ``backward(grad)`` (``fused``: ``grad`` is already dL/dz)."""
         unit = self.units[i]
         if isinstance(unit, _Kernel):
-            return unit.backward(grad, fused)
+            return functools.partial(unit.backward, fused=fused)
+        return functools.partial(self._layer_backward, i, fused=fused)
+
+    def _layer_backward(self, i: int, grad: np.ndarray, fused: bool) -> Any:
+        unit = self.units[i]
         grad = unit.backward_z(grad) if fused else unit.backward(grad)
         for key, g in unit.grads.items():  # a layer this module does not know
             check_gradient(unit, key, g)
@@ -373,6 +410,18 @@ class _FastStep:
         for p, scaled in self.pairs:
             np.subtract(p, scaled, out=p)
         self.optimizer.iterations += 1
+
+
+def _forward(unit: Any) -> Callable[[np.ndarray], np.ndarray]:
+    """``unit``'s training forward pass as a one-argument call."""
+    if isinstance(unit, _Kernel):
+        return unit.forward
+    return functools.partial(unit.forward, training=True)
+
+
+def _l2_only(reg: Any) -> float | None:
+    """``l2`` of a regularizer that is a plain L2 penalty (``L1L2`` without ``l1``)."""
+    return reg.l2 if type(reg) is L1L2 and reg.l2 and not reg.l1 else None
 
 
 def handles(model: Any, weights: Any) -> bool:

@@ -186,7 +186,6 @@ class CategoricalCrossentropy(Loss):
     categorical = True
 
     def encode_targets(self, y: np.ndarray, n_outputs: int, dtype: np.dtype) -> np.ndarray:
-        y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1 and n_outputs > 1:
             y = y[:, 0]
         if y.ndim == 1:
@@ -418,9 +417,8 @@ def one_hot(labels: np.ndarray, n_classes: int, dtype: np.dtype = np.float64) ->
         labels.size and not 0 <= labels.min() <= labels.max() < n_classes
     ):
         labels = _checked_labels(labels, n_classes)
-    encoded = np.zeros((labels.shape[0], n_classes), dtype=dtype)
-    encoded[np.arange(labels.shape[0]), labels] = 1.0
-    return encoded
+    # row i is 1.0 in the column of its label, 0.0 elsewhere
+    return (labels[:, None] == np.arange(n_classes)).astype(dtype)
 
 
 def _checked_labels(labels: np.ndarray, n_classes: int) -> np.ndarray:

@@ -93,11 +93,9 @@ class Layer:
     #: the shape of one input and one output example, known once built
     input_shape: Shape | None = None
     output_shape: Shape | None = None
-    built = False
     #: set by setup(): the weights' dtype and the generator they are drawn from
     dtype = np.dtype(np.float64)
     rng: RandomLike | None = None
-    _dry_run = False
     #: the penalty on the output; the last forward pass's output and that penalty on it
     activity_regularizer: regularizers.Regularizer | None = None
     activity_output: np.ndarray | None = None
@@ -114,8 +112,10 @@ class Layer:
     ) -> None:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string, got {name!r}")
+        if input_dim is not None and input_shape is not None:
+            raise TypeError("give input_shape= or input_dim=, not both")
         if input_dim is not None:
-            input_shape = _input_dim(input_dim, input_shape)
+            input_shape = (positive_int("input_dim", input_dim),)
         self.declared_input_shape = None if input_shape is None else _shape(input_shape)
         self.name, self.seed = name, (seed if seed is None else _seed(seed))
         self.activity_regularizer = regularizers.get(activity_regularizer)
@@ -174,8 +174,12 @@ class Layer:
         self.dtype = np.dtype(dtype)
         self.build(shape)
         self.input_shape, self.output_shape = shape, _shape(self.compute_output_shape(shape))
-        self.built = True
         return self.output_shape
+
+    @property
+    def built(self) -> bool:
+        """True once :meth:`setup` has built the layer."""
+        return self.output_shape is not None
 
     def add_weight(
         self,
@@ -198,9 +202,6 @@ class Layer:
         if not (isinstance(name, str) and name.isidentifier()) or name in self.params:
             raise ValueError(f"{self.describe()}: weight name {name!r} is taken or not a name")
         shape = _shape(shape, allow_empty=True)
-        if self._dry_run:  # weight_shapes(): the shape, without memory or random draws
-            self.params[name] = np.broadcast_to(np.zeros((), self.dtype), shape)
-            return self.params[name]
         nbytes = math.prod(shape) * self.dtype.itemsize
         check_size(nbytes, lambda: f"weight {name!r} {shape} of {self.describe()}")
         init = initializers.get(initializer)
@@ -220,8 +221,14 @@ class Layer:
         without allocating them (a saved file's claims are checked with this before
         anything is read). The layer is left unbuilt."""
         saved = self.__dict__.copy()
+
+        def declare(name: str, shape: Sequence[int], *args: Any, **kwargs: Any) -> np.ndarray:
+            """add_weight's stand-in: the shape is kept, no memory is used, nothing drawn."""
+            self.params[name] = np.broadcast_to(np.zeros((), self.dtype), _shape(shape, True))
+            return self.params[name]
+
         try:
-            self._dry_run, self.dtype, self.params = True, np.dtype(dtype), {}
+            self.add_weight, self.dtype, self.params = declare, np.dtype(dtype), {}  # type: ignore[method-assign]
             self.build(_shape(input_shape))
             return {key: p.shape for key, p in self.params.items()}
         finally:
@@ -325,12 +332,6 @@ def _shape(value: Any, allow_empty: bool = False) -> Shape:
 
 def _dimension(d: Any) -> bool:
     return isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0
-
-
-def _input_dim(input_dim: Any, input_shape: Any) -> Shape:
-    if input_shape is not None:
-        raise TypeError("give input_shape= or input_dim=, not both")
-    return (positive_int("input_dim", input_dim),)
 
 
 def _seed(seed: Any) -> Any:
