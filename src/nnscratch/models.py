@@ -35,6 +35,7 @@ from .engine import model as engine_model
 from .engine import serialize
 from .engine.callbacks import Callback, History
 from .engine.checks import flag, integer
+from .engine.summary import layer_names
 from .fit_output import evaluation_line, keras_output
 from .progress import interactive
 from .saving import ModelFileError, read_model_file, save_model
@@ -303,19 +304,6 @@ class Sequential(engine_model.Sequential):
         table = super().summary(print_fn=print_fn)
         if print_fn is None:
             print(table)
-
-
-def layer_names(layers: Sequence[Any]) -> list[str]:
-    """The layers' names as :meth:`Sequential.summary` shows them: a layer's own
-    ``name``, else its class in lower case numbered per model (``dense``, ``dense_1``)."""
-    counts: dict[str, int] = {}
-    names = []
-    for layer in layers:
-        base = type(layer).__name__.lower()
-        n = counts.get(base, 0)
-        counts[base] = n + 1
-        names.append(layer.name or (base if n == 0 else f"{base}_{n}"))
-    return names
 
 
 def load_model(filepath: str | os.PathLike[str], compile: bool = True) -> Sequential:

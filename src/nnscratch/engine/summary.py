@@ -23,7 +23,8 @@ Pass ``print_fn`` (as in Keras) to receive the table line by line, e.g.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,15 +75,24 @@ class ModelSummary:
         return self.total_params - self.trainable_params
 
     def lines(self) -> list[str]:
-        width = sum(_WIDTHS) + 2
+        """The table; its first two columns widen for long names and shapes (Keras cuts
+        them off instead), so every row still splits into the same columns."""
+        cells = [
+            (f"{row.name} ({row.type})", _shape_text(row.output_shape), f"{row.params:,}")
+            for row in self.layers
+        ]
+        widths = [
+            max(_WIDTHS[0] - 1, *(len(c[0]) + 1 for c in cells)),
+            max(_WIDTHS[1], *(len(c[1]) + 1 for c in cells)),
+            _WIDTHS[2],
+        ]
+        width = sum(widths) + 3
         lines = [f'Model: "{self.name}"', "_" * width]
-        lines.append(_row("Layer (type)", "Output Shape", "Param #"))
+        lines.append(_row(("Layer (type)", "Output Shape", "Param #"), widths))
         lines.append("=" * width)
-        for i, row in enumerate(self.layers):
-            shape = "(" + ", ".join("None" if d is None else str(d) for d in row.output_shape)
-            shape += ")"
-            lines.append(_row(f"{row.name} ({row.type})", shape, f"{row.params:,}"))
-            lines.append("=" * width if i == len(self.layers) - 1 else "")
+        for i, cell in enumerate(cells):
+            lines.append(_row(cell, widths))
+            lines.append("=" * width if i == len(cells) - 1 else "")
         lines.append(f"Total params: {self.total_params:,}")
         lines.append(f"Trainable params: {self.trainable_params:,}")
         lines.append(f"Non-trainable params: {self.non_trainable_params:,}")
@@ -95,8 +105,13 @@ class ModelSummary:
     __repr__ = __str__
 
 
-def _row(a: str, b: str, c: str) -> str:
-    return f" {a:<{_WIDTHS[0] - 1}} {b:<{_WIDTHS[1]}} {c:<{_WIDTHS[2]}}".rstrip()
+def _row(cells: tuple[str, str, str], widths: list[int]) -> str:
+    (a, b, c), (wa, wb, wc) = cells, widths
+    return f" {a:<{wa}} {b:<{wb}} {c:<{wc}}".rstrip()
+
+
+def _shape_text(shape: tuple[int | None, ...]) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
 
 
 def summarize(model: Any, print_fn: Callable[[str], Any] | None = None) -> ModelSummary:
@@ -115,14 +130,9 @@ def summarize(model: Any, print_fn: Callable[[str], Any] | None = None) -> Model
             "layer input_shape=... (or input_dim=...), call model.build(input_shape), or "
             "fit it first"
         )
-    counts: dict[str, int] = {}
     rows = []
-    for layer in model.layers:
+    for layer, name in zip(model.layers, layer_names(model.layers)):
         kind = type(layer).__name__
-        base = kind.lower()
-        n = counts.get(base, 0)
-        counts[base] = n + 1
-        name = layer.name or (base if n == 0 else f"{base}_{n}")
         trainable = sum(
             int(p.size) for key, p in layer.params.items() if key not in layer.non_trainable
         )
@@ -133,3 +143,24 @@ def summarize(model: Any, print_fn: Callable[[str], Any] | None = None) -> Model
         for line in summary.lines():
             print_fn(line)
     return summary
+
+
+def layer_names(layers: Sequence[Any]) -> list[str]:
+    """The layers' names as the summary shows them: a layer's own ``name``, else its class
+    in snake case numbered per model, as Keras names them (``dense``, ``dense_1``,
+    ``max_pooling2d``, ``batch_normalization``)."""
+    counts: dict[str, int] = {}
+    names = []
+    for layer in layers:
+        base = snake_case(type(layer).__name__)
+        n = counts.get(base, 0)
+        counts[base] = n + 1
+        names.append(layer.name or (base if n == 0 else f"{base}_{n}"))
+    return names
+
+
+def snake_case(class_name: str) -> str:
+    """``"MaxPooling2D"`` -> ``"max_pooling2d"``: a word starts at each capital followed
+    by lower-case letters or digits (Keras' rule, so ``Conv2D`` stays ``conv2d``)."""
+    words = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", class_name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", words).lower()
