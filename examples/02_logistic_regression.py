@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         [Dense(2, "softmax", kernel_initializer="scaled_normal", input_dim=2)], seed=args.seed
     )
     model.compile(SGD(args.learning_rate), "categorical_crossentropy", reduction="sum")
-    model.fit(X, y, epochs=args.epochs, verbose=0)
+    model.fit(X, y, batch_size=len(X), epochs=args.epochs, verbose=0)
     ours = float(np.mean(model.predict(X).argmax(axis=1) == y))
     print(
         f"settings: moons, no hidden layer, {args.epochs} full-batch passes, learning rate "

@@ -83,8 +83,13 @@ def main(argv: list[str] | None = None) -> int:
         f"(nnscratch moons --hidden {args.hidden} --passes {args.epochs} prints the same numbers)"
     )
     model = build_model(args.hidden, args.learning_rate, args.reg_lambda, args.seed)
-    model.fit(
-        X, y, epochs=args.epochs, verbose=0, callbacks=[LossPrinter(X, y, every=args.print_every)]
+    model.fit(  # batch_size=len(X): the article's full-batch gradient descent
+        X,
+        y,
+        batch_size=len(X),
+        epochs=args.epochs,
+        verbose=0,
+        callbacks=[LossPrinter(X, y, every=args.print_every)],
     )
     # After the last pass, as the command line reports it: the loss with the L2 penalty.
     accuracy = float(np.mean(model.predict(X).argmax(axis=1) == y))

@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     for ax, hidden in zip(axes.ravel(), args.sizes):
         model = build_model(hidden, args.learning_rate, args.reg_lambda, args.seed)
-        model.fit(X, y, epochs=args.epochs, verbose=0)
+        model.fit(X, y, batch_size=len(X), epochs=args.epochs, verbose=0)
         # After the last pass (history.history["loss"][-1] is the loss *before* it).
         loss = model.evaluate(X, y)
         accuracy = float(np.mean(model.predict(X).argmax(axis=1) == y))

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     panels = [(clf.predict, f"LogisticRegressionCV ({clf.score(X, y):.1%})")]
     for hidden in (None, args.hidden):
         model = build_model(hidden, args.learning_rate, args.reg_lambda, args.seed)
-        model.fit(X, y, epochs=args.epochs, verbose=0)
+        model.fit(X, y, batch_size=len(X), epochs=args.epochs, verbose=0)
         accuracy = float(np.mean(model.predict(X).argmax(axis=1) == y))
         name = "no hidden layer" if hidden is None else f"{hidden} tanh hidden units"
         print(f"{name}: final loss {model.evaluate(X, y):.6f}, training accuracy {accuracy:.1%}")

@@ -56,7 +56,7 @@ def train_nnscratch(
             split.X_train,
             split.y_train,
             epochs=settings.epochs,
-            batch_size=settings.batch_size,
+            batch_size=settings.batch_size or len(split.X_train),  # None: the full batch
             shuffle=True,
             verbose=0,
         )

@@ -365,7 +365,9 @@ def run_network(
             # One BLAS thread: at these sizes OpenBLAS gains nothing from a second one, and
             # its idle threads cost more than the arithmetic (a third of the run, measured).
             with threadpool_limits(1):
-                model.fit(X, y, epochs=spec.passes, verbose=0, callbacks=[printer])
+                model.fit(
+                    X, y, batch_size=len(X), epochs=spec.passes, verbose=0, callbacks=[printer]
+                )
         except TrainingDiverged as exc:
             stopped, diverged = str(exc), True
         except KeyboardInterrupt:

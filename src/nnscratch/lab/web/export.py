@@ -145,10 +145,10 @@ def python_script(
         optimizer = f"SGD(learning_rate={lr!r})"
     add(f'model.compile(optimizer={optimizer}, loss="{loss}")')
     batch = config["batch_size"]
-    batch_arg = "None" if batch == "full" else str(batch)
+    batch_arg = "len(X_train)" if batch == "full" else str(batch)
     add("if EPOCHS:")
     if batch == "full":
-        add("    # batch_size=None: full-batch gradient descent, one step per epoch")
+        add("    # batch_size=len(X_train): full-batch gradient descent, one step per epoch")
     fit_args = f"epochs=EPOCHS, batch_size={batch_arg}, verbose=0"
     add(f"    model.fit(features(X_train), y_train, {fit_args})")
     add("")

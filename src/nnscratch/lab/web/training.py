@@ -238,7 +238,7 @@ class Run:
                         self.inputs.train,
                         self.data.y_train,
                         epochs=epochs,
-                        batch_size=self.batch_size,
+                        batch_size=self.batch_size or len(self.inputs.train),  # full batch
                         shuffle=True,
                         verbose=0,
                         callbacks=[stop] if stop is not None else None,
