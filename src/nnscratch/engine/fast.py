@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from .activations import Softmax, softmax
+from .backend import is_numpy
 from .layers import Conv2D, Dense, MaxPooling2D
 from .layers.base import check_gradient
 from .optimizers import SGD
@@ -376,9 +377,10 @@ class _FastStep:
 
 def handles(model: Any, weights: Any) -> bool:
     """True when this module computes ``model``'s steps. Runs with sample weights, weight
-    constraints or activity regularizers go to the plain path, which knows them."""
+    constraints or activity regularizers go to the plain path, which knows them, and so do
+    models on another array namespace than NumPy (a GPU): this module is NumPy's."""
     special = any(layer.constraints or layer.activity_regularizer for layer in model.layers)
-    return weights is None and not special
+    return weights is None and not special and is_numpy(model.xp)
 
 
 def make_step(model: Any) -> tuple[Callable[..., Any], Callable[..., None]]:
