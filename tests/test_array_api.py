@@ -403,3 +403,16 @@ def test_lab_compare_trains_nnscratch_on_a_namespace():
     strict = compare_setup.make_settings("moons", epochs=30, hidden=4, device=xp)
     got = compare.compare(strict, libraries=["nnscratch"]).runs[0]
     assert got.train_accuracy == want.train_accuracy and got.test_accuracy == want.test_accuracy
+
+
+@pytest.mark.parametrize(
+    "command", [["mnist"], ["chapter6", "--step", "1"], ["compare", "--dataset", "moons"]]
+)
+def test_cli_device_gpu_without_cupy_is_one_line_before_any_work(monkeypatch, capsys, command):
+    from nnscratch.cli import main
+
+    monkeypatch.setitem(sys.modules, "cupy", None)
+    monkeypatch.setenv("NNSCRATCH_DATA", "/nonexistent")  # no data is read before the check
+    assert main([*command, "--device", "gpu"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and 'pip install "nnscratch[gpu]"' in err[0], err

@@ -205,8 +205,9 @@ def softmax(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     the tutorials' arithmetic. Subtracting the row maximum first is the textbook way to
     avoid overflow, but it rounds differently, and in a run at the edge of stability (the
     WildML moons run) that is enough to change the printed losses. So only rows where
-    ``exp`` overflows, or underflows to an all-zero sum, are recomputed with the shift.
-    ``out`` (optional) must not be ``z`` itself: the fallback needs the original scores.
+    ``exp`` overflows, or underflows to an all-zero sum, take the shifted values
+    (``xp.where`` by row). ``out`` (optional, the fast path's NumPy buffer) receives the
+    result; it must not be ``z`` itself.
     """
     # Below the bound, no exp(z) and no row sum of them can overflow.
     xp, bound = array_namespace(z), _EXP_MAX - _LN2 * z.shape[-1].bit_length()  # 709 - ln(C)

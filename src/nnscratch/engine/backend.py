@@ -32,6 +32,7 @@ scikit-learn, Nielsen and playground facades stay on NumPy.
 
 from __future__ import annotations
 
+import sys
 import types
 from typing import Any
 
@@ -130,6 +131,32 @@ def _cupy() -> Any:
     if count < 1:
         raise DeviceUnavailable("device='gpu': CuPy is installed but finds no GPU")
     return cupy
+
+
+def without_modules(state: dict[str, Any]) -> dict[str, Any]:
+    """An object's ``__dict__`` for pickling and ``copy.deepcopy``, its namespace ``xp``
+    (a module, which neither can copy) replaced by a name: ``"cpu"``, ``"gpu"`` or the
+    module's name. :func:`with_modules` turns the name back into the namespace."""
+    xp = state.get("xp")
+    if isinstance(xp, types.ModuleType | types.SimpleNamespace):
+        name = xp.__name__.split(".")[0]
+        state = {**state, "xp": "cpu" if xp is NUMPY else "gpu" if name == "cupy" else name}
+    return state
+
+
+def with_modules(state: dict[str, Any]) -> dict[str, Any]:
+    """The inverse of :func:`without_modules` (a namespace module by name must already be
+    imported, as it is when the copy is made in the same process)."""
+    name = state.get("xp")
+    if isinstance(name, str):
+        state = {**state, "xp": namespace(name) if name in DEVICES else _imported(name)}
+    return state
+
+
+def _imported(name: str) -> Any:
+    if name not in sys.modules:
+        raise ValueError(f"the array namespace {name!r} is not imported; import it first")
+    return sys.modules[name]
 
 
 def move_model(model: Any, device: Any) -> Any:

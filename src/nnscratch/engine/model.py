@@ -470,6 +470,12 @@ class Sequential:
         """
         return summarize(self, print_fn=print_fn)
 
+    def __getstate__(self) -> dict[str, Any]:  # copy.deepcopy and pickle: xp by name
+        return backend.without_modules(self.__dict__)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(backend.with_modules(state))
+
     def __repr__(self) -> str:
         inner = ", ".join(repr(layer) for layer in self.layers)
         return f"Sequential([{inner}])"

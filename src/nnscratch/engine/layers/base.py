@@ -56,6 +56,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from .. import constraints, initializers, regularizers
+from ..backend import with_modules, without_modules
 from ..checks import positive_int
 from ..initializers import RandomLike, check_random_state
 
@@ -277,6 +278,12 @@ class Layer:
 
     def count_params(self) -> int:
         return sum(int(p.size) for p in self.params.values())
+
+    def __getstate__(self) -> dict[str, Any]:  # copy.deepcopy and pickle: xp by name
+        return without_modules(self.__dict__)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(with_modules(state))
 
     def describe(self) -> str:
         return f"layer {self.name!r}" if self.name else f"a {type(self).__name__} layer"
