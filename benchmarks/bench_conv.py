@@ -49,11 +49,13 @@ import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import gpu_column  # benchmarks/gpu_column.py: the --device gpu column
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import nnscratch
 from nnscratch.data.mnist import load_mnist
+from nnscratch.engine import backend
 from nnscratch.engine.training import plain_path
 from nnscratch.layers import Conv2D, Dense, Flatten, MaxPooling2D
 from nnscratch.optimizers import SGD
@@ -97,8 +99,10 @@ def threads(count: int | None) -> Iterator[None]:
 
 
 # -- contestants: each returns (seconds of the epoch, test accuracy after it) ----------------
-def run_nnscratch(X, y, Xt, yt, batch, plain=False):
+def run_nnscratch(X, y, Xt, yt, batch, plain=False, device="cpu"):
     model = book_net()
+    if device != "cpu":  # the same weights, moved to the GPU (CuPy)
+        backend.move_model(model, device)
     context = plain_path() if plain else contextlib.nullcontext()
     with context:
         start = time.perf_counter()
@@ -116,7 +120,7 @@ def torch_weights(weights):
     return [conv[0], b1, conv[1], b2, w3.T, b3, w4.T, b4]
 
 
-def run_torch(X, y, Xt, yt, batch):
+def run_torch(X, y, Xt, yt, batch, device="cpu"):
     import torch
 
     nn = torch.nn
@@ -124,26 +128,28 @@ def run_torch(X, y, Xt, yt, batch):
         nn.Conv2d(1, 20, 5), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(20, 40, 5), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(640, 100), nn.ReLU(), nn.Linear(100, 10),
-    )  # fmt: skip
+    ).to(device)  # fmt: skip
     with torch.no_grad():
         for p, w in zip(model.parameters(), torch_weights(book_net().get_weights())):
             p.copy_(torch.from_numpy(np.ascontiguousarray(w)))
     opt = torch.optim.SGD(model.parameters(), lr=ETA)
-    Xs = torch.from_numpy(np.ascontiguousarray(X.transpose(0, 3, 1, 2)))
-    ys = torch.from_numpy(y.astype(np.int64))
+    Xs = torch.from_numpy(np.ascontiguousarray(X.transpose(0, 3, 1, 2))).to(device)
+    ys = torch.from_numpy(y.astype(np.int64)).to(device)
     generator = torch.Generator().manual_seed(0)
     start = time.perf_counter()
-    order = torch.randperm(len(Xs), generator=generator)
+    order = torch.randperm(len(Xs), generator=generator).to(device)
     for s in range(0, len(Xs), batch):
         idx = order[s : s + batch]
         opt.zero_grad()
         loss = torch.nn.functional.cross_entropy(model(Xs[idx]), ys[idx])
         loss.backward()
         opt.step()
+    if device != "cpu":  # the GPU's queued work, before the clock stops
+        gpu_column.synchronize_torch()
     seconds = time.perf_counter() - start
     with torch.no_grad():
-        pred = model(torch.from_numpy(np.ascontiguousarray(Xt.transpose(0, 3, 1, 2))))
-    return seconds, float(np.mean(pred.argmax(1).numpy() == yt))
+        pred = model(torch.from_numpy(np.ascontiguousarray(Xt.transpose(0, 3, 1, 2))).to(device))
+    return seconds, float(np.mean(pred.argmax(1).cpu().numpy() == yt))
 
 
 def run_keras(X, y, Xt, yt, batch):
@@ -263,6 +269,7 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="profile nnscratch's epoch")
     parser.add_argument("--no-keras", action="store_true", help="leave Keras out")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    parser.add_argument("--device", choices=["cpu", "gpu"], default="cpu", help="gpu: a GPU column")
     args = parser.parse_args()
     n = args.images or (5000 if args.quick else 50000)
     repeat = args.repeat or (2 if args.quick else 3)
@@ -405,6 +412,11 @@ def main() -> int:
             print(f"\ncProfile of nnscratch's epoch, batch {batch}, one thread (by own time):")
             print(profile(X, y, batch))
 
+    gpu_rows = []
+    if args.device == "gpu":  # nnscratch on CuPy against PyTorch on CUDA, or why not
+        ours = lambda b: run_nnscratch(X, y, Xt, yt, b, device="gpu")  # noqa: E731
+        theirs = lambda b: run_torch(X, y, Xt, yt, b, device="cuda")  # noqa: E731
+        gpu_rows = gpu_column.section("the book's step-3 network", ours, theirs, BATCHES)
     if args.json:
         Path(args.json).write_text(
             json.dumps(
@@ -417,6 +429,7 @@ def main() -> int:
                     "ratios": ratios,
                     "peak_mib": memory,
                     "products_seconds_per_step": floors,
+                    "gpu": gpu_rows,
                 },
                 indent=2,
             )

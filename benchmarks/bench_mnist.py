@@ -58,6 +58,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+import gpu_column  # benchmarks/gpu_column.py: the --device gpu column
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -97,8 +98,8 @@ def sigmoid(z):
 
 
 # -- contestants: each returns (seconds, test accuracy) --------------------------------------
-def run_engine(X, Y, Xt, yt, batch, threads):
-    net = build_network([784, 30, 10], "quadratic", dtype="float32", seed=0)
+def run_engine(X, Y, Xt, yt, batch, threads, device="cpu"):
+    net = build_network([784, 30, 10], "quadratic", dtype="float32", seed=0, device=device)
     net.compile(ETA)
     with threadpool_limits(threads):
         WATCH.start()
@@ -201,7 +202,7 @@ def spread(training_data, test_data, seeds=(0, 1, 2)):
     return rows
 
 
-def run_torch(X, Y, Xt, yt, batch, threads):
+def run_torch(X, Y, Xt, yt, batch, threads, device="cpu"):
     import torch
 
     previous = torch.get_num_threads()
@@ -213,7 +214,7 @@ def run_torch(X, Y, Xt, yt, batch, threads):
             torch.nn.Sigmoid(),
             torch.nn.Linear(30, 10),
             torch.nn.Sigmoid(),
-        )
+        ).to(device)
         # the same initial weights as nnscratch's run (Linear.weight is the book's (y, x) w)
         start_net = build_network([784, 30, 10], "quadratic", dtype="float32", seed=0)
         with torch.no_grad():
@@ -221,9 +222,9 @@ def run_torch(X, Y, Xt, yt, batch, threads):
                 linear.weight.copy_(torch.from_numpy(np.ascontiguousarray(w)))
                 linear.bias.copy_(torch.from_numpy(b.ravel().copy()))
         opt = torch.optim.SGD(model.parameters(), lr=ETA)
-        Xs, Ys = torch.from_numpy(X), torch.from_numpy(Y)
+        Xs, Ys = torch.from_numpy(X).to(device), torch.from_numpy(Y).to(device)
         WATCH.start()
-        order = torch.randperm(len(Xs))
+        order = torch.randperm(len(Xs), device=device)
         Xs, Ys = Xs[order], Ys[order]
         for s in range(0, len(Xs), batch):
             xb, yb = Xs[s : s + batch], Ys[s : s + batch]
@@ -232,9 +233,11 @@ def run_torch(X, Y, Xt, yt, batch, threads):
             loss = 0.5 * ((model(xb) - yb) ** 2).sum(dim=1).mean()
             loss.backward()
             opt.step()
+        if device != "cpu":  # the GPU's queued work, before the clock stops
+            gpu_column.synchronize_torch()
         seconds = WATCH.stop()
         with torch.no_grad():
-            pred = model(torch.from_numpy(Xt)).argmax(1).numpy()
+            pred = model(torch.from_numpy(Xt).to(device)).argmax(1).cpu().numpy()
     finally:
         torch.set_num_threads(previous)
     return seconds, float(np.mean(pred == yt))
@@ -308,6 +311,7 @@ def main() -> int:
     parser.add_argument("--memory-epochs", type=int, default=30)
     parser.add_argument("--quick", action="store_true", help="skip the 30-epoch memory run")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    parser.add_argument("--device", choices=["cpu", "gpu"], default="cpu", help="gpu: a GPU column")
     args = parser.parse_args()
 
     data_path = args.data or os.environ.get("NNSCRATCH_DATA")
@@ -468,6 +472,10 @@ def main() -> int:
             "best_test_accuracy": run["best_test_accuracy"],
         }
 
+    if args.device == "gpu":  # nnscratch on CuPy against PyTorch on CUDA, or why not
+        ours = lambda b: run_engine(X, Y, Xt, yt, b, None, "gpu")  # noqa: E731
+        theirs = lambda b: run_torch(X, Y, Xt, yt, b, None, "cuda")  # noqa: E731
+        results["gpu"] = gpu_column.section("784-30-10 sigmoid", ours, theirs, (10, 100))
     if args.json:
         Path(args.json).write_text(
             json.dumps(

@@ -40,7 +40,7 @@ SUBPACKAGE_LAYERS = {
 }
 FACADE = 3
 FRONT = len(LAYER_NAMES)  # the package front: __init__.py and __main__.py
-ENGINE_ALLOWED_THIRD_PARTY = {"numpy"}
+ENGINE_ALLOWED_THIRD_PARTY = {"numpy", "cupy"}  # cupy: only when a model asks for device="gpu"
 
 
 def module_name(path: Path, src: Path) -> str:

@@ -372,7 +372,7 @@ ENGINE = Path(nnscratch.__file__).parent / "engine"
 ALLOWED = {
     "__future__", "numpy", "math", "numbers", "contextlib",
     "collections", "typing", "warnings", "inspect", "dataclasses", "sys", "types", "json",
-    "contextvars", "os", "functools", "itertools",
+    "contextvars", "os", "functools", "itertools", "re", "cupy",
 }  # fmt: skip
 FORBIDDEN_CALLS = {"open", "print"}
 

@@ -56,6 +56,12 @@ def register(subparsers: Any) -> None:
         default=0,
         help="np.random.seed before the layers draw their weights (default 0)",
     )
+    p.add_argument(
+        "--device",
+        choices=["cpu", "gpu"],
+        default="cpu",
+        help='cpu (NumPy, default) or gpu (CuPy on an NVIDIA GPU: pip install "nnscratch[gpu]")',
+    )
     p.add_argument("--data", metavar="PATH", help="mnist.pkl.gz, a .npz, or a folder")
     p.add_argument("--out", metavar="DIR", help="write the accuracy curves (PNG and JSON) into DIR")
     p.add_argument(
@@ -125,6 +131,8 @@ def run_chapter6(args: argparse.Namespace) -> int:
     from ..lab import chapter6 as lab
 
     _check_args(args)
+    if args.device != "cpu":  # no CuPy, no GPU, or a layer that cannot move: before the data
+        lab.build_network(args.step, args.seed, print_fn=None, device=args.device)
     step = lab.STEPS[args.step]
     epochs = args.epochs or step.epochs
     data = lab.load_step_data(args.step, args.data)
@@ -143,7 +151,7 @@ def run_chapter6(args: argparse.Namespace) -> int:
     nets, records, interrupted = [], [], False
     start = time.perf_counter()
     for k in range(step.ensemble):
-        net = lab.build_network(args.step, args.seed + k, print_fn=say)
+        net = lab.build_network(args.step, args.seed + k, print_fn=say, device=args.device)
         nets.append(net)
         tag = f", network {k + 1}/{step.ensemble}" if step.ensemble > 1 else ""
         line = _EpochLine(args.step, tag, epochs)

@@ -105,6 +105,12 @@ def register(subparsers: Any) -> None:
         metavar="LIST",
         help=f"comma-separated, among {', '.join(LIBRARIES)} (default: all)",
     )
+    p.add_argument(
+        "--device",
+        choices=["cpu", "gpu"],
+        default="cpu",
+        help='where nnscratch trains: cpu (NumPy, default) or gpu (CuPy: "nnscratch[gpu]")',
+    )
     p.add_argument("--data", metavar="PATH", help="MNIST: mnist.pkl.gz, a .npz or an IDX folder")
     p.add_argument(
         "--out",
@@ -176,7 +182,12 @@ def run_compare(args: argparse.Namespace) -> int:
         seed=args.seed,
         test_size=args.test_size,
         n_samples=args.samples,
+        device=args.device,
     )
+    if args.device != "cpu":
+        from ..engine import backend
+
+        backend.namespace(args.device)  # no CuPy or no GPU: one line, before any work
     draws = args.dataset != "mnist"
     if draws:
         check_output_folder(args.out)

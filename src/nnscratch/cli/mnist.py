@@ -80,6 +80,12 @@ def register(subparsers: Any) -> None:
         help="BLAS threads while training; 0 = the library's default (default 1: fastest "
         "for these small matrices)",
     )
+    p.add_argument(
+        "--device",
+        choices=["cpu", "gpu"],
+        default="cpu",
+        help='cpu (NumPy, default) or gpu (CuPy on an NVIDIA GPU: pip install "nnscratch[gpu]")',
+    )
     p.add_argument("--data", metavar="PATH", help="mnist.pkl.gz, a .npz, or a folder of IDX files")
     p.add_argument(
         "--train-size",
@@ -118,7 +124,7 @@ def register(subparsers: Any) -> None:
 
 # -- nnscratch mnist ----------------------------------------------------------------------
 def _check_args(args: argparse.Namespace) -> None:
-    from ..engine import checks
+    from ..engine import backend, checks
 
     sizes = args.sizes
     if len(sizes) < 2:
@@ -136,6 +142,7 @@ def _check_args(args: argparse.Namespace) -> None:
     checks.number("--lmbda", args.lmbda, low=0)
     checks.integer("--seed", args.seed, low=0, high=2**32 - 1)
     checks.integer("--threads", args.threads, low=0)
+    backend.namespace(args.device)  # no CuPy or no GPU: one line, before any work
     if args.train_size is not None:
         checks.positive_int("--train-size", args.train_size)
     if args.save:
@@ -191,7 +198,7 @@ def run_mnist(args: argparse.Namespace) -> int:
         f"seed {seed}",
     )
     Xt, yt = data.test
-    net = lab.build_network(args.sizes, args.cost, dtype=args.dtype, seed=seed)
+    net = lab.build_network(args.sizes, args.cost, dtype=args.dtype, seed=seed, device=args.device)
 
     out = sys.stderr if args.json else sys.stdout
     n_test = len(yt)

@@ -33,6 +33,12 @@ cross-entropy: the two fuse into the famous ``p - y`` (see :mod:`nnscratch.engin
 
 Look activations up by name with :func:`get`; unknown names raise ``ValueError`` listing
 the valid ones.
+
+Every formula is written with the namespace of its array, ``xp = array_namespace(z)``
+(:mod:`~nnscratch.engine.backend`): NumPy for NumPy arrays, CuPy on a GPU, any Array-API
+library. ``out`` is the fast path's NumPy buffer: given one, the same formula is written
+into it with NumPy's ``out=`` (same bits, no new array); without one (the plain path) the
+standard functions return new arrays.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .backend import array_namespace
 from .checks import lookup, number
 
 __all__ = [
@@ -107,16 +114,21 @@ class Tanh(Activation):
     name = "tanh"
 
     def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        return np.tanh(z, out=out)
+        return array_namespace(z).tanh(z) if out is None else np.tanh(z, out=out)
 
     def backward(
         self, grad: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
     ) -> np.ndarray:
-        # dL/dz = dL/da * (1 - a**2). np.power, not a * a: with some NumPy builds (1.26
-        # on AVX-512) the two round differently, and the tutorials use np.power.
-        slope = np.power(a, 2, out=out)
-        np.subtract(1.0, slope, out=slope)
-        return np.multiply(grad, slope, out=slope)
+        # dL/dz = dL/da * (1 - a**2). pow (np.power), not a * a: with some NumPy builds
+        # (1.26 on AVX-512) the two round differently, and the tutorials use np.power.
+        return grad * (1.0 - array_namespace(a).pow(a, 2)) if out is None else _dtanh(grad, a, out)
+
+
+def _dtanh(grad: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Tanh's backward ``grad * (1 - a**2)``, written into the fast path's NumPy buffer."""
+    slope = np.power(a, 2, out=out)
+    np.subtract(1.0, slope, out=slope)
+    return np.multiply(grad, slope, out=slope)
 
 
 class Sigmoid(Activation):
@@ -126,17 +138,22 @@ class Sigmoid(Activation):
 
     def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         # Split by sign so that exp never overflows: for z < 0 use exp(z) / (1 + exp(z)).
+        xp = array_namespace(z)
         negative = z < 0
-        e = np.exp(-np.abs(z))
-        a = np.empty_like(z) if out is None else out
-        np.divide(1.0, 1.0 + e, out=a)
-        np.multiply(a, e, out=a, where=negative)
-        return a
+        e = xp.exp(-xp.abs(z))
+        if out is None:
+            a = 1.0 / (1.0 + e)
+            return xp.where(negative, a * e, a)
+        np.divide(1.0, 1.0 + e, out=out)
+        np.multiply(out, e, out=out, where=negative)
+        return out
 
     def backward(
         self, grad: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
     ) -> np.ndarray:
         # dL/dz = dL/da * a * (1 - a)
+        if out is None:
+            return grad * ((1.0 - a) * a)
         slope = np.subtract(1.0, a, out=out)
         np.multiply(slope, a, out=slope)
         return np.multiply(grad, slope, out=slope)
@@ -148,11 +165,13 @@ class ReLU(Activation):
     name = "relu"
 
     def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        return np.maximum(z, 0.0, out=out)
+        return array_namespace(z).maximum(z, 0.0) if out is None else np.maximum(z, 0.0, out=out)
 
     def backward(
         self, grad: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
     ) -> np.ndarray:
+        if out is None:  # 1 where a > 0: the standard multiplies numbers, not booleans
+            return grad * array_namespace(a).astype(a > 0, grad.dtype)
         return np.multiply(grad, a > 0, out=out)
 
 
@@ -186,28 +205,28 @@ def softmax(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     the tutorials' arithmetic. Subtracting the row maximum first is the textbook way to
     avoid overflow, but it rounds differently, and in a run at the edge of stability (the
     WildML moons run) that is enough to change the printed losses. So only rows where
-    ``exp`` overflows, or underflows to an all-zero sum, are recomputed with the shift.
-    ``out`` (optional) must not be ``z`` itself: the fallback needs the original scores.
+    ``exp`` overflows, or underflows to an all-zero sum, take the shifted values
+    (``xp.where`` by row). ``out`` (optional, the fast path's NumPy buffer) receives the
+    result; it must not be ``z`` itself.
     """
-    # np.add.reduce is what np.sum calls, without the wrapper's per-call overhead.
     # Below the bound, no exp(z) and no row sum of them can overflow.
-    bound = _EXP_MAX - _LN2 * z.shape[-1].bit_length()  # at most 709 - ln(C)
-    if np.maximum.reduce(z, axis=None) < bound:  # NaN compares False: careful path
-        e = np.exp(z, out=out)
-        total = np.add.reduce(e, axis=1, keepdims=True)
-        if np.minimum.reduce(total, axis=None) > 0.0:  # no row underflowed to all zeros
-            return np.divide(e, total, out=e)
+    xp, bound = array_namespace(z), _EXP_MAX - _LN2 * z.shape[-1].bit_length()  # 709 - ln(C)
+    if xp.max(z) < bound:  # NaN compares False: careful path
+        e = xp.exp(z) if out is None else np.exp(z, out=out)
+        total = xp.sum(e, axis=1, keepdims=True)
+        if xp.min(total) > 0.0:  # no row underflowed to all zeros
+            return e / total if out is None else np.divide(e, total, out=e)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        e = np.exp(z, out=out)
-        total = np.sum(e, axis=1, keepdims=True)
-        np.divide(e, total, out=e)
-    bad = ~np.isfinite(total[:, 0]) | (total[:, 0] == 0.0)
-    if bad.any():
-        rows = z[bad]
-        with np.errstate(over="ignore", invalid="ignore"):
-            shifted = np.exp(rows - rows.max(axis=1, keepdims=True))
-        e[bad] = shifted / shifted.sum(axis=1, keepdims=True)
-    return e
+        e = xp.exp(z)
+        total = xp.sum(e, axis=1, keepdims=True)
+        shifted = xp.exp(z - xp.max(z, axis=1, keepdims=True))
+        careful = shifted / xp.sum(shifted, axis=1, keepdims=True)
+        bad = ~xp.isfinite(total) | (total == 0.0)  # rows that overflowed or underflowed
+        result = xp.where(bad, careful, e / total)
+    if out is None:
+        return result
+    out[...] = result
+    return out
 
 
 def softmax_unchecked(z: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -233,7 +252,9 @@ class Softmax(Activation):
         self, grad: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
     ) -> np.ndarray:
         # Jacobian-vector product of softmax: a * (g - sum(g * a)).
-        inner = np.sum(grad * a, axis=1, keepdims=True)
+        inner = array_namespace(a).sum(grad * a, axis=1, keepdims=True)
+        if out is None:
+            return a * (grad - inner)
         result = np.subtract(grad, inner, out=out)
         return np.multiply(a, result, out=result)
 
@@ -254,14 +275,16 @@ class ELU(Activation):
 
     def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         # alpha * expm1(min(z, 0)) never overflows; it is the output where z <= 0.
-        negative = self.alpha * np.expm1(np.minimum(z, 0.0))
-        return np.where(z > 0, z, negative) if out is None else _select(z > 0, z, negative, out)
+        xp = array_namespace(z)
+        negative = self.alpha * xp.expm1(xp.minimum(z, 0.0))
+        return xp.where(z > 0, z, negative) if out is None else _select(z > 0, z, negative, out)
 
     def backward(
         self, grad: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
     ) -> np.ndarray:
         # f'(z) = 1 where z > 0 (there a > 0), else alpha exp(z) = a + alpha
-        return np.multiply(grad, np.where(a > 0, 1.0, a + self.alpha), out=out)
+        slope = array_namespace(a).where(a > 0, 1.0, a + self.alpha)
+        return grad * slope if out is None else np.multiply(grad, slope, out=out)
 
 
 class SELU(Activation):
@@ -274,18 +297,19 @@ class SELU(Activation):
     scale = 1.0507009873554804934193349852946
 
     def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        negative = (self.scale * self.alpha) * np.expm1(np.minimum(z, 0.0))
+        xp = array_namespace(z)
+        negative = (self.scale * self.alpha) * xp.expm1(xp.minimum(z, 0.0))
         positive = self.scale * z
         if out is None:
-            return np.where(z > 0, positive, negative)
+            return xp.where(z > 0, positive, negative)
         return _select(z > 0, positive, negative, out)
 
     def backward(
         self, grad: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
     ) -> np.ndarray:
         # f'(z) = scale where z > 0, else scale alpha exp(z) = a + scale alpha
-        slope = np.where(a > 0, self.scale, a + self.scale * self.alpha)
-        return np.multiply(grad, slope, out=out)
+        slope = array_namespace(a).where(a > 0, self.scale, a + self.scale * self.alpha)
+        return grad * slope if out is None else np.multiply(grad, slope, out=out)
 
 
 class Softplus(Activation):
@@ -294,13 +318,16 @@ class Softplus(Activation):
     name = "softplus"
 
     def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        return np.logaddexp(0.0, z, out=out)  # log(exp(0) + exp(z)), without overflow
+        if out is None:  # log(exp(0) + exp(z)), without overflow
+            return array_namespace(z).logaddexp(0.0, z)
+        return np.logaddexp(0.0, z, out=out)
 
     def backward(
         self, grad: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
     ) -> np.ndarray:
         # sigmoid(z) = 1 - 1 / (1 + exp(z)) = 1 - exp(-a), accurate as -expm1(-a)
-        return np.multiply(grad, -np.expm1(-a), out=out)
+        slope = -array_namespace(a).expm1(-a)
+        return grad * slope if out is None else np.multiply(grad, slope, out=out)
 
 
 class Softsign(Activation):
@@ -309,13 +336,16 @@ class Softsign(Activation):
     name = "softsign"
 
     def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        return np.divide(z, 1.0 + np.abs(z), out=out)
+        scale = 1.0 + array_namespace(z).abs(z)
+        return z / scale if out is None else np.divide(z, scale, out=out)
 
     def backward(
         self, grad: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
     ) -> np.ndarray:
         # f'(z) = 1 / (1 + |z|)**2, and 1 - |a| = 1 / (1 + |z|)
-        return np.multiply(grad, np.square(1.0 - np.abs(a)), out=out)
+        xp = array_namespace(a)
+        slope = xp.square(1.0 - xp.abs(a))
+        return grad * slope if out is None else np.multiply(grad, slope, out=out)
 
 
 class LeakyReLU(Activation):
@@ -333,13 +363,18 @@ class LeakyReLU(Activation):
 
     def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         leaked = self.negative_slope * z
-        return np.where(z > 0, z, leaked) if out is None else _select(z > 0, z, leaked, out)
+        if out is None:
+            return array_namespace(z).where(z > 0, z, leaked)
+        return _select(z > 0, z, leaked, out)
 
     def backward(
         self, grad: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
     ) -> np.ndarray:
-        # a > 0 exactly where z > 0 (for a slope >= 0)
-        return np.multiply(grad, np.where(a > 0, 1.0, self.negative_slope), out=out)
+        # a > 0 exactly where z > 0 (for a slope >= 0); the slopes in float64, as NumPy's
+        # np.where(a > 0, 1.0, slope) makes them
+        xp = array_namespace(a)
+        slope = xp.where(a > 0, 1.0, xp.full_like(a, self.negative_slope, dtype=xp.float64))
+        return grad * slope if out is None else np.multiply(grad, slope, out=out)
 
 
 def _select(condition: np.ndarray, yes: np.ndarray, no: np.ndarray, out: np.ndarray) -> np.ndarray:

@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from .activations import Softmax, softmax
+from .backend import is_numpy
 from .layers import Conv2D, Dense, MaxPooling2D
 from .layers.base import check_gradient
 from .optimizers import SGD
@@ -427,9 +428,11 @@ def _l2_only(reg: Any) -> float | None:
 def handles(model: Any, weights: Any) -> bool:
     """True when this module computes ``model``'s steps. Runs with sample weights, weight
     constraints, activity regularizers or non-trainable weights (the statistics that
-    ``BatchNormalization`` updates in its forward pass) go to the plain path."""
+    ``BatchNormalization`` updates in its forward pass) go to the plain path, which knows
+    them, and so do models on another array namespace than NumPy (a GPU): this module is
+    NumPy's."""
     special = any(x.constraints or x.activity_regularizer or x.non_trainable for x in model.layers)
-    return weights is None and not special
+    return weights is None and not special and is_numpy(model.xp)
 
 
 def make_step(model: Any) -> tuple[Callable[..., Any], Callable[..., None]]:

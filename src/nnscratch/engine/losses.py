@@ -35,6 +35,9 @@ and sigmoid followed by binary cross-entropy has the same form. The model uses t
 gradient instead of multiplying through the activation's Jacobian: it is cheaper and it is
 exactly the tutorials' arithmetic. ``Loss.fused_activation`` names the activation a loss
 fuses with.
+
+Targets are encoded on the host with NumPy; values and gradients use the namespace of the
+outputs (``xp = array_namespace(y_pred)``, :mod:`~nnscratch.engine.backend`).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .backend import array_namespace, difference, flat_dot, row_dots
 from .checks import lookup, number, one_of
 
 __all__ = [
@@ -66,8 +70,8 @@ REDUCTIONS = ("mean", "sum")
 # Binary cross-entropy clips probabilities to [EPS, 1 - EPS] before log(): log(0) is -inf.
 _EPS = 1e-15
 # Categorical cross-entropy only keeps log() away from an exact 0: with the smallest
-# normal number, -log p is the tutorial's value for every p it could print (up to ~708).
-_TINY = {np.dtype(t): float(np.finfo(t).tiny) for t in (np.float16, np.float32, np.float64)}
+# normal number (finfo(dtype).smallest_normal), -log p is the tutorial's value for every p
+# it could print (up to ~708).
 
 
 class Loss:
@@ -108,7 +112,7 @@ class Loss:
 
     def total(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
         """Sum of the per-example losses (the training loop's hot path)."""
-        return float(self.per_example(y_true, y_pred).sum())
+        return float(array_namespace(y_pred).sum(self.per_example(y_true, y_pred)))
 
     def total_and_gradient(
         self, y_true: np.ndarray, y_pred: np.ndarray, out: np.ndarray | None = None
@@ -131,8 +135,8 @@ class Loss:
 
     def value(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
         """The reduced loss of a batch."""
-        losses = self.per_example(y_true, y_pred)
-        return float(losses.sum() if self.reduction == "sum" else losses.mean())
+        losses, xp = self.per_example(y_true, y_pred), array_namespace(y_pred)
+        return float(xp.sum(losses) if self.reduction == "sum" else xp.mean(losses))
 
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         """dL/dy_pred for the reduced loss."""
@@ -147,13 +151,13 @@ class Loss:
     ) -> np.ndarray:
         """dL/dz through the fused output activation: ``p - y``, divided by n for "mean",
         each row times its example's weight when ``sample_weight`` is given."""
-        return self._reduce_grad(np.subtract(y_pred, y_true, out=out), sample_weight)
+        return self._reduce_grad(difference(y_pred, y_true, out), sample_weight)
 
     def weighted_sum(self, y_true: np.ndarray, y_pred: np.ndarray, weights: np.ndarray) -> float:
         """``sum_i w_i * loss_i``: the examples' losses, each times its weight (Keras'
         ``sample_weight``). With ``"mean"`` the objective divides this by the batch size,
         not by the sum of the weights (Keras' ``"sum_over_batch_size"``)."""
-        return float(np.dot(weights, self.per_example(y_true, y_pred)))
+        return float(array_namespace(y_pred).vecdot(weights, self.per_example(y_true, y_pred)))
 
     def _reduce_grad(self, grad: np.ndarray, sample_weight: np.ndarray | None = None) -> np.ndarray:
         """``grad`` (one row per example, changed in place) for the reduced loss: divided
@@ -200,17 +204,18 @@ class CategoricalCrossentropy(Loss):
         )
 
     def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        logp = np.log(np.clip(y_pred, _TINY[y_pred.dtype], 1.0))
-        return -np.einsum("ij,ij->i", y_true, logp)
+        xp = array_namespace(y_pred)
+        logp = xp.log(xp.clip(y_pred, xp.finfo(y_pred.dtype).smallest_normal, 1.0))
+        return -row_dots(y_true, logp)
 
     def total(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
-        # -sum(y * log p) in three calls: keep log away from 0, log, one dot product.
-        logp = np.maximum(y_pred, _TINY[y_pred.dtype])
-        np.log(logp, out=logp)
-        return -float(np.vdot(y_true, logp))
+        # -sum(y * log p) in three steps: keep log away from 0, log, one dot product.
+        xp = array_namespace(y_pred)  # (a dot product of the flattened arrays: NumPy's vdot)
+        logp = xp.log(xp.maximum(y_pred, xp.finfo(y_pred.dtype).smallest_normal))
+        return -float(xp.vecdot(xp.reshape(y_true, (-1,)), xp.reshape(logp, (-1,))))
 
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        return self._reduce_grad(-y_true / np.clip(y_pred, _EPS, None))
+        return self._reduce_grad(-y_true / array_namespace(y_pred).clip(y_pred, _EPS, None))
 
 
 class BinaryCrossentropy(Loss):
@@ -233,11 +238,12 @@ class BinaryCrossentropy(Loss):
         return t
 
     def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        p = np.clip(y_pred, _EPS, 1.0 - _EPS)
-        return -(y_true * np.log(p) + (1.0 - y_true) * np.log1p(-p)).sum(axis=1)
+        xp = array_namespace(y_pred)
+        p = xp.clip(y_pred, _EPS, 1.0 - _EPS)
+        return -xp.sum(y_true * xp.log(p) + (1.0 - y_true) * xp.log1p(-p), axis=1)
 
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        p = np.clip(y_pred, _EPS, 1.0 - _EPS)
+        p = array_namespace(y_pred).clip(y_pred, _EPS, 1.0 - _EPS)
         return self._reduce_grad((p - y_true) / (p * (1.0 - p)))
 
 
@@ -258,11 +264,11 @@ class Quadratic(Loss):
 
     def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         diff = y_pred - y_true
-        return 0.5 * np.einsum("ij,ij->i", diff, diff)
+        return 0.5 * row_dots(diff, diff)
 
     def total(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
         diff = y_pred - y_true  # 1/2 sum ||a - y||^2, as one dot product
-        return 0.5 * float(np.vdot(diff, diff))
+        return 0.5 * flat_dot(diff, diff)
 
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         return self._reduce_grad(y_pred - y_true)
@@ -271,8 +277,8 @@ class Quadratic(Loss):
         self, y_true: np.ndarray, y_pred: np.ndarray, out: np.ndarray | None = None
     ) -> tuple[float, np.ndarray]:
         # One difference a - y serves both: the loss 1/2 sum (a - y)^2 and its gradient.
-        diff = np.subtract(y_pred, y_true, out=out)
-        total = 0.5 * float(np.vdot(diff, diff))
+        diff = difference(y_pred, y_true, out)
+        total = 0.5 * flat_dot(diff, diff)
         return total, self._reduce_grad(diff)
 
 
@@ -283,7 +289,7 @@ class MeanSquaredError(Loss):
 
     def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         diff = y_pred - y_true
-        return np.einsum("ij,ij->i", diff, diff) / y_pred.shape[1]
+        return row_dots(diff, diff) / y_pred.shape[1]
 
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         return self._reduce_grad((2.0 / y_pred.shape[1]) * (y_pred - y_true))
@@ -298,10 +304,11 @@ class MeanAbsoluteError(Loss):
     name = "mean_absolute_error"
 
     def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        return np.abs(y_pred - y_true).mean(axis=1)
+        xp = array_namespace(y_pred)
+        return xp.mean(xp.abs(y_pred - y_true), axis=1)
 
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        return self._reduce_grad(np.sign(y_pred - y_true) / y_pred.shape[1])
+        return self._reduce_grad(array_namespace(y_pred).sign(y_pred - y_true) / y_pred.shape[1])
 
 
 class Huber(Loss):
@@ -325,12 +332,12 @@ class Huber(Loss):
         self.delta = number("delta", delta, low=0, low_open=True)
 
     def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        e = np.abs(y_pred - y_true)
-        d = self.delta
-        return np.where(e <= d, 0.5 * e * e, d * e - 0.5 * d * d).mean(axis=1)
+        xp, d = array_namespace(y_pred), self.delta
+        e = xp.abs(y_pred - y_true)
+        return xp.mean(xp.where(e <= d, 0.5 * e * e, d * e - 0.5 * d * d), axis=1)
 
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        e = np.clip(y_pred - y_true, -self.delta, self.delta)
+        e = array_namespace(y_pred).clip(y_pred - y_true, -self.delta, self.delta)
         return self._reduce_grad(e / y_pred.shape[1])
 
     def _arguments(self) -> dict[str, Any]:
@@ -339,7 +346,7 @@ class Huber(Loss):
 
 def _signs(y_true: np.ndarray) -> np.ndarray:
     """Hinge labels in {-1, 1}: a batch of 0/1 labels becomes 2y - 1, as Keras does."""
-    if np.all((y_true == 0) | (y_true == 1)):
+    if bool(array_namespace(y_true).all((y_true == 0) | (y_true == 1))):
         return 2.0 * y_true - 1.0
     return y_true
 
@@ -355,12 +362,13 @@ class Hinge(Loss):
     name = "hinge"
 
     def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        return np.maximum(1.0 - _signs(y_true) * y_pred, 0.0).mean(axis=1)
+        xp = array_namespace(y_pred)
+        return xp.mean(xp.maximum(1.0 - _signs(y_true) * y_pred, 0.0), axis=1)
 
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         y = _signs(y_true)
         inside = (1.0 - y * y_pred) > 0
-        return self._reduce_grad(np.where(inside, -y, 0.0) / y_pred.shape[1])
+        return self._reduce_grad(array_namespace(y).where(inside, -y, 0.0) / y_pred.shape[1])
 
 
 class SquaredHinge(Loss):
@@ -370,11 +378,12 @@ class SquaredHinge(Loss):
     name = "squared_hinge"
 
     def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        return np.square(np.maximum(1.0 - _signs(y_true) * y_pred, 0.0)).mean(axis=1)
+        xp = array_namespace(y_pred)
+        return xp.mean(xp.square(xp.maximum(1.0 - _signs(y_true) * y_pred, 0.0)), axis=1)
 
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         y = _signs(y_true)
-        margin = np.maximum(1.0 - y * y_pred, 0.0)
+        margin = array_namespace(y).maximum(1.0 - y * y_pred, 0.0)
         return self._reduce_grad(-2.0 * y * margin / y_pred.shape[1])
 
 
@@ -395,16 +404,18 @@ class CategoricalHinge(Loss):
         return super().encode_targets(y, n_outputs, dtype)
 
     def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        pos = (y_true * y_pred).sum(axis=1)
-        neg = ((1.0 - y_true) * y_pred).max(axis=1)
-        return np.maximum(neg - pos + 1.0, 0.0)
+        xp = array_namespace(y_pred)
+        pos = xp.sum(y_true * y_pred, axis=1)
+        neg = xp.max((1.0 - y_true) * y_pred, axis=1)
+        return xp.maximum(neg - pos + 1.0, 0.0)
 
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        rows, wrong = np.arange(len(y_pred)), ((1.0 - y_true) * y_pred).argmax(axis=1)
-        grad = -y_true.copy()
-        grad[rows, wrong] += 1.0 - y_true[rows, wrong]  # d neg / da = (1 - y) at the max
-        grad[self.per_example(y_true, y_pred) <= 0] = 0.0  # outside the margin: no push
-        return self._reduce_grad(grad)
+        xp = array_namespace(y_pred)
+        wrong = xp.argmax((1.0 - y_true) * y_pred, axis=1)  # the best wrong class of each row
+        at_wrong = xp.arange(y_pred.shape[1])[None, :] == wrong[:, None]
+        grad = xp.where(at_wrong, -y_true + (1.0 - y_true), -y_true)  # d neg / da = 1 - y
+        outside = self.per_example(y_true, y_pred)[:, None] <= 0  # outside the margin: no push
+        return self._reduce_grad(xp.where(outside, 0.0, grad))
 
 
 def one_hot(labels: np.ndarray, n_classes: int, dtype: np.dtype = np.float64) -> np.ndarray:

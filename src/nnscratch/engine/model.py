@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from . import inputs, training
+from . import backend, inputs, training
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
@@ -46,6 +46,12 @@ class Sequential:
         dropout masks. An int seeds the legacy ``RandomState``, so ``seed=0`` draws what
         ``np.random.seed(0)`` draws in the tutorials. ``None`` draws a fresh seed.
     dtype : {"float64", "float32"}, default "float64"
+    device : "cpu", "gpu" or an Array-API namespace module, default "cpu"
+        Where the arrays live and which library computes: ``"cpu"`` is NumPy, ``"gpu"``
+        CuPy on an NVIDIA GPU (``pip install "nnscratch[gpu]"``), a namespace module such
+        as ``array_api_strict`` that namespace (:mod:`~nnscratch.engine.backend`). The
+        initial weights are drawn with NumPy from ``seed`` and moved, so a seed gives the
+        same weights everywhere; ``predict`` and ``get_weights`` return NumPy arrays.
     name : str, optional
 
     Examples
@@ -82,13 +88,14 @@ class Sequential:
         *,
         seed: int | RandomLike | None = 0,
         dtype: str = "float64",
+        device: Any = "cpu",
         name: str | None = None,
     ) -> None:
         if str(dtype) not in DTYPES and dtype not in (np.float64, np.float32):
             raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
         check_random_state(seed)  # refuse a bad seed now; the generator is made at build
         self.dtype, self.seed, self.name, self.layers = np.dtype(dtype), seed, name, []
-        self.history = History()  # of the last fit (Keras' model.history)
+        self.history, self.xp = History(), backend.namespace(device)  # xp: the array module
         for layer in layers or []:
             self.add(layer)
 
@@ -105,7 +112,7 @@ class Sequential:
             raise _not_addable(layer)
         self.layers.append(layer)
         if self.built:
-            layer.setup(self.layers[-2].output_shape, self.rng, self.dtype)
+            layer.setup(self.layers[-2].output_shape, self.rng, self.dtype, self.xp)
         elif len(self.layers) == 1 and layer.declared_input_shape is not None:
             self.build(layer.declared_input_shape)
 
@@ -128,7 +135,7 @@ class Sequential:
         self.output_shape_for(shape)  # every layer accepts its input: check before allocating
         self.rng, self._input_shape = check_random_state(self.seed), shape
         for layer in self.layers:
-            shape = layer.setup(shape, self.rng, self.dtype)
+            shape = layer.setup(shape, self.rng, self.dtype, self.xp)
 
     def _check_rebuild(self, shape: Shape) -> None:
         self.output_shape_for(shape)  # a clear error for a model without layers
@@ -191,8 +198,8 @@ class Sequential:
         return {f"{i}.{k}": p for i, layer in layers for k, p in layer.weights(trainable).items()}
 
     def get_weights(self) -> list[np.ndarray]:
-        """Copies of the weights in layer order (Keras' ``get_weights``)."""
-        return [p.copy() for p in self.parameters().values()]
+        """Copies of the weights in layer order (Keras' ``get_weights``), as NumPy arrays."""
+        return [np.array(backend.to_numpy(p)) for p in self.parameters().values()]
 
     def set_weights(self, weights: Sequence[Any]) -> None:
         """Replace the weights (same order and shapes as :meth:`get_weights`), in place."""
@@ -210,7 +217,7 @@ class Sequential:
                 raise ValueError(f"weight {key} contains NaN or infinite values")
             checked.append(w)
         for p, w in zip(params.values(), checked):  # all checked first: all or nothing
-            p[...] = w
+            p[...] = self.xp.asarray(w.astype(self.dtype, copy=False))
 
     def count_params(self) -> int:
         return sum(layer.count_params() for layer in self.layers)
@@ -239,25 +246,27 @@ class Sequential:
         ``trace(x)[-1]`` is ``predict(x)``; ``trace(x)[i]`` is what layer ``i`` hands
         to layer ``i + 1``. The playground draws its hidden units from this.
         """
-        out = self.check_inputs(x, "x")
+        out = self.xp.asarray(self.check_inputs(x, "x"))
         outputs = []
         with np.errstate(over="ignore", invalid="ignore"):
             for layer in self.layers:
                 out = layer.forward(out, training=False)
-                outputs.append(out)
+                outputs.append(backend.to_numpy(out))
         return outputs
 
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = 0) -> np.ndarray:
         """Outputs for ``x``: class probabilities for a softmax output layer.
 
-        ``x`` is ``(n_samples, *input_shape)``; ``batch_size`` bounds the memory used.
+        ``x`` is ``(n_samples, *input_shape)``; ``batch_size`` bounds the memory used
+        (and on a GPU, what is on the device at once). The result is a NumPy array.
         """
-        x = self.check_inputs(x, "x")
+        x, xp = self.check_inputs(x, "x"), self.xp
         with np.errstate(over="ignore", invalid="ignore"):
             if batch_size is None or positive_int("batch_size", batch_size) >= len(x):
-                return self.forward(x)
+                return backend.to_numpy(self.forward(xp.asarray(x)))
             step = int(batch_size)
-            return np.concatenate([self.forward(x[s : s + step]) for s in range(0, len(x), step)])
+            batches = (xp.asarray(x[s : s + step]) for s in range(0, len(x), step))
+            return np.concatenate([backend.to_numpy(self.forward(b)) for b in batches])
 
     def evaluate(
         self,
@@ -305,7 +314,8 @@ class Sequential:
         name. Nothing is updated: a way to look at backpropagation's result."""
         x, targets = self.check_data(x, y)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return training.compute_gradients(self, x, targets)[2]
+            found = training.compute_gradients(self, x, targets)[2]
+        return {key: backend.to_numpy(g) for key, g in found.items()}
 
     def train_on_batch(
         self,
@@ -323,9 +333,10 @@ class Sequential:
         """
         x, targets = self.check_data(x, y)
         weights = inputs.sample_weights(targets, sample_weight, class_weight, self.dtype)
+        weights = None if weights is None else self.xp.asarray(weights)  # to the device
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             loss, out = training.train_step(self, x, targets, weights)
-            result = {"loss": loss, **self.metric_values(out, targets)}
+            result = {"loss": loss, **self.metric_values(backend.to_numpy(out), targets)}
         if return_dict:
             return result
         return loss if len(result) == 1 else list(result.values())
@@ -458,6 +469,12 @@ class Sequential:
         prints it, as Keras does.
         """
         return summarize(self, print_fn=print_fn)
+
+    def __getstate__(self) -> dict[str, Any]:  # copy.deepcopy and pickle: xp by name
+        return backend.without_modules(self.__dict__)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(backend.with_modules(state))
 
     def __repr__(self) -> str:
         inner = ", ".join(repr(layer) for layer in self.layers)

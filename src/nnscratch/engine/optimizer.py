@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from . import schedules as schedules_module
+from .backend import array_namespace, to_numpy
 from .checks import number
 from .schedules import LearningRateSchedule
 
@@ -79,14 +80,14 @@ class Optimizer:
     def _slot(self, slot: str, key: str, like: np.ndarray, fill: float = 0.0) -> np.ndarray:
         arr = self.state[slot].get(key)
         if arr is None:
-            arr = self.state[slot][key] = np.full_like(like, fill)
+            arr = self.state[slot][key] = array_namespace(like).full_like(like, fill)
         return arr
 
     # -- state, for saving and resuming --------------------------------------------------
     def get_state(self) -> dict[str, np.ndarray]:
-        """The state arrays as ``{"slot/param": array}`` (copies), e.g. ``"m/0.kernel"``."""
+        """The state arrays as ``{"slot/param": array}`` (NumPy copies), e.g. ``"m/0.kernel"``."""
         return {
-            f"{slot}/{key}": arr.copy()
+            f"{slot}/{key}": np.array(to_numpy(arr))
             for slot in self.slots
             for key, arr in self.state[slot].items()
         }
@@ -124,7 +125,8 @@ class Optimizer:
                 )
             if arr.dtype.kind not in "fiu" or not np.all(np.isfinite(arr)):
                 raise ValueError(f"optimizer state {name!r} is not an array of finite numbers")
-            new[slot][key] = np.array(arr, dtype=params[key].dtype)
+            xp = array_namespace(params[key])  # the weights' device
+            new[slot][key] = xp.astype(xp.asarray(arr), params[key].dtype)
         self.state = new
         self.iterations = int(iterations)
 

@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from .backend import array_namespace
 from .checks import flag, lookup, number
 from .optimizer import Optimizer
 from .schedules import LearningRateSchedule
@@ -152,7 +153,7 @@ class Adagrad(Optimizer):
     def _update(self, key: str, p: np.ndarray, g: np.ndarray, lr: float) -> None:
         acc = self._slot("accumulator", key, p, self.initial_accumulator_value)
         acc += g * g  # G <- G + g^2
-        p -= lr * g / np.sqrt(acc + self.epsilon)
+        p -= lr * g / array_namespace(p).sqrt(acc + self.epsilon)
 
     def _hyperparameters(self) -> dict[str, Any]:
         return {
@@ -218,7 +219,7 @@ class RMSprop(Optimizer):
             denominator = s - mg * mg + self.epsilon
         else:
             denominator = s + self.epsilon
-        increment = lr * g / np.sqrt(denominator)
+        increment = lr * g / array_namespace(p).sqrt(denominator)
         if self.momentum:
             m = self._slot("momentum", key, p)
             m *= self.momentum
@@ -297,9 +298,9 @@ class Adam(Optimizer):
         v += (g * g - v) * (1.0 - self.beta_2)
         if self.amsgrad:
             vhat = self._slot("vhat", key, p)
-            np.maximum(vhat, v, out=vhat)
+            vhat[...] = array_namespace(p).maximum(vhat, v)  # in place: the state array
             v = vhat
-        p -= (m * self._alpha) / (np.sqrt(v) + self.epsilon)
+        p -= (m * self._alpha) / (array_namespace(p).sqrt(v) + self.epsilon)
 
     def _hyperparameters(self) -> dict[str, Any]:
         return {
@@ -356,7 +357,8 @@ class Adadelta(Optimizer):
         d = self._slot("accumulated_delta_var", key, p)
         a *= rho  # a <- rho a + (1 - rho) g^2
         a += (1.0 - rho) * (g * g)
-        step = g * np.sqrt(d + eps) / np.sqrt(a + eps)
+        xp = array_namespace(p)
+        step = g * xp.sqrt(d + eps) / xp.sqrt(a + eps)
         d *= rho  # d <- rho d + (1 - rho) u^2
         d += (1.0 - rho) * (step * step)
         p -= lr * step
@@ -444,7 +446,7 @@ class Nadam(Optimizer):
         m += (g - m) * (1.0 - self.beta_1)
         v += (g * g - v) * (1.0 - self.beta_2)
         m_hat = on_m * m + on_g * g
-        p -= lr * m_hat / (np.sqrt(v / v_scale) + self.epsilon)
+        p -= lr * m_hat / (array_namespace(p).sqrt(v / v_scale) + self.epsilon)
 
     def _hyperparameters(self) -> dict[str, Any]:
         return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .backend import array_namespace
 from .checks import number
 
 __all__ = ["L1L2", "Regularizer", "get", "l1", "l1_l2", "l2"]
@@ -68,22 +69,23 @@ class L1L2(Regularizer):
         self._two_l2 = 2.0 * self.l2
 
     def penalty(self, w: np.ndarray) -> float:
-        total = 0.0
+        total, xp = 0.0, array_namespace(w)
         if self.l1:
-            total += self.l1 * float(np.abs(w).sum())
-        if self.l2:
-            total += self.l2 * float(np.vdot(w, w))
+            total += self.l1 * float(xp.sum(xp.abs(w)))
+        if self.l2:  # sum(W**2) as one dot product of the flattened weights
+            flat = xp.reshape(w, (-1,))
+            total += self.l2 * float(xp.vecdot(flat, flat))
         return total
 
     def gradient(self, w: np.ndarray) -> np.ndarray:
-        return self.add_to(w, np.zeros_like(w))
+        return self.add_to(w, array_namespace(w).zeros_like(w))
 
     def add_to(self, w: np.ndarray, grad: np.ndarray) -> np.ndarray:
         # d/dW [l2 sum W^2] = 2 l2 W  (WildML: dW += reg_lambda * W, with l2 = reg_lambda/2)
         if self.l2:
             grad = grad + self._two_l2 * w
         if self.l1:
-            grad = grad + self.l1 * np.sign(w)  # d/dW [l1 sum |W|] = l1 sign(W)
+            grad = grad + self.l1 * array_namespace(w).sign(w)  # d/dW [l1 sum |W|] = l1 sign(W)
         return grad
 
     def get_config(self) -> dict[str, float]:

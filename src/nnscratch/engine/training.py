@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from . import fast
+from . import backend, fast
 from . import metrics as metrics_module
 from .callbacks import Callback, CallbackList, History
 from .layers.base import check_gradient, check_size
@@ -102,14 +102,18 @@ def compute_gradients(
 
     A layer with an activity regularizer adds the penalty's gradient on its output to
     the gradient that reaches it from above, before its own backward.
+
+    The batch ``x`` and its targets (NumPy arrays) move to the model's device here, with
+    ``model.xp.asarray`` (:mod:`~nnscratch.engine.backend`; NumPy arrays stay as they are);
+    ``sample_weight`` comes already moved.
     """
-    layers, loss = model.layers, model.loss
+    layers, loss, x, y = model.layers, model.loss, model.xp.asarray(x), model.xp.asarray(targets)
     out = model.forward(x, training=True)
-    value = batch_loss(model, targets, out, sample_weight)
+    value = batch_loss(model, y, out, sample_weight)
     if fuses(loss, layers[-1]):  # softmax + cross-entropy: dL/dz = p - y
-        grad = layers[-1].backward_z(loss.fused_gradient(targets, out, sample_weight=sample_weight))
+        grad = layers[-1].backward_z(loss.fused_gradient(y, out, sample_weight=sample_weight))
     else:
-        grad = loss.gradient(targets, out)
+        grad = loss.gradient(y, out)
         if sample_weight is not None:  # each example's gradient row times its weight
             grad = grad * sample_weight[:, None]
         grad = layers[-1].backward(layers[-1].activity_grad(grad))
@@ -149,7 +153,7 @@ def apply_update(model: Any, params: dict[str, np.ndarray], grads: dict[str, np.
     model.optimizer.step(params, grads)
     for layer in model.layers:
         for key, constraint in layer.constraints.items():
-            np.copyto(layer.params[key], constraint(layer.params[key]))
+            layer.params[key][...] = constraint(layer.params[key])
 
 
 def evaluate_forward(model: Any, x: np.ndarray, batch_size: int | None) -> np.ndarray:
@@ -191,22 +195,23 @@ def make_step(model: Any, weights: np.ndarray | None = None) -> tuple[Compute, U
     """
     if not (_plain.get() or os.environ.get(PLAIN) == "1") and fast.handles(model, weights):
         return fast.make_step(model)
-    params, pick = model.parameters(trainable=True), _picker(weights)
+    params, pick = model.parameters(trainable=True), _picker(weights, model.xp)
     return (
         lambda x, targets, index: compute_gradients(model, x[index], targets[index], pick(index)),
         lambda grads: apply_update(model, params, grads),
     )
 
 
-def _picker(weights: np.ndarray | None) -> Callable[[Any], np.ndarray | None]:
-    """``index -> weights[index]``, or ``index -> None`` without weights."""
-    return (lambda index: None) if weights is None else weights.__getitem__
+def _picker(weights: np.ndarray | None, xp: Any) -> Callable[[Any], np.ndarray | None]:
+    """``index -> weights[index]`` (on the device of ``xp``), or ``index -> None`` without
+    weights."""
+    return (lambda index: None) if weights is None else lambda index: xp.asarray(weights[index])
 
 
 # -- the loop over epochs ---------------------------------------------------------------------
 def _copy_weights(source: dict[str, np.ndarray], target: dict[str, np.ndarray]) -> None:
     for key, p in source.items():
-        np.copyto(target[key], p)
+        target[key][...] = p
 
 
 @np.errstate(over="ignore", invalid="ignore", divide="ignore")  # reported once, as divergence
@@ -238,8 +243,8 @@ def fit_loop(
     n, size = len(x), min(batch_size or len(x), len(x))
     check_size(size * model.bytes_per_example(), lambda: f"a training step on {size} examples")
     compute, update = make_step(model, weights)
-    params = model.parameters()
-    last_finite = {key: p.copy() for key, p in params.items()}
+    params, xp = model.parameters(), model.xp
+    last_finite = {key: xp.asarray(p, copy=True) for key, p in params.items()}
     history = model.history = History()
     settings = {"epochs": epochs.stop, "steps": -(-n // size), "samples": n, "verbose": verbose}
     hooks = CallbackList([history, *callbacks], model, settings)
@@ -259,23 +264,25 @@ def fit_loop(
                 update(grads)
             else:
                 diverged = loss
-            steps, seen, total = steps + 1, seen + len(out), total + loss * len(out)
+            steps, seen, total = steps + 1, seen + out.shape[0], total + loss * out.shape[0]
             if sums:
-                _add(sums, metrics_module.sums(model.metrics, targets[index], out))
-            hooks.call("on_train_batch_end", batch, {"loss": loss, "size": len(out)})
+                host = backend.to_numpy(out)
+                _add(sums, metrics_module.sums(model.metrics, targets[index], host))
+            hooks.call("on_train_batch_end", batch, {"loss": loss, "size": out.shape[0]})
             if diverged is not None or model.stop_training:
                 break
         if diverged is not None:
             break
         # One batch: its loss as it is (loss * n / n could round differently).
-        logs = {"loss": loss if seen == len(out) else total / seen, **_means(sums, seen)}
+        logs = {"loss": loss if seen == out.shape[0] else total / seen, **_means(sums, seen)}
         if validation is not None:
-            scores = model.scores(model.forward(validation[0]), *validation[1:])
+            val_out = backend.to_numpy(model.forward(model.xp.asarray(validation[0])))
+            scores = model.scores(val_out, *validation[1:])
             logs.update({f"val_{key}": value for key, value in scores.items()})
         hooks.call("on_epoch_end", epoch, logs)
         if model.stop_training:
             break
-    if diverged is None and not all(np.isfinite(p).all() for p in params.values()):
+    if diverged is None and not all(bool(xp.all(xp.isfinite(p))) for p in params.values()):
         diverged = float("nan")  # the last update made the weights non-finite
     if diverged is not None:
         _copy_weights(last_finite, params)

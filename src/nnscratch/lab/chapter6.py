@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import checks
+from ..engine import backend, checks
 from ..nielsen import network3
 from ..nielsen.network3 import (
     ConvPoolLayer,
@@ -97,8 +97,13 @@ def build_network(
     *,
     mini_batch_size: int = MINI_BATCH_SIZE,
     print_fn: Callable[[str], Any] | None = print,
+    device: str = "cpu",
 ) -> Network:
     """The network of ``step`` (1-6), its weights drawn after ``np.random.seed(seed)``.
+
+    ``device="gpu"`` moves the engine model to CuPy after the weights are drawn
+    (:func:`nnscratch.engine.backend.move_model`), which refuses, in one line, the book's
+    layers that compute with NumPy only.
 
     >>> net = build_network(1, print_fn=None)
     >>> net
@@ -124,7 +129,10 @@ def build_network(
         layers.append(FullyConnectedLayer(features, units, activation_fn=fn, p_dropout=s.p_dropout))
         features = units
     layers.append(SoftmaxLayer(features, 10, p_dropout=s.p_dropout))
-    return Network(layers, m, print_fn=print_fn)
+    net = Network(layers, m, print_fn=print_fn)
+    if device != "cpu":
+        backend.move_model(net.model, device)
+    return net
 
 
 def load_step_data(

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import checks
+from ..engine import backend, checks
 from ..engine.layers import Dense
 from ..engine.model import Sequential
 from ..engine.optimizers import SGD
@@ -107,6 +107,9 @@ class CompareSettings:
         Fraction of the toy data held out for testing (MNIST has its own test set).
     n_samples : int
         Points of toy data generated, or MNIST training images used.
+    device : "cpu", "gpu" or an Array-API namespace module
+        Where nnscratch trains: NumPy, or CuPy on a GPU (the other libraries on the CPU);
+        see :mod:`nnscratch.engine.backend`.
     conv : bool
         MNIST only: the book's step-3 convolutional network instead of the tanh MLP
         (``hidden`` is then its fully connected layer, ``learning_rate`` the book's
@@ -124,6 +127,7 @@ class CompareSettings:
     test_size: float = 0.3
     n_samples: int = 200
     conv: bool = False
+    device: Any = "cpu"
 
     def __post_init__(self) -> None:
         if self.dataset not in DATASETS:
@@ -142,6 +146,9 @@ class CompareSettings:
         checks.number("learning_rate", self.learning_rate, low=0, low_open=True)
         checks.number("l2", self.l2, low=0)
         checks.number("test_size", self.test_size, 0, 1, low_open=True, high_open=True)
+        backend.namespace(self.device)  # "cpu", "gpu" (CuPy and a GPU) or a namespace
+        if self.conv and self.device != "cpu":
+            raise ValueError("device='gpu' compares the tanh network; --conv runs on the CPU")
 
     def describe(self) -> str:
         """The settings in words, as the command line prints them."""
@@ -152,9 +159,10 @@ class CompareSettings:
                 f"pool 2, {self.hidden} ReLU, softmax 10), {self.epochs} epoch(s), {batch}, "
                 f"eta {self.learning_rate:g}, lmbda {self.l2:g}, float32, seed {self.seed}"
             )
+        where = "" if self.device == "cpu" else f", nnscratch on the {self.device}"
         return (
             f"{self.dataset}: {self.hidden} tanh units, {self.epochs} epochs, {batch}, "
-            f"learning rate {self.learning_rate:g}, L2 {self.l2:g}, seed {self.seed}"
+            f"learning rate {self.learning_rate:g}, L2 {self.l2:g}, seed {self.seed}{where}"
         )
 
 
@@ -321,6 +329,7 @@ def article_model(settings: CompareSettings, n_features: int, n_classes: int) ->
         ],
         seed=settings.seed,
         dtype="float64",
+        device=settings.device,
     )
     model.build(n_features)
     model.compile(SGD(settings.learning_rate), "categorical_crossentropy", reduction="sum")

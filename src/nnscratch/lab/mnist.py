@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import checks
+from ..engine import backend, checks
 from ..engine.callbacks import Callback
 from ..engine.losses import one_hot
 from ..engine.model import TrainingDiverged
@@ -89,8 +89,12 @@ def build_network(
     *,
     dtype: str = "float32",
     seed: int | None = None,
+    device: str = "cpu",
 ) -> Network:
     """The book's network for ``cost``: chapter 1's or chapter 3's.
+
+    ``device="gpu"`` moves the engine model (``net.model``) to CuPy once its weights are
+    drawn (:func:`nnscratch.engine.backend.move_model`): the same weights, trained on the GPU.
 
     ``"quadratic"`` is ``network.py`` (weights N(0, 1)); ``"cross-entropy"`` is
     ``network2.py`` with ``CrossEntropyCost`` (weights N(0, 1/n_in)). ``seed`` seeds a
@@ -110,7 +114,10 @@ def build_network(
         checks.integer("seed", seed, low=0, high=2**32 - 1)
     rs = np.random.RandomState(seed)
     chapter3 = CrossEntropyCost if cost == "cross-entropy" else None
-    return Network(list(sizes), cost=chapter3, dtype=dtype, random_state=rs, print_fn=None)
+    net = Network(list(sizes), cost=chapter3, dtype=dtype, random_state=rs, print_fn=None)
+    if device != "cpu":
+        backend.move_model(net.model, device)
+    return net
 
 
 def check_memory(

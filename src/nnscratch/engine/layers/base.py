@@ -56,6 +56,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from .. import constraints, initializers, regularizers
+from ..backend import with_modules, without_modules
 from ..checks import positive_int
 from ..initializers import RandomLike, check_random_state
 
@@ -93,8 +94,15 @@ class Layer:
     #: the shape of one input and one output example, known once built
     input_shape: Shape | None = None
     output_shape: Shape | None = None
-    #: set by setup(): the weights' dtype and the generator they are drawn from
+    #: set by setup(): the weights' dtype, the generator they are drawn from and the array
+    #: namespace they live in (:mod:`~nnscratch.engine.backend`; NumPy unless the model
+    #: has another device)
     dtype = np.dtype(np.float64)
+    xp: Any = np
+    #: True for a layer written with ``self.xp`` only (every built-in layer): it runs on
+    #: any namespace, and ``backend.move_model`` moves it. A layer of your own that calls
+    #: ``np.`` functions keeps the default and stays on NumPy.
+    array_api = False
     rng: RandomLike | None = None
     #: the penalty on the output; the last forward pass's output and that penalty on it
     activity_regularizer: regularizers.Regularizer | None = None
@@ -161,9 +169,10 @@ class Layer:
         return cls(**config)
 
     # -- what the model calls -------------------------------------------------------------
-    def setup(self, input_shape: Sequence[int], rng: RandomLike, dtype: Any) -> Shape:
-        """Build the layer for ``input_shape`` with ``rng`` and ``dtype``; return the
-        output shape. Called by the model; calls :meth:`build` once."""
+    def setup(self, input_shape: Sequence[int], rng: RandomLike, dtype: Any, xp: Any = np) -> Shape:
+        """Build the layer for ``input_shape`` with ``rng`` and ``dtype``, its weights in
+        the array namespace ``xp``; return the output shape. Called by the model; calls
+        :meth:`build` once."""
         shape = _shape(input_shape)
         if self.declared_input_shape is not None and self.declared_input_shape != shape:
             raise ValueError(
@@ -171,7 +180,7 @@ class Layer:
                 f"but receives inputs of shape {shape}"
             )
         self.rng = rng if self.seed is None else check_random_state(self.seed)
-        self.dtype = np.dtype(dtype)
+        self.dtype, self.xp = np.dtype(dtype), xp
         self.build(shape)
         self.input_shape, self.output_shape = shape, _shape(self.compute_output_shape(shape))
         return self.output_shape
@@ -204,10 +213,10 @@ class Layer:
         shape = _shape(shape, allow_empty=True)
         nbytes = math.prod(shape) * self.dtype.itemsize
         check_size(nbytes, lambda: f"weight {name!r} {shape} of {self.describe()}")
-        init = initializers.get(initializer)
-        value = self.params[name] = np.array(init(shape, self.rng), self.dtype).reshape(shape)
+        w = np.array(initializers.get(initializer)(shape, self.rng), self.dtype).reshape(shape)
+        value = self.params[name] = self.xp.asarray(w)  # drawn with NumPy, moved to the device
         if trainable:  # the array backward may fill in place (or replace)
-            self.grads[name] = np.zeros_like(value)
+            self.grads[name] = self.xp.zeros_like(value)
         else:
             self.non_trainable.add(name)
         if regularizer is not None:
@@ -276,6 +285,12 @@ class Layer:
 
     def count_params(self) -> int:
         return sum(int(p.size) for p in self.params.values())
+
+    def __getstate__(self) -> dict[str, Any]:  # copy.deepcopy and pickle: xp by name
+        return without_modules(self.__dict__)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(with_modules(state))
 
     def describe(self) -> str:
         return f"layer {self.name!r}" if self.name else f"a {type(self).__name__} layer"

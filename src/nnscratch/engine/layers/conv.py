@@ -107,6 +107,8 @@ class Conv2D(WindowLayer):
     Conv2D(20, (5, 5), strides=(1, 1), padding='valid', activation='relu')
     """
 
+    array_api = True  # written with self.xp: runs on any array namespace
+
     what = "kernel"
 
     def __init__(
@@ -154,23 +156,24 @@ class Conv2D(WindowLayer):
     def patch_index(self) -> np.ndarray:
         """For every output position ``(p, q)`` and kernel cell ``(i, j)``, in that
         order, where its pixel is in the flattened padded image: ``(p*sh + i) * width +
-        (q*sw + j)``. ``take`` along that axis copies every patch at once."""
+        (q*sw + j)``. ``take`` along that axis copies every patch at once. Made once with
+        NumPy, kept in the layer's namespace."""
         if self._index is None:
             (oh, ow), (kh, kw), (sh, sw) = self.output_shape[:2], self.kernel_size, self.strides
             width = self.padded_shape()[1]
             rows = np.arange(oh)[:, None, None, None] * sh + np.arange(kh)[None, None, :, None]
             cols = np.arange(ow)[None, :, None, None] * sw + np.arange(kw)[None, None, None, :]
-            self._index = (rows * width + cols).reshape(-1)
+            self._index = self.xp.asarray((rows * width + cols).reshape(-1))
         return self._index
 
     def patches(self, x: np.ndarray) -> np.ndarray:
         """The patch matrix ``cols``, ``(n * oh * ow, kh * kw * channels)``: row ``(b, p,
         q)`` holds the pixels under the kernel at output position ``(p, q)`` of image
         ``b``, in the kernel's ``(i, j, c)`` order."""
-        padded = self.pad(x)
+        xp, padded = self.xp, self.pad(x)
         n, height, width, channels = padded.shape
-        flat = padded.reshape(n, height * width, channels)
-        return np.take(flat, self.patch_index(), axis=1).reshape(n * self.positions(), -1)
+        flat = xp.reshape(padded, (n, height * width, channels))
+        return xp.reshape(xp.take(flat, self.patch_index(), axis=1), (n * self.positions(), -1))
 
     def positions(self) -> int:
         """Output positions per image, ``oh * ow``: the patch matrix's rows per image."""
@@ -181,10 +184,10 @@ class Conv2D(WindowLayer):
         was copied from, one kernel cell at a time; the padding's share is dropped."""
         n = dcols.shape[0] // self.positions()
         channels = self.input_shape[2]
-        dcols = dcols.reshape(n, *self.output_shape[:2], *self.kernel_size, channels)
-        dx = np.zeros((n, *self.padded_shape(), channels), dcols.dtype)
+        dcols = self.xp.reshape(dcols, (n, *self.output_shape[:2], *self.kernel_size, channels))
+        dx = self.xp.zeros((n, *self.padded_shape(), channels), dtype=dcols.dtype)
         for i, j, cell in self.cells():
-            dx[cell] += dcols[:, :, :, i, j]
+            dx[cell] += dcols[:, :, :, i, j, :]
         return dx[self.interior()]
 
     # -- forward and backward ----------------------------------------------------------
@@ -193,32 +196,35 @@ class Conv2D(WindowLayer):
         if training:
             self.cols = self.patches(x)
             self.a = self.activate(self.cols)  # (n * oh * ow, filters)
-            return self.a.reshape(x.shape[0], *self.output_shape)
-        per_image = self.positions() * (self.kernel.size // self.filters) * x.dtype.itemsize
-        step = max(1, PATCH_BYTES // per_image)  # predict: bounded patch matrices
-        parts = [self.activate(self.patches(x[s : s + step])) for s in range(0, len(x), step)]
-        out = parts[0] if len(parts) == 1 else np.concatenate(parts)
-        return out.reshape(x.shape[0], *self.output_shape)
+            return self.xp.reshape(self.a, (x.shape[0], *self.output_shape))
+        per_image = self.positions() * (self.kernel.size // self.filters) * self.dtype.itemsize
+        step, n = max(1, PATCH_BYTES // per_image), x.shape[0]  # predict: bounded patch matrices
+        parts = [
+            self.activate(self.patches(x[s : min(s + step, n), ...])) for s in range(0, n, step)
+        ]
+        out = parts[0] if len(parts) == 1 else self.xp.concat(parts)
+        return self.xp.reshape(out, (n, *self.output_shape))
 
     def activate(self, cols: np.ndarray) -> np.ndarray:
         """``activation(cols @ K + bias)``, one row per output position."""
-        z = cols @ self.kernel.reshape(-1, self.filters)  # z = cols K + b
+        z = cols @ self.xp.reshape(self.kernel, (-1, self.filters))  # z = cols K + b
         if self.use_bias:
             z += self.bias
         return self.activation.forward(z)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         # dL/dz = dL/da * f'(z), one row per output position (a softmax acts on the filters)
-        return self.backward_z(self.activation.backward(grad.reshape(self.a.shape), self.a))
+        grad = self.xp.reshape(grad, self.a.shape)
+        return self.backward_z(self.activation.backward(grad, self.a))
 
     def backward_z(self, dz: np.ndarray) -> np.ndarray:
         """Backpropagate ``dz`` = dL/dz, the gradient before the activation (the training
         step calls this directly when the loss folded the activation in)."""
-        dz = dz.reshape(-1, self.filters)
-        kernel = self.kernel.reshape(-1, self.filters)
-        self.grads["kernel"] = (self.cols.T @ dz).reshape(self.kernel.shape)  # cols^T dz
+        xp = self.xp
+        dz, kernel = xp.reshape(dz, (-1, self.filters)), xp.reshape(self.kernel, (-1, self.filters))
+        self.grads["kernel"] = xp.reshape(self.cols.T @ dz, self.kernel.shape)  # cols^T dz
         if self.use_bias:
-            self.grads["bias"] = dz.sum(axis=0)  # over every position of every image
+            self.grads["bias"] = xp.sum(dz, axis=0)  # over every position of every image
         return self.col2im(dz @ kernel.T)  # dL/dcols = dz K^T, then back to the pixels
 
     def get_config(self) -> dict[str, Any]:

@@ -25,6 +25,8 @@ class Activation(Layer):
     Activation('softmax')
     """
 
+    array_api = True  # written with self.xp: runs on any array namespace
+
     def __init__(self, activation: str | activations.Activation, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -80,6 +82,8 @@ class Dropout(Layer):
     Dropout(0.2)
     """
 
+    array_api = True  # written with self.xp: runs on any array namespace
+
     def __init__(self, rate: float, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rate = number("Dropout rate", rate, 0, 1, high_open=True)
@@ -89,9 +93,11 @@ class Dropout(Layer):
         if not training or self.rate == 0.0:
             self.mask = None
             return x
-        u = self.rng.random(x.shape)  # Generator and RandomState both have random()
+        # Drawn with NumPy (Generator and RandomState both have random()), then moved to
+        # the device: the same seed drops the same units everywhere.
+        keep = self.xp.asarray(self.rng.random(x.shape) >= self.rate)
         # mask = 1{u >= rate} / (1 - rate): kept units are scaled up, dropped ones are 0.
-        self.mask = (u >= self.rate).astype(x.dtype) / x.dtype.type(1.0 - self.rate)
+        self.mask = self.xp.astype(keep, x.dtype) / (1.0 - self.rate)
         return x * self.mask
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
@@ -113,14 +119,16 @@ class Flatten(Layer):
     order), as Keras' ``Flatten`` with channels-last data.
     """
 
+    array_api = True  # written with self.xp: runs on any array namespace
+
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return (math.prod(input_shape),)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        return x.reshape(x.shape[0], -1)
+        return self.xp.reshape(x, (x.shape[0], -1))
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        return grad.reshape(grad.shape[0], *self.input_shape)  # type: ignore[misc]
+        return self.xp.reshape(grad, (grad.shape[0], *self.input_shape))  # type: ignore[misc]
 
     def __repr__(self) -> str:
         return "Flatten()"

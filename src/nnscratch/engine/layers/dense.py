@@ -53,6 +53,8 @@ class Dense(Layer):
     Dense(3, activation='tanh')
     """
 
+    array_api = True  # written with self.xp: runs on any array namespace
+
     kernel_constraint: constraints.Constraint | None = None
     bias_constraint: constraints.Constraint | None = None
 
@@ -118,7 +120,7 @@ class Dense(Layer):
         """
         self.grads["kernel"] = self.x.T @ dz  # dL/dW = x^T dz
         if self.use_bias:
-            self.grads["bias"] = dz.sum(axis=0)  # dL/db = sum of dz over the batch
+            self.grads["bias"] = self.xp.sum(dz, axis=0)  # dL/db = sum of dz over the batch
         return dz @ self.kernel.T  # dL/dx = dz W^T
 
     def get_config(self) -> dict[str, Any]:

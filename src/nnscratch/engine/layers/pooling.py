@@ -25,6 +25,7 @@ the edge averages what it covers.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -49,6 +50,8 @@ class Pooling2D(WindowLayer):
     **kwargs
         ``name``, ``input_shape``, ``seed`` (see :class:`~nnscratch.engine.layers.base.Layer`).
     """
+
+    array_api = True  # written with self.xp: runs on any array namespace
 
     what = "pool"
 
@@ -94,22 +97,23 @@ class MaxPooling2D(Pooling2D):
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self.check_batch(x)
-        padded = self.pad(x, -np.inf)  # padded cells never win
+        padded = self.pad(x, -math.inf)  # padded cells never win
         out = None
         for _, _, cell in self.cells():
-            out = padded[cell].copy() if out is None else np.maximum(out, padded[cell], out=out)
+            out = padded[cell] if out is None else self.xp.maximum(out, padded[cell])
         if training:
             self.x, self.out = padded, out
         return out
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         # Each window's gradient goes to its first cell holding the maximum.
-        dx = np.zeros(self.x.shape, grad.dtype)
-        taken = np.zeros(grad.shape, bool)
+        xp = self.xp
+        dx = xp.zeros(self.x.shape, dtype=grad.dtype)
+        taken = xp.zeros(grad.shape, dtype=xp.bool)
         for _, _, cell in self.cells():
             first = (self.x[cell] == self.out) & ~taken
             taken |= first
-            dx[cell] += grad * first
+            dx[cell] += grad * xp.astype(first, grad.dtype)
         return dx[self.interior()]
 
 
@@ -133,9 +137,10 @@ class AveragePooling2D(Pooling2D):
         """Real cells in each window, ``(oh, ow, 1)``: the pool's area but at the edges
         of a ``"same"``-padded image."""
         if self._count is None:
-            real = self.pad(np.ones((1, *self.input_shape[:2], 1), self.dtype))
+            dtype = getattr(self.xp, self.dtype.name)  # the namespace's float32 or float64
+            real = self.pad(self.xp.ones((1, *self.input_shape[:2], 1), dtype=dtype))
             total = sum(real[cell] for _, _, cell in self.cells())
-            self._count = np.asarray(total, self.dtype)[0]
+            self._count = total[0, ...]
         return self._count
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
@@ -143,12 +148,12 @@ class AveragePooling2D(Pooling2D):
         padded = self.pad(x)  # zeros: they add nothing to the sum
         total = None
         for _, _, cell in self.cells():
-            total = padded[cell].copy() if total is None else np.add(total, padded[cell], out=total)
-        return np.divide(total, self.count(), out=total)
+            total = padded[cell] if total is None else total + padded[cell]
+        return total / self.count()
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         share = grad / self.count()  # every real cell of a window gets grad / count
-        dx = np.zeros((grad.shape[0], *self.padded_shape(), grad.shape[3]), grad.dtype)
+        dx = self.xp.zeros((grad.shape[0], *self.padded_shape(), grad.shape[3]), dtype=grad.dtype)
         for _, _, cell in self.cells():
             dx[cell] += share
         return dx[self.interior()]

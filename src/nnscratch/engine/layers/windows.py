@@ -134,14 +134,16 @@ class WindowLayer(Layer):
         """``x`` inside a border of ``fill`` (``x`` itself when there is no padding)."""
         if self.padded_shape() == self.input_shape[:2]:
             return x
-        padded = np.full((x.shape[0], *self.padded_shape(), x.shape[3]), fill, x.dtype)
+        shape = (x.shape[0], *self.padded_shape(), x.shape[3])
+        padded = self.xp.full(shape, fill, dtype=x.dtype)
         padded[self.interior()] = x
         return padded
 
     def interior(self) -> tuple[slice, ...]:
-        """The index of the real image inside the padded one."""
+        """The index of the real image inside the padded one (the trailing ``...``, the
+        channels, is what the Array API standard asks for; NumPy implies it)."""
         (h, w), ((top, _), (left, _)) = self.input_shape[:2], self.margins()
-        return (slice(None), slice(top, top + h), slice(left, left + w))
+        return (slice(None), slice(top, top + h), slice(left, left + w), ...)
 
     def cells(self) -> Iterator[tuple[int, int, tuple[slice, ...]]]:
         """``(i, j, index)`` for every window cell in row-major order: ``padded[index]``
@@ -150,4 +152,4 @@ class WindowLayer(Layer):
         for i in range(self.window[0]):
             rows = slice(i, i + sh * (oh - 1) + 1, sh)
             for j in range(self.window[1]):
-                yield i, j, (slice(None), rows, slice(j, j + sw * (ow - 1) + 1, sw))
+                yield i, j, (slice(None), rows, slice(j, j + sw * (ow - 1) + 1, sw), ...)
