@@ -9,10 +9,11 @@ results and :mod:`nnscratch.lab.plots` draws them.
 The network and one run of it (:class:`NetworkSpec` -> :func:`run_network` ->
 :class:`NetworkRun`) live in :mod:`nnscratch.lab.network_runs`, and are re-exported here.
 
-Several runs (a sweep over hidden sizes) go to a pool of worker processes
-(:mod:`nnscratch.lab.parallel`), the most expensive first so every core stays busy until
-the end, or to a Dask cluster (:mod:`nnscratch.lab.runs_dask`, the ``[dask]`` extra), on
-this machine or many. Each run is deterministic, so the parallel results are the very
+Several runs (a sweep over hidden sizes, or a grid of settings: :mod:`nnscratch.lab.grid`)
+go to a pool of worker processes (:mod:`nnscratch.lab.parallel`), the most expensive
+first so every core stays busy until the end, or to a Dask cluster
+(:mod:`nnscratch.lab.runs_dask`, the ``[dask]`` extra), on this machine or many. Each run
+is deterministic, so the parallel results are the very
 numbers a sequential run gives.
 """
 

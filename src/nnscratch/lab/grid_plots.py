@@ -238,10 +238,13 @@ def _label_axes(
 
 
 def _plain_ticks(bar: Any) -> None:
-    """Plain numbers on the colour bar (0.07, 0.1, 0.2 rather than 7e-2)."""
-    from matplotlib.ticker import FuncFormatter, LogLocator
+    """Plain numbers on the colour bar (0.07, 0.1, 0.2 rather than 7e-2); evenly spaced
+    ones when the losses span less than a factor of 3 (a log scale would show one tick)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator
 
-    bar.ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 3.0, 5.0)))
+    wide = bar.norm.vmax >= 3 * bar.norm.vmin
+    locator = LogLocator(subs=(1.0, 2.0, 3.0, 5.0)) if wide else MaxNLocator(4)
+    bar.ax.yaxis.set_major_locator(locator)
     bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     bar.ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
     bar.ax.tick_params(labelsize=style.FONT_SIZE - 2)

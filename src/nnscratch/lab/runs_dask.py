@@ -15,6 +15,7 @@ arrays, so a worker needs no data-set generator and gives back the same
 backend, because a sweep needs three things joblib keeps inside: each result as soon as
 it is ready (the progress bar, the finished runs kept on Ctrl-C), cancelling the runs not
 started yet, and a priority per run (the most expensive first, as the local pool does).
+``docs/dask.md`` shows how to start a cluster and run a sweep (or ``GridSearchCV``) on it.
 
 The same numbers as a local run, to the last bit, need the same arithmetic. NumPy picks
 its ``exp`` and ``tanh`` kernels from the CPU at import (the command line switches the
