@@ -19,7 +19,7 @@ from .engine.training import TrainingDiverged
 from .models import Sequential, load_model
 from .saving import ModelFileError
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "SGD",

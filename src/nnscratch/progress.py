@@ -15,6 +15,7 @@ told (``file=`` / ``write=``): :class:`ProgressBar` (``fit(verbose=1)``),
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import time
 from collections.abc import Callable
@@ -112,8 +113,7 @@ def progress_bar(
     """
     stream = file if file is not None else sys.stderr
     if interactive(stream):
-        from tqdm.auto import tqdm
-
+        tqdm = _tqdm_class()
         return tqdm(
             total=total,
             desc=desc or None,
@@ -125,6 +125,16 @@ def progress_bar(
             dynamic_ncols=True,
         )
     return _LineBar(total, desc, unit, stream, every)
+
+
+def _tqdm_class() -> Any:
+    """tqdm's widget bar in a Jupyter kernel that has ipywidgets, else its text bar (which
+    Jupyter also shows live; tqdm.auto would warn "IProgress not found" without ipywidgets)."""
+    if "ipykernel" in sys.modules and importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.auto import tqdm
+    else:
+        from tqdm.std import tqdm
+    return tqdm
 
 
 def _format_logs(logs: dict[str, Any]) -> str:

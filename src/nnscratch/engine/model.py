@@ -33,6 +33,8 @@ from .training import TrainingDiverged
 __all__ = ["Sequential", "TrainingDiverged"]
 
 DTYPES = ("float64", "float32")
+#: examples per gradient step when ``fit`` is given no ``batch_size`` (Keras' default)
+BATCH_SIZE = 32
 
 
 class Sequential:
@@ -411,7 +413,7 @@ class Sequential:
         epochs = positive_int("epochs", epochs)
         if not 0 <= integer("initial_epoch", initial_epoch) < epochs:
             raise ValueError(f"initial_epoch must be in [0, epochs), got {initial_epoch}")
-        batch_size = None if batch_size is None else positive_int("batch_size", batch_size)
+        batch_size = BATCH_SIZE if batch_size is None else positive_int("batch_size", batch_size)
         x, targets = self.check_data(x, y)
         weights = inputs.sample_weights(targets, sample_weight, class_weight, self.dtype)
         validation = None

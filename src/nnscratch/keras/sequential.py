@@ -11,12 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from .. import models
+from ..engine.model import BATCH_SIZE as DEFAULT_BATCH_SIZE  # 32, Keras' fit(batch_size=None)
 from . import backend
 from ._renames import renamed
 
 __all__ = ["DEFAULT_BATCH_SIZE", "Sequential"]
-
-DEFAULT_BATCH_SIZE = 32  # Keras' fit(batch_size=None)
 
 
 class Sequential(models.Sequential):
@@ -36,7 +35,7 @@ class Sequential(models.Sequential):
         self, x: Any, y: Any, batch_size: int | None = None, *args: Any, **kwargs: Any
     ) -> Any:
         """``nnscratch.Sequential.fit`` in Keras' argument order; ``batch_size=None``
-        means ``DEFAULT_BATCH_SIZE`` (32), Keras' default, whatever the engine's is."""
+        means ``DEFAULT_BATCH_SIZE`` (32), Keras' default, as in the engine."""
         kwargs = renamed("fit", kwargs, {"nb_epoch": "epochs"})
         size = DEFAULT_BATCH_SIZE if batch_size is None else batch_size
         return super().fit(x, y, size, *args, **kwargs)
