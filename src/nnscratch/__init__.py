@@ -10,38 +10,28 @@ estimators, Nielsen's ``Network``.
 >>> model = Sequential([Dense(3, activation="tanh", input_dim=2), Dense(2, activation="softmax")])
 """
 
-from . import optimizers
-from .engine.callbacks import Callback, History, LambdaCallback
-from .engine.layers import Activation, Dense, Dropout, Flatten, Layer, register_layer
+from . import engine, optimizers
+from .engine import *  # noqa: F403  (layers, callbacks, TrainingDiverged)
 from .engine.optimizers import SGD, Adagrad, Adam, RMSprop
 from .engine.regularizers import l1, l1_l2, l2
-from .engine.training import TrainingDiverged
-from .models import Sequential, load_model
+from .models import Sequential as Sequential  # the engine's, plus progress, Ctrl-C and save
+from .models import load_model
 from .saving import ModelFileError
 
 __version__ = "0.2.0"
 
+# The engine's names (its plain_path switch stays in nnscratch.engine), then the facade's.
 __all__ = [
+    *(name for name in engine.__all__ if name != "plain_path"),
     "SGD",
-    "Activation",
     "Adagrad",
     "Adam",
-    "Callback",
-    "Dense",
-    "Dropout",
-    "Flatten",
-    "History",
-    "LambdaCallback",
-    "Layer",
     "ModelFileError",
     "RMSprop",
-    "Sequential",
-    "TrainingDiverged",
     "__version__",
     "l1",
     "l1_l2",
     "l2",
     "load_model",
     "optimizers",
-    "register_layer",
 ]

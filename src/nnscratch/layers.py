@@ -5,30 +5,8 @@ Your own layer: subclass :class:`Layer` and decorate it with :func:`register_lay
 :mod:`nnscratch.engine.layers.base` for the contract and an example).
 """
 
-from .engine.layers import (
-    Activation,
-    AveragePooling2D,
-    BatchNormalization,
-    Conv2D,
-    Dense,
-    Dropout,
-    Flatten,
-    Layer,
-    MaxPooling2D,
-    get_layer_class,
-    register_layer,
-)
+from .engine import layers as _engine_layers
+from .engine.layers import *  # noqa: F403  (the names below)
 
-__all__ = [
-    "Activation",
-    "AveragePooling2D",
-    "BatchNormalization",
-    "Conv2D",
-    "Dense",
-    "Dropout",
-    "Flatten",
-    "Layer",
-    "MaxPooling2D",
-    "get_layer_class",
-    "register_layer",
-]
+# The engine's public layer names; ``registered_name`` is the serializer's, not the user's.
+__all__ = [name for name in _engine_layers.__all__ if name != "registered_name"]

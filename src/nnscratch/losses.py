@@ -5,30 +5,8 @@ By name in ``compile(loss=...)``: ``"categorical_crossentropy"``,
 ``"huber"``, ``"hinge"``, ``"squared_hinge"``, ``"categorical_hinge"``, ``"quadratic"``.
 """
 
-from .engine.losses import (
-    BinaryCrossentropy,
-    CategoricalCrossentropy,
-    CategoricalHinge,
-    Hinge,
-    Huber,
-    Loss,
-    MeanAbsoluteError,
-    MeanSquaredError,
-    Quadratic,
-    SquaredHinge,
-    get,
-)
+from .engine import losses as _engine_losses
+from .engine.losses import *  # noqa: F403  (the names below)
 
-__all__ = [
-    "BinaryCrossentropy",
-    "CategoricalCrossentropy",
-    "CategoricalHinge",
-    "Hinge",
-    "Huber",
-    "Loss",
-    "MeanAbsoluteError",
-    "MeanSquaredError",
-    "Quadratic",
-    "SquaredHinge",
-    "get",
-]
+# The engine's loss classes and ``get``; its tables ``LOSSES`` and ``REDUCTIONS`` are its own.
+__all__ = [name for name in _engine_losses.__all__ if name not in ("LOSSES", "REDUCTIONS")]

@@ -1,23 +1,7 @@
 """``from nnscratch.keras.callbacks import EarlyStopping, ModelCheckpoint, ...``."""
 
-from ..callbacks import (
-    Callback,
-    CSVLogger,
-    EarlyStopping,
-    History,
-    LambdaCallback,
-    LearningRateScheduler,
-    ModelCheckpoint,
-    TerminateOnNaN,
-)
+from .. import callbacks as _callbacks
+from ..callbacks import *  # noqa: F403  (the names below)
 
-__all__ = [
-    "CSVLogger",
-    "Callback",
-    "EarlyStopping",
-    "History",
-    "LambdaCallback",
-    "LearningRateScheduler",
-    "ModelCheckpoint",
-    "TerminateOnNaN",
-]
+# nnscratch.callbacks' names but its progress reporters (LossPrinter, ProgressBar).
+__all__ = [name for name in _callbacks.__all__ if name not in ("LossPrinter", "ProgressBar")]

@@ -15,20 +15,15 @@ from typing import Any
 
 from ...engine import optimizers as engine_optimizers
 from ...engine.checks import number
-from ...engine.optimizers import Optimizer, get
+from ...engine.optimizers import Optimizer as Optimizer  # re-exported
+from ...engine.optimizers import get as get  # re-exported
 from ...engine.schedules import InverseTimeDecay, LearningRateSchedule
 from .._renames import renamed
 from . import schedules
 
+# The engine's optimizer names (its table OPTIMIZERS aside), here with Keras 2's spellings.
 __all__ = [
-    "SGD",
-    "Adadelta",
-    "Adagrad",
-    "Adam",
-    "Nadam",
-    "Optimizer",
-    "RMSprop",
-    "get",
+    *(name for name in engine_optimizers.__all__ if name != "OPTIMIZERS"),
     "schedules",
 ]
 
