@@ -237,7 +237,37 @@ class RMSprop(Optimizer):
         }
 
 
-class Adam(Optimizer):
+class _Moments(Optimizer):
+    """What Adam and Nadam share: ``beta_1``, ``beta_2``, ``epsilon`` and the running means
+    ``m`` of ``g`` and ``v`` of ``g**2`` (each starts at zero)."""
+
+    slots = ("m", "v")
+
+    def __init__(
+        self,
+        learning_rate: float | LearningRateSchedule = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+    ) -> None:
+        super().__init__(learning_rate)
+        self.beta_1 = number("beta_1", beta_1, 0, 1, high_open=True)
+        self.beta_2 = number("beta_2", beta_2, 0, 1, high_open=True)
+        self.epsilon = number("epsilon", epsilon, low=0, low_open=True)
+
+    def _moments(self, key: str, p: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Update ``key``'s ``m`` and ``v`` in place and return them."""
+        m = self._slot("m", key, p)
+        v = self._slot("v", key, p)
+        m += (g - m) * (1.0 - self.beta_1)  # m <- m + (1 - b1)(g - m)
+        v += (g * g - v) * (1.0 - self.beta_2)  # v <- v + (1 - b2)(g^2 - v)
+        return m, v
+
+    def _hyperparameters(self) -> dict[str, Any]:
+        return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+class Adam(_Moments):
     """Adam: momentum on the gradient and RMSprop's scaling, with bias correction.
 
     ::
@@ -276,10 +306,7 @@ class Adam(Optimizer):
         epsilon: float = 1e-7,
         amsgrad: bool = False,
     ) -> None:
-        super().__init__(learning_rate)
-        self.beta_1 = number("beta_1", beta_1, 0, 1, high_open=True)
-        self.beta_2 = number("beta_2", beta_2, 0, 1, high_open=True)
-        self.epsilon = number("epsilon", epsilon, low=0, low_open=True)
+        super().__init__(learning_rate, beta_1, beta_2, epsilon)
         self.amsgrad = flag("amsgrad", amsgrad)
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
@@ -292,10 +319,7 @@ class Adam(Optimizer):
         self.iterations += 1
 
     def _update(self, key: str, p: np.ndarray, g: np.ndarray, lr: float) -> None:
-        m = self._slot("m", key, p)
-        v = self._slot("v", key, p)
-        m += (g - m) * (1.0 - self.beta_1)
-        v += (g * g - v) * (1.0 - self.beta_2)
+        m, v = self._moments(key, p, g)
         if self.amsgrad:
             vhat = self._slot("vhat", key, p)
             vhat[...] = array_namespace(p).maximum(vhat, v)  # in place: the state array
@@ -303,12 +327,7 @@ class Adam(Optimizer):
         p -= (m * self._alpha) / (array_namespace(p).sqrt(v) + self.epsilon)
 
     def _hyperparameters(self) -> dict[str, Any]:
-        return {
-            "beta_1": self.beta_1,
-            "beta_2": self.beta_2,
-            "epsilon": self.epsilon,
-            "amsgrad": self.amsgrad,
-        }
+        return {**super()._hyperparameters(), "amsgrad": self.amsgrad}
 
 
 class Adadelta(Optimizer):
@@ -379,7 +398,7 @@ def _schedule_products() -> list[float]:
 _PRODUCTS = _schedule_products()
 
 
-class Nadam(Optimizer):
+class Nadam(_Moments):
     """Nadam (Dozat, 2016): Adam with Nesterov momentum, in Keras' form.
 
     The momentum factor warms up over the first updates, ``mu_t = beta_1 (1 - 0.96**t / 2)``,
@@ -409,19 +428,6 @@ class Nadam(Optimizer):
     """
 
     name = "nadam"
-    slots = ("m", "v")
-
-    def __init__(
-        self,
-        learning_rate: float | LearningRateSchedule = 0.001,
-        beta_1: float = 0.9,
-        beta_2: float = 0.999,
-        epsilon: float = 1e-7,
-    ) -> None:
-        super().__init__(learning_rate)
-        self.beta_1 = number("beta_1", beta_1, 0, 1, high_open=True)
-        self.beta_2 = number("beta_2", beta_2, 0, 1, high_open=True)
-        self.epsilon = number("epsilon", epsilon, low=0, low_open=True)
 
     def momentum_product(self, t: int) -> float:
         """``mu_1 * ... * mu_t`` (1.0 for t = 0)."""
@@ -441,15 +447,9 @@ class Nadam(Optimizer):
 
     def _update(self, key: str, p: np.ndarray, g: np.ndarray, lr: float) -> None:
         on_m, on_g, v_scale = self._coefficients
-        m = self._slot("m", key, p)
-        v = self._slot("v", key, p)
-        m += (g - m) * (1.0 - self.beta_1)
-        v += (g * g - v) * (1.0 - self.beta_2)
+        m, v = self._moments(key, p, g)
         m_hat = on_m * m + on_g * g
         p -= lr * m_hat / (array_namespace(p).sqrt(v / v_scale) + self.epsilon)
-
-    def _hyperparameters(self) -> dict[str, Any]:
-        return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
