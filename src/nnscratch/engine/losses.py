@@ -247,7 +247,18 @@ class BinaryCrossentropy(Loss):
         return self._reduce_grad((p - y_true) / (p * (1.0 - p)))
 
 
-class Quadratic(Loss):
+class _LabelsOrRows(Loss):
+    """A loss of one-hot rows that also takes integer class labels ``(n,)`` and encodes them."""
+
+    def encode_targets(self, y: np.ndarray, n_outputs: int, dtype: np.dtype) -> np.ndarray:
+        """Integer labels as one-hot rows; anything else as :meth:`Loss.encode_targets`."""
+        y = np.asarray(y)
+        if y.ndim == 1 and n_outputs > 1 and np.issubdtype(y.dtype, np.integer):
+            return one_hot(y, n_outputs, dtype)
+        return super().encode_targets(y, n_outputs, dtype)
+
+
+class Quadratic(_LabelsOrRows):
     """Nielsen's quadratic cost ``1/2 * ||a - y||^2`` per example.
 
     With one-hot targets (class labels are accepted and encoded) this is the cost of
@@ -255,12 +266,6 @@ class Quadratic(Loss):
     """
 
     name = "quadratic"
-
-    def encode_targets(self, y: np.ndarray, n_outputs: int, dtype: np.dtype) -> np.ndarray:
-        y = np.asarray(y)
-        if y.ndim == 1 and n_outputs > 1 and np.issubdtype(y.dtype, np.integer):
-            return one_hot(y, n_outputs, dtype)
-        return super().encode_targets(y, n_outputs, dtype)
 
     def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         diff = y_pred - y_true
@@ -387,7 +392,7 @@ class SquaredHinge(Loss):
         return self._reduce_grad(-2.0 * y * margin / y_pred.shape[1])
 
 
-class CategoricalHinge(Loss):
+class CategoricalHinge(_LabelsOrRows):
     """The multi-class hinge: ``max(best wrong score - true score + 1, 0)``.
 
     With one-hot ``y`` (integer labels are one-hot encoded): ``pos = sum(y * a)``,
@@ -396,12 +401,6 @@ class CategoricalHinge(Loss):
     """
 
     name = "categorical_hinge"
-
-    def encode_targets(self, y: np.ndarray, n_outputs: int, dtype: np.dtype) -> np.ndarray:
-        y = np.asarray(y)
-        if y.ndim == 1 and n_outputs > 1 and np.issubdtype(y.dtype, np.integer):
-            return one_hot(y, n_outputs, dtype)
-        return super().encode_targets(y, n_outputs, dtype)
 
     def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         xp = array_namespace(y_pred)
