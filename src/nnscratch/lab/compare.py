@@ -49,6 +49,7 @@ from typing import Any
 
 import numpy as np
 
+from . import compare_setup
 from .compare_libraries import (
     TRAINERS,
     library_status,
@@ -57,36 +58,27 @@ from .compare_libraries import (
     train_pytorch,
     train_sklearn,
 )
+from .compare_setup import *  # noqa: F403  (the settings, data and records, re-exported)
 from .compare_setup import (
-    DATASETS,
     LIBRARIES,
     CompareSettings,
     Comparison,
-    LibraryRun,
-    Split,
-    article_loss,
     check_libraries,
     initial_weights,
     load_split,
     make_settings,
+    run_libraries,
 )
 from .style import save_figure
 
+# compare_setup's names but its building blocks (the convolutional defaults, the model,
+# finish_run and run_libraries), then the comparison itself, the libraries and the picture.
+_BUILDING_BLOCKS = ("CONV_DEFAULTS", "article_model", "finish_run", "run_libraries")
 __all__ = [
-    "DATASETS",
-    "LIBRARIES",
-    "CompareSettings",
-    "Comparison",
-    "LibraryRun",
-    "Split",
-    "article_loss",
+    *(name for name in compare_setup.__all__ if name not in _BUILDING_BLOCKS),
     "boundary_figure",
-    "check_libraries",
     "compare",
-    "initial_weights",
     "library_status",
-    "load_split",
-    "make_settings",
     "save_figure",
     "train_keras",
     "train_nnscratch",
@@ -145,25 +137,8 @@ def compare(
         return compare_conv(config, wanted, data_path, on_start, on_done)
     split = load_split(config, data_path)
     start = initial_weights(config, split.X_train.shape[1], split.n_classes)
-    status = library_status(wanted)
-    runs: list[LibraryRun] = []
-    skipped: dict[str, str] = {}
-    for name in LIBRARIES:
-        if name not in wanted:
-            continue
-        reason = status[name]
-        if reason is not None:
-            skipped[name] = reason
-        else:
-            if on_start is not None:
-                on_start(name)
-            try:
-                runs.append(TRAINERS[name](split, config, start))
-            except KeyboardInterrupt:  # keep what the other libraries did
-                return Comparison(config, runs, skipped, split, interrupted=name)
-        if on_done is not None:
-            on_done(name)
-    return Comparison(config, runs, skipped, split)
+    reasons = library_status(wanted)
+    return run_libraries(config, split, start, TRAINERS, reasons, on_start, on_done)
 
 
 # -- the picture ---------------------------------------------------------------------------

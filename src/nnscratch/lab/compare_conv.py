@@ -31,6 +31,7 @@ they end and how long each takes. Everything runs in float32, as the book's GPU 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import time
 import warnings
@@ -45,7 +46,15 @@ from ..engine.model import Sequential, TrainingDiverged
 from ..engine.optimizers import SGD
 from ..engine.regularizers import l2 as l2_penalty
 from .compare_libraries import import_keras, import_torch, library_status, one_torch_thread
-from .compare_setup import CONV_DEFAULTS, CompareSettings, Comparison, LibraryRun, Split
+from .compare_setup import (
+    CONV_DEFAULTS,
+    CompareSettings,
+    Comparison,
+    LibraryRun,
+    Split,
+    finish_run,
+    run_libraries,
+)
 
 __all__ = [
     "CONV_DEFAULTS",
@@ -142,34 +151,11 @@ def one_thread() -> Iterator[None]:
         yield
 
 
-def _run(
-    library: str,
-    version: str,
-    split: Split,
-    settings: CompareSettings,
-    predict: Callable[[np.ndarray], np.ndarray],
-    *,
-    weights: list[np.ndarray],
-    kernels: Sequence[np.ndarray],
-    seconds: float,
-    n_params: int,
-    note: str = "",
-) -> LibraryRun:
-    """The record of a trained library; the final loss is the book's cost."""
-    train_p, test_p = predict(split.X_train), predict(split.X_test)
-    c = l2_coefficient(settings, len(split.y_train))
-    return LibraryRun(
-        library=library,
-        version=version,
-        train_accuracy=float(np.mean(train_p.argmax(axis=1) == split.y_train)),
-        test_accuracy=float(np.mean(test_p.argmax(axis=1) == split.y_test)),
-        final_loss=book_cost(train_p, split.y_train, kernels, c),
-        wall_time=seconds,
-        n_params=n_params,
-        note=note,
-        weights=weights,
-        predict_proba=predict,
-    )
+def _book_cost(
+    settings: CompareSettings, split: Split
+) -> Callable[[np.ndarray, np.ndarray, Sequence[np.ndarray]], float]:
+    """The final loss of a run for :func:`finish_run`: the book's cost, this run's L2."""
+    return functools.partial(book_cost, c=l2_coefficient(settings, len(split.y_train)))
 
 
 # -- the three libraries -----------------------------------------------------------------------
@@ -194,10 +180,10 @@ def train_nnscratch_conv(
             return model.predict(x, batch_size=1000)
 
         final = model.get_weights()
-        return _run(
+        return finish_run(
             "nnscratch", __version__, split, settings, predict,
             weights=final, kernels=final[0::2], seconds=seconds,
-            n_params=model.count_params(), note=note,
+            n_params=model.count_params(), note=note, cost=_book_cost(settings, split),
         )  # fmt: skip
 
 
@@ -256,10 +242,11 @@ def train_pytorch_conv(
             return torch.cat(parts).numpy()
 
         final = [np.array(p.detach().numpy()) for p in model.parameters()]
-        return _run(
+        return finish_run(
             "pytorch", torch.__version__, split, settings, predict,
             weights=final, kernels=[k.detach().numpy() for k in kernels], seconds=seconds,
             n_params=sum(int(p.numel()) for p in model.parameters()),
+            cost=_book_cost(settings, split),
         )  # fmt: skip
 
 
@@ -309,10 +296,10 @@ def train_keras_conv(
                 return np.asarray(model.predict(x, batch_size=1000, verbose=0))
 
         final = [np.array(w) for w in model.get_weights()]
-        return _run(
+        return finish_run(
             "keras", f"{keras.__version__} ({keras.backend.backend()})", split, settings,
             predict, weights=final, kernels=final[0::2], seconds=seconds,
-            n_params=int(model.count_params()),
+            n_params=int(model.count_params()), cost=_book_cost(settings, split),
         )  # fmt: skip
 
 
@@ -332,24 +319,8 @@ def compare_conv(
 ) -> Comparison:
     """Train the step-3 network with each library of ``wanted`` (in the table's order);
     see :func:`nnscratch.lab.compare.compare`, which calls this for ``conv=True``."""
-    from .compare_setup import LIBRARIES
-
     split = load_images(config, data_path)
     start = book_initial_weights(config)
     status = library_status([name for name in wanted if name not in NO_CONV])
-    runs: list[LibraryRun] = []
-    skipped: dict[str, str] = {}
-    for name in (n for n in LIBRARIES if n in wanted):
-        reason = NO_CONV.get(name) or status[name]
-        if reason is not None:
-            skipped[name] = reason
-        else:
-            if on_start is not None:
-                on_start(name)
-            try:
-                runs.append(CONV_TRAINERS[name](split, config, start))
-            except KeyboardInterrupt:  # keep what the other libraries did
-                return Comparison(config, runs, skipped, split, interrupted=name)
-        if on_done is not None:
-            on_done(name)
-    return Comparison(config, runs, skipped, split)
+    reasons = {name: NO_CONV.get(name) or status[name] for name in wanted}
+    return run_libraries(config, split, start, CONV_TRAINERS, reasons, on_start, on_done)

@@ -11,8 +11,9 @@ defaults without loading scikit-learn, Keras or PyTorch.
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -39,6 +40,7 @@ __all__ = [
     "initial_weights",
     "load_split",
     "make_settings",
+    "run_libraries",
 ]
 
 #: the convolutional network's defaults (the book's step 3, one epoch); ``hidden`` is its
@@ -370,18 +372,56 @@ def finish_run(
     seconds: float,
     n_params: int,
     note: str = "",
+    cost: Callable[[np.ndarray, np.ndarray, Sequence[np.ndarray]], float] | None = None,
 ) -> LibraryRun:
+    """The record of a trained library. Its final loss is ``cost(train_proba, y_train,
+    kernels)``: by default the article's :func:`article_loss` with ``settings.l2``."""
     train_p = predict_proba(split.X_train)
     test_p = predict_proba(split.X_test)
+    if cost is None:
+        cost = functools.partial(article_loss, l2=settings.l2)
     return LibraryRun(
         library=library,
         version=version,
         train_accuracy=_accuracy(train_p, split.y_train),
         test_accuracy=_accuracy(test_p, split.y_test),
-        final_loss=article_loss(train_p, split.y_train, kernels, settings.l2),
+        final_loss=cost(train_p, split.y_train, kernels),
         wall_time=seconds,
         n_params=n_params,
         note=note,
         weights=weights,
         predict_proba=predict_proba,
     )
+
+
+def run_libraries(
+    settings: CompareSettings,
+    split: Split,
+    start: Any,
+    trainers: Mapping[str, Callable[[Split, CompareSettings, Any], LibraryRun]],
+    reasons: Mapping[str, str | None],
+    on_start: Callable[[str], None] | None = None,
+    on_done: Callable[[str], None] | None = None,
+) -> Comparison:
+    """Train each library named in ``reasons``, in :data:`LIBRARIES`' order, from ``start``.
+
+    ``reasons[name]`` is why that library cannot run (it is then skipped with that reason)
+    or ``None``. ``on_start(name)`` and ``on_done(name)`` frame each library. A Ctrl-C
+    during one library keeps the runs before it; the comparison names it ``interrupted``.
+    """
+    runs: list[LibraryRun] = []
+    skipped: dict[str, str] = {}
+    for name in (n for n in LIBRARIES if n in reasons):
+        reason = reasons[name]
+        if reason is not None:
+            skipped[name] = reason
+        else:
+            if on_start is not None:
+                on_start(name)
+            try:
+                runs.append(trainers[name](split, settings, start))
+            except KeyboardInterrupt:  # keep what the other libraries did
+                return Comparison(settings, runs, skipped, split, interrupted=name)
+        if on_done is not None:
+            on_done(name)
+    return Comparison(settings, runs, skipped, split)
