@@ -152,12 +152,7 @@ def read_model_file(filepath: str | os.PathLike[str]) -> tuple[dict[str, Any], d
     """The checked ``(config, arrays)`` of a model file, for
     :func:`nnscratch.engine.serialize.model_from_data` (``nnscratch.load_model`` does both).
 
-    Raises
-    ------
-    FileNotFoundError
-        When there is no such file.
-    ModelFileError
-        A ``ValueError`` naming the file and what is wrong with it.
+    Raises the file errors that :func:`nnscratch.load_model` documents.
     """
     path = os.fspath(filepath)
     if not os.path.lexists(path):

@@ -54,16 +54,16 @@ import sys
 from types import ModuleType
 
 from . import mnist_loader, network, network2
-from ._costs import (
-    COSTS,
+from ._costs import COSTS
+from ._net import Network
+from .network2 import (
     CrossEntropyCost,
     QuadraticCost,
+    load,
     sigmoid,
     sigmoid_prime,
     vectorized_result,
 )
-from ._net import Network
-from .network2 import load
 
 __all__ = [
     "BOOK_MODULES",
