@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numbers
 from itertools import chain
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
@@ -26,6 +26,10 @@ from ._params import ACTIVATIONS, CONSTRAINTS, STOCHASTIC
 from ._solvers import NON_FINITE, Solvers
 
 __all__ = ["BaseNN"]
+
+
+#: ``fit`` returns the estimator it was called on (an NNClassifier or an NNRegressor)
+_Estimator = TypeVar("_Estimator", bound="BaseNN")
 
 
 class BaseNN(Solvers, BaseEstimator):
@@ -126,6 +130,22 @@ class BaseNN(Solvers, BaseEstimator):
         return True
 
     # -- fitting ---------------------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self: _Estimator, X: Any, y: Any, sample_weight: Any = None) -> _Estimator:
+        """Train on ``X`` (n_samples, n_features), dense or sparse, and ``y``: class labels
+        for :class:`~nnscratch.sklearn.NNClassifier`, targets for
+        :class:`~nnscratch.sklearn.NNRegressor`.
+
+        ``sample_weight`` weighs each sample's loss: a batch's loss is
+        ``sum(w_i * loss_i) / sum(w_i)`` and its penalty is divided by ``sum(w_i)`` too,
+        so a weight of 2 counts a sample twice (scikit-learn's meaning).
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+
     def _fit(self, X: Any, y: Any, sample_weight: Any = None, incremental: bool = False) -> BaseNN:
         hidden_sizes = self._hidden_sizes()
         if self.optimizer is not None and self.solver not in STOCHASTIC:

@@ -50,20 +50,6 @@ class NNClassifier(ClassifierMixin, BaseNN):
     (2, 2)
     """
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> NNClassifier:
-        """Train on ``X`` (n_samples, n_features), dense or sparse, and labels ``y``.
-
-        ``sample_weight`` weighs each sample's loss: a batch's loss is
-        ``sum(w_i * loss_i) / sum(w_i)`` and its penalty is divided by ``sum(w_i)`` too,
-        so a weight of 2 counts a sample twice (scikit-learn's meaning).
-
-        Returns
-        -------
-        self
-        """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
-
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(

@@ -73,18 +73,6 @@ class NNRegressor(RegressorMixin, BaseNN):
     # shared ones, plus ``loss``, without repeating the 25 shared ones here.
     __init__.__signature__ = _signature_with_loss(BaseNN.__init__)  # type: ignore[attr-defined]
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> NNRegressor:
-        """Train on ``X`` (n_samples, n_features), dense or sparse, and targets ``y``.
-
-        ``sample_weight`` weighs each sample's loss, as in :meth:`NNClassifier.fit`.
-
-        Returns
-        -------
-        self
-        """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
-
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> NNRegressor:
