@@ -10,13 +10,20 @@ estimators, Nielsen's ``Network``.
 >>> model = Sequential([Dense(3, activation="tanh", input_dim=2), Dense(2, activation="softmax")])
 """
 
-from . import engine, optimizers
-from .engine import *  # noqa: F403  (layers, callbacks, TrainingDiverged)
-from .engine.optimizers import SGD, Adagrad, Adam, RMSprop
-from .engine.regularizers import l1, l1_l2, l2
-from .models import Sequential as Sequential  # the engine's, plus progress, Ctrl-C and save
-from .models import load_model
-from .saving import ModelFileError
+try:
+    from . import engine, optimizers
+    from .engine import *  # noqa: F403  (layers, callbacks, TrainingDiverged)
+    from .engine.optimizers import SGD, Adagrad, Adam, RMSprop
+    from .engine.regularizers import l1, l1_l2, l2
+    from .models import Sequential as Sequential  # the engine's, plus progress, Ctrl-C, save
+    from .models import load_model
+    from .saving import ModelFileError
+except (KeyboardInterrupt, ImportError) as exc:  # Ctrl-C while the command starts: _startup
+    from ._startup import exit_if_command, interrupted
+
+    if interrupted(exc):
+        exit_if_command()
+    raise
 
 __version__ = "0.2.0"
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import importlib
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -176,6 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args) or 0)
     except KeyboardInterrupt:
         _say(f"{command}: interrupted")
+        if argv is None:
+            _exit_interrupted()
         return 130
     except (CommandError, ValueError, TypeError, FileNotFoundError) as exc:
         _say(f"{command}: error: {_one_line(exc)}")
@@ -186,6 +189,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MemoryError as exc:
         _say(f"{command}: error: not enough memory ({_one_line(exc) or 'allocation failed'})")
         return 1
+
+
+def _exit_interrupted() -> None:
+    """Exit with status 130 now, the streams flushed.
+
+    A Ctrl-C that lands while a library runs code through ``exec`` during its import
+    (scikit-learn, PyTorch) leaves CPython convinced the interrupt went unhandled even
+    though it was caught here, and the interpreter would then end itself with SIGINT
+    instead of the status returned. Files are written atomically and workers die with
+    this process, so nothing is lost by skipping the interpreter's shutdown.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(130)
 
 
 def _one_line(exc: BaseException) -> str:
