@@ -73,8 +73,13 @@ def test_engine_matches_article_bit_for_bit(dataset, hidden):
     ref_lines, ref_weights = article_build_model(X, y, hidden, passes=400, every=50)
     model = engine_model(hidden)
     lines = []
-    model.fit(
-        X, y, epochs=400, verbose=0, callbacks=[LossPrinter(X, y, every=50, write=lines.append)]
+    model.fit(  # the article's full-batch gradient descent
+        X,
+        y,
+        batch_size=len(X),
+        epochs=400,
+        verbose=0,
+        callbacks=[LossPrinter(X, y, every=50, write=lines.append)],
     )
     assert lines == ref_lines
     for ours, ref in zip(model.get_weights(), ref_weights):

@@ -347,7 +347,7 @@ def test_zeros_initializer():
 
 # -- training loop -------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    ("batch_size", "steps"), [(None, 1), (40, 1), (1000, 1), (16, 3), (40 // 4, 4)]
+    ("batch_size", "steps"), [(None, 2), (40, 1), (1000, 1), (16, 3), (40 // 4, 4)]
 )
 def test_steps_per_epoch(batch_size, steps):
     x, y = small_problem()
@@ -357,10 +357,17 @@ def test_steps_per_epoch(batch_size, steps):
     assert model.optimizer.iterations == 5 * steps
 
 
-def test_full_batch_is_the_same_for_none_and_large_batch_sizes():
-    x, y = small_problem()
+def test_none_is_keras_batch_of_32_and_sizes_past_n_are_the_full_batch():
+    x, y = small_problem()  # 40 examples
     results = []
-    for batch_size in (None, 40, 500):
+    for batch_size in (None, 32):
+        model = classifier(seed=3)
+        model.compile(optimizer=SGD(0.5), loss="categorical_crossentropy")
+        model.fit(x, y, epochs=4, batch_size=batch_size, verbose=0)
+        results.append(model.get_weights())
+    assert all(np.array_equal(u, v) for u, v in zip(*results))
+    results = []
+    for batch_size in (40, 500):
         model = classifier(seed=3)
         model.compile(optimizer=SGD(0.5), loss="categorical_crossentropy")
         model.fit(x, y, epochs=4, batch_size=batch_size, verbose=0)
@@ -405,7 +412,9 @@ def test_history_records_every_epoch():
     model.compile(optimizer=SGD(0.5), loss="categorical_crossentropy", metrics=["accuracy"])
     model.build(3)
     before = model.evaluate(x, y)
-    history = model.fit(x, y, epochs=6, verbose=0, validation_data=(x[:10], y[:10]))
+    history = model.fit(
+        x, y, epochs=6, batch_size=len(x), verbose=0, validation_data=(x[:10], y[:10])
+    )
     assert isinstance(history, History) and model.history is history
     assert history.epoch == list(range(6))
     assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
@@ -509,7 +518,12 @@ def test_a_callback_can_stop_training():
             model.stop_training = True
 
     history = model.fit(
-        x, y, epochs=50, verbose=0, callbacks=[LambdaCallback(on_epoch_end=stop_at_2)]
+        x,
+        y,
+        epochs=50,
+        batch_size=len(x),
+        verbose=0,
+        callbacks=[LambdaCallback(on_epoch_end=stop_at_2)],
     )
     assert history.epoch == [0, 1, 2]
     assert model.optimizer.iterations == 3
@@ -627,7 +641,7 @@ def diverging_run():
 def test_a_diverging_run_stops_with_a_clear_message_and_finite_weights():
     model, x, y = diverging_run()
     with pytest.raises(TrainingDiverged, match=r"at epoch \d+.*lower learning rate") as info:
-        model.fit(x, y, epochs=1000, verbose=0)
+        model.fit(x, y, epochs=1000, batch_size=len(x), verbose=0)
     assert isinstance(info.value, FloatingPointError)
     assert f"at epoch {info.value.epoch}" in str(info.value)
     assert 0 < info.value.epoch < 1000

@@ -35,7 +35,7 @@ def _article(dataset: str, hidden: int, passes: int):
     model = build_network(hidden)
     lines: list[str] = []
     printer = LossPrinter(X, y, every=max(1, passes // 20), write=lines.append)
-    model.fit(X, y, epochs=passes, verbose=0, callbacks=[printer])
+    model.fit(X, y, batch_size=len(X), epochs=passes, verbose=0, callbacks=[printer])
     return lines, model.history.history["loss"], model.get_weights()
 
 
@@ -150,7 +150,7 @@ def test_an_overflowing_softmax_is_recomputed_the_careful_way():
         m = Sequential([Dense(2, "softmax", input_dim=2)], seed=0)
         m.set_weights([np.array([[900.0, -900.0], [-900.0, 900.0]]), np.zeros(2)])
         m.compile(SGD(0.01), "categorical_crossentropy")
-        m.fit(x, y, epochs=3, verbose=0)
+        m.fit(x, y, batch_size=len(x), epochs=3, verbose=0)
         return [], m.history.history["loss"], m.get_weights()
 
     fast = run()

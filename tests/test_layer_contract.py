@@ -205,7 +205,7 @@ def test_files_of_version_1_load_bit_exactly():
     np.testing.assert_array_equal(article.predict(x), expected["article_predict"])
     np.testing.assert_array_equal(adam.predict(x), expected["adam_predict"])
     # training resumes as 0.1.0 resumed it: optimizer state, dropout generators included
-    article.fit(x, y, epochs=10, verbose=0)
+    article.fit(x, y, batch_size=len(x), epochs=10, verbose=0)  # 0.1.0: None was the full batch
     adam.fit(x, y, epochs=3, batch_size=8, verbose=0)
     for i, w in enumerate(article.get_weights()):
         np.testing.assert_array_equal(w, expected[f"article_resumed_{i}"])
