@@ -31,11 +31,9 @@ class Sequential(models.Sequential):
         kwargs.setdefault("dtype", backend.floatx())
         super().__init__(layers, name=name, **kwargs)
 
-    def fit(  # type: ignore[override]
-        self, x: Any, y: Any, batch_size: int | None = None, *args: Any, **kwargs: Any
-    ) -> Any:
-        """``nnscratch.Sequential.fit`` in Keras' argument order; ``batch_size=None``
-        means ``DEFAULT_BATCH_SIZE`` (32), Keras' default, as in the engine."""
+    def fit(self, x: Any, y: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """``nnscratch.Sequential.fit`` in Keras' argument order, which also takes Keras 1's
+        ``nb_epoch``; ``batch_size=None`` means ``DEFAULT_BATCH_SIZE`` (32), Keras' default
+        and the engine's."""
         kwargs = renamed("fit", kwargs, {"nb_epoch": "epochs"})
-        size = DEFAULT_BATCH_SIZE if batch_size is None else batch_size
-        return super().fit(x, y, size, *args, **kwargs)
+        return super().fit(x, y, *args, **kwargs)

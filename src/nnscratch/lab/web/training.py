@@ -161,8 +161,8 @@ class Run:
         n_train = inputs.train.shape[0]
         b = config["batch_size"]
         #: examples per gradient step; None for full-batch gradient descent
-        self.batch_size: int | None = None if b == "full" or b >= n_train else int(b)
-        self.steps_per_epoch = 1 if self.batch_size is None else -(-n_train // self.batch_size)
+        self.batch_size = n_train if b == "full" or b >= n_train else int(b)  # full: one step
+        self.steps_per_epoch = -(-n_train // self.batch_size)
         self.epoch = 0
         self.steps = 0
 
@@ -238,7 +238,7 @@ class Run:
                         self.inputs.train,
                         self.data.y_train,
                         epochs=epochs,
-                        batch_size=self.batch_size or len(self.inputs.train),  # full batch
+                        batch_size=self.batch_size,
                         shuffle=True,
                         verbose=0,
                         callbacks=[stop] if stop is not None else None,
