@@ -462,6 +462,35 @@ def test_validation_split_holds_out_the_end():
     )
 
 
+def test_validation_data_wins_over_validation_split():
+    """As in Keras: with both, every example trains and validation_data is evaluated."""
+    x, y = small_problem()
+    both, only_data = classifier(), classifier()
+    for model in (both, only_data):
+        model.compile(optimizer=SGD(0.5), loss="categorical_crossentropy")
+    history = both.fit(x, y, epochs=2, validation_split=0.25, validation_data=(x[:5], y[:5]))
+    only_data.fit(x, y, epochs=2, validation_data=(x[:5], y[:5]))
+    assert history.params["samples"] == len(x)
+    assert history.history == only_data.history.history
+    assert history.history["val_loss"][-1] == pytest.approx(both.evaluate(x[:5], y[:5]))
+
+
+def test_history_is_filled_before_the_callbacks_see_the_epoch():
+    x, y = small_problem()
+    seen = []
+
+    class Peek(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen.append((epoch, list(self.model.history.epoch), self.model.history.params))
+
+    model = classifier()
+    model.compile(optimizer=SGD(0.5), loss="categorical_crossentropy")
+    history = model.fit(x, y, batch_size=10, epochs=2, callbacks=[Peek()])
+    assert [(e, epochs) for e, epochs, _ in seen] == [(0, [0]), (1, [0, 1])]
+    assert seen[0][2] is history.params and history.params["steps"] == -(-len(x) // 10)
+    assert history.diverged is False and history.interrupted is False
+
+
 def test_predict_in_batches_matches_one_pass():
     x, y = small_problem()
     model = classifier()

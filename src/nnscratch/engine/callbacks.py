@@ -104,14 +104,18 @@ def _defines(cb: Callback, hook: str) -> bool:
 class History(Callback):
     """Records the logs of every epoch: ``history.history["loss"]`` is a list.
 
-    ``fit`` returns it, and keeps it as ``model.history``. ``interrupted`` is True when
-    training was stopped by Ctrl-C or by a diverging loss.
+    ``fit`` makes a new one for each run, fills it itself after every epoch (before the
+    callbacks' ``on_epoch_end``, so they see that epoch in ``model.history``), returns it
+    and keeps it as ``model.history``; ``history.params`` are the run's settings, as for
+    a callback. ``interrupted`` is True when training was stopped by Ctrl-C or by a
+    diverging loss, ``diverged`` when by a diverging loss.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, model: Any = None, params: Mapping[str, Any] = MappingProxyType({})) -> None:
+        self.model, self.params = model, params  # fit passes its model and settings
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
-        self.interrupted = False
+        self.interrupted = self.diverged = False
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         self.epoch.append(epoch)

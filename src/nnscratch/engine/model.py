@@ -379,7 +379,8 @@ class Sequential:
         callbacks : list of Callback, optional
         validation_split : float, default 0.0
             Fraction of the data (and of ``sample_weight``), taken from the end before
-            shuffling, held out for validation (Keras' behaviour).
+            shuffling, held out for validation (Keras' behaviour); ignored when
+            ``validation_data`` is given, as in Keras.
         validation_data : (x_val, y_val) or (x_val, y_val, sample_weight_val), optional
             Evaluated after every epoch as ``val_loss`` and ``val_<metric>``.
         shuffle : bool, default True
@@ -417,12 +418,12 @@ class Sequential:
         x, targets = self.check_data(x, y)
         weights = inputs.sample_weights(targets, sample_weight, class_weight, self.dtype)
         validation = None
-        if validation_split:
+        if validation_data is not None:  # it wins over validation_split, as in Keras
+            validation = inputs.validation_set(validation_data, self.check_data, self.dtype)
+        elif validation_split:
             (x, targets, weights), validation = inputs.split_off(
                 (x, targets, weights), validation_split
             )
-        elif validation_data is not None:
-            validation = inputs.validation_set(validation_data, self.check_data, self.dtype)
         to_run, callbacks = range(initial_epoch, epochs), list(callbacks or [])  # epochs to run
         return training.fit_loop(
             self, x, targets, weights, batch_size, to_run, shuffle, callbacks, validation, verbose

@@ -29,6 +29,7 @@ import contextvars
 import math
 import os
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -195,17 +196,15 @@ def make_step(model: Any, weights: np.ndarray | None = None) -> tuple[Compute, U
     """
     if not (_plain.get() or os.environ.get(PLAIN) == "1") and fast.handles(model, weights):
         return fast.make_step(model)
-    params, pick = model.parameters(trainable=True), _picker(weights, model.xp)
-    return (
-        lambda x, targets, index: compute_gradients(model, x[index], targets[index], pick(index)),
-        lambda grads: apply_update(model, params, grads),
-    )
+    compute = partial(_compute_batch, model, weights)
+    return compute, partial(apply_update, model, model.parameters(trainable=True))
 
 
-def _picker(weights: np.ndarray | None, xp: Any) -> Callable[[Any], np.ndarray | None]:
-    """``index -> weights[index]`` (on the device of ``xp``), or ``index -> None`` without
-    weights."""
-    return (lambda index: None) if weights is None else lambda index: xp.asarray(weights[index])
+def _compute_batch(model: Any, weights: Any, x: Any, targets: Any, index: Any) -> Any:
+    """:func:`compute_gradients` on the batch ``x[index]`` (and ``weights[index]``, moved
+    to the model's device, when the examples are weighted)."""
+    w = None if weights is None else model.xp.asarray(weights[index])
+    return compute_gradients(model, x[index], targets[index], w)
 
 
 # -- the loop over epochs ---------------------------------------------------------------------
@@ -245,9 +244,9 @@ def fit_loop(
     compute, update = make_step(model, weights)
     params, xp = model.parameters(), model.xp
     last_finite = {key: xp.asarray(p, copy=True) for key, p in params.items()}
-    history = model.history = History()
     settings = {"epochs": epochs.stop, "steps": -(-n // size), "samples": n, "verbose": verbose}
-    hooks = CallbackList([history, *callbacks], model, settings)
+    history = model.history = History(model, settings)  # the loop's own record of the epochs
+    hooks = CallbackList(callbacks, model, settings)
     steps, diverged, epoch, model.stop_training = 0, None, epochs.start, False
     hooks.call("on_train_begin", {})
     for epoch in epochs:
@@ -279,6 +278,7 @@ def fit_loop(
             val_out = backend.to_numpy(model.forward(model.xp.asarray(validation[0])))
             scores = model.scores(val_out, *validation[1:])
             logs.update({f"val_{key}": value for key, value in scores.items()})
+        history.on_epoch_end(epoch, logs)  # first: callbacks see this epoch in model.history
         hooks.call("on_epoch_end", epoch, logs)
         if model.stop_training:
             break
@@ -287,9 +287,7 @@ def fit_loop(
     if diverged is not None:
         _copy_weights(last_finite, params)
         history.interrupted = history.diverged = True
-    hooks.call(
-        "on_train_end", {"diverged": diverged is not None, "interrupted": history.interrupted}
-    )
+    hooks.call("on_train_end", {"diverged": history.diverged, "interrupted": history.interrupted})
     if diverged is not None and not model.stop_training:  # no callback asked for a clean stop
         raise TrainingDiverged(
             f"the loss became {diverged} at epoch {epoch}; training stopped and the model went "
