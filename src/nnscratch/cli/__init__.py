@@ -24,10 +24,18 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-__all__ = ["COMMANDS", "CommandError", "WorkError", "build_parser", "command_help", "main"]
+__all__ = [
+    "COMMANDS",
+    "CommandError",
+    "WorkError",
+    "add_command",
+    "add_device_option",
+    "build_parser",
+    "main",
+]
 
 #: every command, in the order of ``--help``: the module under nnscratch.cli that declares
-#: its options (with ``register(subparsers)``) and its one-line help
+#: its options (with ``register(subparsers)``) and its one-line help (see :func:`add_command`)
 COMMANDS: dict[str, tuple[str, str]] = {
     "data": ("article", "scatter plot of the article's data set"),
     "logreg": ("article", "logistic regression baseline (LogisticRegressionCV) and its boundary"),
@@ -146,9 +154,29 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def command_help(name: str) -> str:
-    """The one-line help of the command ``name`` (for its module's ``add_parser``)."""
-    return COMMANDS[name][1]
+def add_command(subparsers: argparse._SubParsersAction, name: str, description: str) -> _Parser:
+    """Add the command ``name``: its one-line help from :data:`COMMANDS` (what the list in
+    ``nnscratch --help`` shows) and ``description`` (the text of ``nnscratch NAME --help``).
+
+    Every module's ``register`` starts each of its commands here and then adds the
+    command's options to the parser returned.
+    """
+    return subparsers.add_parser(name, help=COMMANDS[name][1], description=description)
+
+
+def add_device_option(parser: argparse.ArgumentParser, text: str | None = None) -> None:
+    """``--device cpu|gpu`` (default ``cpu``): NumPy, or CuPy on an NVIDIA GPU.
+
+    ``text`` replaces the usual help line where a command says more (``compare``: which
+    library the option applies to).
+    """
+    parser.add_argument(
+        "--device",
+        choices=["cpu", "gpu"],
+        default="cpu",
+        help=text
+        or 'cpu (NumPy, default) or gpu (CuPy on an NVIDIA GPU: pip install "nnscratch[gpu]")',
+    )
 
 
 def _command_in(argv: Sequence[str]) -> str | None:

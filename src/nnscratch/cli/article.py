@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from . import CommandError, command_help
+from . import CommandError, add_command
 from .output import (
     DEFAULT_OUT,
     Output,
@@ -50,30 +50,31 @@ Command = Callable[[argparse.Namespace], int]
 # -- arguments ----------------------------------------------------------------------------
 def register(subparsers: Any) -> None:
     """Add the article's commands to the ``nnscratch`` parser."""
-    p = subparsers.add_parser(
-        "data",
-        help=command_help("data"),
-        description="Draw the data set: make_moons(200, noise=0.20) after seed 0, or "
-        "make_circles(noise=0.2, factor=0.5, random_state=1).",
+    # The two drawing steps take the same options: a data set, and where the figures go.
+    drawings = (
+        (
+            "data",
+            "Draw the data set: make_moons(200, noise=0.20) after seed 0, or "
+            "make_circles(noise=0.2, factor=0.5, random_state=1).",
+            run_data,
+        ),
+        (
+            "logreg",
+            "Fit scikit-learn's LogisticRegressionCV, as the article does, and "
+            "draw its straight decision boundary.",
+            run_logreg,
+        ),
     )
-    _dataset_option(p)
-    _output_options(p)
-    p.set_defaults(run=run_data)
+    for name, description, run in drawings:
+        p = add_command(subparsers, name, description)
+        _dataset_option(p)
+        _output_options(p)
+        p.set_defaults(run=run)
 
-    p = subparsers.add_parser(
-        "logreg",
-        help=command_help("logreg"),
-        description="Fit scikit-learn's LogisticRegressionCV, as the article does, and "
-        "draw its straight decision boundary.",
-    )
-    _dataset_option(p)
-    _output_options(p)
-    p.set_defaults(run=run_logreg)
-
-    p = subparsers.add_parser(
+    p = add_command(
+        subparsers,
         "moons",
-        help=command_help("moons"),
-        description="Train the 2-H-2 network (tanh hidden layer, softmax output) by "
+        "Train the 2-H-2 network (tanh hidden layer, softmax output) by "
         "full-batch gradient descent, printing 'Loss after iteration i: ...' every "
         "--print-every passes; draw its decision boundary and the loss of every pass "
         "next to the same run at half the learning rate.",
@@ -84,10 +85,10 @@ def register(subparsers: Any) -> None:
     _output_options(p)
     p.set_defaults(run=run_moons, portable_math=True)  # see nnscratch.cli.portable
 
-    p = subparsers.add_parser(
+    p = add_command(
+        subparsers,
         "demo",
-        help=command_help("demo"),
-        description="Reproduce the whole article on both data sets and write every "
+        "Reproduce the whole article on both data sets and write every "
         "figure plus an index.html page showing them into --out.",
     )
     p.add_argument(
@@ -108,47 +109,44 @@ def _dataset_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+#: the training options: flag, type, default, metavar, help, and whether a sweep takes
+#: several values of it (then ``{more}`` in the help says so)
+_TRAINING_OPTIONS: tuple[tuple[str, type, Any, str, str, bool], ...] = (
+    ("--passes", int, 20000, "N", "passes (default: 20000)", False),
+    (
+        "--learning-rate",
+        float,
+        0.01,
+        "R",
+        "step on the summed gradient (default: 0.01, the article's epsilon{more})",
+        True,
+    ),
+    (
+        "--reg",
+        float,
+        0.01,
+        "L",
+        "L2 strength, the article's reg_lambda (default: 0.01, i.e. l2(0.005){more})",
+        True,
+    ),
+    ("--seed", int, 0, "S", "seed of the initial weights (default: 0{more})", True),
+    ("--print-every", int, 1000, "K", "a loss line every K passes (default: 1000)", False),
+)
+
+
 def _training_options(p: argparse.ArgumentParser, lists: bool = False) -> None:
     """``--passes``, ``--learning-rate``, ``--reg``, ``--seed``, ``--print-every``; with
     ``lists`` the middle three take several values (a sweep trains every combination)."""
-    several = {"nargs": "+"} if lists else {}
-    more = "; several values sweep them" if lists else ""
-
-    def default(value: Any) -> Any:
-        return [value] if lists else value
-
-    p.add_argument("--passes", type=int, default=20000, metavar="N", help="passes (default: 20000)")
-    p.add_argument(
-        "--learning-rate",
-        type=float,
-        default=default(0.01),
-        metavar="R",
-        help=f"step on the summed gradient (default: 0.01, the article's epsilon{more})",
-        **several,
-    )
-    p.add_argument(
-        "--reg",
-        type=float,
-        default=default(0.01),
-        metavar="L",
-        help=f"L2 strength, the article's reg_lambda (default: 0.01, i.e. l2(0.005){more})",
-        **several,
-    )
-    p.add_argument(
-        "--seed",
-        type=int,
-        default=default(0),
-        metavar="S",
-        help=f"seed of the initial weights (default: 0{more})",
-        **several,
-    )
-    p.add_argument(
-        "--print-every",
-        type=int,
-        default=1000,
-        metavar="K",
-        help="a loss line every K passes (default: 1000)",
-    )
+    for flag, kind, value, metavar, text, swept in _TRAINING_OPTIONS:
+        several = lists and swept
+        p.add_argument(
+            flag,
+            type=kind,
+            default=[value] if several else value,
+            metavar=metavar,
+            help=text.format(more="; several values sweep them" if several else ""),
+            **({"nargs": "+"} if several else {}),
+        )
 
 
 def _jobs_option(p: argparse.ArgumentParser) -> None:

@@ -22,15 +22,7 @@ import time
 from typing import Any
 
 from ..lab.experiments import ARTICLE_HIDDEN_SIZES as DEMO_SIZES
-from .output import (
-    Output,
-    RunsProgress,
-    note,
-    run_accuracy,
-    run_loss,
-    stop_status,
-    table,
-)
+from .output import Output, RunsProgress, note, run_accuracy, run_loss, stop_status, table
 
 DATASETS = ("moons", "circles")
 HIDDEN = 3  # the article's network

@@ -20,7 +20,7 @@ import sys
 import time
 from typing import Any
 
-from . import CommandError, command_help
+from . import CommandError, add_command, add_device_option
 from .output import check_output_folder, note
 
 __all__ = ["register", "run_chapter6"]
@@ -28,10 +28,10 @@ __all__ = ["register", "run_chapter6"]
 
 def register(subparsers: Any) -> None:
     """Add the ``chapter6`` command."""
-    p = subparsers.add_parser(
+    p = add_command(
+        subparsers,
         "chapter6",
-        help=command_help("chapter6"),
-        description=(
+        (
             "Run one step of the accuracy ladder of Nielsen's chapter 6 with the book's "
             "settings: 1 one conv-pool, sigmoid (book 98.78%); 2 two conv-pools (99.06%); "
             "3 ReLU, lmbda 0.1 (99.23%); 4 the expanded data (99.37%); 5 two FC 1000 with "
@@ -56,12 +56,7 @@ def register(subparsers: Any) -> None:
         default=0,
         help="np.random.seed before the layers draw their weights (default 0)",
     )
-    p.add_argument(
-        "--device",
-        choices=["cpu", "gpu"],
-        default="cpu",
-        help='cpu (NumPy, default) or gpu (CuPy on an NVIDIA GPU: pip install "nnscratch[gpu]")',
-    )
+    add_device_option(p)
     p.add_argument("--data", metavar="PATH", help="mnist.pkl.gz, a .npz, or a folder")
     p.add_argument("--out", metavar="DIR", help="write the accuracy curves (PNG and JSON) into DIR")
     p.add_argument(

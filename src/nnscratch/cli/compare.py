@@ -24,7 +24,7 @@ import os
 import sys
 from typing import Any
 
-from . import command_help
+from . import add_command, add_device_option
 from .output import check_output_folder
 
 __all__ = ["format_table", "register", "run_compare"]
@@ -34,10 +34,10 @@ def register(subparsers: Any) -> None:
     """Add the ``compare`` command."""
     from ..lab.compare_setup import CONV_DEFAULTS, DATASETS, LIBRARIES
 
-    p = subparsers.add_parser(
+    p = add_command(
+        subparsers,
         "compare",
-        help=command_help("compare"),
-        description=(
+        (
             "Train one architecture (a tanh hidden layer, a softmax output) from the same "
             "initial weights with nnscratch, scikit-learn's MLPClassifier and, when "
             "installed, Keras 3 and PyTorch; print accuracy, loss, wall time and parameter "
@@ -105,11 +105,8 @@ def register(subparsers: Any) -> None:
         metavar="LIST",
         help=f"comma-separated, among {', '.join(LIBRARIES)} (default: all)",
     )
-    p.add_argument(
-        "--device",
-        choices=["cpu", "gpu"],
-        default="cpu",
-        help='where nnscratch trains: cpu (NumPy, default) or gpu (CuPy: "nnscratch[gpu]")',
+    add_device_option(
+        p, 'where nnscratch trains: cpu (NumPy, default) or gpu (CuPy: "nnscratch[gpu]")'
     )
     p.add_argument("--data", metavar="PATH", help="MNIST: mnist.pkl.gz, a .npz or an IDX folder")
     p.add_argument(

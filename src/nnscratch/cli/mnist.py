@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from . import CommandError, command_help
+from . import CommandError, add_command, add_device_option
 from .output import check_output_folder, note
 
 __all__ = ["register", "run_mnist", "run_predict"]
@@ -28,10 +28,10 @@ __all__ = ["register", "run_mnist", "run_predict"]
 
 def register(subparsers: Any) -> None:
     """Add the ``mnist`` and ``predict`` commands."""
-    p = subparsers.add_parser(
+    p = add_command(
+        subparsers,
         "mnist",
-        help=command_help("mnist"),
-        description=(
+        (
             "Train a network of sigmoid neurons on MNIST by mini-batch SGD, as in "
             "Nielsen's book. Chapter 1: the defaults. Chapter 3: --cost cross-entropy "
             "--sizes 784 100 10 --eta 0.5 --lmbda 5.0. The data comes from --data, "
@@ -80,12 +80,7 @@ def register(subparsers: Any) -> None:
         help="BLAS threads while training; 0 = the library's default (default 1: fastest "
         "for these small matrices)",
     )
-    p.add_argument(
-        "--device",
-        choices=["cpu", "gpu"],
-        default="cpu",
-        help='cpu (NumPy, default) or gpu (CuPy on an NVIDIA GPU: pip install "nnscratch[gpu]")',
-    )
+    add_device_option(p)
     p.add_argument("--data", metavar="PATH", help="mnist.pkl.gz, a .npz, or a folder of IDX files")
     p.add_argument(
         "--train-size",
@@ -100,10 +95,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--show", action="store_true", help="show the figures in windows")
     p.set_defaults(run=run_mnist)
 
-    q = subparsers.add_parser(
+    q = add_command(
+        subparsers,
         "predict",
-        help=command_help("predict"),
-        description=(
+        (
             "Classify images of single digits (any size, light or dark background) with a "
             "network saved by `nnscratch mnist --save` (the book's JSON) or by `model.save` (a "
             ".nnscratch file) that takes 784 inputs (or 28x28x1 images: a convolutional "

@@ -28,7 +28,7 @@ import sys
 import webbrowser
 from collections.abc import Sequence
 
-from . import CommandError
+from . import CommandError, add_command
 
 __all__ = ["accepted_hosts", "register", "run"]
 
@@ -41,10 +41,10 @@ _HOST_NAME = re.compile(r"(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "playground",
-        help="open the interactive playground (a local web page)",
-        description=(
+        (
             "Serve the playground on this machine and open it in the browser. Training "
             "runs in Python on the nnscratch engine; the page draws the frames."
         ),

@@ -26,7 +26,7 @@ import argparse
 import os
 from typing import Any
 
-from . import CommandError, command_help
+from . import CommandError, add_command
 from .article import (
     SWEEP_SIZES,
     _dataset_option,
@@ -51,10 +51,10 @@ __all__ = ["grid_table", "register", "run_sweep"]
 
 def register(subparsers: Any) -> None:
     """Add ``nnscratch sweep`` to the ``nnscratch`` parser."""
-    p = subparsers.add_parser(
+    p = add_command(
+        subparsers,
         "sweep",
-        help=command_help("sweep"),
-        description="Train one network per hidden size, in parallel, and draw the "
+        "Train one network per hidden size, in parallel, and draw the "
         "article's grid 'Hidden Layer size N' with each run's final loss and accuracy. "
         "Several values of --learning-rate, --reg or --seed train every combination: a "
         "table with one column per varied setting, and a heatmap of the final loss.",
