@@ -25,7 +25,7 @@ from nnscratch.engine.gradcheck import (
     numerical_gradient,
     relative_error,
 )
-from nnscratch.engine.layers import Activation, Dense
+from nnscratch.engine.layers import Activation, BatchNormalization, Dense, Dropout
 from nnscratch.engine.model import Sequential
 from nnscratch.engine.optimizers import SGD
 
@@ -383,3 +383,60 @@ def test_checks_catch_planted_bugs():
     model.compile(loss=QuadraticWithoutMean("mean"))
     errors = check_model(model, rng.standard_normal((6, 2)), rng.standard_normal((6, 2)))
     assert min(errors.values()) > 0.5
+
+
+# -- training-mode layers: batch normalization and dropout -----------------------------------
+class BatchNormWithoutMeanTerm(BatchNormalization):
+    """The input gradient without ``- mean(d)``: right only if the batch mean were fixed."""
+
+    def backward(self, grad):
+        dx = super().backward(grad)
+        axes = tuple(range(grad.ndim - 1))
+        return dx + self.inv * (grad * self.gamma).mean(axis=axes)
+
+
+@pytest.mark.parametrize("shape", [(3,), (4, 4, 2)])
+def test_batch_normalization_is_checked_with_its_batch_statistics(shape):
+    rng = np.random.RandomState(0)
+    layer = BatchNormalization(momentum=0.5)
+    layer.setup(shape, rng, F64)
+    layer.params["gamma"][...] = rng.uniform(0.5, 2.0, shape[-1])
+    layer.params["beta"][...] = rng.standard_normal(shape[-1])
+    moving = {k: layer.params[k].copy() for k in ("moving_mean", "moving_variance")}
+    x = 3.0 + 2.0 * rng.standard_normal((6, *shape))
+    errors = check_layer(layer, x, seed=1)
+    assert set(errors) == {"gamma", "beta", "input"}
+    assert max(errors.values()) < TOL, errors
+    for key, value in moving.items():  # the training passes of the check left no trace
+        np.testing.assert_array_equal(layer.params[key], value)
+
+    wrong = BatchNormWithoutMeanTerm(momentum=0.5)
+    wrong.setup(shape, np.random.RandomState(0), F64)
+    assert check_layer(wrong, x, seed=1)["input"] > 1e-2
+
+
+def test_dropout_and_batch_normalization_in_a_model_are_checked_in_training_mode():
+    rng = np.random.RandomState(0)
+    x, y = rng.standard_normal((8, 3)), rng.randint(0, 2, 8)
+
+    def model():
+        m = Sequential(
+            [
+                Dense(5, activation="tanh", input_dim=3),
+                BatchNormalization(),
+                Dropout(0.5),
+                Dense(2, activation="softmax"),
+            ],
+            seed=0,
+        )
+        m.compile(optimizer=SGD(0.1), loss="categorical_crossentropy")
+        return m
+
+    checked, untouched = model(), model()
+    errors = check_model(checked, x, y)
+    assert max(errors.values()) < TOL, errors
+    # the check left the generator and the statistics as they were: training goes on alike
+    checked.fit(x, y, batch_size=4, epochs=2, verbose=0)
+    untouched.fit(x, y, batch_size=4, epochs=2, verbose=0)
+    for a, b in zip(checked.get_weights(), untouched.get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -40,6 +40,13 @@ What is checked
   :class:`~nnscratch.engine.model.Sequential`, through the very function that ``fit``
   uses (:func:`~nnscratch.engine.training.compute_gradients`), without a step.
 
+The layer and model checks differentiate the *training-mode* forward pass, the function
+backpropagation differentiates. Before every evaluation the layers are put back in the
+state they had at the start: their non-trainable weights (batch normalization's moving
+statistics, which a training pass updates) and their random generators (so Dropout
+draws the same mask every time). Batch normalization is checked with its batch
+statistics, Dropout with its mask, and both are left as they were.
+
 Each check returns the largest relative error it found and never raises on a wrong
 gradient: deciding what is small enough is the caller's job (the test suite uses
 about 1e-6).
@@ -165,6 +172,35 @@ def _weights(shape: tuple[int, ...], seed: Any) -> np.ndarray:
     return check_random_state(seed).standard_normal(shape)
 
 
+def _state_keeper(layers: list[Layer]) -> Callable[[], None]:
+    """A function that puts ``layers`` back as they are now: their non-trainable weights
+    and their random generators (a generator shared by several layers, as the model's
+    is, once). A training-mode forward pass changes both; each evaluation of a gradient
+    check starts from the same state, so it evaluates the same function."""
+    frozen = [
+        (layer.params[key], layer.params[key].copy())
+        for layer in layers
+        for key in layer.weights(trainable=False)
+    ]
+    generators = {id(layer.rng): layer.rng for layer in layers if layer.rng is not None}
+    states = [(rng, _generator_state(rng)) for rng in generators.values()]
+
+    def restore() -> None:
+        for array, value in frozen:
+            array[...] = value
+        for rng, state in states:
+            if isinstance(rng, np.random.RandomState):
+                rng.set_state(state)
+            else:
+                rng.bit_generator.state = state
+
+    return restore
+
+
+def _generator_state(rng: Any) -> Any:
+    return rng.get_state() if isinstance(rng, np.random.RandomState) else rng.bit_generator.state
+
+
 def check_activation(
     activation: Activation, z: np.ndarray, seed: Any = 0, eps: float = DEFAULT_EPS
 ) -> float:
@@ -241,8 +277,9 @@ def check_layer(
     Runs ``forward(x, training=True)`` and ``backward(G)`` once, then compares the
     gradient of every trainable weight (what ``backward`` left in ``layer.grads``, plus
     the regularizers' part, exactly as the training step reads them) and the returned
-    input gradient (key ``"input"``) with central differences of ``L``. The layer's
-    weights must be float64; they are left as they were.
+    input gradient (key ``"input"``) with central differences of ``L``, each evaluation
+    a training-mode forward pass from the layer's starting state (see the module's
+    notes). The layer's weights must be float64; they are left as they were.
 
     Returns
     -------
@@ -254,6 +291,7 @@ def check_layer(
     x = _float64_array(x, "x").copy()
     for key, p in layer.params.items():
         _float64_array(p, f"weight {key!r}")
+    restore = _state_keeper([layer])
     out = layer.forward(x.copy(), training=True)
     g = _weights(out.shape, seed)
     dx = layer.backward(g.copy())
@@ -264,7 +302,8 @@ def check_layer(
     analytic["input"] = np.array(dx, dtype=np.float64)
 
     def objective(_: np.ndarray, inputs: np.ndarray = x) -> float:
-        a = layer.forward(inputs, training=False)
+        restore()
+        a = layer.forward(inputs, training=True)
         return float(np.sum(a * g)) + layer.penalty()
 
     errors = {}
@@ -275,6 +314,7 @@ def check_layer(
     errors["input"] = relative_error(
         analytic["input"], numerical_gradient(lambda v: objective(v, v), x, eps)
     )
+    restore()
     return errors
 
 
@@ -285,9 +325,9 @@ def check_model(model: Any, x: np.ndarray, y: Any, eps: float = DEFAULT_EPS) -> 
     :func:`nnscratch.engine.training.compute_gradients` (the fused ``p - y`` when the
     loss folds the output activation in, every layer's backward, the regularizers'
     gradients). No optimizer step is taken. The numerical gradients differentiate the
-    training objective (the reduced loss plus the penalty) with the inference-mode
-    forward pass, so layers such as Dropout must be off (``rate=0``) for the two to
-    agree.
+    training objective (the reduced loss plus the penalty) with the training-mode
+    forward pass, every evaluation from the layers' starting state (Dropout's masks,
+    batch normalization's statistics: see the module's notes), which the model keeps.
 
     Returns
     -------
@@ -300,15 +340,19 @@ def check_model(model: Any, x: np.ndarray, y: Any, eps: float = DEFAULT_EPS) -> 
     if model.dtype != np.float64:
         raise ValueError(f"check_model needs a float64 model, got dtype {model.dtype}")
     x, targets = model.check_data(x, y)
+    restore = _state_keeper(model.layers)
     _, _, grads = training.compute_gradients(model, x, targets)
     analytic = {key: np.array(g, dtype=np.float64) for key, g in grads.items()}
     scale = x.shape[0] if model.loss.reduction == "sum" else 1  # the objective, not per example
 
     def objective(_: np.ndarray) -> float:
-        return training.batch_loss(model, targets, model.forward(x)) * scale
+        restore()
+        return training.batch_loss(model, targets, model.forward(x, training=True)) * scale
 
     params = model.parameters(trainable=True)
-    return {
+    errors = {
         key: relative_error(analytic[key], numerical_gradient(objective, p, eps))
         for key, p in params.items()
     }
+    restore()
+    return errors
