@@ -173,6 +173,12 @@ def _read_archive(raw: IO[bytes], path: str) -> tuple[dict[str, Any], dict[str, 
     """config.json first (small, bounded, checked), then only the arrays it allows."""
     where = f"model file {path}"
     with zipfile.ZipFile(raw) as archive:
+
+        def read(name: str, max_bytes: int) -> bytes:
+            """The member ``name``, refused if it holds more than ``max_bytes``."""
+            with open_member(archive, name, what=where, max_bytes=max_bytes) as f:
+                return f.read()
+
         infos = check_zip(
             archive,
             what=where,
@@ -187,9 +193,7 @@ def _read_archive(raw: IO[bytes], path: str) -> tuple[dict[str, Any], dict[str, 
                 f"expected the entries {CONFIG_NAME} and {WEIGHTS_NAME}, found "
                 f"{', '.join(found) or 'none'}",
             )
-        with open_member(archive, CONFIG_NAME, what=where, max_bytes=_MAX_CONFIG_BYTES) as f:
-            config_bytes = f.read()
-        config = _checked_config(config_bytes, path)
+        config = _checked_config(read(CONFIG_NAME, _MAX_CONFIG_BYTES), path)
         try:
             expected = serialize.expected_arrays(config)  # nothing allocated: shapes only
         except (TypeError, ValueError) as exc:
@@ -203,8 +207,7 @@ def _read_archive(raw: IO[bytes], path: str) -> tuple[dict[str, Any], dict[str, 
                 f"{WEIGHTS_NAME} declares {format_bytes(declared)} but the architecture in "
                 f"{CONFIG_NAME} holds at most {format_bytes(allowed)} of arrays",
             )
-        with open_member(archive, WEIGHTS_NAME, what=where, max_bytes=allowed) as f:
-            payload = f.read()
+        payload = read(WEIGHTS_NAME, allowed)
     digest = config.pop("weights_sha256", None)
     if not isinstance(digest, str):
         raise ModelFileError(path, f"{CONFIG_NAME} has no weights_sha256 checksum")
