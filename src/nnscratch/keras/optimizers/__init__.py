@@ -53,44 +53,47 @@ def _keras2(base: type, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
     return kwargs
 
 
-class SGD(engine_optimizers.SGD):
+class _Keras2Spellings:
+    """What the classes below share: translate ``lr=`` and ``decay=`` (see :func:`_keras2`),
+    then run the engine optimizer's own ``__init__``.
+
+    Each class lists this first and the engine's class second, so ``super().__init__``
+    below is the engine's.
+    """
+
+    _engine: type[Optimizer]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # the engine class whose signature the arguments are read against
+        cls._engine = next(
+            base for base in cls.__mro__ if base.__module__ == engine_optimizers.__name__
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(**_keras2(self._engine, args, kwargs))
+
+
+class SGD(_Keras2Spellings, engine_optimizers.SGD):
     """``nnscratch.optimizers.SGD``, also taking Keras 2's ``lr`` and ``decay``."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(**_keras2(engine_optimizers.SGD, args, kwargs))
 
-
-class Adagrad(engine_optimizers.Adagrad):
+class Adagrad(_Keras2Spellings, engine_optimizers.Adagrad):
     """``nnscratch.optimizers.Adagrad``, also taking Keras 2's ``lr`` and ``decay``."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(**_keras2(engine_optimizers.Adagrad, args, kwargs))
 
-
-class RMSprop(engine_optimizers.RMSprop):
+class RMSprop(_Keras2Spellings, engine_optimizers.RMSprop):
     """``nnscratch.optimizers.RMSprop``, also taking Keras 2's ``lr`` and ``decay``."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(**_keras2(engine_optimizers.RMSprop, args, kwargs))
 
-
-class Adam(engine_optimizers.Adam):
+class Adam(_Keras2Spellings, engine_optimizers.Adam):
     """``nnscratch.optimizers.Adam``, also taking Keras 2's ``lr`` and ``decay``."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(**_keras2(engine_optimizers.Adam, args, kwargs))
 
-
-class Adadelta(engine_optimizers.Adadelta):
+class Adadelta(_Keras2Spellings, engine_optimizers.Adadelta):
     """``nnscratch.optimizers.Adadelta`` (Keras 2's defaults: learning rate 1.0, rho 0.95,
     epsilon 1e-7), also taking Keras 2's ``lr`` and ``decay``."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(**_keras2(engine_optimizers.Adadelta, args, kwargs))
 
-
-class Nadam(engine_optimizers.Nadam):
+class Nadam(_Keras2Spellings, engine_optimizers.Nadam):
     """``nnscratch.optimizers.Nadam``, also taking Keras 2's ``lr`` and ``decay``."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(**_keras2(engine_optimizers.Nadam, args, kwargs))
