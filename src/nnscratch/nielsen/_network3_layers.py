@@ -213,9 +213,7 @@ class _BookLayer:
 
     @w.setter
     def w(self, value: Any) -> None:
-        value = np.asarray(value, dtype=float)
-        if value.shape != self._w.shape:
-            raise ValueError(f"w must have shape {self._w.shape}, got {value.shape}")
+        value = _same_shape("w", value, self._w)
         if self.engine is None:
             self._w = value
         else:
@@ -227,9 +225,7 @@ class _BookLayer:
 
     @b.setter
     def b(self, value: Any) -> None:
-        value = np.asarray(value, dtype=float)
-        if value.shape != self._b.shape:
-            raise ValueError(f"b must have shape {self._b.shape}, got {value.shape}")
+        value = _same_shape("b", value, self._b)
         if self.bias_engine is None:
             self._b = value
         else:
@@ -387,6 +383,14 @@ class SoftmaxLayer(FullyConnectedLayer):
         self._activation = "softmax"
         self.p_dropout = number("p_dropout", p_dropout, 0, 1, high_open=True)
         _BookLayer.__init__(self, np.zeros((n_in, n_out)), np.zeros((n_out,)))
+
+
+def _same_shape(name: str, value: Any, current: np.ndarray) -> np.ndarray:
+    """``value`` as a float array, checked to have the shape of the array it replaces."""
+    value = np.asarray(value, dtype=float)
+    if value.shape != current.shape:
+        raise ValueError(f"{name} must have shape {current.shape}, got {value.shape}")
+    return value
 
 
 def _dims(name: str, value: Any, count: int) -> tuple[int, ...]:
