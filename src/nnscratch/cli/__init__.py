@@ -164,19 +164,17 @@ def add_command(subparsers: argparse._SubParsersAction, name: str, description: 
     return subparsers.add_parser(name, help=COMMANDS[name][1], description=description)
 
 
-def add_device_option(parser: argparse.ArgumentParser, text: str | None = None) -> None:
+#: the help line of ``--device``, where a command says nothing more
+_DEVICE_HELP = 'cpu (NumPy, default) or gpu (CuPy on an NVIDIA GPU: pip install "nnscratch[gpu]")'
+
+
+def add_device_option(parser: argparse.ArgumentParser, text: str = _DEVICE_HELP) -> None:
     """``--device cpu|gpu`` (default ``cpu``): NumPy, or CuPy on an NVIDIA GPU.
 
     ``text`` replaces the usual help line where a command says more (``compare``: which
     library the option applies to).
     """
-    parser.add_argument(
-        "--device",
-        choices=["cpu", "gpu"],
-        default="cpu",
-        help=text
-        or 'cpu (NumPy, default) or gpu (CuPy on an NVIDIA GPU: pip install "nnscratch[gpu]")',
-    )
+    parser.add_argument("--device", choices=["cpu", "gpu"], default="cpu", help=text)
 
 
 def _command_in(argv: Sequence[str]) -> str | None:
