@@ -102,3 +102,30 @@ def test_training_step_with_overflowing_logits_takes_the_careful_softmax():
     assert all(np.all(np.isfinite(w)) for w in m.get_weights())
     p = m.predict(X)
     np.testing.assert_allclose(p.sum(axis=1), 1.0)
+
+
+def test_a_build_that_fails_part_way_leaves_the_model_and_its_layers_unbuilt():
+    from nnscratch.layers import Conv2D
+
+    first = Dense(3, activation="tanh")
+    model = Sequential([first, Conv2D(2, 3)], seed=0)  # Conv2D cannot take Dense's (3,)
+    with pytest.raises(ValueError, match="Conv2D"):
+        model.build((2,))
+    assert not model.built and not first.built and first.params == {} and first.grads == {}
+    model.layers.pop()
+    model.add(Dense(2, activation="softmax"))
+    model.build((2,))  # the same layer builds again, with the same draws as a fresh model
+    fresh = Sequential([Dense(3, activation="tanh"), Dense(2, activation="softmax")], seed=0)
+    fresh.build((2,))
+    for a, b in zip(model.get_weights(), fresh.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_built_layer_cannot_join_another_model():
+    layer = Dense(2, input_dim=3)
+    Sequential([layer])
+    with pytest.raises(ValueError, match=r"already built \(for inputs \(3,\)\).*from_config"):
+        Sequential([layer])
+    model = Sequential([Dense(2, input_dim=3)])
+    with pytest.raises(ValueError, match="already in this model"):
+        model.add(model.layers[0])

@@ -110,8 +110,8 @@ class Sequential:
         ``fit``. A layer added to a built model is built at once, drawing from the same
         generator, so the weights are the same as if all layers had been built together.
         """
-        if not isinstance(layer, Layer) or any(layer is other for other in self.layers):
-            raise _not_addable(layer)
+        if not isinstance(layer, Layer) or layer.built or any(layer is o for o in self.layers):
+            raise _not_addable(layer, self)
         self.layers.append(layer)
         if self.built:
             layer.setup(self.layers[-2].output_shape, self.rng, self.dtype, self.xp)
@@ -134,10 +134,16 @@ class Sequential:
         shape = _shape(input_shape)
         if self.built or not self.layers:
             return self._check_rebuild(shape)
-        self.output_shape_for(shape)  # every layer accepts its input: check before allocating
-        self.rng, self._input_shape = check_random_state(self.seed), shape
-        for layer in self.layers:
-            shape = layer.setup(shape, self.rng, self.dtype, self.xp)
+        self.rng, given = check_random_state(self.seed), shape
+        try:
+            for layer in self.layers:
+                shape = layer.setup(shape, self.rng, self.dtype, self.xp)
+        except BaseException:  # a layer refused its input: the model stays as it was
+            for layer in self.layers:
+                layer.unbuild()
+            self.rng = None
+            raise
+        self._input_shape = given
 
     def _check_rebuild(self, shape: Shape) -> None:
         self.output_shape_for(shape)  # a clear error for a model without layers
@@ -457,7 +463,8 @@ class Sequential:
         given, y = y, np.asarray(y)
         if not y.ndim or len(y) != len(x) or y.dtype.kind not in "biuf" or not np.isfinite(y).all():
             raise inputs.bad_targets(given, y, len(x))
-        n_outputs = math.prod(self.output_shape_for(x.shape[1:]))  # the loss encodes y for them
+        out = self.layers[-1].output_shape if self.built else self.output_shape_for(x.shape[1:])
+        n_outputs = math.prod(out)  # the loss encodes y for them
         targets = self.loss.encode_targets(y, n_outputs, self.dtype)
         if not self.built:
             self.build(x.shape[1:])
@@ -485,7 +492,13 @@ class Sequential:
 
 
 # -- helpers -------------------------------------------------------------------------------
-def _not_addable(layer: Any) -> Exception:
+def _not_addable(layer: Any, model: Sequential) -> Exception:
     if not isinstance(layer, Layer):
         return TypeError(f"Sequential.add expects a Layer, got {type(layer).__name__}")
-    return ValueError(f"{layer.describe()} is already in this model")
+    if any(layer is other for other in model.layers):
+        return ValueError(f"{layer.describe()} is already in this model")
+    return ValueError(
+        f"{layer.describe()} is already built (for inputs {layer.input_shape}): a layer "
+        f"belongs to one model; add a new one, e.g. "
+        f"{type(layer).__name__}.from_config(layer.get_config())"
+    )

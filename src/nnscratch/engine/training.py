@@ -208,6 +208,16 @@ def _compute_batch(model: Any, weights: Any, x: Any, targets: Any, index: Any) -
 
 
 # -- the loop over epochs ---------------------------------------------------------------------
+class _Diverged(Exception):
+    """Raised inside :func:`fit_loop` by a NaN or infinite loss (``batch`` is the batch
+    of ``size`` examples it came from), or after the loop by non-finite weights
+    (``batch`` is ``None``)."""
+
+    def __init__(self, loss: float, batch: int | None = None, size: int = 0) -> None:
+        super().__init__(loss)
+        self.loss, self.batch, self.size = loss, batch, size
+
+
 def _copy_weights(source: dict[str, np.ndarray], target: dict[str, np.ndarray]) -> None:
     for key, p in source.items():
         target[key][...] = p
@@ -235,11 +245,12 @@ def fit_loop(
     weighted by their sizes, each measured before its step.
 
     Every ``SNAPSHOT_EVERY`` steps the weights are copied aside just before an update,
-    once their loss is known to be finite. If a loss comes out NaN or infinite, those
-    weights are put back and training ends: with ``TrainingDiverged``, unless a callback
-    (``TerminateOnNaN``) asked for a clean stop.
+    once their loss is known to be finite. A loss that comes out NaN or infinite ends
+    the loop (:func:`_diverged` then puts those weights back and raises
+    ``TrainingDiverged``, unless a callback such as ``TerminateOnNaN`` asked for a clean
+    stop), so the loop itself reads as the tutorials' loop.
     """
-    n, size = len(x), min(batch_size or len(x), len(x))
+    n, size = len(x), min(batch_size, len(x))
     check_size(size * model.bytes_per_example(), lambda: f"a training step on {size} examples")
     compute, update = make_step(model, weights)
     params, xp = model.parameters(), model.xp
@@ -247,57 +258,68 @@ def fit_loop(
     settings = {"epochs": epochs.stop, "steps": -(-n // size), "samples": n, "verbose": verbose}
     history = model.history = History(model, settings)  # the loop's own record of the epochs
     hooks = CallbackList(callbacks, model, settings)
-    steps, diverged, epoch, model.stop_training = 0, None, epochs.start, False
+    steps, epoch, model.stop_training = 0, epochs.start, False
     hooks.call("on_train_begin", {})
-    for epoch in epochs:
-        hooks.call("on_epoch_begin", epoch, {})
-        order = model.rng.permutation(n) if shuffle and size < n else None
-        total, seen, sums = 0.0, 0, dict.fromkeys(model.metrics, 0.0)
-        for batch, start in enumerate(range(0, n, size)):
-            index = slice(start, start + size) if order is None else order[start : start + size]
-            hooks.call("on_train_batch_begin", batch, {})
-            loss, out, grads = compute(x, targets, index)
-            if math.isfinite(loss):
+    try:
+        for epoch in epochs:
+            hooks.call("on_epoch_begin", epoch, {})
+            order = model.rng.permutation(n) if shuffle and size < n else None
+            total, seen, sums = 0.0, 0, dict.fromkeys(model.metrics, 0.0)
+            for batch, start in enumerate(range(0, n, size)):
+                index = slice(start, start + size) if order is None else order[start : start + size]
+                hooks.call("on_train_batch_begin", batch, {})
+                loss, out, grads = compute(x, targets, index)
+                if not math.isfinite(loss):
+                    raise _Diverged(loss, batch, out.shape[0])
                 if steps and steps % SNAPSHOT_EVERY == 0:  # (at step 0 they were just copied)
                     _copy_weights(params, last_finite)  # finite weights, before the update
                 update(grads)
-            else:
-                diverged = loss
-            steps, seen, total = steps + 1, seen + out.shape[0], total + loss * out.shape[0]
-            if sums:
-                host = backend.to_numpy(out)
-                _add(sums, metrics_module.sums(model.metrics, targets[index], host))
-            hooks.call("on_train_batch_end", batch, {"loss": loss, "size": out.shape[0]})
-            if diverged is not None or model.stop_training:
+                steps, seen, total = steps + 1, seen + out.shape[0], total + loss * out.shape[0]
+                if sums:
+                    host = backend.to_numpy(out)
+                    _add(sums, metrics_module.sums(model.metrics, targets[index], host))
+                hooks.call("on_train_batch_end", batch, {"loss": loss, "size": out.shape[0]})
+                if model.stop_training:
+                    break
+            # One batch: its loss as it is (loss * n / n could round differently).
+            logs = {"loss": loss if seen == out.shape[0] else total / seen, **_means(sums, seen)}
+            if validation is not None:
+                val_out = backend.to_numpy(model.forward(model.xp.asarray(validation[0])))
+                scores = model.scores(val_out, *validation[1:])
+                logs.update({f"val_{key}": value for key, value in scores.items()})
+            history.on_epoch_end(epoch, logs)  # first: callbacks see this epoch in model.history
+            hooks.call("on_epoch_end", epoch, logs)
+            if model.stop_training:
                 break
-        if diverged is not None:
-            break
-        # One batch: its loss as it is (loss * n / n could round differently).
-        logs = {"loss": loss if seen == out.shape[0] else total / seen, **_means(sums, seen)}
-        if validation is not None:
-            val_out = backend.to_numpy(model.forward(model.xp.asarray(validation[0])))
-            scores = model.scores(val_out, *validation[1:])
-            logs.update({f"val_{key}": value for key, value in scores.items()})
-        history.on_epoch_end(epoch, logs)  # first: callbacks see this epoch in model.history
-        hooks.call("on_epoch_end", epoch, logs)
-        if model.stop_training:
-            break
-    if diverged is None and not all(bool(xp.all(xp.isfinite(p))) for p in params.values()):
-        diverged = float("nan")  # the last update made the weights non-finite
-    if diverged is not None:
+        if not all(bool(xp.all(xp.isfinite(p))) for p in params.values()):
+            raise _Diverged(float("nan"))  # the last update made the weights non-finite
+    except _Diverged as stop:
         _copy_weights(last_finite, params)
-        history.interrupted = history.diverged = True
-    hooks.call("on_train_end", {"diverged": history.diverged, "interrupted": history.interrupted})
-    if diverged is not None and not model.stop_training:  # no callback asked for a clean stop
-        raise TrainingDiverged(
-            f"the loss became {diverged} at epoch {epoch}; training stopped and the model went "
-            f"back to its last weights with a finite loss (at most {SNAPSHOT_EVERY} steps "
-            f"earlier). Try a lower learning rate (now {model.optimizer.learning_rate:g}) or "
-            f"standardise the inputs.",
-            epoch,
-            history,
-        )
+        return _diverged(model, stop, epoch, hooks)
+    hooks.call("on_train_end", {"diverged": False, "interrupted": history.interrupted})
     return history
+
+
+def _diverged(model: Any, stop: _Diverged, epoch: int, hooks: CallbackList) -> History:
+    """The end of a run whose loss became NaN or infinite (the last finite weights are
+    already back): the batch's end is reported with that loss, so that ``TerminateOnNaN``
+    can ask for a clean stop, then the end of training; ``TrainingDiverged`` unless a
+    callback set ``model.stop_training``."""
+    history = model.history
+    if stop.batch is not None:
+        hooks.call("on_train_batch_end", stop.batch, {"loss": stop.loss, "size": stop.size})
+    history.interrupted = history.diverged = True
+    hooks.call("on_train_end", {"diverged": True, "interrupted": True})
+    if model.stop_training:
+        return history
+    raise TrainingDiverged(
+        f"the loss became {stop.loss} at epoch {epoch}; training stopped and the model went "
+        f"back to its last weights with a finite loss (at most {SNAPSHOT_EVERY} steps "
+        f"earlier). Try a lower learning rate (now {model.optimizer.learning_rate:g}) or "
+        f"standardise the inputs.",
+        epoch,
+        history,
+    )
 
 
 def _add(sums: dict[str, float], batch: dict[str, float]) -> None:

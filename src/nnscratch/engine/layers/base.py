@@ -190,6 +190,13 @@ class Layer:
         """True once :meth:`setup` has built the layer."""
         return self.output_shape is not None
 
+    def unbuild(self) -> None:
+        """Forget what :meth:`setup` made (weights, gradients, shapes), so that the layer
+        can be built again; the model calls this when a later layer refuses its input."""
+        self.params, self.grads, self.regularizers, self.constraints = {}, {}, {}, {}
+        self.non_trainable = set()
+        self.input_shape = self.output_shape = self.rng = None
+
     def add_weight(
         self,
         name: str,
