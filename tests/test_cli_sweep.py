@@ -95,6 +95,15 @@ def test_a_diverged_cell_is_reported_and_the_others_kept(tmp_path, capsys):
     assert "training diverged (moons, hidden 2, learning rate 1e+08)" in err
 
 
+def test_the_notes_on_stopped_runs_name_the_seed_when_the_grid_varies_it(tmp_path, capsys):
+    argv = ["sweep", "--hidden", "2", "--learning-rate", "1e8", "--seed", "0", "1", *SHORT]
+    status, _, err = run_json(capsys, [*argv, "--out", str(tmp_path)])
+    assert status == 1
+    for seed in (0, 1):  # two runs, told apart by what differs between them
+        assert f"training diverged (moons, hidden 2, learning rate 1e+08, seed {seed})" in err
+    assert "reg_lambda" not in err  # the same in every run: not repeated
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

@@ -222,14 +222,23 @@ def stop_status(runs: Sequence[Any], command: str) -> int:
     """Report diverged or interrupted runs on stderr; the exit status.
 
     0 when every run finished, 1 when one diverged, 130 when Ctrl-C stopped some (one
-    line names them all).
+    line names them all). A run is named by its data set, hidden size and learning rate,
+    and by its ``reg_lambda`` and seed when the runs differ in them (a grid).
     """
+    from ..lab.grid import parameter_label, varied
+    from ..lab.grid_plots import value_text
+
     status = 0
     stopped = []
+    named = [n for n in varied(r.spec for r in runs if r is not None) if n in ("reg", "seed")]
     for run in runs:
         if run is None or run.stopped is None:
             continue
         where = f"{run.dataset}, hidden {run.hidden}, learning rate {run.spec.learning_rate:g}"
+        where += "".join(
+            f", {parameter_label(name)} {value_text(name, getattr(run.spec, name))}"
+            for name in named
+        )
         if run.diverged:
             note(command, f"training diverged ({where}): {run.stopped}")
             status = 1
