@@ -3,24 +3,28 @@ NumPy calls. Read it after the plain path, or never: it changes no number.
 
 At the tutorials' sizes (200 points, 3 hidden units) a training step is a few dozen NumPy
 calls on tiny arrays, and the cost of each call (allocating its result, checking its
-arguments) is most of the time. This module saves calls without changing any arithmetic:
+arguments, and the Python around it: attribute look-ups, branches, dictionaries) is most
+of the time. This module saves that cost without changing any arithmetic:
 
 * every Dense layer gets arrays that are reused from step to step (``out=``), for its
   pre-activations, outputs and gradients, instead of fresh ones;
+* a network of Dense layers prepares its whole step once, as a *tape* of NumPy calls
+  with their arrays bound (:class:`_Tape`); each training step on the same batch arrays
+  runs the tape again, a loop of calls with nothing else in between;
 * softmax is computed in three calls, without the overflow checks; when a row does
   overflow the loss comes out NaN or infinite, and only then is the output recomputed the
   careful way (:func:`~nnscratch.engine.activations.softmax`) and the loss measured again;
+* the cross-entropy is the loss's own three calls into a reused buffer;
 * the first layer's input gradient, which nobody needs, is not computed;
-* mini-batches are gathered into a reused buffer instead of a fresh copy;
+* mini-batches are gathered into a reused buffer instead of a fresh copy (for a kept
+  tape a slice of the data is copied into one too, so the tape finds its arrays);
 * with plain SGD (no momentum) all gradients live in one vector, so ``lr * g`` for every
   weight is a single call;
 * a row sum over two columns (the tutorials' two classes) is one addition of two columns,
   which NumPy's row reduction computes in the same order;
-* ``Conv2D`` and ``MaxPooling2D`` get reused buffers too (the padded image, the patch
-  matrix, its gradient, the pooling masks), a first convolution skips its input gradient
-  (its ``col2im`` and one of its three matrix products), and ``col2im`` adds in place. The
-  patch layout, the index array and every product are the plain layers' own, so the
-  numbers are the same bits.
+* ``np.dot`` and ``np.vdot`` are called as the arrays' ``dot`` method: the same C
+  function and the same bits, without NumPy's dispatch in front of it;
+* ``Conv2D`` and ``MaxPooling2D`` get reused buffers too (:mod:`~nnscratch.engine.fast_conv`).
 
 ``tests/test_fast_path.py`` pins the two paths bit-identical: every printed loss and every
 final weight of the article's runs, for every sweep size of both data sets, and mini-batch
@@ -37,15 +41,17 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
-from .activations import Softmax, softmax
+from .activations import Softmax, Tanh, softmax
 from .backend import is_numpy
-from .layers import Conv2D, Dense, MaxPooling2D
-from .layers.base import check_gradient
+from .fast_conv import kernel as conv_kernel
+from .layers import Dense
+from .layers.base import Layer, check_gradient
+from .losses import CategoricalCrossentropy, Loss
 from .optimizers import SGD
 from .regularizers import L1L2
 
@@ -53,21 +59,23 @@ __all__ = ["handles", "make_step"]
 
 
 class _AddRegularizer:
-    """``grad <- reg.add_to(w, grad)`` in place. For a plain L2 (the tutorials' penalty)
-    that is ``grad + (2 l2) w`` in two calls into a reused buffer, the plain path's own
-    two operations; any other regularizer computes its own ``add_to``."""
+    """``grad <- reg.add_to(w, grad)`` in place, as steps (see :class:`_DenseKernel`). For a
+    plain L2 (the tutorials' penalty) that is ``grad + (2 l2) w`` in two calls into a reused
+    buffer, the plain path's own two operations; any other regularizer computes its own
+    ``add_to``."""
 
     def __init__(self, reg: Any, w: np.ndarray) -> None:
         self.reg, self.w = reg, w
         self.two_l2 = None if _l2_only(reg) is None else reg._two_l2
         self.scaled = np.empty_like(w)
 
-    def __call__(self, grad: np.ndarray) -> None:
+    def steps(self, grad: np.ndarray) -> Steps:
         if self.two_l2 is None:
-            np.copyto(grad, self.reg.add_to(self.w, grad))
-            return
-        np.multiply(self.w, self.two_l2, out=self.scaled)
-        np.add(grad, self.scaled, out=grad)
+            return [lambda: np.copyto(grad, self.reg.add_to(self.w, grad))]
+        return [
+            _call(np.multiply, self.w, self.two_l2, self.scaled),
+            _call(np.add, grad, self.scaled, grad),
+        ]
 
 
 def _add_regularizer(layer: Any, key: str) -> _AddRegularizer | None:
@@ -75,20 +83,28 @@ def _add_regularizer(layer: Any, key: str) -> _AddRegularizer | None:
     return None if reg is None else _AddRegularizer(reg, layer.params[key])
 
 
-class _Kernel:
-    """A layer's training arrays, reused every step: ``forward(x)`` and
-    ``backward(grad, fused)`` (``None`` for the first layer, whose input gradient nobody
-    needs), writing the weight gradients into the step's gradient vector."""
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
-
-    def backward(self, grad: np.ndarray, fused: bool) -> np.ndarray | None:
-        raise NotImplementedError
+#: ``_call(f, *args)``: the call ``f(*args)`` prepared once, made later with no arguments
+#: (``functools.partial``; ``out`` is passed by position, which NumPy takes fastest)
+_call = functools.partial
+Steps = list[Callable[[], Any]]
 
 
-class _DenseKernel(_Kernel):
-    """A Dense layer's training arrays for batches of ``n`` rows, reused every step."""
+def _run(steps: Steps) -> None:
+    for step in steps:
+        step()
+
+
+class _DenseKernel:
+    """A Dense layer's training arrays for batches of ``n`` rows, reused every step.
+
+    Its forward and backward passes are written as *steps*: NumPy calls prepared once
+    with their arrays (``x.dot(W, z)`` writes ``x W`` into ``z``), made later with no
+    arguments. Between two training steps on the same batch arrays nothing in them
+    changes, so a network of Dense layers prepares its steps once (:class:`_Tape`) and
+    every training step is a loop over them: no attribute look-ups, no branches, no
+    arrays made, only the arithmetic. In any other network the steps are made and run
+    at once, every training step.
+    """
 
     def __init__(self, layer: Dense, index: int, grads: dict[str, np.ndarray], last: bool) -> None:
         self.layer = layer
@@ -103,6 +119,7 @@ class _DenseKernel(_Kernel):
         # a softmax inside the network keeps the careful version.
         self.unchecked_softmax = last and isinstance(layer.activation, Softmax)
         self.separate_output = isinstance(layer.activation, Softmax)
+        self.tanh = type(layer.activation) is Tanh
         self.n = -1
 
     def buffers(self, n: int, dtype: np.dtype, width_in: int) -> None:
@@ -114,185 +131,62 @@ class _DenseKernel(_Kernel):
         self.dx = np.empty((n, width_in), dtype) if self.index > 0 else None
         self.row_sum = np.empty((n, 1), dtype)
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
+    def forward_steps(self, x: np.ndarray) -> tuple[Steps, np.ndarray]:
+        """The steps of ``a = f(x W + b)`` for this ``x``, and the array ``a`` they fill."""
         if x.shape[0] != self.n:
             self.buffers(x.shape[0], self.kernel.dtype, x.shape[1])
-        self.x = x
-        z = np.dot(x, self.kernel, out=self.z)
+        self.x, z, a, activation = x, self.z, self.a, self.layer.activation
+        steps = [_call(x.dot, self.kernel, z)]  # np.dot's bits, called directly
         if self.bias is not None:
-            np.add(z, self.bias, out=z)
+            steps.append(_call(np.add, z, self.bias, z))
         if self.unchecked_softmax:  # exp(z) / sum(exp(z)); z stays intact for a redo
-            e = np.exp(z, out=self.a)
-            if e.shape[1] == 2:
-                np.add(e[:, 0:1], e[:, 1:2], out=self.row_sum)
+            if a.shape[1] == 2:  # a row sum of two columns: one addition, in NumPy's order
+                total = _call(np.add, a[:, 0:1], a[:, 1:2], self.row_sum)
             else:
-                np.add.reduce(e, axis=1, keepdims=True, out=self.row_sum)
-            return np.divide(e, self.row_sum, out=e)
-        return self.layer.activation.forward(z, out=self.a)
+                total = _call(np.add.reduce, a, 1, None, self.row_sum, True)  # keepdims
+            steps += [_call(np.exp, z, a), total, _call(np.divide, a, self.row_sum, a)]
+        elif self.tanh:
+            steps.append(_call(np.tanh, z, a))
+        else:
+            steps.append(_call(_into, activation.forward, a, z))
+        return steps, a
 
-    def redo_softmax(self) -> None:
-        """Recompute the softmax output the careful way, after an overflow."""
-        softmax(self.z, out=self.a)
-
-    def backward(self, grad: np.ndarray, fused: bool) -> np.ndarray | None:
-        dz = grad if fused else self.layer.activation.backward(grad, self.a, out=self.dz)
-        np.dot(self.x.T, dz, out=self.grad_kernel)
+    def backward_steps(self, grad: np.ndarray, fused: bool) -> tuple[Steps, np.ndarray | None]:
+        """The steps from ``grad`` (dL/da, or dL/dz when ``fused``) to the weight gradients
+        and dL/dx, and the array dL/dx they fill (``None`` for the first layer)."""
+        steps: Steps = []
+        dz = grad if fused else self.dz
+        if not fused and self.tanh:  # grad * (1 - a**2), as Tanh.backward computes it
+            a = self.a
+            steps += [_call(np.power, a, 2, dz), _call(np.subtract, 1.0, dz, dz)]
+            steps.append(_call(np.multiply, grad, dz, dz))
+        elif not fused:
+            steps.append(_call(_into, self.layer.activation.backward, dz, grad, self.a))
+        steps.append(_call(self.x.T.dot, dz, self.grad_kernel))
         if self.reg_kernel is not None:
-            self.reg_kernel(self.grad_kernel)
+            steps += self.reg_kernel.steps(self.grad_kernel)
         if self.bias is not None:
-            np.add.reduce(dz, axis=0, out=self.grad_bias)
+            steps.append(_call(np.add.reduce, dz, 0, None, self.grad_bias))
             if self.reg_bias is not None:
-                self.reg_bias(self.grad_bias)
-        if self.dx is None:
-            return None
-        return np.dot(dz, self.kernel.T, out=self.dx)
+                steps += self.reg_bias.steps(self.grad_bias)
+        if self.dx is not None:
+            steps.append(_call(dz.dot, self.kernel.T, self.dx))
+        return steps, self.dx
 
 
-class _ConvKernel(_Kernel):
-    """A Conv2D layer's training arrays for batches of ``n`` images, reused every step.
-
-    The plain layer's arithmetic (its patch index, ``cols @ K``, ``cols^T dz``, ``dz
-    K^T``, col2im in the same cell order), writing into buffers instead of new arrays.
-    """
-
-    def __init__(self, layer: Conv2D, index: int, grads: dict[str, np.ndarray], last: bool) -> None:
-        self.layer, self.index = layer, index
-        self.kernel = layer.params["kernel"].reshape(-1, layer.filters)  # views of the weights
-        self.bias = layer.params.get("bias")
-        self.reg_kernel = layer.regularizers.get("kernel")
-        self.reg_bias = layer.regularizers.get("bias")
-        self.grad_kernel = grads[f"{index}.kernel"]
-        self.grad_bias = grads.get(f"{index}.bias")
-        self.separate_output = isinstance(layer.activation, Softmax)
-        self.n = -1
-
-    def buffers(self, n: int, dtype: np.dtype) -> None:
-        layer = self.layer
-        rows, width = n * layer.positions(), self.kernel.shape[0]
-        self.n, channels = n, layer.input_shape[2]  # type: ignore[index]
-        self.padded = None
-        if layer.padded_shape() != layer.input_shape[:2]:  # type: ignore[index]
-            self.padded = np.zeros((n, *layer.padded_shape(), channels), dtype)  # border: 0
-        self.cols = np.empty((rows, width), dtype)
-        self.z = np.empty((rows, layer.filters), dtype)
-        self.a = np.empty_like(self.z) if self.separate_output else self.z
-        self.dz = np.empty_like(self.z)
-        if self.index > 0:
-            self.dcols = np.empty_like(self.cols)
-            self.dx = np.empty((n, *layer.padded_shape(), channels), dtype)
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        layer = self.layer
-        if x.shape[0] != self.n:
-            self.buffers(x.shape[0], self.kernel.dtype)
-        if self.padded is not None:
-            np.copyto(self.padded[layer.interior()], x)
-            x = self.padded
-        n, height, width, channels = x.shape
-        flat = x.reshape(n, height * width, channels)
-        patches = self.cols.reshape(n, -1, channels)
-        np.take(flat, layer.patch_index(), axis=1, out=patches, mode="clip")  # in range
-        z = np.matmul(self.cols, self.kernel, out=self.z)
-        if self.bias is not None:
-            np.add(z, self.bias, out=z)
-        a = layer.activation.forward(z, out=self.a)
-        return a.reshape(n, *layer.output_shape)  # type: ignore[misc]
-
-    def backward(self, grad: np.ndarray, fused: bool) -> np.ndarray | None:
-        layer = self.layer
-        grad = grad.reshape(self.z.shape)
-        dz = grad if fused else layer.activation.backward(grad, self.a, out=self.dz)
-        kernel_grad = self.grad_kernel.reshape(self.kernel.shape)
-        np.matmul(self.cols.T, dz, out=kernel_grad)
-        if self.reg_kernel is not None:
-            w = layer.params["kernel"]
-            np.copyto(self.grad_kernel, self.reg_kernel.add_to(w, self.grad_kernel))
-        if self.bias is not None:
-            np.add.reduce(dz, axis=0, out=self.grad_bias)
-            if self.reg_bias is not None:
-                np.copyto(self.grad_bias, self.reg_bias.add_to(self.bias, self.grad_bias))
-        if self.index == 0:
-            return None
-        np.matmul(dz, self.kernel.T, out=self.dcols)
-        shape = (self.n, *layer.output_shape[:2], *layer.kernel_size, layer.input_shape[2])  # type: ignore[index]
-        dcols, dx = self.dcols.reshape(shape), self.dx
-        dx.fill(0)
-        for i, j, cell in layer.cells():  # col2im, in the plain layer's order
-            view = dx[cell]
-            np.add(view, dcols[:, :, :, i, j], out=view)
-        return dx[layer.interior()]
-
-
-class _MaxPoolKernel(_Kernel):
-    """A MaxPooling2D layer's arrays, reused: the padded image, the output, the masks."""
-
-    def __init__(self, layer: MaxPooling2D, index: int, grads: Any, last: bool) -> None:
-        self.layer, self.index, self.n = layer, index, -1
-
-    def buffers(self, n: int, dtype: np.dtype) -> None:
-        layer = self.layer
-        shape = (n, *layer.output_shape)  # type: ignore[misc]
-        padded = (n, *layer.padded_shape(), layer.input_shape[2])  # type: ignore[index]
-        self.n = n
-        self.padded = None
-        if padded[1:3] != layer.input_shape[:2]:  # type: ignore[index]
-            self.padded = np.full(padded, -np.inf, dtype)  # the border never wins
-        self.out, self.share = np.empty(shape, dtype), np.empty(shape, dtype)
-        self.hit, self.taken = np.empty(shape, bool), np.empty(shape, bool)
-        self.dx = np.empty(padded, dtype)
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        layer = self.layer
-        if x.shape[0] != self.n:
-            self.buffers(x.shape[0], x.dtype)
-        if self.padded is not None:
-            np.copyto(self.padded[layer.interior()], x)
-            x = self.padded
-        self.x = x
-        out = self.out
-        for i, j, cell in layer.cells():
-            if i == j == 0:
-                np.copyto(out, x[cell])
-            else:
-                np.maximum(out, x[cell], out=out)
-        return out
-
-    def backward(self, grad: np.ndarray, fused: bool) -> np.ndarray | None:
-        layer, hit, taken, dx = self.layer, self.hit, self.taken, self.dx
-        dx.fill(0)
-        taken.fill(False)
-        for _, _, cell in layer.cells():  # the first cell holding each window's maximum
-            np.equal(self.x[cell], self.out, out=hit)
-            np.greater(hit, taken, out=hit)  # hit and not taken
-            np.logical_or(taken, hit, out=taken)
-            np.multiply(grad, hit, out=self.share)
-            view = dx[cell]
-            np.add(view, self.share, out=view)
-        return None if self.index == 0 else dx[layer.interior()]
-
-
-#: the layers this module knows, by exact class (a subclass may compute differently)
-_KERNELS: dict[type, Any] = {Dense: _DenseKernel, Conv2D: _ConvKernel, MaxPooling2D: _MaxPoolKernel}
-#: what a subclass of Conv2D or MaxPooling2D must not override to run on their kernels
-_ARITHMETIC = ("forward", "backward", "backward_z", "activate", "patches", "col2im", "cells")
+def _into(f: Callable[..., np.ndarray], out: np.ndarray, *args: np.ndarray) -> None:
+    """``out[...] = f(*args, out=out)``: an activation that writes into ``out`` (all of
+    nnscratch's do) costs nothing more; one of your own that returns a new array is copied."""
+    result = f(*args, out=out)
+    if result is not out:
+        np.copyto(out, result)
 
 
 def _kernel(layer: Any) -> Any:
-    """The kernel class that computes what ``layer`` computes, or None.
-
-    Dense by its exact class; Conv2D and MaxPooling2D also for a subclass that only
-    changes how the layer is made (``nnscratch.keras.layers.Conv2D`` translates Keras 1
-    arguments) and keeps every method of the arithmetic.
-    """
-    kind = type(layer)
-    if kind in _KERNELS:
-        return _KERNELS[kind]
-    for base in (Conv2D, MaxPooling2D):
-        if isinstance(layer, base) and all(
-            getattr(kind, name, None) is getattr(base, name, None) for name in _ARITHMETIC
-        ):
-            return _KERNELS[base]
-    return None
+    """The kernel class that computes what ``layer`` computes, or None: Dense by its
+    exact class (a subclass may compute differently), Conv2D and MaxPooling2D as
+    :func:`~nnscratch.engine.fast_conv.kernel` finds them."""
+    return _DenseKernel if type(layer) is Dense else conv_kernel(layer)
 
 
 class _FastStep:
@@ -307,12 +201,12 @@ class _FastStep:
         self.flat_grads = np.zeros(size, model.dtype)
         self.scaled = np.empty(size, model.dtype)  # lr * g, for plain SGD
         self.grads: dict[str, np.ndarray] = {}
-        self.pairs: list[tuple[np.ndarray, np.ndarray]] = []
+        self.subtractions: Steps = []  # w <- w - (lr g), prepared for every weight
         offset = 0
         for key, p in self.params.items():  # every gradient is a view into one vector
             part = slice(offset, offset + p.size)
             self.grads[key] = self.flat_grads[part].reshape(p.shape)
-            self.pairs.append((p, self.scaled[part].reshape(p.shape)))
+            self.subtractions.append(_call(np.subtract, p, self.scaled[part].reshape(p.shape), p))
             offset += p.size
         count = len(model.layers)
         self.units: list[Any] = [
@@ -321,77 +215,92 @@ class _FastStep:
         ]
         # the penalty as model.penalty() adds it up: per layer, then over the layers
         self.penalized = [
-            [(_l2_only(reg), reg, layer.params[key]) for key, reg in layer.regularizers.items()]
+            [(_l2_only(reg), reg, w, _square(w)) for w, reg in _regularized(layer)]
             for layer in model.layers
             if layer.regularizers
         ]
         act = getattr(model.layers[-1], "activation", None)
         self.fused = act is not None and act.name == self.loss.fused_activation
-        # each unit's forward(x) and, last first, backward(grad), as plain calls
-        last = len(self.units) - 1
-        self.forwards = [_forward(unit) for unit in self.units]
-        self.backwards = [
-            self._backward_of(i, self.fused and i == last) for i in range(last, -1, -1)
-        ]
-        self.redo = self.units[-1] if getattr(self.units[-1], "unchecked_softmax", 0) else None
         self.plain_sgd = type(self.optimizer) is SGD and not self.optimizer.momentum
-        self.gathered: dict[str, np.ndarray] = {}
-        self.delta: np.ndarray | None = None
+        self.gathered: dict[tuple[str, int], np.ndarray] = {}
+        # A network of Dense layers keeps its tapes: one per pair of batch arrays.
+        self.keeps_tapes = all(type(unit) is _DenseKernel for unit in self.units)
+        self.tapes: dict[tuple[int, int], _Tape] = {}
 
     def penalty(self) -> float:
-        """``model.penalty()``'s sum, in its order; a plain L2 as its ``l2 * (W . W)``."""
+        """``model.penalty()``'s sum, in its order; a plain L2 as its ``l2 * (W . W)`` (the
+        dot of ``W`` as one row: ``np.vdot``'s bits)."""
         total = 0.0
         for pairs in self.penalized:
             part = 0.0
-            for l2, reg, w in pairs:
-                part += reg.penalty(w) if l2 is None else l2 * float(np.vdot(w, w))
+            for l2, reg, w, square in pairs:
+                part += reg.penalty(w) if l2 is None else l2 * float(square())
             total += part
         return total
 
     def gather(self, name: str, source: np.ndarray, index: Any) -> np.ndarray:
-        """``source[index]``: a view for a slice, else a copy into a reused buffer."""
+        """``source[index]``; for tapes an array that stays the same object from batch to
+        batch, so that a tape is found again: ``source`` itself when the batch is all of
+        it, else a reused buffer for batches of this size (a slice copied into it, an index
+        array gathered). Without kept tapes a slice stays a view."""
+        n = len(source)
         if isinstance(index, slice):
-            return source[index]
-        buf = self.gathered.get(name)
-        if buf is None or buf.shape[0] < len(index):
-            buf = self.gathered[name] = np.empty((len(index), *source.shape[1:]), source.dtype)
-        # mode="clip" writes straight into `out`; the indices come from a permutation.
-        return np.take(source, index, axis=0, out=buf[: len(index)], mode="clip")
+            if index.indices(n) == (0, n, 1):
+                return source
+            if not self.keeps_tapes:
+                return source[index]
+            n = len(range(*index.indices(n)))
+        else:
+            n = len(index)
+        buf = self.gathered.get((name, n))
+        if buf is None:
+            buf = self.gathered[name, n] = np.empty((n, *source.shape[1:]), source.dtype)
+        if isinstance(index, slice):
+            np.copyto(buf, source[index])
+        else:  # mode="clip" writes straight into `out`; the indices come from a permutation.
+            np.take(source, index, axis=0, out=buf, mode="clip")
+        return buf
 
     def compute(
         self, x: np.ndarray, targets: np.ndarray, index: Any
     ) -> tuple[float, np.ndarray, dict[str, np.ndarray]]:
+        """Forward, loss and backward on the batch ``index``, as the plain path's
+        ``compute_gradients``: ``(loss, output, gradients)``."""
         xb, yb = self.gather("x", x, index), self.gather("y", targets, index)
-        out = xb
-        for forward in self.forwards:
-            out = forward(out)
-        loss_fn = self.loss
-        total = loss_fn.total(yb, out)
-        if self.redo is not None and not math.isfinite(total):
-            self.redo.redo_softmax()  # a row overflowed on the three-call softmax
-            total = loss_fn.total(yb, out)
-        value = loss_fn.objective(total, self.penalty(), out.shape[0])
-        if not math.isfinite(value):
-            return value, out, self.grads
-        if self.delta is None or self.delta.shape != out.shape:
-            self.delta = np.empty_like(out)
-        if self.fused:
-            grad: Any = loss_fn.fused_gradient(yb, out, out=self.delta)
-        else:
-            grad = loss_fn.gradient(yb, out)
-        for backward in self.backwards:
-            grad = backward(grad)
+        tape = self.tapes.get((id(xb), id(yb)))
+        if tape is None:
+            tape = _Tape(self, xb, yb)  # without kept tapes this runs the forward pass
+            if self.keeps_tapes:
+                if len(self.tapes) >= 8:  # batch arrays of a past fit: let them go
+                    self.tapes.clear()
+                self.tapes[id(xb), id(yb)] = tape
+        if tape.kept:
+            _run(tape.forward)
+        total = tape.total()
+        if tape.redo is not None and not math.isfinite(total):
+            softmax(tape.redo[0], out=tape.redo[1])  # a row overflowed: redo it carefully
+            total = tape.total()
+        out = tape.out
+        value = self.loss.objective(total, self.penalty(), out.shape[0])
+        if math.isfinite(value):
+            tape.run_backward()
         return value, out, self.grads
 
-    def _backward_of(self, i: int, fused: bool) -> Callable[[np.ndarray], Any]:
-        """Unit ``i``'s ``backward(grad)`` (``fused``: ``grad`` is already dL/dz)."""
-        unit = self.units[i]
-        if isinstance(unit, _Kernel):
-            return functools.partial(unit.backward, fused=fused)
-        return functools.partial(self._layer_backward, i, fused=fused)
+    def forward_steps(self, unit: Any, x: np.ndarray) -> tuple[Steps, np.ndarray]:
+        """``unit``'s forward steps from ``x``, and its output. A unit that is not a Dense
+        kernel has no steps to keep: it computes at once, and its output is the result."""
+        if type(unit) is _DenseKernel:
+            return unit.forward_steps(x)
+        return [], unit.forward(x, True) if isinstance(unit, Layer) else unit.forward(x)
 
-    def _layer_backward(self, i: int, grad: np.ndarray, fused: bool) -> Any:
-        unit = self.units[i]
+    def backward_steps(self, i: int, grad: np.ndarray) -> tuple[Steps, Any]:
+        """Unit ``i``'s backward steps from ``grad`` (dL/dz for a fused last layer), and
+        its input gradient; a unit that is not a Dense kernel computes at once."""
+        unit, fused = self.units[i], self.fused and i == len(self.units) - 1
+        if type(unit) is _DenseKernel:
+            return unit.backward_steps(grad, fused)
+        if not isinstance(unit, Layer):  # a convolution's or pooling's kernel
+            return [], unit.backward(grad, fused)
         grad = unit.backward_z(grad) if fused else unit.backward(grad)
         for key, g in unit.grads.items():  # a layer this module does not know
             check_gradient(unit, key, g)
@@ -399,7 +308,7 @@ class _FastStep:
             np.copyto(
                 self.grads[f"{i}.{key}"], g if reg is None else reg.add_to(unit.params[key], g)
             )
-        return grad
+        return [], grad
 
     def update(self, grads: dict[str, np.ndarray]) -> None:
         """The optimizer's step on the gradients :meth:`compute` left in ``self.grads``."""
@@ -407,17 +316,93 @@ class _FastStep:
             self.optimizer.step(self.params, self.grads)
             return
         # w <- w - lr g for every weight: lr g in one call, then one subtraction each.
-        np.multiply(self.flat_grads, self.optimizer.learning_rate, out=self.scaled)
-        for p, scaled in self.pairs:
-            np.subtract(p, scaled, out=p)
+        np.multiply(self.flat_grads, self.optimizer.learning_rate, self.scaled)
+        for subtract in self.subtractions:
+            subtract()
         self.optimizer.iterations += 1
 
 
-def _forward(unit: Any) -> Callable[[np.ndarray], np.ndarray]:
-    """``unit``'s training forward pass as a one-argument call."""
-    if isinstance(unit, _Kernel):
-        return unit.forward
-    return functools.partial(unit.forward, training=True)
+class _Tape:
+    """One training step on the batch arrays ``(x, y)`` as prepared steps (see
+    :class:`_DenseKernel`): ``forward`` (every layer), the loss's calls (:meth:`total`),
+    ``backward`` (the loss's gradient, then every layer, last first).
+
+    A network of Dense layers *keeps* its tape (``kept``): made once, every later step
+    on the same arrays only runs it again. Any other network makes a tape every step and
+    runs each piece as soon as it is made (a convolution or a layer of your own computes
+    right away, and what follows it needs its result), so its steps are never kept.
+    """
+
+    def __init__(self, step: _FastStep, x: np.ndarray, y: np.ndarray) -> None:
+        self.step, self.x, self.y, self.loss = step, x, y, step.loss
+        self.kept = step.keeps_tapes
+        self.forward: Steps = []
+        out = x
+        for unit in step.units:
+            steps, out = step.forward_steps(unit, out)
+            self._add(self.forward, steps)
+        self.out, last, loss = out, step.units[-1], step.loss
+        self.redo = (last.z, last.a) if getattr(last, "unchecked_softmax", 0) else None
+        self.logp = None
+        if type(loss) is CategoricalCrossentropy:  # its total: -y . log(max(p, tiny))
+            self.logp = logp = np.empty_like(out)
+            tiny = np.finfo(out.dtype).smallest_normal
+            self.loss_steps = [_call(np.maximum, out, tiny, out=logp), _call(np.log, logp, logp)]
+            self.flat = (y.reshape(-1), logp.reshape(-1))  # (np.vecdot's bits: y . log p)
+        self.backward: Steps = []
+        if self.kept:
+            for steps in self._backward_pieces():
+                self.backward += steps
+
+    def _add(self, steps: Steps, new: Steps) -> None:
+        """Keep ``new`` in ``steps``, or (a tape that is not kept) run it now."""
+        if self.kept:
+            steps += new
+        else:
+            _run(new)
+
+    def _backward_pieces(self) -> Iterator[Steps]:
+        """The backward steps, one piece per layer, each made after the one before ran."""
+        loss, out, y = self.loss, self.out, self.y
+        delta = np.empty_like(out)  # dL/d(output), or dL/dz when fused: p - y
+        if self.step.fused and type(loss).fused_gradient is Loss.fused_gradient:
+            first = [_call(np.subtract, out, y, delta)]
+            if loss.reduction == "mean":  # Loss._reduce_grad's grad /= n
+                first.append(_call(np.true_divide, delta, out.shape[0], delta))
+        elif self.step.fused:
+            first = [_call(_into, loss.fused_gradient, delta, y, out)]
+        else:
+            first = [lambda: np.copyto(delta, loss.gradient(y, out))]
+        yield first
+        grad: Any = delta
+        for i in range(len(self.step.units) - 1, -1, -1):
+            steps, grad = self.step.backward_steps(i, grad)
+            yield steps
+
+    def run_backward(self) -> None:
+        if self.kept:
+            _run(self.backward)
+            return
+        for steps in self._backward_pieces():
+            _run(steps)
+
+    def total(self) -> float:
+        """The loss summed over the batch (``loss.total``), from the forward's output."""
+        if self.logp is None:
+            return self.loss.total(self.y, self.out)
+        _run(self.loss_steps)
+        y, logp = self.flat
+        return -float(y.dot(logp))
+
+
+def _regularized(layer: Any) -> list[tuple[np.ndarray, Any]]:
+    return [(layer.params[key], reg) for key, reg in layer.regularizers.items()]
+
+
+def _square(w: np.ndarray) -> Callable[[], Any]:
+    """``W . W`` prepared: ``np.vdot(w, w)``'s bits, as the dot of ``w`` as one row (a view)."""
+    flat = w.reshape(-1)
+    return _call(flat.dot, flat) if np.shares_memory(flat, w) else _call(np.vdot, w, w)
 
 
 def _l2_only(reg: Any) -> float | None:
