@@ -1,4 +1,4 @@
-"""The fast path (engine/fast.py) computes exactly what the plain path computes.
+"""The fast path (engine/fast/) computes exactly what the plain path computes.
 
 Every printed loss, every epoch's loss and every final weight, bit for bit: on the
 article's run, on every size of the article's sweep on both data sets, and on mini-batch

@@ -24,7 +24,7 @@ of the time. This module saves that cost without changing any arithmetic:
   which NumPy's row reduction computes in the same order;
 * ``np.dot`` and ``np.vdot`` are called as the arrays' ``dot`` method: the same C
   function and the same bits, without NumPy's dispatch in front of it;
-* ``Conv2D`` and ``MaxPooling2D`` get reused buffers too (:mod:`~nnscratch.engine.fast_conv`).
+* ``Conv2D`` and ``MaxPooling2D`` get reused buffers too (:mod:`~nnscratch.engine.fast.conv`).
 
 ``tests/test_fast_path.py`` pins the two paths bit-identical: every printed loss and every
 final weight of the article's runs, for every sweep size of both data sets, and mini-batch
@@ -46,14 +46,14 @@ from typing import Any
 
 import numpy as np
 
-from .activations import Softmax, Tanh, softmax
-from .backend import is_numpy
-from .fast_conv import kernel as conv_kernel
-from .layers import Dense
-from .layers.base import Layer, check_gradient
-from .losses import CategoricalCrossentropy, Loss
-from .optimizers import SGD
-from .regularizers import L1L2
+from ..activations import Softmax, Tanh, softmax
+from ..backend import is_numpy
+from ..layers import Dense
+from ..layers.base import Layer, check_gradient
+from ..losses import CategoricalCrossentropy, Loss
+from ..optimizers import SGD
+from ..regularizers import L1L2
+from .conv import kernel as conv_kernel
 
 __all__ = ["handles", "make_step"]
 
@@ -185,7 +185,7 @@ def _into(f: Callable[..., np.ndarray], out: np.ndarray, *args: np.ndarray) -> N
 def _kernel(layer: Any) -> Any:
     """The kernel class that computes what ``layer`` computes, or None: Dense by its
     exact class (a subclass may compute differently), Conv2D and MaxPooling2D as
-    :func:`~nnscratch.engine.fast_conv.kernel` finds them."""
+    :func:`~nnscratch.engine.fast.conv.kernel` finds them."""
     return _DenseKernel if type(layer) is Dense else conv_kernel(layer)
 
 

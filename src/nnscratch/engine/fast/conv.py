@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from .activations import Softmax
-from .layers import Conv2D, MaxPooling2D
+from ..activations import Softmax
+from ..layers import Conv2D, MaxPooling2D
 
 __all__ = ["kernel"]
 
