@@ -544,3 +544,30 @@ def test_real_mnist_short_run_reaches_an_accuracy_floor():
     net.SGD(training_data, 1, 10, 3.0, test_data=test_data)
     correct = int(lines[0].split()[2])
     assert correct >= 8800, lines  # the book: about 9,100 after the first epoch
+
+
+def test_examples_that_are_rows_of_one_array_become_its_rows_without_stacking():
+    from nnscratch.nielsen._examples import to_matrices
+
+    rng = np.random.default_rng(0)
+    images = rng.random((6, 4), dtype=np.float32)
+    eye = np.eye(3)
+    data = [(x.reshape(4, 1), eye[:, [k % 3]]) for k, x in enumerate(images)]
+    X, Y, vector = to_matrices(data, "training_data", 4, 3, np.dtype(np.float64))
+    assert vector and np.shares_memory(X, images)  # in the array's order: no copy
+    np.testing.assert_array_equal(X, images)
+    np.testing.assert_array_equal(Y, eye[[k % 3 for k in range(6)]])
+
+    shuffled = [data[k] for k in (3, 0, 5, 1, 4, 2)]
+    X, _, _ = to_matrices(shuffled, "training_data", 4, 3, np.dtype(np.float64))
+    np.testing.assert_array_equal(X, images[[3, 0, 5, 1, 4, 2]])
+
+    others = [*data[:5], (images[5].copy().reshape(4, 1), eye[:, [2]])]  # one from elsewhere
+    stacked = np.array([x.ravel() for x, _ in others], dtype=np.float64)
+    X, _, _ = to_matrices(others, "training_data", 4, 3, np.dtype(np.float64))
+    np.testing.assert_array_equal(X, stacked)
+    assert not np.shares_memory(X, images)
+
+    columns = [(images[:4, j].reshape(4, 1), eye[:, [0]]) for j in range(4)]  # strided views
+    X, _, _ = to_matrices(columns, "training_data", 4, 3, np.dtype(np.float64))
+    np.testing.assert_array_equal(X, images[:4].T)

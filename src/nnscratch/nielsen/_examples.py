@@ -123,17 +123,26 @@ def to_matrices(
 def _stack_fast(
     data: list, n_in: int, n_out: int, dtype: np.dtype
 ) -> tuple[np.ndarray, np.ndarray, bool] | None:
-    """Stack well-formed data in a few C loops; ``None`` when anything looks unusual."""
+    """Stack well-formed data in a few C loops; ``None`` when anything looks unusual.
+
+    The inputs that ``mnist_loader`` makes are views of the rows of one array: then
+    ``X`` is that array's rows, in the list's order (no copy when the order is the
+    array's), and keeps its float dtype; the engine converts each part it trains on.
+    """
     try:
         xs, ys = zip(*data)
-        X = np.array(xs)
+        X = _rows_of_one_array(xs, n_in)
+        if X is None:
+            X = np.array(xs)
         Y = np.array(ys)
     except (TypeError, ValueError):
         return None
     n = len(data)
     if X.dtype.kind not in "fiu" or X.shape not in ((n, n_in, 1), (n, n_in)):
         return None
-    X = X.reshape(n, n_in).astype(dtype, copy=False)
+    X = X.reshape(n, n_in)
+    if X.dtype.kind != "f" or X.dtype.itemsize > np.dtype(dtype).itemsize:
+        X = X.astype(dtype)
     if not np.all(np.isfinite(X)):
         return None
     if Y.shape in ((n, n_out, 1), (n, n_out)) and n_out > 1 and Y.dtype.kind in "fiu":
@@ -142,6 +151,31 @@ def _stack_fast(
     if Y.shape == (n,) and Y.dtype.kind in "iu" and Y.size and 0 <= Y.min() and Y.max() < n_out:
         return X, Y.astype(np.int64, copy=False), False
     return None
+
+
+def _rows_of_one_array(xs: tuple[Any, ...], n_in: int) -> np.ndarray | None:
+    """``xs`` as one ``(n, n_in)`` matrix without stacking them, when every ``x`` is a
+    contiguous view of a whole row of one C-contiguous 2-D float array: that array, or
+    its rows in the order of ``xs``; ``None`` for anything else (then they are stacked).
+    """
+    base = getattr(xs[0], "base", None)
+    if not (
+        isinstance(base, np.ndarray)
+        and base.ndim == 2
+        and base.shape[1] == n_in
+        and base.dtype.kind == "f"
+        and base.flags.c_contiguous
+    ):
+        return None
+    for x in xs:
+        if getattr(x, "base", None) is not base or x.size != n_in or not x.flags.c_contiguous:
+            return None
+    offsets = np.fromiter((x.ctypes.data for x in xs), np.intp, len(xs)) - base.ctypes.data
+    rows, rest = np.divmod(offsets, base.strides[0])
+    if rest.any() or rows.min() < 0 or rows.max() >= base.shape[0]:
+        return None
+    in_order = len(xs) == base.shape[0] and np.array_equal(rows, np.arange(len(xs)))
+    return base if in_order else base[rows]
 
 
 class LayerList(list):
