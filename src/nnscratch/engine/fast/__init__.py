@@ -271,7 +271,7 @@ class _FastStep:
         if tape is None:
             tape = _Tape(self, xb, yb)  # without kept tapes this runs the forward pass
             if self.keeps_tapes:
-                if len(self.tapes) >= 8:  # batch arrays of a past fit: let them go
+                if len(self.tapes) >= 8:  # a fit makes one or two (batch sizes): a bound
                     self.tapes.clear()
                 self.tapes[id(xb), id(yb)] = tape
         if tape.kept:
