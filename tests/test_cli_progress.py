@@ -112,3 +112,19 @@ def test_progress_counts_work_and_networks(command, tmp_path, capsys):
     err = capsys.readouterr().err.splitlines()
     networks = 3 if command == "sweep" else 18
     assert err[-1].endswith(f"{networks}/{networks} networks done"), err
+
+
+def test_bars_are_widgets_only_inside_a_jupyter_kernel(monkeypatch):
+    """A process that merely imported ipykernel (a runner executing notebooks) still gets
+    the plain text lines; a running kernel (get_ipython().kernel) gets tqdm's bar."""
+    import io
+    import types
+
+    from nnscratch import progress
+
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: None))
+    assert not progress.in_jupyter_kernel() and not progress.interactive(io.StringIO())
+    shell = types.SimpleNamespace(kernel=object())
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: shell))
+    assert progress.in_jupyter_kernel() and progress.interactive(io.StringIO())

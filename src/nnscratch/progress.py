@@ -23,7 +23,15 @@ from typing import Any, Protocol, TextIO
 
 from .engine.callbacks import Callback
 
-__all__ = ["Bar", "EpochLines", "LossPrinter", "ProgressBar", "interactive", "progress_bar"]
+__all__ = [
+    "Bar",
+    "EpochLines",
+    "LossPrinter",
+    "ProgressBar",
+    "in_jupyter_kernel",
+    "interactive",
+    "progress_bar",
+]
 
 
 class Bar(Protocol):
@@ -36,9 +44,18 @@ class Bar(Protocol):
     def close(self) -> Any: ...
 
 
+def in_jupyter_kernel() -> bool:
+    """True when this code runs in a Jupyter kernel (a notebook cell), not merely in a
+    process that has imported ``ipykernel`` (a test runner executing notebooks does)."""
+    ipython = sys.modules.get("IPython")
+    get_ipython = getattr(ipython, "get_ipython", None)
+    shell = get_ipython() if callable(get_ipython) else None
+    return getattr(shell, "kernel", None) is not None
+
+
 def interactive(stream: Any) -> bool:
     """True on a terminal, and in a Jupyter kernel (where tqdm draws a widget)."""
-    if "ipykernel" in sys.modules:
+    if in_jupyter_kernel():
         return True
     isatty = getattr(stream, "isatty", None)
     try:
@@ -130,7 +147,7 @@ def progress_bar(
 def _tqdm_class() -> Any:
     """tqdm's widget bar in a Jupyter kernel that has ipywidgets, else its text bar (which
     Jupyter also shows live; tqdm.auto would warn "IProgress not found" without ipywidgets)."""
-    if "ipykernel" in sys.modules and importlib.util.find_spec("ipywidgets") is not None:
+    if in_jupyter_kernel() and importlib.util.find_spec("ipywidgets") is not None:
         from tqdm.auto import tqdm
     else:
         from tqdm.std import tqdm

@@ -360,7 +360,11 @@ class Network:
         sets = {}
         for name, data in (("test_data", test_data), ("evaluation_data", evaluation_data)):
             if data is not None:
-                sets[name] = to_matrices(as_list(data, name), name, n_in, n_out, dtype)
+                X_set, Y_set, labels = to_matrices(as_list(data, name), name, n_in, n_out, dtype)
+                # measured after every epoch: converted to the model's dtype once, here
+                sets[name] = (np.ascontiguousarray(X_set, dtype), Y_set, labels)
+        if monitor_training_cost or monitor_training_accuracy:  # measured every epoch too
+            X = np.ascontiguousarray(X, dtype)
         self.compile(eta, lmbda, X.shape[0])
         monitors = (
             monitor_training_cost,
