@@ -254,3 +254,16 @@ def test_checker_flags_upward_imports(tmp_path):
     deps = engine_dependency_violations(tmp_path)
     assert len(deps) == 3, deps
     assert any("model.py:6: `import matplotlib`" in p for p in deps)
+
+
+#: the longest a module of src/nnscratch may be: one a reader takes in at a sitting
+MAX_LINES = 500
+
+
+def test_no_module_is_over_500_lines():
+    long = {
+        str(path.relative_to(SRC)): count
+        for path in python_files(SRC)
+        if (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert not long, f"split these by role (at most {MAX_LINES} lines each): {long}"

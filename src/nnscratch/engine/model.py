@@ -435,11 +435,6 @@ class Sequential:
             self, x, targets, weights, batch_size, to_run, shuffle, callbacks, validation, verbose
         )
 
-    def bytes_per_example(self) -> int:
-        """About what training holds per example: every layer's output and its gradient,
-        with room for an intermediate (3 arrays), in the model's dtype."""
-        return 3 * sum(math.prod(layer.output_shape) for layer in self.layers) * self.dtype.itemsize
-
     # -- input checks ------------------------------------------------------------------
     def check_inputs(self, x: Any, name: str = "x") -> np.ndarray:
         """``x`` as a C-contiguous array of the model's dtype, checked against the

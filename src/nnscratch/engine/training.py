@@ -251,7 +251,7 @@ def fit_loop(
     stop), so the loop itself reads as the tutorials' loop.
     """
     n, size = len(x), min(batch_size, len(x))
-    check_size(size * model.bytes_per_example(), lambda: f"a training step on {size} examples")
+    check_size(size * _bytes_per_example(model), lambda: f"a training step on {size} examples")
     compute, update = make_step(model, weights)
     params, xp = model.parameters(), model.xp
     last_finite = {key: xp.asarray(p, copy=True) for key, p in params.items()}
@@ -298,6 +298,12 @@ def fit_loop(
         return _diverged(model, stop, epoch, hooks)
     hooks.call("on_train_end", {"diverged": False, "interrupted": history.interrupted})
     return history
+
+
+def _bytes_per_example(model: Any) -> int:
+    """About what training holds per example: every layer's output and its gradient,
+    with room for an intermediate (3 arrays), in the model's dtype."""
+    return 3 * sum(math.prod(layer.output_shape) for layer in model.layers) * model.dtype.itemsize
 
 
 def _diverged(model: Any, stop: _Diverged, epoch: int, hooks: CallbackList) -> History:
