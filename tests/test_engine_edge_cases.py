@@ -129,3 +129,16 @@ def test_a_built_layer_cannot_join_another_model():
     model = Sequential([Dense(2, input_dim=3)])
     with pytest.raises(ValueError, match="already in this model"):
         model.add(model.layers[0])
+
+
+def test_a_layer_that_refuses_its_input_is_not_added_to_a_built_model():
+    from nnscratch.layers import Conv2D
+
+    model = Sequential([Dense(3, activation="tanh", input_dim=2)], seed=0)
+    conv = Conv2D(2, 3)
+    with pytest.raises(ValueError, match="Conv2D"):
+        model.add(conv)  # Dense's (3,) is not an image
+    assert len(model.layers) == 1 and not conv.built and conv.params == {}
+    model.add(Dense(2, activation="softmax"))
+    model.compile(optimizer=SGD(0.1), loss="categorical_crossentropy")
+    model.fit(np.zeros((4, 2)), [0, 1, 0, 1], epochs=1, verbose=0)

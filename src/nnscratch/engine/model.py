@@ -114,7 +114,12 @@ class Sequential:
             raise _not_addable(layer, self)
         self.layers.append(layer)
         if self.built:
-            layer.setup(self.layers[-2].output_shape, self.rng, self.dtype, self.xp)
+            try:
+                layer.setup(self.layers[-2].output_shape, self.rng, self.dtype, self.xp)
+            except BaseException:  # it refused its input: the model stays as it was
+                self.layers.pop()
+                layer.unbuild()
+                raise
         elif len(self.layers) == 1 and layer.declared_input_shape is not None:
             self.build(layer.declared_input_shape)
 
@@ -133,7 +138,10 @@ class Sequential:
             input_shape = input_shape[1:]
         shape = _shape(input_shape)
         if self.built or not self.layers:
-            return self._check_rebuild(shape)
+            self.output_shape_for(shape)  # a clear error for a model without layers
+            if shape != self._input_shape:
+                raise ValueError(f"the model is built for inputs {self._input_shape}, not {shape}")
+            return
         self.rng, given = check_random_state(self.seed), shape
         try:
             for layer in self.layers:
@@ -144,11 +152,6 @@ class Sequential:
             self.rng = None
             raise
         self._input_shape = given
-
-    def _check_rebuild(self, shape: Shape) -> None:
-        self.output_shape_for(shape)  # a clear error for a model without layers
-        if shape != self._input_shape:
-            raise ValueError(f"the model is built for inputs {self._input_shape}, not {shape}")
 
     def output_shape_for(self, input_shape: Sequence[int]) -> Shape:
         """The output shape of one example for inputs of ``input_shape`` (nothing built)."""
@@ -306,9 +309,8 @@ class Sequential:
         """``{"loss": ..., <metric>: ...}`` of the outputs ``out`` of the last forward pass
         against encoded targets; ``weights`` weighs the loss (not the metrics)."""
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return {"loss": training.batch_loss(self, targets, out, weights)} | self.metric_values(
-                out, targets
-            )
+            loss = training.batch_loss(self, targets, out, weights)
+            return {"loss": loss, **self.metric_values(out, targets)}
 
     def metric_values(self, out: np.ndarray, targets: np.ndarray) -> dict[str, float]:
         """Each compiled metric's mean over the rows of ``out``."""
@@ -493,7 +495,6 @@ def _not_addable(layer: Any, model: Sequential) -> Exception:
     if any(layer is other for other in model.layers):
         return ValueError(f"{layer.describe()} is already in this model")
     return ValueError(
-        f"{layer.describe()} is already built (for inputs {layer.input_shape}): a layer "
-        f"belongs to one model; add a new one, e.g. "
-        f"{type(layer).__name__}.from_config(layer.get_config())"
+        f"{layer.describe()} is already built (for inputs {layer.input_shape}): a layer belongs "
+        f"to one model; add a new one, e.g. {type(layer).__name__}.from_config(layer.get_config())"
     )
