@@ -182,7 +182,7 @@ class Sequential(engine_model.Sequential):
         x: Any,
         y: Any,
         batch_size: int | None = None,
-        verbose: Any = "auto",
+        verbose: int | str = "auto",
         sample_weight: Any = None,
         return_dict: bool = False,
     ) -> Any:
@@ -213,7 +213,7 @@ class Sequential(engine_model.Sequential):
         """The outputs for one batch ``x`` (Keras' ``predict_on_batch``)."""
         return self.predict(x)
 
-    def predict_proba(self, x: Any, batch_size: int = 32, verbose: Any = 0) -> np.ndarray:
+    def predict_proba(self, x: Any, batch_size: int = 32, verbose: int | str = 0) -> np.ndarray:
         """Keras 2.0-2.5's ``predict_proba``: ``predict(x)``, warning when the outputs
         are not probabilities. Keras 2.6 removed it; use ``model.predict(x)``."""
         _removed("predict_proba", "model.predict(x)")
@@ -227,7 +227,7 @@ class Sequential(engine_model.Sequential):
             )
         return out
 
-    def predict_classes(self, x: Any, batch_size: int = 32, verbose: Any = 0) -> np.ndarray:
+    def predict_classes(self, x: Any, batch_size: int = 32, verbose: int | str = 0) -> np.ndarray:
         """Keras 2.0-2.5's ``predict_classes``: the class of each example.
 
         Shape ``(n,)`` (the argmax) for several outputs, ``(n, 1)`` int32 (output > 0.5)

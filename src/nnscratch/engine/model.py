@@ -265,7 +265,7 @@ class Sequential:
                 outputs.append(backend.to_numpy(out))
         return outputs
 
-    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = 0) -> np.ndarray:
+    def predict(self, x: Any, batch_size: int | None = None, verbose: int | str = 0) -> np.ndarray:
         """Outputs for ``x``: class probabilities for a softmax output layer.
 
         ``x`` is ``(n_samples, *input_shape)``; ``batch_size`` bounds the memory used
@@ -284,7 +284,7 @@ class Sequential:
         x: Any,
         y: Any,
         batch_size: int | None = None,
-        verbose: Any = 0,
+        verbose: int | str = 0,
         sample_weight: Any = None,
         *,
         return_dict: bool = False,
@@ -357,7 +357,7 @@ class Sequential:
         y: Any,
         batch_size: int | None = None,
         epochs: int = 1,
-        verbose: Any = 0,
+        verbose: int | str = 0,
         callbacks: Sequence[Callback] | None = None,
         validation_split: float = 0.0,
         validation_data: tuple[Any, ...] | None = None,

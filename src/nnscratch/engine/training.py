@@ -234,7 +234,7 @@ def fit_loop(
     shuffle: bool,
     callbacks: Sequence[Callback],
     validation: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None,
-    verbose: Any,
+    verbose: int | str,
 ) -> History:
     """Train ``model`` for the ``epochs`` (a range, e.g. ``range(0, 20000)``) over
     ``(x, targets)``, each example's loss weighted by ``weights`` (or not: ``None``).
