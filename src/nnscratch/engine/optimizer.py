@@ -21,6 +21,7 @@ import numpy as np
 from . import schedules as schedules_module
 from .backend import array_namespace, to_numpy
 from .checks import number
+from .config import constructor_config
 from .schedules import LearningRateSchedule
 
 __all__ = ["Optimizer"]
@@ -131,20 +132,19 @@ class Optimizer:
         self.iterations = int(iterations)
 
     # -- configuration -----------------------------------------------------------------
-    def _hyperparameters(self) -> dict[str, Any]:
-        return {}
-
     def get_config(self) -> dict[str, Any]:
-        """``{"name": ..., "learning_rate": ..., <hyperparameters>}``, JSON-ready.
+        """``{"name": ..., "learning_rate": ..., <the other arguments>}``, JSON-ready.
 
-        A schedule appears as ``{"name": "exponential_decay", "config": {...}}``.
+        The arguments are those of the constructor, read back from the attributes of the
+        same names (:func:`~nnscratch.engine.config.constructor_config`). A schedule
+        appears as ``{"name": "exponential_decay", "config": {...}}``.
         """
         lr: Any = (
             self._learning_rate
             if self._schedule is None
             else schedules_module.serialize(self._schedule)
         )
-        return {"name": self.name, "learning_rate": lr, **self._hyperparameters()}
+        return {"name": self.name, **constructor_config(self, learning_rate=lr)}
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Optimizer:

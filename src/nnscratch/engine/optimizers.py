@@ -71,9 +71,12 @@ class SGD(Optimizer):
     Parameters
     ----------
     learning_rate : float or schedule, default 0.01
+        The step size: WildML's ``epsilon``, Nielsen's ``eta``.
     momentum : float, default 0.0
-        In ``[0, 1)``. ``0.9`` is the usual choice.
+        In ``[0, 1)``: how much of the last step the next one keeps. ``0.9`` is the
+        usual choice; ``0`` is plain gradient descent.
     nesterov : bool, default False
+        Take the gradient step from where the velocity is carrying the weights.
 
     Examples
     --------
@@ -109,9 +112,6 @@ class SGD(Optimizer):
         else:
             p += v  # w <- w + v
 
-    def _hyperparameters(self) -> dict[str, Any]:
-        return {"momentum": self.momentum, "nesterov": self.nesterov}
-
 
 class Adagrad(Optimizer):
     """Adagrad: each weight's step shrinks with the squared gradients it has seen.
@@ -126,8 +126,11 @@ class Adagrad(Optimizer):
     Parameters
     ----------
     learning_rate : float or schedule, default 0.001
+        The step size before each weight's own scaling.
     initial_accumulator_value : float, default 0.1
+        Where every ``G`` starts, >= 0; above zero, the first steps stay finite.
     epsilon : float, default 1e-7
+        Added to ``G`` under the square root, > 0.
 
     Examples
     --------
@@ -155,12 +158,6 @@ class Adagrad(Optimizer):
         acc += g * g  # G <- G + g^2
         p -= lr * g / array_namespace(p).sqrt(acc + self.epsilon)
 
-    def _hyperparameters(self) -> dict[str, Any]:
-        return {
-            "initial_accumulator_value": self.initial_accumulator_value,
-            "epsilon": self.epsilon,
-        }
-
 
 class RMSprop(Optimizer):
     """RMSprop: divide the step by a running root-mean-square of the gradient.
@@ -180,9 +177,14 @@ class RMSprop(Optimizer):
     ----------
     learning_rate : float or schedule, default 0.001
     rho : float, default 0.9
+        The decay of ``s``, in ``[0, 1)``: the average spans about ``1 / (1 - rho)``
+        updates.
     momentum : float, default 0.0
+        In ``[0, 1)``: momentum on the scaled steps; ``0`` for none.
     epsilon : float, default 1e-7
+        Added to ``s`` under the square root, > 0.
     centered : bool, default False
+        Divide by the gradient's running variance instead of its mean square.
 
     Examples
     --------
@@ -228,14 +230,6 @@ class RMSprop(Optimizer):
         else:
             p -= increment
 
-    def _hyperparameters(self) -> dict[str, Any]:
-        return {
-            "rho": self.rho,
-            "momentum": self.momentum,
-            "epsilon": self.epsilon,
-            "centered": self.centered,
-        }
-
 
 class _Moments(Optimizer):
     """What Adam and Nadam share: ``beta_1``, ``beta_2``, ``epsilon`` and the running means
@@ -263,9 +257,6 @@ class _Moments(Optimizer):
         v += (g * g - v) * (1.0 - self.beta_2)  # v <- v + (1 - b2)(g^2 - v)
         return m, v
 
-    def _hyperparameters(self) -> dict[str, Any]:
-        return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
-
 
 class Adam(_Moments):
     """Adam: momentum on the gradient and RMSprop's scaling, with bias correction.
@@ -285,9 +276,13 @@ class Adam(_Moments):
     ----------
     learning_rate : float or schedule, default 0.001
     beta_1 : float, default 0.9
+        The decay of ``m``, in ``[0, 1)``.
     beta_2 : float, default 0.999
+        The decay of ``v``, in ``[0, 1)``: slower, as ``g**2`` is noisier than ``g``.
     epsilon : float, default 1e-7
+        Added to ``sqrt(v)``, > 0.
     amsgrad : bool, default False
+        Divide by the largest ``v`` so far (Reddi et al., 2018), so no step grows back.
 
     Examples
     --------
@@ -326,9 +321,6 @@ class Adam(_Moments):
             v = vhat
         p -= (m * self._alpha) / (array_namespace(p).sqrt(v) + self.epsilon)
 
-    def _hyperparameters(self) -> dict[str, Any]:
-        return {**super()._hyperparameters(), "amsgrad": self.amsgrad}
-
 
 class Adadelta(Optimizer):
     """Adadelta (Zeiler, 2012): steps scaled by the ratio of two running RMS values.
@@ -347,9 +339,11 @@ class Adadelta(Optimizer):
     Parameters
     ----------
     learning_rate : float or schedule, default 1.0
+        Multiplies the step ``u``; ``1.0`` is Zeiler's method as published.
     rho : float, default 0.95
         The decay of both running means, in ``[0, 1)``.
     epsilon : float, default 1e-7
+        Added under both square roots, > 0; it also sizes the very first steps.
 
     Examples
     --------
@@ -382,9 +376,6 @@ class Adadelta(Optimizer):
         d += (1.0 - rho) * (step * step)
         p -= lr * step
 
-    def _hyperparameters(self) -> dict[str, Any]:
-        return {"rho": self.rho, "epsilon": self.epsilon}
-
 
 def _schedule_products() -> list[float]:
     """``P[t] = prod_{i=1..t} (1 - 0.96**i / 2)``, until the factor rounds to 1.0 (t ~ 900)."""
@@ -416,10 +407,9 @@ class Nadam(_Moments):
 
     Parameters
     ----------
-    learning_rate : float or schedule, default 0.001
-    beta_1 : float, default 0.9
-    beta_2 : float, default 0.999
-    epsilon : float, default 1e-7
+    learning_rate, beta_1, beta_2, epsilon : float, default 0.001, 0.9, 0.999, 1e-7
+        As :class:`Adam`'s (Nadam has no ``amsgrad``). ``beta_1`` is also the
+        momentum factor that ``mu_t`` warms up to.
 
     Examples
     --------

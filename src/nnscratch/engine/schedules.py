@@ -33,6 +33,7 @@ import math
 from typing import Any
 
 from .checks import integer, number, positive_int
+from .config import constructor_config
 
 __all__ = [
     "SCHEDULES",
@@ -58,7 +59,9 @@ class LearningRateSchedule:
         raise NotImplementedError
 
     def get_config(self) -> dict[str, Any]:
-        raise NotImplementedError
+        """The constructor's arguments, read back from the attributes of the same names
+        (:func:`~nnscratch.engine.config.constructor_config`)."""
+        return constructor_config(self)
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> LearningRateSchedule:
@@ -107,13 +110,6 @@ class StepDecay(LearningRateSchedule):
     def __call__(self, step: int) -> float:
         return self.initial_learning_rate * self.drop ** (_step(step) // self.step_size)
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "drop": self.drop,
-            "step_size": self.step_size,
-        }
-
 
 class _DecayOverSteps(LearningRateSchedule):
     """What Keras' two decays share: ``lr0``, ``decay_steps``, ``decay_rate``, staircase."""
@@ -141,14 +137,6 @@ class _DecayOverSteps(LearningRateSchedule):
         if self.staircase:
             p = math.floor(p)
         return p
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-        }
 
 
 class ExponentialDecay(_DecayOverSteps):

@@ -1,0 +1,72 @@
+"""A config is the constructor's own arguments, read back from the object.
+
+Optimizers and learning-rate schedules save themselves as a config dict and are rebuilt
+as ``cls(**config)``, so the config holds exactly the arguments of ``__init__``. Instead
+of listing them a second time in a hand-written dict, :func:`constructor_config` reads
+their names from the signature of ``__init__`` and their values from the attributes of
+the same names, as scikit-learn's ``BaseEstimator.get_params`` does. What it asks of a
+class is one habit: keep every constructor argument, checked, as ``self.<argument>``.
+
+Examples
+--------
+>>> class Halving:
+...     def __init__(self, start: float, every: int = 10) -> None:
+...         self.start, self.every = float(start), int(every)
+>>> constructor_config(Halving(1, every=5))
+{'start': 1.0, 'every': 5}
+>>> constructor_config(Halving(1), start="given")  # a value given overrides the attribute
+{'start': 'given', 'every': 10}
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any
+
+__all__ = ["constructor_config"]
+
+_NAMED = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+
+
+@functools.cache
+def argument_names(cls: type) -> tuple[str, ...]:
+    """The named parameters of the ``__init__`` that ``cls`` runs, in their order.
+
+    An ``__init__`` that only passes ``*args, **kwargs`` on (a wrapper that translates
+    old spellings, say) names nothing, so the search goes on up the classes to the one
+    that does.
+    """
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        parameters = list(inspect.signature(init).parameters.values())[1:]  # without self
+        names = tuple(p.name for p in parameters if p.kind in _NAMED)
+        if names or len(parameters) == 0:
+            return names
+    return ()
+
+
+def constructor_config(obj: object, **given: Any) -> dict[str, Any]:
+    """``{argument: value}`` for every named argument of ``type(obj).__init__``.
+
+    Each value is ``obj.<argument>``, unless it is passed here as a keyword (for an
+    argument that is stored in another form, such as an optimizer's learning rate).
+    Raises ``TypeError`` naming the argument that ``obj`` does not keep.
+    """
+    config = {}
+    for name in argument_names(type(obj)):
+        if name in given:
+            config[name] = given[name]
+            continue
+        try:
+            config[name] = getattr(obj, name)
+        except AttributeError:
+            kind = type(obj).__name__
+            raise TypeError(
+                f"{kind}.get_config() reads each argument of {kind}.__init__ back as "
+                f"self.<argument>, but there is no self.{name}; keep the argument as "
+                f"self.{name} in __init__, or write get_config() for {kind}"
+            ) from None
+    return config
