@@ -34,35 +34,41 @@ __all__ = [
     "main",
 ]
 
-#: every command, in the order of ``--help``: the module under nnscratch.cli that declares
-#: its options (with ``register(subparsers)``) and its one-line help (see :func:`add_command`)
+#: every command's one-line help (what ``nnscratch --help`` lists; see :func:`add_command`),
+#: under the module of nnscratch.cli that declares its options with ``register(subparsers)``;
+#: modules and commands in the order of ``--help``
+_HELP_BY_MODULE: dict[str, dict[str, str]] = {
+    "article": {
+        "data": "scatter plot of the article's data set",
+        "logreg": "logistic regression baseline (LogisticRegressionCV) and its boundary",
+        "moons": "train the article's network and print its loss lines",
+        "demo": "the whole article: data, logistic regression, networks, sweeps, index.html",
+    },
+    "sweep": {
+        "sweep": "a network per hidden size (the article's grid), or per combination of settings",
+    },
+    "mnist": {
+        "mnist": "train the book's network on MNIST (Nielsen, chapters 1 and 3)",
+        "predict": "read handwritten digits from image files with a saved network",
+    },
+    "chapter6": {
+        "chapter6": "the book's convolutional networks, step by step (Nielsen, chapter 6)",
+    },
+    "compare": {
+        "compare": "train the same network with nnscratch, scikit-learn, Keras and PyTorch",
+    },
+    "playground": {"playground": "open the interactive playground (a local web page)"},
+}
+
+#: every command, in the order of ``--help``: ``name -> (module, one-line help)``
 COMMANDS: dict[str, tuple[str, str]] = {
-    "data": ("article", "scatter plot of the article's data set"),
-    "logreg": ("article", "logistic regression baseline (LogisticRegressionCV) and its boundary"),
-    "moons": ("article", "train the article's network and print its loss lines"),
-    "demo": (
-        "article",
-        "the whole article: data, logistic regression, networks, sweeps, index.html",
-    ),
-    "sweep": (
-        "sweep",
-        "a network per hidden size (the article's grid), or per combination of settings",
-    ),
-    "mnist": ("mnist", "train the book's network on MNIST (Nielsen, chapters 1 and 3)"),
-    "predict": ("mnist", "read handwritten digits from image files with a saved network"),
-    "chapter6": (
-        "chapter6",
-        "the book's convolutional networks, step by step (Nielsen, chapter 6)",
-    ),
-    "compare": (
-        "compare",
-        "train the same network with nnscratch, scikit-learn, Keras and PyTorch",
-    ),
-    "playground": ("playground", "open the interactive playground (a local web page)"),
+    name: (module, text)
+    for module, helps in _HELP_BY_MODULE.items()
+    for name, text in helps.items()
 }
 
 #: the modules that add sub-commands, in the order of ``--help``
-COMMAND_MODULES: list[str] = list(dict.fromkeys(module for module, _ in COMMANDS.values()))
+COMMAND_MODULES: list[str] = list(_HELP_BY_MODULE)
 
 
 class CommandError(Exception):

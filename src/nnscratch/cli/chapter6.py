@@ -25,20 +25,17 @@ from .output import check_output_folder, note
 
 __all__ = ["register", "run_chapter6"]
 
+#: the text of ``nnscratch chapter6 --help`` (argparse refills the lines)
+_DESCRIPTION = """Run one step of the accuracy ladder of Nielsen's chapter 6 with the book's
+settings: 1 one conv-pool, sigmoid (book 98.78%); 2 two conv-pools (99.06%); 3 ReLU, lmbda 0.1
+(99.23%); 4 the expanded data (99.37%); 5 two FC 1000 with dropout (99.60%); 6 five step-5
+networks voting (99.67%). The data comes from --data, NNSCRATCH_DATA, the user cache, or a
+verified download."""
+
 
 def register(subparsers: Any) -> None:
     """Add the ``chapter6`` command."""
-    p = add_command(
-        subparsers,
-        "chapter6",
-        (
-            "Run one step of the accuracy ladder of Nielsen's chapter 6 with the book's "
-            "settings: 1 one conv-pool, sigmoid (book 98.78%); 2 two conv-pools (99.06%); "
-            "3 ReLU, lmbda 0.1 (99.23%); 4 the expanded data (99.37%); 5 two FC 1000 with "
-            "dropout (99.60%); 6 five step-5 networks voting (99.67%). The data comes "
-            "from --data, NNSCRATCH_DATA, the user cache, or a verified download."
-        ),
-    )
+    p = add_command(subparsers, "chapter6", _DESCRIPTION)
     p.add_argument(
         "--step",
         type=int,

@@ -29,32 +29,40 @@ from .output import check_output_folder
 
 __all__ = ["format_table", "register", "run_compare"]
 
+#: the options that override a setting of the comparison, named as ``make_settings`` names
+#: them (``None``, an option not given: the data set's default)
+_SETTINGS = "hidden epochs learning_rate l2 batch_size seed test_size n_samples device".split()
+
+
+def _description() -> str:
+    """The text of ``nnscratch compare --help``, with each data set's defaults."""
+    from ..lab.compare_setup import CONV_DEFAULTS, DATASETS
+
+    defaults = "; ".join(
+        f"{name}: hidden {d['hidden']}, {d['epochs']} epochs, learning rate "
+        f"{d['learning_rate']}, L2 {d['l2']}, "
+        + ("full batch" if d["batch_size"] is None else f"batch {d['batch_size']}")
+        for name, d in DATASETS.items()
+    )
+    conv = CONV_DEFAULTS
+    return (
+        "Train one architecture (a tanh hidden layer, a softmax output) from the same "
+        "initial weights with nnscratch, scikit-learn's MLPClassifier and, when "
+        "installed, Keras 3 and PyTorch; print accuracy, loss, wall time and parameter "
+        f"count, and draw the decision boundaries side by side. Defaults per dataset: {defaults}"
+        ". With --conv (MNIST): the book's step-3 convolutional network (conv 20x5x5, "
+        "max-pool 2, conv 40x5x5, max-pool 2, FC 100, softmax 10; ReLU) by nnscratch, "
+        f"PyTorch and Keras from the same initial weights: {conv['epochs']} epoch, eta "
+        f"{conv['learning_rate']}, lmbda {conv['l2']}, batch {conv['batch_size']}, "
+        f"{conv['n_samples']:,} images."
+    )
+
 
 def register(subparsers: Any) -> None:
     """Add the ``compare`` command."""
-    from ..lab.compare_setup import CONV_DEFAULTS, DATASETS, LIBRARIES
+    from ..lab.compare_setup import DATASETS, LIBRARIES
 
-    p = add_command(
-        subparsers,
-        "compare",
-        (
-            "Train one architecture (a tanh hidden layer, a softmax output) from the same "
-            "initial weights with nnscratch, scikit-learn's MLPClassifier and, when "
-            "installed, Keras 3 and PyTorch; print accuracy, loss, wall time and parameter "
-            "count, and draw the decision boundaries side by side. Defaults per dataset: "
-            + "; ".join(
-                f"{name}: hidden {d['hidden']}, {d['epochs']} epochs, learning rate "
-                f"{d['learning_rate']}, L2 {d['l2']}, "
-                + ("full batch" if d["batch_size"] is None else f"batch {d['batch_size']}")
-                for name, d in DATASETS.items()
-            )
-            + f". With --conv (MNIST): the book's step-3 convolutional network (conv 20x5x5, "
-            f"max-pool 2, conv 40x5x5, max-pool 2, FC 100, softmax 10; ReLU) by nnscratch, "
-            f"PyTorch and Keras from the same initial weights: {CONV_DEFAULTS['epochs']} "
-            f"epoch, eta {CONV_DEFAULTS['learning_rate']}, lmbda {CONV_DEFAULTS['l2']}, "
-            f"batch {CONV_DEFAULTS['batch_size']}, {CONV_DEFAULTS['n_samples']:,} images."
-        ),
-    )
+    p = add_command(subparsers, "compare", _description())
     p.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="default moons")
     p.add_argument(
         "--conv",
@@ -96,6 +104,7 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--samples",
         type=int,
+        dest="n_samples",
         metavar="N",
         help="toy points to generate, or MNIST training images to use",
     )
@@ -168,19 +177,8 @@ def run_compare(args: argparse.Namespace) -> int:
     )
     if args.batch_size is not None:
         checks.integer("--batch-size", args.batch_size, low=0)  # 0: the full batch
-    settings = lab.make_settings(
-        args.dataset,
-        conv=args.conv,
-        hidden=args.hidden,
-        epochs=args.epochs,
-        learning_rate=args.learning_rate,
-        l2=args.l2,
-        batch_size=args.batch_size,
-        seed=args.seed,
-        test_size=args.test_size,
-        n_samples=args.samples,
-        device=args.device,
-    )
+    overrides = {name: getattr(args, name) for name in _SETTINGS}
+    settings = lab.make_settings(args.dataset, conv=args.conv, **overrides)
     if args.device != "cpu":
         from ..engine import backend
 

@@ -25,19 +25,23 @@ from .output import check_output_folder, note
 
 __all__ = ["register", "run_mnist", "run_predict"]
 
+#: the texts of ``nnscratch mnist --help`` and ``nnscratch predict --help`` (argparse
+#: refills the lines)
+_DESCRIPTIONS = {
+    "mnist": """Train a network of sigmoid neurons on MNIST by mini-batch SGD, as in Nielsen's book.
+Chapter 1: the defaults. Chapter 3: --cost cross-entropy --sizes 784 100 10 --eta 0.5 --lmbda 5.0.
+The data comes from --data, NNSCRATCH_DATA, the user cache, or a verified download.""",
+    "predict": """Classify images of single digits (any size, light or dark background) with a
+network saved by `nnscratch mnist --save` (the book's JSON) or by `model.save` (a .nnscratch file)
+that takes 784 inputs (or 28x28x1 images: a convolutional network) and gives 10 outputs. Each
+image is prepared like MNIST: grey, cropped, scaled into 20x20 and centred by its centre of mass in
+28x28.""",
+}
+
 
 def register(subparsers: Any) -> None:
     """Add the ``mnist`` and ``predict`` commands."""
-    p = add_command(
-        subparsers,
-        "mnist",
-        (
-            "Train a network of sigmoid neurons on MNIST by mini-batch SGD, as in "
-            "Nielsen's book. Chapter 1: the defaults. Chapter 3: --cost cross-entropy "
-            "--sizes 784 100 10 --eta 0.5 --lmbda 5.0. The data comes from --data, "
-            "NNSCRATCH_DATA, the user cache, or a verified download."
-        ),
-    )
+    p = add_command(subparsers, "mnist", _DESCRIPTIONS["mnist"])
     p.add_argument(
         "--sizes",
         type=int,
@@ -95,17 +99,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--show", action="store_true", help="show the figures in windows")
     p.set_defaults(run=run_mnist)
 
-    q = add_command(
-        subparsers,
-        "predict",
-        (
-            "Classify images of single digits (any size, light or dark background) with a "
-            "network saved by `nnscratch mnist --save` (the book's JSON) or by `model.save` (a "
-            ".nnscratch file) that takes 784 inputs (or 28x28x1 images: a convolutional "
-            "network) and gives 10 outputs. Each image is prepared like MNIST: "
-            "grey, cropped, scaled into 20x20 and centred by its centre of mass in 28x28."
-        ),
-    )
+    q = add_command(subparsers, "predict", _DESCRIPTIONS["predict"])
     q.add_argument(
         "--model",
         required=True,

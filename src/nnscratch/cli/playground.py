@@ -38,17 +38,13 @@ LOCAL_NAMES = ("localhost", "127.0.0.1", "[::1]")
 #: seconds the server waits for open pages before it stops anyway
 SHUTDOWN_SECONDS = 1.0
 _HOST_NAME = re.compile(r"(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9-]+)*\.?")
+#: the text of ``nnscratch playground --help`` (argparse refills the lines)
+_DESCRIPTION = """Serve the playground on this machine and open it in the browser. Training runs
+in Python on the nnscratch engine; the page draws the frames."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = add_command(
-        subparsers,
-        "playground",
-        (
-            "Serve the playground on this machine and open it in the browser. Training "
-            "runs in Python on the nnscratch engine; the page draws the frames."
-        ),
-    )
+    parser = add_command(subparsers, "playground", _DESCRIPTION)
     parser.add_argument(
         "--port",
         type=_port,

@@ -48,17 +48,16 @@ from .output import (
 
 __all__ = ["grid_table", "register", "run_sweep"]
 
+#: the text of ``nnscratch sweep --help`` (argparse refills the lines)
+_DESCRIPTION = """Train one network per hidden size, in parallel, and draw the article's grid
+'Hidden Layer size N' with each run's final loss and accuracy. Several values of --learning-rate,
+--reg or --seed train every combination: a table with one column per varied setting, and a heatmap
+of the final loss."""
+
 
 def register(subparsers: Any) -> None:
     """Add ``nnscratch sweep`` to the ``nnscratch`` parser."""
-    p = add_command(
-        subparsers,
-        "sweep",
-        "Train one network per hidden size, in parallel, and draw the "
-        "article's grid 'Hidden Layer size N' with each run's final loss and accuracy. "
-        "Several values of --learning-rate, --reg or --seed train every combination: a "
-        "table with one column per varied setting, and a heatmap of the final loss.",
-    )
+    p = add_command(subparsers, "sweep", _DESCRIPTION)
     _dataset_option(p)
     p.add_argument(
         "--hidden",
