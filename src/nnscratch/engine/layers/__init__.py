@@ -1,7 +1,8 @@
 """Layers: the building blocks of a :class:`~nnscratch.engine.model.Sequential` model.
 
 Read :mod:`~nnscratch.engine.layers.base` first (the contract every layer follows), then
-:mod:`~nnscratch.engine.layers.dense` (the tutorials' layer) and
+:mod:`~nnscratch.engine.layers.dense` (the tutorials' layer; its initializer, regularizer and
+constraint arguments go through :mod:`~nnscratch.engine.layers.settings`) and
 :mod:`~nnscratch.engine.layers.core` (Activation, Dropout, Flatten); for images
 :mod:`~nnscratch.engine.layers.conv` (Conv2D) and :mod:`~nnscratch.engine.layers.pooling`
 (MaxPooling2D, AveragePooling2D), which share :mod:`~nnscratch.engine.layers.windows`.

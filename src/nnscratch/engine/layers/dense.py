@@ -18,6 +18,7 @@ import numpy as np
 from .. import activations, constraints, initializers, regularizers
 from ..checks import flag, positive_int
 from .base import Layer, Shape, register_layer
+from .settings import resolve_settings
 
 __all__ = ["Dense"]
 
@@ -75,13 +76,8 @@ class Dense(Layer):
         super().__init__(**kwargs)
         self.units = positive_int("units", units)
         self.activation = activations.get(activation)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        if kernel_constraint is not None or bias_constraint is not None:
-            self.kernel_constraint = constraints.get(kernel_constraint)
-            self.bias_constraint = constraints.get(bias_constraint)
+        resolve_settings(self, "kernel", kernel_initializer, kernel_regularizer, kernel_constraint)
+        resolve_settings(self, "bias", bias_initializer, bias_regularizer, bias_constraint)
         self.use_bias = flag("use_bias", use_bias)
 
     def build(self, input_shape: Shape) -> None:

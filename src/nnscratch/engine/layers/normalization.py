@@ -45,6 +45,7 @@ import numpy as np
 from .. import constraints, initializers, regularizers
 from ..checks import flag, number
 from .base import Layer, Shape, register_layer
+from .settings import resolve_settings
 
 __all__ = ["BatchNormalization"]
 
@@ -120,15 +121,10 @@ class BatchNormalization(Layer):
         self.epsilon = number("BatchNormalization epsilon", epsilon, 0, low_open=True)
         self.center = flag("center", center)
         self.scale = flag("scale", scale)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
+        resolve_settings(self, "beta", beta_initializer, beta_regularizer, beta_constraint)
+        resolve_settings(self, "gamma", gamma_initializer, gamma_regularizer, gamma_constraint)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        if beta_constraint is not None or gamma_constraint is not None:
-            self.beta_constraint = constraints.get(beta_constraint)
-            self.gamma_constraint = constraints.get(gamma_constraint)
 
     def build(self, input_shape: Shape) -> None:
         if self.axis not in (-1, len(input_shape)):
