@@ -42,7 +42,7 @@ import numpy as np
 
 from ..engine import activations
 from ..engine.checks import number, positive_int
-from ..engine.layers import Dense, Flatten, Layer, register_layer
+from ..engine.layers import Dense, Dropout, Flatten, Layer, register_layer
 from ..engine.layers.conv import Conv2D
 from ..engine.layers.pooling import MaxPooling2D
 
@@ -112,41 +112,43 @@ def book_dropout_seed() -> int:
 
 
 @register_layer
-class NielsenDropout(Layer):
+class NielsenDropout(Dropout):
     """The book's dropout: drop inputs while training, scale by ``1 - p`` otherwise.
 
     Training: ``out = x * mask`` with ``mask ~ Bernoulli(1 - p)`` per entry (no scaling);
     ``predict``: ``out = (1 - p) * x``. This equals the book's layers, which multiply
-    ``dot(x, w)`` by ``1 - p`` at inference. (The engine's ``Dropout`` is *inverted*
-    dropout: it scales by ``1 / (1 - p)`` while training instead, which trains
-    differently.) Masks come from ``rng.binomial(1, 1 - p, x.shape)``.
+    ``dot(x, w)`` by ``1 - p`` at inference. Only this forward pass differs from the
+    engine's :class:`~nnscratch.engine.layers.Dropout`, which is *inverted* dropout: it
+    scales by ``1 / (1 - p)`` while training instead (and trains differently), and
+    passes its input through unchanged outside training. The backward pass, through the
+    mask, is the same. Masks come from ``rng.binomial(1, 1 - p, x.shape)``.
 
     Parameters
     ----------
     p_dropout : float
-        Probability of dropping an input, in ``[0, 1)``.
+        Probability of dropping an input, in ``[0, 1)``: the book's name for ``rate``.
     """
 
+    array_api = False  # the masks are drawn with NumPy's binomial, on NumPy arrays
+
     def __init__(self, p_dropout: float, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.p_dropout = number("p_dropout", p_dropout, 0, 1, high_open=True)
-        self.mask: np.ndarray | None = None
+        super().__init__(number("p_dropout", p_dropout, 0, 1, high_open=True), **kwargs)
+
+    @property
+    def p_dropout(self) -> float:
+        return self.rate
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         if not training:
             self.mask = None
-            return x * x.dtype.type(1.0 - self.p_dropout)
-        self.mask = self.rng.binomial(1, 1.0 - self.p_dropout, size=x.shape).astype(x.dtype)
+            return x * x.dtype.type(1.0 - self.rate)
+        self.mask = self.rng.binomial(1, 1.0 - self.rate, size=x.shape).astype(x.dtype)
         return x * self.mask
 
-    def backward(self, grad: np.ndarray) -> np.ndarray:
-        return grad if self.mask is None else grad * self.mask
-
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "p_dropout": self.p_dropout}
-
-    def __repr__(self) -> str:
-        return f"NielsenDropout({self.p_dropout})"
+        config = super().get_config()
+        config["p_dropout"] = config.pop("rate")  # saved under the book's name
+        return config
 
 
 @register_layer
@@ -187,12 +189,46 @@ class NielsenPoolBias(Layer):
         return f"NielsenPoolBias({self.activation.name!r})"
 
 
+class _BookWeight:
+    """``layer.w`` or ``layer.b``: one of the book's weights, in the book's shape.
+
+    Until the layer joins a :class:`Network` it is the initial draw, kept as ``layer._w``
+    (``layer._b``). Afterwards it lives in an engine layer's array: ``layer.engine``'s
+    kernel for ``w``, ``layer.bias_engine``'s bias for ``b``, translated by the layer's
+    ``kernel_to_book`` / ``kernel_from_book`` (``bias_to_book`` / ``bias_from_book``).
+    Reading gives a new array in the book's shape; assigning checks the shape and writes
+    into the engine's array in place.
+    """
+
+    def __init__(self, engine: str, key: str) -> None:
+        self.engine, self.key = engine, key  # the attribute holding the engine layer; its weight
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name, self.initial = name, f"_{name}"
+
+    def __get__(self, layer: Any, owner: type | None = None) -> Any:
+        if layer is None:
+            return self
+        source = getattr(layer, self.engine)
+        if source is None:
+            return getattr(layer, self.initial)
+        return getattr(layer, f"{self.key}_to_book")(source.params[self.key])
+
+    def __set__(self, layer: Any, value: Any) -> None:
+        value = _same_shape(self.name, value, getattr(layer, self.initial))
+        source = getattr(layer, self.engine)
+        if source is None:
+            setattr(layer, self.initial, value)
+        else:
+            source.params[self.key][...] = getattr(layer, f"{self.key}_from_book")(value)
+
+
 class _BookLayer:
     """What the three layers share: the book's weights, and the engine layers doing them.
 
     ``w`` and ``b`` are in the book's shapes. Before the layer joins a :class:`Network`
     they are the initial draws; afterwards they are read from (and written to) the
-    engine's arrays, translated.
+    engine's arrays, translated (:class:`_BookWeight`).
     """
 
     n_in: int
@@ -201,35 +237,11 @@ class _BookLayer:
     bias_engine: Layer | None = None
     #: ``(channels, height, width)`` of the input when it comes from a convolution
     input_image: tuple[int, int, int] | None = None
+    w = _BookWeight("engine", "kernel")
+    b = _BookWeight("bias_engine", "bias")
 
     def __init__(self, w: np.ndarray, b: np.ndarray) -> None:
         self._w, self._b = w, b
-
-    @property
-    def w(self) -> np.ndarray:
-        if self.engine is None:
-            return self._w
-        return self.kernel_to_book(self.engine.params["kernel"])
-
-    @w.setter
-    def w(self, value: Any) -> None:
-        value = _same_shape("w", value, self._w)
-        if self.engine is None:
-            self._w = value
-        else:
-            self.engine.params["kernel"][...] = self.kernel_from_book(value)
-
-    @property
-    def b(self) -> np.ndarray:
-        return self._b if self.bias_engine is None else self.bias_engine.params["bias"].copy()
-
-    @b.setter
-    def b(self, value: Any) -> None:
-        value = _same_shape("b", value, self._b)
-        if self.bias_engine is None:
-            self._b = value
-        else:
-            self.bias_engine.params["bias"][...] = value
 
     @property
     def params(self) -> list[np.ndarray]:
@@ -249,6 +261,13 @@ class _BookLayer:
         c, h, width = self.input_image
         return kernel.reshape(h, width, c, -1).transpose(2, 0, 1, 3).reshape(kernel.shape)
 
+    def bias_from_book(self, b: np.ndarray) -> np.ndarray:
+        """The bias is one number per output in both: the same array."""
+        return b
+
+    def bias_to_book(self, bias: np.ndarray) -> np.ndarray:
+        return bias.copy()
+
     def assemble(self, input_image: tuple[int, int, int] | None) -> list[Layer]:
         """The engine layers of this layer, for an input that is flat (``None``) or an
         image ``(channels, height, width)``."""
@@ -259,7 +278,7 @@ class _BookLayer:
         if self.engine is None or self.bias_engine is None:
             raise RuntimeError("the layer is not part of a network yet")
         self.engine.params["kernel"][...] = self.kernel_from_book(self._w)
-        self.bias_engine.params["bias"][...] = self._b
+        self.bias_engine.params["bias"][...] = self.bias_from_book(self._b)
 
 
 class ConvPoolLayer(_BookLayer):

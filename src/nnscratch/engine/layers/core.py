@@ -108,7 +108,7 @@ class Dropout(Layer):
         return {**super().get_config(), "rate": self.rate}
 
     def __repr__(self) -> str:
-        return f"Dropout({self.rate})"
+        return f"{type(self).__name__}({self.rate})"
 
 
 @register_layer
