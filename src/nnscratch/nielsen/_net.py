@@ -59,6 +59,9 @@ class Network:
     sizes : list of int
         Neurons per layer, input first: ``[784, 30, 10]``.
     cost : QuadraticCost or CrossEntropyCost, optional
+        By default the class's :attr:`default_cost`: none here, which is network.py's
+        quadratic cost (with its weights and its lines); ``CrossEntropyCost`` in
+        ``network2.Network``.
     dtype : {"float64", "float32"}, default "float64"
         float64 is the book's arithmetic; float32 is about twice as fast.
     random_state : np.random.RandomState, optional
@@ -85,8 +88,8 @@ class Network:
     (1, 1)
     """
 
-    #: network2's lines ("Epoch 0 training complete", a blank line after each epoch)
-    _network2 = False
+    #: the cost when none is given; ``None`` is network.py's network (chapter 1)
+    default_cost: Any = None
 
     def __init__(
         self,
@@ -109,7 +112,10 @@ class Network:
             )
         self.sizes = [int(s) for s in sizes]
         self.num_layers = len(self.sizes)
-        self._network2 = self._network2 or cost is not None
+        cost = self.default_cost if cost is None else cost
+        # network2's network: its weights and lines ("Epoch 0 training complete", a blank
+        # line after each epoch)
+        self._network2 = cost is not None
         self.cost = cost_class(cost if cost is not None else QuadraticCost)
         self.random_state = random_state
         self.print_fn = print_fn

@@ -22,8 +22,6 @@ gives chapter 1's N(0, 1) for comparison. ``SGD`` returns the four monitored lis
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
@@ -35,7 +33,6 @@ from ._costs import (
     vectorized_result,
 )
 from ._files import read_network_file
-from ._net import Lines
 from ._net import Network as _BookNetwork
 
 __all__ = [
@@ -52,7 +49,9 @@ __all__ = [
 class Network(_BookNetwork):
     """``network2.Network(sizes, cost=CrossEntropyCost)``.
 
-    Keyword-only extras as in :class:`nnscratch.nielsen.network.Network`.
+    :class:`nnscratch.nielsen.Network` with the book's chapter 3 default: without a
+    ``cost`` it is ``CrossEntropyCost`` (:attr:`default_cost`), not network.py's quadratic
+    cost. Keyword-only extras as in :class:`nnscratch.nielsen.network.Network`.
 
     >>> import numpy as np
     >>> np.random.seed(0)
@@ -60,18 +59,7 @@ class Network(_BookNetwork):
     Network([784, 30, 10], cost=CrossEntropyCost)
     """
 
-    _network2 = True
-
-    def __init__(
-        self,
-        sizes: Sequence[int],
-        cost: Any = CrossEntropyCost,
-        *,
-        dtype: str = "float64",
-        random_state: np.random.RandomState | None = None,
-        print_fn: Lines | None = print,
-    ) -> None:
-        super().__init__(sizes, cost, dtype=dtype, random_state=random_state, print_fn=print_fn)
+    default_cost = CrossEntropyCost
 
 
 def load(filename: str | os.PathLike[str], *, dtype: str = "float64") -> Network:
