@@ -59,9 +59,7 @@ class Network:
     sizes : list of int
         Neurons per layer, input first: ``[784, 30, 10]``.
     cost : QuadraticCost or CrossEntropyCost, optional
-        By default the class's :attr:`default_cost`: none here, which is network.py's
-        quadratic cost (with its weights and its lines); ``CrossEntropyCost`` in
-        ``network2.Network``.
+        By default :attr:`default_cost`: here none, network.py's quadratic cost.
     dtype : {"float64", "float32"}, default "float64"
         float64 is the book's arithmetic; float32 is about twice as fast.
     random_state : np.random.RandomState, optional
@@ -113,9 +111,7 @@ class Network:
         self.sizes = [int(s) for s in sizes]
         self.num_layers = len(self.sizes)
         cost = self.default_cost if cost is None else cost
-        # network2's network: its weights and lines ("Epoch 0 training complete", a blank
-        # line after each epoch)
-        self._network2 = cost is not None
+        self._network2 = cost is not None  # network2's weights and "training complete" lines
         self.cost = cost_class(cost if cost is not None else QuadraticCost)
         self.random_state = random_state
         self.print_fn = print_fn
