@@ -59,7 +59,6 @@ class Network:
     sizes : list of int
         Neurons per layer, input first: ``[784, 30, 10]``.
     cost : QuadraticCost or CrossEntropyCost, optional
-        By default :attr:`default_cost`: here none, network.py's quadratic cost.
     dtype : {"float64", "float32"}, default "float64"
         float64 is the book's arithmetic; float32 is about twice as fast.
     random_state : np.random.RandomState, optional
@@ -86,8 +85,8 @@ class Network:
     (1, 1)
     """
 
-    #: the cost when none is given; ``None`` is network.py's network (chapter 1)
-    default_cost: Any = None
+    #: network2's lines ("Epoch 0 training complete", a blank line after each epoch)
+    _network2 = False
 
     def __init__(
         self,
@@ -110,8 +109,7 @@ class Network:
             )
         self.sizes = [int(s) for s in sizes]
         self.num_layers = len(self.sizes)
-        cost = self.default_cost if cost is None else cost
-        self._network2 = cost is not None  # network2's weights and "training complete" lines
+        self._network2 = self._network2 or cost is not None
         self.cost = cost_class(cost if cost is not None else QuadraticCost)
         self.random_state = random_state
         self.print_fn = print_fn

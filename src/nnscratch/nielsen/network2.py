@@ -22,6 +22,8 @@ gives chapter 1's N(0, 1) for comparison. ``SGD`` returns the four monitored lis
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -49,9 +51,8 @@ __all__ = [
 class Network(_BookNetwork):
     """``network2.Network(sizes, cost=CrossEntropyCost)``.
 
-    :class:`nnscratch.nielsen.Network` with the book's chapter 3 default: without a
-    ``cost`` it is ``CrossEntropyCost`` (:attr:`default_cost`), not network.py's quadratic
-    cost. Keyword-only extras as in :class:`nnscratch.nielsen.network.Network`.
+    The book's signature; ``extras`` are the keyword-only ``dtype``, ``random_state`` and
+    ``print_fn`` of :class:`nnscratch.nielsen.network.Network`.
 
     >>> import numpy as np
     >>> np.random.seed(0)
@@ -59,7 +60,10 @@ class Network(_BookNetwork):
     Network([784, 30, 10], cost=CrossEntropyCost)
     """
 
-    default_cost = CrossEntropyCost
+    _network2 = True
+
+    def __init__(self, sizes: Sequence[int], cost: Any = CrossEntropyCost, **extras: Any) -> None:
+        super().__init__(sizes, cost, **extras)
 
 
 def load(filename: str | os.PathLike[str], *, dtype: str = "float64") -> Network:
