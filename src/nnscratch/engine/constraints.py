@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from .checks import lookup, number
+from .config import constructor_config
 
 __all__ = [
     "CONSTRAINTS",
@@ -59,7 +60,8 @@ class Constraint:
         raise NotImplementedError
 
     def _arguments(self) -> dict[str, Any]:
-        return {}
+        """The constructor's arguments, read back (:func:`constructor_config`)."""
+        return constructor_config(self)
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, **self._arguments()}
@@ -92,7 +94,8 @@ class _Norm(Constraint):
         return np.sqrt(np.sum(np.square(w), axis=self.axis, keepdims=True))
 
     def _arguments(self) -> dict[str, Any]:
-        return {"axis": list(self.axis) if isinstance(self.axis, tuple) else self.axis}
+        axis = list(self.axis) if isinstance(self.axis, tuple) else self.axis  # JSON has lists
+        return constructor_config(self, axis=axis)
 
 
 class MaxNorm(_Norm):
@@ -108,9 +111,6 @@ class MaxNorm(_Norm):
     def __call__(self, w: np.ndarray) -> np.ndarray:
         norms = self.norms(w)
         return w * (np.clip(norms, 0.0, self.max_value) / (EPSILON + norms))
-
-    def _arguments(self) -> dict[str, Any]:
-        return {"max_value": self.max_value, **super()._arguments()}
 
 
 class NonNeg(Constraint):
@@ -150,14 +150,6 @@ class MinMaxNorm(_Norm):
         clipped = np.clip(norms, self.min_value, self.max_value)
         desired = self.rate * clipped + (1.0 - self.rate) * norms
         return w * (desired / (EPSILON + norms))
-
-    def _arguments(self) -> dict[str, Any]:
-        return {
-            "min_value": self.min_value,
-            "max_value": self.max_value,
-            "rate": self.rate,
-            **super()._arguments(),
-        }
 
 
 def max_norm(max_value: float = 2.0, axis: Any = 0) -> MaxNorm:

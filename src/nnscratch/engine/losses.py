@@ -48,6 +48,7 @@ import numpy as np
 
 from .backend import array_namespace, difference, flat_dot, row_dots
 from .checks import lookup, number, one_of
+from .config import constructor_config
 
 __all__ = [
     "LOSSES",
@@ -167,14 +168,13 @@ class Loss:
         return grad if sample_weight is None else grad * sample_weight[:, None]
 
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "reduction": self.reduction, **self._arguments()}
-
-    def _arguments(self) -> dict[str, Any]:
-        """Constructor arguments besides ``reduction`` (Huber's ``delta``)."""
-        return {}
+        """``{"name": ..., "reduction": ..., <the other constructor arguments>}``
+        (Huber's ``delta``), which :func:`get` accepts back."""
+        return {"name": self.name, "reduction": self.reduction, **constructor_config(self)}
 
     def __repr__(self) -> str:
-        args = "".join(f", {k}={v!r}" for k, v in self._arguments().items())
+        others = constructor_config(self).items()
+        args = "".join(f", {k}={v!r}" for k, v in others if k != "reduction")
         return f"{type(self).__name__}(reduction={self.reduction!r}{args})"
 
 
@@ -345,9 +345,6 @@ class Huber(Loss):
         e = array_namespace(y_pred).clip(y_pred - y_true, -self.delta, self.delta)
         return self._reduce_grad(e / y_pred.shape[1])
 
-    def _arguments(self) -> dict[str, Any]:
-        return {"delta": self.delta}
-
 
 def _signs(y_true: np.ndarray) -> np.ndarray:
     """Hinge labels in {-1, 1}: a batch of 0/1 labels becomes 2y - 1, as Keras does."""
@@ -483,7 +480,7 @@ def _from_object(identifier: dict[str, Any] | Loss, reduction: str | None) -> Lo
     """A loss instance (rebuilt for another ``reduction``) or a loss from its config."""
     if isinstance(identifier, Loss):
         if reduction is not None and reduction != identifier.reduction:
-            return type(identifier)(**{**identifier._arguments(), "reduction": reduction})
+            return type(identifier)(**{**constructor_config(identifier), "reduction": reduction})
         return identifier
     config = identifier
     cls = lookup("loss", config.get("name"), LOSSES, "a Loss")
