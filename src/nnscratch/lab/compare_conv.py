@@ -181,9 +181,8 @@ def train_nnscratch_conv(
 
         final = model.get_weights()
         return finish_run(
-            "nnscratch", __version__, split, settings, predict,
-            weights=final, kernels=final[0::2], seconds=seconds,
-            n_params=model.count_params(), note=note, cost=_book_cost(settings, split),
+            "nnscratch", __version__, split, settings, predict, final, seconds,
+            model.count_params(), note, cost=_book_cost(settings, split),
         )  # fmt: skip
 
 
@@ -243,10 +242,8 @@ def train_pytorch_conv(
 
         final = [np.array(p.detach().numpy()) for p in model.parameters()]
         return finish_run(
-            "pytorch", torch.__version__, split, settings, predict,
-            weights=final, kernels=[k.detach().numpy() for k in kernels], seconds=seconds,
-            n_params=sum(int(p.numel()) for p in model.parameters()),
-            cost=_book_cost(settings, split),
+            "pytorch", torch.__version__, split, settings, predict, final, seconds,
+            sum(int(p.numel()) for p in model.parameters()), cost=_book_cost(settings, split),
         )  # fmt: skip
 
 
@@ -298,8 +295,7 @@ def train_keras_conv(
         final = [np.array(w) for w in model.get_weights()]
         return finish_run(
             "keras", f"{keras.__version__} ({keras.backend.backend()})", split, settings,
-            predict, weights=final, kernels=final[0::2], seconds=seconds,
-            n_params=int(model.count_params()), cost=_book_cost(settings, split),
+            predict, final, seconds, int(model.count_params()), cost=_book_cost(settings, split),
         )  # fmt: skip
 
 

@@ -71,7 +71,6 @@ def train_nnscratch(
         settings,
         model.predict,
         final,
-        final[0::2],
         seconds,
         model.count_params(),
         note,
@@ -137,7 +136,6 @@ def train_sklearn(
         settings,
         clf.predict_proba,
         final,
-        clf.coefs_,
         seconds,
         n_params,
         note,
@@ -242,15 +240,7 @@ def train_pytorch(
     ]
     n_params = sum(int(p.numel()) for p in model.parameters())
     return finish_run(
-        "pytorch",
-        torch.__version__,
-        split,
-        settings,
-        predict_proba,
-        final,
-        final[0::2],
-        seconds,
-        n_params,
+        "pytorch", torch.__version__, split, settings, predict_proba, final, seconds, n_params
     )
 
 
@@ -317,18 +307,9 @@ def train_keras(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         final = [np.array(w, dtype=np.float64) for w in model.get_weights()]
-    backend = keras.backend.backend()
-    return finish_run(
-        "keras",
-        f"{keras.__version__} ({backend})",
-        split,
-        settings,
-        predict_proba,
-        final,
-        final[0::2],
-        seconds,
-        int(model.count_params()),
-    )
+    version = f"{keras.__version__} ({keras.backend.backend()})"
+    n_params = int(model.count_params())
+    return finish_run("keras", version, split, settings, predict_proba, final, seconds, n_params)
 
 
 TRAINERS: dict[str, Callable[[Split, CompareSettings, Sequence[np.ndarray]], LibraryRun]] = {

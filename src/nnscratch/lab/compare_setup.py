@@ -368,18 +368,25 @@ def finish_run(
     settings: CompareSettings,
     predict_proba: Callable[[np.ndarray], np.ndarray],
     weights: list[np.ndarray],
-    kernels: Sequence[np.ndarray],
     seconds: float,
     n_params: int,
     note: str = "",
     cost: Callable[[np.ndarray, np.ndarray, Sequence[np.ndarray]], float] | None = None,
+    kernels: Sequence[np.ndarray] | None = None,
 ) -> LibraryRun:
     """The record of a trained library. Its final loss is ``cost(train_proba, y_train,
-    kernels)``: by default the article's :func:`article_loss` with ``settings.l2``."""
+    kernels)``: by default the article's :func:`article_loss` with ``settings.l2``.
+
+    ``weights`` is the trained ``[kernel, bias, kernel, bias, ...]`` in nnscratch's
+    layouts; ``kernels``, the arrays the L2 penalty counts, are by default every other
+    one of them (``weights[0::2]``: every layer's kernel, no bias).
+    """
     train_p = predict_proba(split.X_train)
     test_p = predict_proba(split.X_test)
     if cost is None:
         cost = functools.partial(article_loss, l2=settings.l2)
+    if kernels is None:
+        kernels = weights[0::2]
     return LibraryRun(
         library=library,
         version=version,
