@@ -38,6 +38,7 @@ from ..engine import checks
 from ..layers import Dense
 from ..progress import LossPrinter
 from .boundary import Regions, decision_regions
+from .delegation import delegated
 from .memory import check_fits
 from .stopping import StopRequest, ctrl_c_stops
 
@@ -179,13 +180,8 @@ class NetworkRun:
     diverged: bool = False
     regions: Regions | None = field(default=None, repr=False)
 
-    @property
-    def hidden(self) -> int:
-        return self.spec.hidden
-
-    @property
-    def dataset(self) -> str:
-        return self.spec.dataset
+    hidden = delegated("spec.hidden", "Units of the hidden layer (the spec's).")
+    dataset = delegated("spec.dataset", "Name of the data set (the spec's).")
 
     @property
     def interrupted(self) -> bool:

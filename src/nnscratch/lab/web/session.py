@@ -34,7 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from ...engine.model import Sequential, TrainingDiverged
+from ...engine.model import TrainingDiverged
+from ..delegation import delegated
 from . import export, protocol, urlstate
 from .build import FEATURES, make_features, model_filename, n_outputs_for
 from .dataset import Data, Inputs, make_data, make_inputs
@@ -138,15 +139,8 @@ class PlaygroundSession:
         """A copy of the current (validated) configuration."""
         return copy.deepcopy(self._config)
 
-    @property
-    def task(self) -> str:
-        """``"classification"`` or ``"regression"``."""
-        return self.data.task
-
-    @property
-    def n_classes(self) -> int:
-        """Number of classes (1 for regression)."""
-        return self.data.n_classes
+    task = delegated("data.task", '``"classification"`` or ``"regression"``.')
+    n_classes = delegated("data.n_classes", "Number of classes (1 for regression).")
 
     def configure(self, changes: dict[str, Any]) -> list[str]:
         """Merge ``changes`` into the configuration, validate it, rebuild what changed.
@@ -263,24 +257,9 @@ class PlaygroundSession:
         """The weights changed since the last frame (one was given up half-way)."""
         return self._drawn != self._version
 
-    @property
-    def model(self) -> Sequential:
-        """The network being trained."""
-        return self.run.model
-
-    @property
-    def epoch(self) -> int:
-        """Epochs trained since the model was (re)built."""
-        return self.run.epoch
-
-    @epoch.setter
-    def epoch(self, value: int) -> None:
-        self.run.epoch = value
-
-    @property
-    def steps(self) -> int:
-        """Gradient steps since the model was (re)built."""
-        return self.run.steps
+    model = delegated("run.model", "The network being trained (a ``Sequential``).")
+    epoch = delegated("run.epoch", "Epochs trained since the model was (re)built.", settable=True)
+    steps = delegated("run.steps", "Gradient steps since the model was (re)built.")
 
     def reset(self) -> None:
         """New initial weights (the same ones for the same seed); epoch 0."""
@@ -298,14 +277,10 @@ class PlaygroundSession:
             self.sweep_sizes = clean or None
             self._build()  # the sweep models start with the main model: restart the run
 
-    @property
-    def batch_size(self) -> int | None:
-        """Examples per gradient step; ``None`` for full-batch gradient descent."""
-        return self.run.batch_size
-
-    @property
-    def steps_per_epoch(self) -> int:
-        return self.run.steps_per_epoch
+    batch_size = delegated(
+        "run.batch_size", "Examples per gradient step; ``None`` for full-batch gradient descent."
+    )
+    steps_per_epoch = delegated("run.steps_per_epoch", "Gradient steps in one epoch.")
 
     def train(self, epochs: int = 1) -> None:
         """Train the model (and the sweep's models) for whole ``epochs``.
