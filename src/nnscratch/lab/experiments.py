@@ -39,7 +39,7 @@ from .network_runs import (
     load_dataset,
     run_network,
 )
-from .parallel import Progress, run_networks
+from .parallel import Progress, in_order, run_networks
 
 __all__ = [
     "ARTICLE_HIDDEN_SIZES",
@@ -353,6 +353,10 @@ def train_runs(
             f"jobs={jobs} sizes a local pool or cluster; the Dask scheduler at {scheduler} "
             "has its own workers"
         )
-    return runs_dask.run_networks_dask(
-        specs, scheduler, regions, on_progress, jobs, same_numbers, on_start
-    )
+    data = {name: load_dataset(name) for name in sorted({spec.dataset for spec in specs})}
+    with runs_dask.open_cluster(scheduler, jobs) as client:
+        if same_numbers:
+            runs_dask.check_workers(client, data.get(runs_dask.PROBE.dataset))
+        if on_start is not None:
+            on_start("on " + runs_dask.describe_cluster(client))
+        return in_order(runs_dask.iter_runs_dask)(specs, client, regions, on_progress, data=data)

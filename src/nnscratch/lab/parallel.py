@@ -34,13 +34,14 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import ctypes
+import inspect
 import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,7 @@ __all__ = [
     "RunsInterrupted",
     "collect_runs",
     "die_with_parent",
+    "in_order",
     "iter_runs",
     "run_networks",
     "submit_runs",
@@ -334,22 +336,49 @@ def _run_here(
             yield i, run
 
 
-def run_networks(
-    specs: Iterable[NetworkSpec],
-    jobs: int | None = None,
-    executor: cf.Executor | None = None,
-    regions: bool = False,
-    on_progress: Progress | None = None,
-) -> list[NetworkRun]:
+def in_order(
+    iterate: Callable[..., Iterator[tuple[int, NetworkRun]]],
+    name: str = "in_order",
+    doc: str | None = None,
+) -> Callable[..., list[NetworkRun]]:
+    """The list form of ``iterate``: its arguments, and the runs in the order of the specs.
+
+    ``iterate`` (:func:`iter_runs`, :func:`~nnscratch.lab.runs_dask.iter_runs_dask`) takes
+    ``specs`` and yields ``(index, run)`` as each run finishes; the function made here,
+    called ``name`` and documented by ``doc``, waits for every run and returns them as a
+    list (``None`` for a run that never came back). Its signature, which ``help()``
+    shows, is ``iterate``'s: the parameters are written once, there.
+
+    >>> from nnscratch.lab.network_runs import NetworkSpec
+    >>> in_order(iter_runs)([NetworkSpec("moons", 1, 10)])[0].hidden
+    1
+    """
+    signature = inspect.signature(iterate)
+
+    def ordered(*args: Any, **kwargs: Any) -> list[NetworkRun]:
+        call = signature.bind(*args, **kwargs)
+        specs = call.arguments["specs"] = list(call.arguments["specs"])  # an iterable, once
+        runs: list[NetworkRun | None] = [None] * len(specs)
+        for i, run in iterate(*call.args, **call.kwargs):
+            runs[i] = run
+        return runs  # type: ignore[return-value]
+
+    ordered.__name__ = ordered.__qualname__ = name
+    ordered.__doc__ = doc
+    ordered.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        return_annotation="list[NetworkRun]"
+    )
+    return ordered
+
+
+run_networks = in_order(
+    iter_runs,
+    "run_networks",
     """Train several networks (see :func:`iter_runs`); the runs in the order given.
 
     >>> from nnscratch.lab.network_runs import NetworkSpec
     >>> runs = run_networks([NetworkSpec("moons", 1, 100), NetworkSpec("circles", 2, 100)])
     >>> [(run.dataset, run.hidden) for run in runs]
     [('moons', 1), ('circles', 2)]
-    """
-    specs = list(specs)
-    results: list[NetworkRun | None] = [None] * len(specs)
-    for i, run in iter_runs(specs, jobs, executor, regions, on_progress):
-        results[i] = run
-    return results  # type: ignore[return-value]
+    """,
+)

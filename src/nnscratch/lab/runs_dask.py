@@ -46,7 +46,7 @@ import signal
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -428,31 +428,3 @@ def _key(spec: NetworkSpec) -> str:
 
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
-
-
-def run_networks_dask(
-    specs: Sequence[NetworkSpec],
-    scheduler: str,
-    regions: bool = False,
-    on_progress: Progress | None = None,
-    workers: int | None = None,
-    same_numbers: bool = True,
-    on_start: Callable[[str], None] | None = None,
-) -> list[NetworkRun]:
-    """Train ``specs`` on the cluster ``scheduler`` names; the runs in the order given.
-
-    ``workers`` sizes a ``"local"`` cluster. With ``same_numbers`` (the default) every
-    worker is checked first (:func:`check_workers`). ``on_start(where)`` hears where the
-    runs go (:func:`describe_cluster`) once the cluster is ready.
-    """
-    specs = list(specs)
-    data = {name: load_dataset(name) for name in sorted({spec.dataset for spec in specs})}
-    results: list[NetworkRun | None] = [None] * len(specs)
-    with open_cluster(scheduler, workers) as client:
-        if same_numbers:
-            check_workers(client, data.get(PROBE.dataset))
-        if on_start is not None:
-            on_start("on " + describe_cluster(client))
-        for i, run in iter_runs_dask(specs, client, regions, on_progress, data=data):
-            results[i] = run
-    return results  # type: ignore[return-value]
