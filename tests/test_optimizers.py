@@ -285,3 +285,38 @@ def test_every_optimizer_trains_a_network():
         hist = model.fit(x, y, epochs=60, batch_size=20, verbose=0)
         assert hist.history["loss"][-1] < 0.5 * hist.history["loss"][0], name
         assert hist.history["accuracy"][-1] > 0.85, name
+
+
+class _Clipped(optimizers.Optimizer):
+    """An optimizer of one's own: SGD with each gradient clipped to ``[-limit, limit]``."""
+
+    name = "clipped_sgd"
+
+    def __init__(self, learning_rate=0.01, limit=1.0):
+        super().__init__(learning_rate)
+        self.limit = float(limit)
+
+    def _update(self, key, p, g, lr):
+        p -= lr * np.clip(g, -self.limit, self.limit)
+
+
+class _Forgetful(_Clipped):
+    """Keeps its argument under another name, so its config cannot be read back."""
+
+    def __init__(self, learning_rate=0.01, bound=1.0):
+        super().__init__(learning_rate, bound)
+
+
+def test_a_custom_optimizer_configs_itself_from_its_constructor():
+    opt = _Clipped(0.5, limit=0.25)
+    assert opt.get_config() == {"name": "clipped_sgd", "learning_rate": 0.5, "limit": 0.25}
+    assert repr(opt) == "_Clipped(learning_rate=0.5, limit=0.25)"
+    again = _Clipped.from_config(opt.get_config())
+    assert (again.learning_rate, again.limit) == (0.5, 0.25)
+
+
+def test_an_argument_not_kept_is_named_by_get_config_and_left_out_of_repr():
+    opt = _Forgetful(0.5, bound=2.0)
+    with pytest.raises(TypeError, match=r"no self\.bound.*write get_config\(\) for _Forgetful"):
+        opt.get_config()
+    assert repr(opt) == "_Forgetful(learning_rate=0.5)"

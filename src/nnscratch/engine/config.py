@@ -48,12 +48,13 @@ def argument_names(cls: type) -> tuple[str, ...]:
     return ()
 
 
-def constructor_config(obj: object, **given: Any) -> dict[str, Any]:
+def constructor_config(obj: object, *, skip_missing: bool = False, **given: Any) -> dict[str, Any]:
     """``{argument: value}`` for every named argument of ``type(obj).__init__``.
 
     Each value is ``obj.<argument>``, unless it is passed here as a keyword (for an
     argument that is stored in another form, such as an optimizer's learning rate).
-    Raises ``TypeError`` naming the argument that ``obj`` does not keep.
+    Raises ``TypeError`` naming the argument that ``obj`` does not keep, or with
+    ``skip_missing=True`` (for a ``repr``, which should never fail) leaves it out.
     """
     config = {}
     for name in argument_names(type(obj)):
@@ -63,6 +64,8 @@ def constructor_config(obj: object, **given: Any) -> dict[str, Any]:
         try:
             config[name] = getattr(obj, name)
         except AttributeError:
+            if skip_missing:
+                continue
             kind = type(obj).__name__
             raise TypeError(
                 f"{kind}.get_config() reads each argument of {kind}.__init__ back as "

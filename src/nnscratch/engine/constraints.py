@@ -59,15 +59,15 @@ class Constraint:
     def __call__(self, w: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def _arguments(self) -> dict[str, Any]:
+    def _arguments(self, skip_missing: bool = False) -> dict[str, Any]:
         """The constructor's arguments, read back (:func:`constructor_config`)."""
-        return constructor_config(self)
+        return constructor_config(self, skip_missing=skip_missing)
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, **self._arguments()}
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self._arguments().items())
+        args = ", ".join(f"{k}={v!r}" for k, v in self._arguments(skip_missing=True).items())
         return f"{type(self).__name__}({args})"
 
 
@@ -93,9 +93,9 @@ class _Norm(Constraint):
         """``sqrt(sum(w**2))`` along the axis, kept for broadcasting."""
         return np.sqrt(np.sum(np.square(w), axis=self.axis, keepdims=True))
 
-    def _arguments(self) -> dict[str, Any]:
+    def _arguments(self, skip_missing: bool = False) -> dict[str, Any]:
         axis = list(self.axis) if isinstance(self.axis, tuple) else self.axis  # JSON has lists
-        return constructor_config(self, axis=axis)
+        return constructor_config(self, skip_missing=skip_missing, axis=axis)
 
 
 class MaxNorm(_Norm):

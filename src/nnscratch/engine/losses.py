@@ -173,7 +173,7 @@ class Loss:
         return {"name": self.name, "reduction": self.reduction, **constructor_config(self)}
 
     def __repr__(self) -> str:
-        others = constructor_config(self).items()
+        others = constructor_config(self, skip_missing=True).items()
         args = "".join(f", {k}={v!r}" for k, v in others if k != "reduction")
         return f"{type(self).__name__}(reduction={self.reduction!r}{args})"
 

@@ -139,12 +139,15 @@ class Optimizer:
         same names (:func:`~nnscratch.engine.config.constructor_config`). A schedule
         appears as ``{"name": "exponential_decay", "config": {...}}``.
         """
+        return {"name": self.name, **self._arguments()}
+
+    def _arguments(self, skip_missing: bool = False) -> dict[str, Any]:
         lr: Any = (
             self._learning_rate
             if self._schedule is None
             else schedules_module.serialize(self._schedule)
         )
-        return {"name": self.name, **constructor_config(self, learning_rate=lr)}
+        return constructor_config(self, skip_missing=skip_missing, learning_rate=lr)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Optimizer:
@@ -157,5 +160,5 @@ class Optimizer:
         return cls(**config)
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
+        args = ", ".join(f"{k}={v!r}" for k, v in self._arguments(skip_missing=True).items())
         return f"{type(self).__name__}({args})"

@@ -68,7 +68,8 @@ class LearningRateSchedule:
         return cls(**config)
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        arguments = constructor_config(self, skip_missing=True)  # a repr never fails
+        args = ", ".join(f"{k}={v!r}" for k, v in arguments.items())
         return f"{type(self).__name__}({args})"
 
     def __eq__(self, other: object) -> bool:
