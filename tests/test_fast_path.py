@@ -100,6 +100,14 @@ CONFIGS = {
         "quadratic",
         lambda: {"optimizer": SGD(0.5), "reduction": "sum"},
     ),
+    "sigmoid-quadratic-mean": (  # Nielsen's chapter 1 network, as `nnscratch mnist` runs it
+        lambda: [
+            Dense(6, "sigmoid", input_dim=4, kernel_regularizer=l2(0.01)),
+            Dense(2, "sigmoid"),
+        ],
+        "quadratic",
+        lambda: {"optimizer": SGD(3.0)},
+    ),
     "relu-softmax-momentum-l1l2": (
         lambda: [
             Dense(7, "relu", input_dim=4, kernel_regularizer=l1_l2(0.001, 0.01)),

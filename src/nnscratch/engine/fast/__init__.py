@@ -14,7 +14,11 @@ of the time. This module saves that cost without changing any arithmetic:
 * softmax is computed in three calls, without the overflow checks; when a row does
   overflow the loss comes out NaN or infinite, and only then is the output recomputed the
   careful way (:func:`~nnscratch.engine.activations.softmax`) and the loss measured again;
-* the cross-entropy is the loss's own three calls into a reused buffer;
+* the cross-entropy is the loss's own three calls into a reused buffer, the quadratic cost
+  (Nielsen's chapter 1) its ``a - y`` and one dot product, and the gradient of either,
+  ``(a - y) / n``, two calls;
+* tanh, and the sigmoid of Nielsen's networks, run as their own calls (the same calls as
+  :mod:`~nnscratch.engine.activations`) on reused buffers, forward and backward;
 * the first layer's input gradient, which nobody needs, is not computed;
 * mini-batches are gathered into a reused buffer instead of a fresh copy (for a kept
   tape a slice of the data is copied into one too, so the tape finds its arrays);
@@ -46,11 +50,11 @@ from typing import Any
 
 import numpy as np
 
-from ..activations import Softmax, Tanh, softmax
+from ..activations import Sigmoid, Softmax, Tanh, softmax
 from ..backend import is_numpy
 from ..layers import Dense
 from ..layers.base import Layer, check_gradient
-from ..losses import CategoricalCrossentropy, Loss
+from ..losses import CategoricalCrossentropy, Loss, Quadratic
 from ..optimizers import SGD
 from ..regularizers import L1L2
 from .conv import kernel as conv_kernel
@@ -120,6 +124,7 @@ class _DenseKernel:
         self.unchecked_softmax = last and isinstance(layer.activation, Softmax)
         self.separate_output = isinstance(layer.activation, Softmax)
         self.tanh = type(layer.activation) is Tanh
+        self.sigmoid = type(layer.activation) is Sigmoid
         self.n = -1
 
     def buffers(self, n: int, dtype: np.dtype, width_in: int) -> None:
@@ -130,6 +135,8 @@ class _DenseKernel:
         self.dz = np.empty((n, units), dtype)
         self.dx = np.empty((n, width_in), dtype) if self.index > 0 else None
         self.row_sum = np.empty((n, 1), dtype)
+        if self.sigmoid:  # Sigmoid.forward's two intermediates: z < 0, and exp(-|z|)
+            self.negative, self.e = np.empty((n, units), bool), np.empty((n, units), dtype)
 
     def forward_steps(self, x: np.ndarray) -> tuple[Steps, np.ndarray]:
         """The steps of ``a = f(x W + b)`` for this ``x``, and the array ``a`` they fill."""
@@ -147,6 +154,12 @@ class _DenseKernel:
             steps += [_call(np.exp, z, a), total, _call(np.divide, a, self.row_sum, a)]
         elif self.tanh:
             steps.append(_call(np.tanh, z, a))
+        elif self.sigmoid:  # Sigmoid.forward's calls: 1 / (1 + e), times e where z < 0
+            negative, e = self.negative, self.e
+            steps += [_call(np.less, z, 0, negative), _call(np.abs, z, e)]
+            steps += [_call(np.negative, e, e), _call(np.exp, e, e)]  # e = exp(-|z|)
+            steps += [_call(np.add, 1.0, e, a), _call(np.divide, 1.0, a, a)]
+            steps.append(_call(np.multiply, a, e, a, where=negative))
         else:
             steps.append(_call(_into, activation.forward, a, z))
         return steps, a
@@ -159,6 +172,10 @@ class _DenseKernel:
         if not fused and self.tanh:  # grad * (1 - a**2), as Tanh.backward computes it
             a = self.a
             steps += [_call(np.power, a, 2, dz), _call(np.subtract, 1.0, dz, dz)]
+            steps.append(_call(np.multiply, grad, dz, dz))
+        elif not fused and self.sigmoid:  # grad * ((1 - a) * a), as Sigmoid.backward
+            a = self.a
+            steps += [_call(np.subtract, 1.0, a, dz), _call(np.multiply, dz, a, dz)]
             steps.append(_call(np.multiply, grad, dz, dz))
         elif not fused:
             steps.append(_call(_into, self.layer.activation.backward, dz, grad, self.a))
@@ -343,12 +360,18 @@ class _Tape:
             self._add(self.forward, steps)
         self.out, last, loss = out, step.units[-1], step.loss
         self.redo = (last.z, last.a) if getattr(last, "unchecked_softmax", 0) else None
-        self.logp = None
-        if type(loss) is CategoricalCrossentropy:  # its total: -y . log(max(p, tiny))
-            self.logp = logp = np.empty_like(out)
+        # The loss's total as scale * (u . v), the dot of two flat arrays that loss_steps
+        # fill (np.vecdot's bits), for the losses the tutorials use; None: loss.total.
+        self.loss_steps: Steps | None = None
+        if type(loss) is CategoricalCrossentropy:  # -y . log(max(p, tiny))
+            logp = np.empty_like(out)
             tiny = np.finfo(out.dtype).smallest_normal
             self.loss_steps = [_call(np.maximum, out, tiny, out=logp), _call(np.log, logp, logp)]
-            self.flat = (y.reshape(-1), logp.reshape(-1))  # (np.vecdot's bits: y . log p)
+            self.scale, self.flat = -1.0, (y.reshape(-1), logp.reshape(-1))
+        elif type(loss) is Quadratic:  # 1/2 (a - y) . (a - y)
+            diff = np.empty_like(out)
+            self.loss_steps = [_call(np.subtract, out, y, diff)]
+            self.scale, self.flat = 0.5, (diff.reshape(-1), diff.reshape(-1))
         self.backward: Steps = []
         if self.kept:
             for steps in self._backward_pieces():
@@ -365,11 +388,13 @@ class _Tape:
         """The backward steps, one piece per layer, each made after the one before ran."""
         loss, out, y = self.loss, self.out, self.y
         delta = np.empty_like(out)  # dL/d(output), or dL/dz when fused: p - y
-        if self.step.fused and type(loss).fused_gradient is Loss.fused_gradient:
+        fused = self.step.fused
+        # (a - y) / n: the quadratic cost's gradient, and the fused one (p - y) / n
+        if type(loss) is Quadratic or (fused and type(loss).fused_gradient is Loss.fused_gradient):
             first = [_call(np.subtract, out, y, delta)]
             if loss.reduction == "mean":  # Loss._reduce_grad's grad /= n
                 first.append(_call(np.true_divide, delta, out.shape[0], delta))
-        elif self.step.fused:
+        elif fused:
             first = [_call(_into, loss.fused_gradient, delta, y, out)]
         else:
             first = [lambda: np.copyto(delta, loss.gradient(y, out))]
@@ -388,11 +413,11 @@ class _Tape:
 
     def total(self) -> float:
         """The loss summed over the batch (``loss.total``), from the forward's output."""
-        if self.logp is None:
+        if self.loss_steps is None:
             return self.loss.total(self.y, self.out)
         _run(self.loss_steps)
-        y, logp = self.flat
-        return -float(y.dot(logp))
+        u, v = self.flat
+        return self.scale * float(u.dot(v))
 
 
 def _regularized(layer: Any) -> list[tuple[np.ndarray, Any]]:
