@@ -82,9 +82,10 @@ def _mini_batch_run(make, loss, dtype, batch_size, **compile_kwargs):
     rng = np.random.default_rng(4)
     x = rng.normal(size=(53, 4))
     y = (x[:, 0] * x[:, 1] + x[:, 2] > 0).astype(int)
-    if loss == "mse":
-        y = np.eye(2)[y]  # regression onto one-hot rows
-    model = Sequential(make(), seed=2, dtype=dtype)
+    layers = make()
+    if loss == "mse" or (loss == "binary_crossentropy" and layers[-1].units > 1):
+        y = np.eye(2)[y]  # regression onto one-hot rows, or two yes/no outputs
+    model = Sequential(layers, seed=2, dtype=dtype)
     model.compile(loss=loss, **compile_kwargs)
     model.fit(x, y, epochs=4, batch_size=batch_size, verbose=0, validation_data=(x[:9], y[:9]))
     return (
@@ -107,6 +108,14 @@ CONFIGS = {
         ],
         "quadratic",
         lambda: {"optimizer": SGD(3.0)},
+    ),
+    "sigmoid-bce-l2": (  # Nielsen's chapter 3 network: cross-entropy on sigmoid outputs
+        lambda: [
+            Dense(6, "sigmoid", input_dim=4, kernel_regularizer=l2(0.05)),
+            Dense(2, "sigmoid", kernel_regularizer=l2(0.05)),
+        ],
+        "binary_crossentropy",
+        lambda: {"optimizer": SGD(0.5)},
     ),
     "relu-softmax-momentum-l1l2": (
         lambda: [
