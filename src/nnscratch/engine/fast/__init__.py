@@ -17,8 +17,8 @@ of the time. This module saves that cost without changing any arithmetic:
 * the cross-entropy is the loss's own three calls into a reused buffer, the quadratic cost
   (Nielsen's chapter 1) its ``a - y`` and one dot product, and the gradient of either,
   ``(a - y) / n``, two calls;
-* tanh, and the sigmoid of Nielsen's networks, run as their own calls (the same calls as
-  :mod:`~nnscratch.engine.activations`) on reused buffers, forward and backward;
+* tanh (forward and backward) and the sigmoid's backward pass run as their own calls (the
+  same calls as :mod:`~nnscratch.engine.activations`) on reused buffers;
 * the first layer's input gradient, which nobody needs, is not computed;
 * mini-batches are gathered into a reused buffer instead of a fresh copy (for a kept
   tape a slice of the data is copied into one too, so the tape finds its arrays);
@@ -135,8 +135,6 @@ class _DenseKernel:
         self.dz = np.empty((n, units), dtype)
         self.dx = np.empty((n, width_in), dtype) if self.index > 0 else None
         self.row_sum = np.empty((n, 1), dtype)
-        if self.sigmoid:  # Sigmoid.forward's two intermediates: z < 0, and exp(-|z|)
-            self.negative, self.e = np.empty((n, units), bool), np.empty((n, units), dtype)
 
     def forward_steps(self, x: np.ndarray) -> tuple[Steps, np.ndarray]:
         """The steps of ``a = f(x W + b)`` for this ``x``, and the array ``a`` they fill."""
@@ -154,12 +152,6 @@ class _DenseKernel:
             steps += [_call(np.exp, z, a), total, _call(np.divide, a, self.row_sum, a)]
         elif self.tanh:
             steps.append(_call(np.tanh, z, a))
-        elif self.sigmoid:  # Sigmoid.forward's calls: 1 / (1 + e), times e where z < 0
-            negative, e = self.negative, self.e
-            steps += [_call(np.less, z, 0, negative), _call(np.abs, z, e)]
-            steps += [_call(np.negative, e, e), _call(np.exp, e, e)]  # e = exp(-|z|)
-            steps += [_call(np.add, 1.0, e, a), _call(np.divide, 1.0, a, a)]
-            steps.append(_call(np.multiply, a, e, a, where=negative))
         else:
             steps.append(_call(_into, activation.forward, a, z))
         return steps, a
