@@ -45,6 +45,7 @@ import numpy as np
 from .. import activations, initializers, regularizers
 from ..checks import flag, positive_int
 from .base import Shape, register_layer
+from .settings import resolve_settings
 from .windows import WindowLayer, padding_name, pair
 
 __all__ = ["PATCH_BYTES", "Conv2D", "weight_settings"]
@@ -132,10 +133,8 @@ class Conv2D(WindowLayer):
         self.strides = pair("strides", strides)
         self.padding = padding_name(padding)
         self.activation = activations.get(activation)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
+        resolve_settings(self, "kernel", kernel_initializer, kernel_regularizer)
+        resolve_settings(self, "bias", bias_initializer, bias_regularizer)
         self.use_bias = flag("use_bias", use_bias)
         self._index: np.ndarray | None = None  # where each patch's pixels are (made once)
 
