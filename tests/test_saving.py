@@ -398,3 +398,64 @@ def test_huge_claimed_sizes_are_refused_before_allocating(tmp_path, data):
     config["layers"][2]["config"]["units"] = 10**9
     _write(path, config, arrays)
     _refused(path, r"weight 'kernel' \(6, 1000000000\) of layer 2 would need 44\.7 GiB")
+
+
+def test_a_loss_of_your_own_is_refused_before_anything_is_written(tmp_path, data):
+    from nnscratch.engine.losses import Quadratic
+
+    class Doubled(Quadratic):
+        name = "doubled_quadratic"
+
+        def total(self, y_true, y_pred):
+            return 2.0 * super().total(y_true, y_pred)
+
+    X, y = data
+    model = Sequential([Dense(3, "sigmoid", input_dim=2), Dense(2, "sigmoid")])
+    model.compile(SGD(0.5), Doubled())
+    model.fit(X, y, batch_size=len(X), epochs=2)
+    path = tmp_path / "mine.nnscratch"
+    with pytest.raises(TypeError, match=r"loss of your own \(Doubled, named 'doubled_quadratic'\)"):
+        model.save(path)
+    assert not path.exists()
+    model.save_weights(tmp_path / "mine.weights.npz")  # what the message offers instead
+    again = Sequential([Dense(3, "sigmoid", input_dim=2), Dense(2, "sigmoid")])
+    again.load_weights(tmp_path / "mine.weights.npz")
+    assert all(np.array_equal(a, b) for a, b in zip(again.get_weights(), model.get_weights()))
+
+
+def test_a_subclass_that_keeps_a_builtin_name_saves_as_that_loss(tmp_path, data):
+    from nnscratch.engine.losses import CategoricalCrossentropy
+
+    class Mine(CategoricalCrossentropy):
+        """Keeps the name, so a file loads it as the built-in cross-entropy."""
+
+    X, y = data
+    model = Sequential([Dense(3, "tanh", input_dim=2), Dense(2, "softmax")])
+    model.compile(SGD(0.5), Mine())
+    model.fit(X, y, batch_size=len(X), epochs=2)
+    model.save(tmp_path / "mine.nnscratch")
+    loaded = load_model(tmp_path / "mine.nnscratch")
+    assert type(loaded.loss) is CategoricalCrossentropy
+
+
+def test_a_constraint_of_your_own_is_refused_before_anything_is_written(tmp_path, data):
+    from nnscratch.engine.constraints import Constraint
+
+    class Capped(Constraint):
+        name = "capped"
+
+        def __init__(self, cap=1.0):
+            self.cap = cap
+
+        def __call__(self, w):
+            return np.clip(w, -self.cap, self.cap)
+
+    X, y = data
+    model = Sequential([Dense(3, "tanh", input_dim=2, kernel_constraint=Capped(0.5)), Dense(2)])
+    model.compile(SGD(0.1), "mse")
+    model.fit(X, np.eye(2)[y], batch_size=len(X), epochs=1)
+    assert np.abs(model.layers[0].kernel).max() <= 0.5  # it trains with it
+    path = tmp_path / "capped.nnscratch"
+    with pytest.raises(TypeError, match=r"could not load it back \(layer 0 \(Dense\): unknown "):
+        model.save(path)
+    assert not path.exists()

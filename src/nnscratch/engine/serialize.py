@@ -33,11 +33,13 @@ from __future__ import annotations
 import json
 import math
 import numbers
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
+from . import generator_state
+from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from .layers import Layer, get_layer_class, registered_name
@@ -58,15 +60,6 @@ READABLE_VERSIONS = (1, 2)
 
 WEIGHTS_PREFIX = "weights/"
 OPTIMIZER_PREFIX = "optimizer/"
-
-# The random bit generators a file may name (a fixed table: nothing is imported by name).
-_BIT_GENERATORS: dict[str, Callable[[], np.random.BitGenerator]] = {
-    "PCG64": np.random.PCG64,
-    "PCG64DXSM": np.random.PCG64DXSM,
-    "MT19937": np.random.MT19937,
-    "Philox": np.random.Philox,
-    "SFC64": np.random.SFC64,
-}
 
 
 # -- model -> data -----------------------------------------------------------------------
@@ -91,26 +84,16 @@ def _layer_config(index: int, layer: Layer) -> dict[str, Any]:
             f"layer {index} ({type(layer).__name__}): get_config() must return plain JSON "
             f"data (numbers, strings, lists, dicts): {exc}"
         ) from None
-    return {"class_name": name, "config": config}
-
-
-def _rng_state(rng: Any) -> dict[str, Any] | None:
-    """A JSON-ready description of a generator's exact state."""
-    if rng is None:
-        return None
-    if isinstance(rng, np.random.RandomState):
-        return {"kind": "RandomState", "state": _jsonable(rng.get_state(legacy=False))}
-    return {"kind": "Generator", "state": _jsonable(rng.bit_generator.state)}
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, np.ndarray):
-        return {"ndarray": value.tolist(), "dtype": str(value.dtype)}
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+    spec = {"class_name": name, "config": config}
+    try:  # a file is written only if it loads back: settings are found again by name
+        _build_layer(index, spec, FORMAT_VERSION)
+    except ValueError as exc:
+        raise TypeError(
+            f"cannot save the model: a file could not load it back ({exc}). A file names "
+            f"each setting, and only nnscratch's load by name; keep the weights with "
+            f"model.save_weights('w.weights.npz')"
+        ) from None
+    return spec
 
 
 def model_to_data(
@@ -138,7 +121,7 @@ def model_to_data(
         if not _saves_as_builtin(opt):
             raise TypeError(f"a custom optimizer ({type(opt).__name__}) cannot be saved")
         config["compile"] = {
-            "loss": model.loss.get_config(),
+            "loss": _loss_config(model.loss),
             "metrics": _metric_names(model),
             "optimizer": opt.get_config(),
         }
@@ -147,9 +130,9 @@ def model_to_data(
                 arrays[OPTIMIZER_PREFIX + key] = arr
     config["training"] = {
         "iterations": opt.iterations if include_optimizer and opt is not None else 0,
-        "rng": _rng_state(model.rng) if model.built else None,
+        "rng": generator_state.to_data(model.rng) if model.built else None,
         "layer_rngs": {
-            str(i): _rng_state(layer.rng)
+            str(i): generator_state.to_data(layer.rng)
             for i, layer in enumerate(model.layers)
             if layer.seed is not None and layer.rng is not None
         },
@@ -164,6 +147,20 @@ def _metric_names(model: Any) -> list[str]:
         if name not in metrics_module.METRICS or metrics_module.get(name, model.loss) is not fn:
             raise TypeError(f"the metric {name!r} is a function of your own and cannot be saved")
     return list(model.metrics)
+
+
+def _loss_config(loss: Any) -> dict[str, Any]:
+    """The loss's config, if a file can load it: a file names its loss, so the name must be
+    one of nnscratch's (a subclass that keeps a built-in's name loads as that loss)."""
+    builtin = losses_module.LOSSES.get(loss.name)
+    if builtin is None or not isinstance(loss, builtin):
+        raise TypeError(
+            f"a loss of your own ({type(loss).__name__}, named {loss.name!r}) cannot be saved: "
+            "a model file names its loss, and only nnscratch's losses load by name; keep the "
+            "weights with model.save_weights('w.weights.npz') and load them into the same "
+            "network compiled with your loss (model.load_weights)"
+        )
+    return loss.get_config()
 
 
 def _saves_as_builtin(opt: Any) -> bool:
@@ -329,38 +326,7 @@ def _stray(names: list[str], slots: tuple[str, ...]) -> ValueError:
 
 def _restore_rng(state: Any, where: str) -> Any:
     kind = _need(state, "kind", (str,), where)
-    raw = _need(state, "state", (dict,), where)
-    data = _from_jsonable(raw, where)
-    try:
-        if kind == "RandomState":
-            rng = np.random.RandomState()
-            rng.set_state(data)
-            return rng
-        if kind == "Generator":
-            name = data.get("bit_generator")
-            if name not in _BIT_GENERATORS:
-                raise ValueError(
-                    f"unknown bit generator {name!r}; valid: {', '.join(sorted(_BIT_GENERATORS))}"
-                )
-            bitgen = _BIT_GENERATORS[name]()
-            bitgen.state = data
-            return np.random.Generator(bitgen)
-    except (TypeError, ValueError, KeyError, OverflowError) as exc:
-        raise ValueError(f"{where}: bad generator state ({exc})") from None
-    raise ValueError(f"{where}.kind must be 'RandomState' or 'Generator', got {kind!r}")
-
-
-def _from_jsonable(value: Any, where: str) -> Any:
-    if isinstance(value, dict):
-        if set(value) == {"ndarray", "dtype"}:
-            if value["dtype"] not in ("uint32", "uint64"):
-                raise ValueError(f"{where}: generator arrays must be uint32 or uint64")
-            try:
-                return np.array(value["ndarray"], dtype=value["dtype"])
-            except (TypeError, ValueError, OverflowError) as exc:
-                raise ValueError(f"{where}: bad generator array ({exc})") from None
-        return {k: _from_jsonable(v, where) for k, v in value.items()}
-    return value
+    return generator_state.from_data(kind, _need(state, "state", (dict,), where), where)
 
 
 def _check_array(name: str, arr: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
