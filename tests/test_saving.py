@@ -459,3 +459,20 @@ def test_a_constraint_of_your_own_is_refused_before_anything_is_written(tmp_path
     with pytest.raises(TypeError, match=r"could not load it back \(layer 0 \(Dense\): unknown "):
         model.save(path)
     assert not path.exists()
+
+
+def test_an_optimizer_of_your_own_is_refused_before_anything_is_written(tmp_path, data):
+    class Halving(SGD):
+        """SGD whose steps halve the gradient: a new update, so not a built-in SGD."""
+
+        def _update(self, key, p, g, lr):
+            super()._update(key, p, 0.5 * g, lr)
+
+    X, y = data
+    model = Sequential([Dense(3, "tanh", input_dim=2), Dense(2, "softmax")])
+    model.compile(Halving(0.5), "categorical_crossentropy")
+    model.fit(X, y, batch_size=len(X), epochs=1)
+    path = tmp_path / "halving.nnscratch"
+    with pytest.raises(TypeError, match=r"optimizer of your own \(Halving\).*save_weights"):
+        model.save(path)
+    assert not path.exists()

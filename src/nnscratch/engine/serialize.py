@@ -119,7 +119,11 @@ def model_to_data(
     opt = model.optimizer
     if model.loss is not None and opt is not None:
         if not _saves_as_builtin(opt):
-            raise TypeError(f"a custom optimizer ({type(opt).__name__}) cannot be saved")
+            raise TypeError(
+                f"an optimizer of your own ({type(opt).__name__}) cannot be saved: a model file "
+                "names its optimizer, and only nnscratch's load by name; keep the weights with "
+                "model.save_weights('w.weights.npz')"
+            )
         config["compile"] = {
             "loss": _loss_config(model.loss),
             "metrics": _metric_names(model),
