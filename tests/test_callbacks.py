@@ -222,6 +222,32 @@ def test_model_checkpoint_every_epoch_with_formatted_names(tmp_path, data):
         np.testing.assert_array_equal(a, b)
 
 
+def test_model_checkpoint_refuses_a_model_it_could_not_save_before_training(tmp_path, data):
+    from nnscratch.engine.losses import CategoricalCrossentropy
+
+    class Mine(CategoricalCrossentropy):
+        name = "my_cross_entropy"
+
+    x, y, _, _ = data
+    model = Sequential([Dense(4, "tanh", input_dim=2), Dense(2, "softmax")], seed=0)
+    model.compile(SGD(0.5), Mine())
+    model.build((2,))
+    before = model.get_weights()
+    ckpt = ModelCheckpoint(str(tmp_path / "m-{epoch}.nnscratch"))
+    with pytest.raises(TypeError, match="loss of your own"):
+        model.fit(x, y, epochs=3, callbacks=[ckpt], verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), before))  # no step
+    assert ckpt.saved == [] and list(tmp_path.iterdir()) == []
+
+
+def test_model_checkpoint_refuses_a_folder_that_is_a_file_before_training(tmp_path, data):
+    x, y, _, _ = data
+    (tmp_path / "taken").write_text("a file, not a folder")
+    ckpt = ModelCheckpoint(str(tmp_path / "taken" / "m.nnscratch"))
+    with pytest.raises(NotADirectoryError, match="ModelCheckpoint folder"):
+        make_model().fit(x, y, epochs=1, callbacks=[ckpt], verbose=0)
+
+
 def test_model_checkpoint_save_best_only(tmp_path, data):
     x, y, xv, yv = data
     path = tmp_path / "best.nnscratch"

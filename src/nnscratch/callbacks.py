@@ -25,6 +25,8 @@ from .engine.callbacks import (
     LearningRateScheduler,
     TerminateOnNaN,
 )
+from .engine.serialize import model_to_data
+from .files import writable_folder
 from .progress import LossPrinter, ProgressBar
 from .saving import save_model
 
@@ -108,7 +110,14 @@ class ModelCheckpoint(Callback):
             self.on_train_batch_end = self._batch_end  # type: ignore[method-assign]
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        """Before the first step: the model must be one a file can hold (a loss, optimizer
+        or setting of your own is refused now, not after an epoch of work), and the folder
+        must take files."""
         self._batches = 0
+        model_to_data(self.model)
+        folder = os.path.dirname(self.filepath)
+        if "{" not in folder:  # a folder named from the logs is made at each save
+            writable_folder(folder or ".", "ModelCheckpoint folder")
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._epoch = epoch
