@@ -248,6 +248,52 @@ def test_model_checkpoint_refuses_a_folder_that_is_a_file_before_training(tmp_pa
         make_model().fit(x, y, epochs=1, callbacks=[ckpt], verbose=0)
 
 
+def test_model_checkpoint_takes_keras_arguments_in_keras_order(tmp_path, data, capsys):
+    x, y, xv, yv = data
+    path = str(tmp_path / "best.nnscratch")
+    ckpt = ModelCheckpoint(path, "val_loss", 1, True)  # filepath, monitor, verbose, best only
+    assert (ckpt.verbose, ckpt.save_best_only) == (1, True)
+    model = make_model(SGD(0.5))
+    hist = model.fit(x, y, epochs=3, validation_data=(xv, yv), callbacks=[ckpt], verbose=0)
+    lines = capsys.readouterr().out.splitlines()
+    losses = hist.history["val_loss"]
+    assert (
+        lines[0]
+        == f"Epoch 1: val_loss improved from inf to {losses[0]:.5f}, saving model to {path}"
+    )
+    assert len(lines) == 3 and all(
+        line.startswith(f"Epoch {i + 1}: val_loss ") for i, line in enumerate(lines)
+    )
+
+
+def test_model_checkpoint_can_keep_the_weights_alone(tmp_path, data):
+    from nnscratch.engine.losses import CategoricalCrossentropy
+
+    class Mine(CategoricalCrossentropy):  # a loss no model file could name
+        name = "my_cross_entropy"
+
+    x, y, _, _ = data
+    model = Sequential([Dense(4, "tanh", input_dim=2), Dense(2, "softmax")], seed=0)
+    model.compile(SGD(0.5), Mine())
+    ckpt = ModelCheckpoint(tmp_path / "w-{epoch}.weights.npz", save_weights_only=True)
+    model.fit(x, y, epochs=2, callbacks=[ckpt], verbose=0)
+    assert [os.path.basename(p) for p in ckpt.saved] == ["w-1.weights.npz", "w-2.weights.npz"]
+    again = Sequential([Dense(4, "tanh", input_dim=2), Dense(2, "softmax")], seed=5)
+    again.load_weights(ckpt.saved[-1])
+    assert all(np.array_equal(a, b) for a, b in zip(again.get_weights(), model.get_weights()))
+    with pytest.raises(ValueError, match=r"weights files must end in \.weights\.npz"):
+        ModelCheckpoint("w.weights.h5", save_weights_only=True)
+
+
+def test_model_checkpoint_initial_value_threshold(tmp_path, data):
+    x, y, xv, yv = data
+    ckpt = ModelCheckpoint(
+        tmp_path / "b.nnscratch", save_best_only=True, initial_value_threshold=1e-9
+    )
+    make_model().fit(x, y, epochs=2, validation_data=(xv, yv), callbacks=[ckpt], verbose=0)
+    assert ckpt.saved == [] and not (tmp_path / "b.nnscratch").exists()  # never beat 1e-9
+
+
 def test_model_checkpoint_save_best_only(tmp_path, data):
     x, y, xv, yv = data
     path = tmp_path / "best.nnscratch"

@@ -17,6 +17,8 @@ import numbers
 import os
 from typing import Any, TextIO
 
+from . import weights_file
+from .engine import checks
 from .engine.callbacks import (
     Callback,
     EarlyStopping,
@@ -58,12 +60,22 @@ class ModelCheckpoint(Callback):
         ``"ckpt-{epoch:03d}-{val_loss:.3f}.nnscratch"``.
     monitor : str, default "val_loss"
         Used with ``save_best_only``.
+    verbose : 0 or 1, default 0
+        1 prints a line for each save (and each epoch that did not improve), as Keras does.
     save_best_only : bool, default False
         Save only when ``logs[monitor]`` improves on the best value so far.
+    save_weights_only : bool, default False
+        Write only the weights (``model.save_weights``): ``filepath`` must then end in
+        ``.weights.npz``.
     mode : {"auto", "min", "max"}, default "auto"
         "auto" is "max" for accuracies, "min" otherwise.
     save_freq : "epoch" or int, default "epoch"
         Save at the end of every epoch, or every ``save_freq`` batches.
+    initial_value_threshold : float, optional
+        With ``save_best_only``, the value ``logs[monitor]`` must beat for the first save.
+
+    The arguments come in Keras 3's order, so a call that passes them by position means
+    the same here.
 
     Attributes
     ----------
@@ -79,14 +91,21 @@ class ModelCheckpoint(Callback):
         self,
         filepath: str | os.PathLike[str],
         monitor: str = "val_loss",
+        verbose: int = 0,
         save_best_only: bool = False,
+        save_weights_only: bool = False,
         mode: str = "auto",
         save_freq: str | int = "epoch",
+        initial_value_threshold: float | None = None,
     ) -> None:
         super().__init__()
         self.filepath = os.fspath(filepath)
         if not isinstance(self.filepath, str) or not self.filepath:
             raise ValueError(f"filepath must be a non-empty path, got {filepath!r}")
+        self.verbose = checks.one_of("verbose", verbose, (0, 1))
+        self.save_weights_only = checks.flag("save_weights_only", save_weights_only)
+        if self.save_weights_only:  # refuse a name save_weights would refuse, now
+            weights_file.check_filename(self.filepath)
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
         if mode == "auto":
@@ -103,6 +122,8 @@ class ModelCheckpoint(Callback):
         self.save_freq = save_freq
         self.saved: list[str] = []
         self.best = math.inf if mode == "min" else -math.inf
+        if initial_value_threshold is not None:  # a file is written only once it beats this
+            self.best = checks.number("initial_value_threshold", initial_value_threshold)
         self._batches = 0
         self._epoch = 0
         if save_freq != "epoch":
@@ -114,7 +135,8 @@ class ModelCheckpoint(Callback):
         or setting of your own is refused now, not after an epoch of work), and the folder
         must take files."""
         self._batches = 0
-        model_to_data(self.model)
+        if not self.save_weights_only:
+            model_to_data(self.model)
         folder = os.path.dirname(self.filepath)
         if "{" not in folder:  # a folder named from the logs is made at each save
             writable_folder(folder or ".", "ModelCheckpoint folder")
@@ -141,8 +163,9 @@ class ModelCheckpoint(Callback):
             current = float(logs[self.monitor])
             better = current < self.best if self.mode == "min" else current > self.best
             if not better:
+                self._say(f"Epoch {epoch + 1}: {self.monitor} did not improve from {self.best:.5f}")
                 return
-            self.best = current
+            previous, self.best = self.best, current
         try:
             path = self.filepath.format(epoch=epoch + 1, **logs)
         except (KeyError, IndexError, ValueError) as exc:
@@ -150,8 +173,25 @@ class ModelCheckpoint(Callback):
                 f"ModelCheckpoint filepath {self.filepath!r} cannot be filled from epoch and "
                 f"the logs ({', '.join(sorted(logs))}): {exc}"
             ) from None
-        save_model(self.model, path)
+        if self.save_best_only:
+            self._say(
+                f"Epoch {epoch + 1}: {self.monitor} improved from {previous:.5f} to "
+                f"{current:.5f}, saving model to {path}"
+            )
+        else:
+            self._say(f"Epoch {epoch + 1}: saving model to {path}")
+        if self.save_weights_only:
+            weights_file.save_weights(self.model, path)
+        else:
+            save_model(self.model, path)
         self.saved.append(path)
+
+    def _say(self, line: str) -> None:
+        """With ``verbose=1``, Keras' line about each save (above any progress bar)."""
+        if self.verbose:
+            from tqdm import tqdm  # (imported when needed: start-up stays fast)
+
+            tqdm.write(line)
 
 
 class CSVLogger(Callback):

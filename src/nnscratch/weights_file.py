@@ -43,11 +43,17 @@ from .files import atomic_write
 from .saving import read_model_file
 from .untrusted import load_npz
 
-__all__ = ["SUFFIX", "load_weights", "save_weights"]
+__all__ = ["SUFFIX", "check_filename", "load_weights", "save_weights"]
 
 SUFFIX = ".weights.npz"
 MODEL_SUFFIX = ".nnscratch"
 _DOTTED = re.compile(r"(0|[1-9][0-9]{0,5})\.([A-Za-z_][A-Za-z0-9_]{0,63})")
+
+
+def check_filename(filepath: Any) -> str:
+    """``filepath`` as a string if :func:`save_weights` takes its name (it ends in
+    ``.weights.npz``); otherwise the ``ValueError`` that ``save_weights`` would raise."""
+    return _checked_name(filepath, reading=False)
 
 
 def _checked_name(filepath: Any, reading: bool) -> str:
