@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from .checks import integer, number, one_of
+
 __all__ = [
     "Callback",
     "CallbackList",
@@ -32,6 +34,7 @@ __all__ = [
     "History",
     "LambdaCallback",
     "LearningRateScheduler",
+    "ReduceLROnPlateau",
     "TerminateOnNaN",
 ]
 
@@ -136,6 +139,7 @@ class LambdaCallback(Callback):
         on_epoch_end: Callable[[int, Logs], None] | None = None,
         on_train_begin: Callable[[Logs], None] | None = None,
         on_train_end: Callable[[Logs], None] | None = None,
+        on_train_batch_begin: Callable[[int, Logs], None] | None = None,
         on_train_batch_end: Callable[[int, Logs], None] | None = None,
     ) -> None:
         super().__init__()
@@ -144,6 +148,7 @@ class LambdaCallback(Callback):
             ("on_epoch_end", on_epoch_end),
             ("on_train_begin", on_train_begin),
             ("on_train_end", on_train_end),
+            ("on_train_batch_begin", on_train_batch_begin),
             ("on_train_batch_end", on_train_batch_end),
         ):
             if fn is not None:
@@ -184,6 +189,8 @@ class EarlyStopping(Callback):
         here the best weights are also restored after the last epoch, so that the model
         you keep is always the best one seen. Not on Ctrl-C or divergence: then the model
         keeps its latest weights.
+    start_from_epoch : int, default 0
+        Epochs to train before watching the value at all (a warm-up; as Keras).
 
     Raises
     ------
@@ -204,6 +211,7 @@ class EarlyStopping(Callback):
         mode: str = "auto",
         baseline: float | None = None,
         restore_best_weights: bool = False,
+        start_from_epoch: int = 0,
     ) -> None:
         super().__init__()
         if not isinstance(monitor, str):
@@ -226,6 +234,7 @@ class EarlyStopping(Callback):
         self.mode = mode
         self.baseline = None if baseline is None else float(baseline)
         self.restore_best_weights = bool(restore_best_weights)
+        self.start_from_epoch = integer("start_from_epoch", start_from_epoch, low=0)
         self._reset()
 
     def _reset(self) -> None:
@@ -246,18 +255,9 @@ class EarlyStopping(Callback):
         self._reset()
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
-        logs = logs or {}
-        if self.monitor not in logs:
-            have = ", ".join(sorted(logs)) or "nothing"
-            hint = (
-                "; pass validation_data=... or validation_split=... to fit()"
-                if self.monitor.startswith("val_")
-                else ""
-            )
-            raise ValueError(
-                f"EarlyStopping monitors {self.monitor!r} but the logs have only {have}{hint}"
-            )
-        current = float(logs[self.monitor])
+        current = monitored(self, logs)
+        if epoch < self.start_from_epoch:
+            return
         if self.restore_best_weights and self.best_weights is None:
             # Keep the first epoch's weights so there is always something to restore.
             self.best_weights = self.model.get_weights()
@@ -279,6 +279,102 @@ class EarlyStopping(Callback):
             return
         if self.restore_best_weights and self.best_weights is not None:
             self.model.set_weights(self.best_weights)
+
+
+def monitored(callback: Any, logs: Logs | None) -> float:
+    """``logs[callback.monitor]``, or a ``ValueError`` that lists the keys there are."""
+    logs = logs or {}
+    if callback.monitor not in logs:
+        have = ", ".join(sorted(logs)) or "nothing"
+        hint = (
+            "; pass validation_data=... or validation_split=... to fit()"
+            if callback.monitor.startswith("val_")
+            else ""
+        )
+        raise ValueError(
+            f"{type(callback).__name__} monitors {callback.monitor!r} but the logs have only "
+            f"{have}{hint}"
+        )
+    return float(logs[callback.monitor])
+
+
+class ReduceLROnPlateau(Callback):
+    """Lower the learning rate when a monitored value has stopped improving (Keras').
+
+    After ``patience`` epochs in a row in which ``logs[monitor]`` did not beat the best
+    value by more than ``min_delta``, the rate becomes ``max(lr * factor, min_lr)``; then
+    ``cooldown`` epochs pass before epochs count again. The rate set is a constant: it
+    replaces any schedule the optimizer was given. ``reductions`` lists
+    ``(epoch, new rate)`` for every change.
+
+    Parameters
+    ----------
+    monitor : str, default "val_loss"
+    factor : float, default 0.1
+        In ``(0, 1)``: the new rate is ``lr * factor``.
+    patience : int, default 10
+    mode : {"auto", "min", "max"}, default "auto"
+        "auto" is "max" for accuracies and "min" otherwise.
+    min_delta : float, default 1e-4
+    cooldown : int, default 0
+    min_lr : float, default 0.0
+        The rate never goes below this.
+
+    Examples
+    --------
+    >>> plateau = ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=3)
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        factor: float = 0.1,
+        patience: int = 10,
+        mode: str = "auto",
+        min_delta: float = 1e-4,
+        cooldown: int = 0,
+        min_lr: float = 0.0,
+    ) -> None:
+        super().__init__()
+        if not isinstance(monitor, str):
+            raise TypeError(f"monitor must be a log key such as 'val_loss', got {monitor!r}")
+        self.monitor = monitor
+        self.factor = number("factor", factor, 0, 1, low_open=True, high_open=True)
+        self.patience = integer("patience", patience, low=0)
+        self.mode = one_of("mode", mode, ("auto", "min", "max"))
+        if self.mode == "auto":
+            self.mode = "max" if monitor.endswith(("acc", "accuracy")) else "min"
+        self.min_delta = number("min_delta", min_delta, low=0)
+        self.cooldown = integer("cooldown", cooldown, low=0)
+        self.min_lr = number("min_lr", min_lr, low=0)
+        self.reductions: list[tuple[int, float]] = []
+        self.on_train_begin()
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self.wait = self.cooldown_counter = 0
+        self.best = math.inf if self.mode == "min" else -math.inf
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        current = monitored(self, logs)
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self.mode == "min":
+            improved = current < self.best - self.min_delta
+        else:
+            improved = current > self.best + self.min_delta
+        if improved:
+            self.best, self.wait = current, 0
+            return
+        if self.cooldown_counter > 0:
+            return
+        self.wait += 1
+        optimizer = self.model.optimizer
+        if self.wait >= self.patience and optimizer.learning_rate > self.min_lr:
+            rate = max(float(optimizer.learning_rate) * self.factor, self.min_lr)
+            optimizer.learning_rate = rate
+            self.reductions.append((epoch, rate))
+            self.cooldown_counter, self.wait = self.cooldown, 0
 
 
 class LearningRateScheduler(Callback):
