@@ -4,13 +4,7 @@ lines, ReduceLROnPlateau, EarlyStopping's start_from_epoch, LambdaCallback's bat
 import numpy as np
 import pytest
 
-from nnscratch import Sequential
-from nnscratch.callbacks import (
-    EarlyStopping,
-    LambdaCallback,
-    LearningRateScheduler,
-    ReduceLROnPlateau,
-)
+from nnscratch import Sequential, callbacks
 from nnscratch.data import moons
 from nnscratch.keras import callbacks as keras_callbacks
 from nnscratch.layers import Dense
@@ -19,6 +13,7 @@ from nnscratch.optimizers import SGD
 
 @pytest.fixture(scope="module")
 def data():
+    """90 points to train on and 30 to validate on, from the moons."""
     x, y = moons(n_samples=120, seed=0)
     return x[:90], y[:90], x[90:], y[90:]
 
@@ -50,14 +45,16 @@ def _drive(callback, values, lr=1.0):
 
 def test_reduce_lr_on_plateau_follows_keras_rule():
     # patience 2: two epochs without improvement (by more than min_delta) halve the rate
-    plateau = ReduceLROnPlateau(factor=0.5, patience=2, min_delta=0.0)
+    plateau = callbacks.ReduceLROnPlateau(factor=0.5, patience=2, min_delta=0.0)
     rates = _drive(plateau, [1.0, 0.9, 0.9, 0.95, 0.8, 0.8, 0.8, 0.8])
     assert rates == [1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.25, 0.25]
     assert plateau.reductions == [(3, 0.5), (6, 0.25)]
 
 
 def test_reduce_lr_on_plateau_cooldown_and_floor():
-    plateau = ReduceLROnPlateau(factor=0.1, patience=1, cooldown=2, min_lr=0.05, min_delta=0.0)
+    plateau = callbacks.ReduceLROnPlateau(
+        factor=0.1, patience=1, cooldown=2, min_lr=0.05, min_delta=0.0
+    )
     rates = _drive(plateau, [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0])
     # epoch 1 reduces to 0.1; as in Keras the cooldown counter goes down at the start of
     # each epoch, so cooldown=2 rests epoch 2 and epoch 3 reduces again, to the floor 0.05
@@ -71,13 +68,14 @@ def test_reduce_lr_on_plateau_cooldown_and_floor():
 )
 def test_reduce_lr_on_plateau_refuses_bad_settings(kwargs, match):
     with pytest.raises((TypeError, ValueError), match=match):
-        ReduceLROnPlateau(**kwargs)
+        callbacks.ReduceLROnPlateau(**kwargs)
 
 
 def test_reduce_lr_on_plateau_in_fit_prints_keras_line(data, capsys):
     x, y, xv, yv = data
     model = make_model(lr=0.5)
-    plateau = ReduceLROnPlateau("val_loss", 0.5, 0, 1, min_delta=10.0)  # improves only on inf
+    # it improves only on the first epoch (on inf)
+    plateau = callbacks.ReduceLROnPlateau("val_loss", 0.5, 0, 1, min_delta=10.0)
     model.fit(x, y, epochs=3, validation_data=(xv, yv), callbacks=[plateau], verbose=0)
     assert model.optimizer.learning_rate == 0.125
     assert capsys.readouterr().out.splitlines() == [
@@ -88,21 +86,22 @@ def test_reduce_lr_on_plateau_in_fit_prints_keras_line(data, capsys):
 
 def test_early_stopping_keras_order_verbose_and_start_from_epoch(data, capsys):
     x, y, xv, yv = data
-    stop = EarlyStopping("val_loss", 100.0, 1, 1, restore_best_weights=True)  # no epoch improves
+    # monitor, min_delta, patience, verbose: no epoch after the first improves by 100
+    stop = callbacks.EarlyStopping("val_loss", 100.0, 1, 1, restore_best_weights=True)
     assert (stop.min_delta, stop.patience, stop.verbose) == (100.0, 1, 1)
     history = make_model().fit(x, y, epochs=10, validation_data=(xv, yv), callbacks=[stop])
     assert len(history.history["loss"]) == 2
     out = capsys.readouterr().out.splitlines()
     assert "Epoch 2: early stopping" in out
     assert "Restoring model weights from the end of the best epoch: 1." in out
-    late = EarlyStopping(min_delta=100.0, patience=1, start_from_epoch=4)
+    late = callbacks.EarlyStopping(min_delta=100.0, patience=1, start_from_epoch=4)
     history = make_model().fit(x, y, epochs=10, validation_data=(xv, yv), callbacks=[late])
     assert len(history.history["loss"]) == 6  # watching from epoch 5 (index 4)
 
 
 def test_learning_rate_scheduler_verbose(data, capsys):
     x, y, _, _ = data
-    schedule = LearningRateScheduler(lambda epoch: 0.1 / (epoch + 1), verbose=1)
+    schedule = callbacks.LearningRateScheduler(lambda epoch: 0.1 / (epoch + 1), verbose=1)
     make_model().fit(x, y, epochs=2, callbacks=[schedule], verbose=0)
     assert capsys.readouterr().out.splitlines() == [
         "Epoch 1: LearningRateScheduler setting learning rate to 0.1.",
@@ -113,14 +112,14 @@ def test_learning_rate_scheduler_verbose(data, capsys):
 def test_lambda_callback_sees_every_batch_begin(data):
     x, y, _, _ = data
     begun = []
-    hook = LambdaCallback(on_train_batch_begin=lambda batch, logs: begun.append(batch))
+    hook = callbacks.LambdaCallback(on_train_batch_begin=lambda batch, logs: begun.append(batch))
     make_model().fit(x, y, epochs=2, batch_size=30, callbacks=[hook], verbose=0)
     assert begun == [0, 1, 2, 0, 1, 2]
 
 
 def test_keras_module_offers_them():
-    assert keras_callbacks.ReduceLROnPlateau is ReduceLROnPlateau
-    assert keras_callbacks.EarlyStopping is EarlyStopping
+    assert keras_callbacks.ReduceLROnPlateau is callbacks.ReduceLROnPlateau
+    assert keras_callbacks.EarlyStopping is callbacks.EarlyStopping
     with pytest.raises(ValueError, match="verbose"):
-        EarlyStopping(verbose=3)
-    assert np.isfinite(ReduceLROnPlateau().best) is np.False_
+        callbacks.EarlyStopping(verbose=3)
+    assert np.isfinite(callbacks.ReduceLROnPlateau().best) is np.False_

@@ -23,7 +23,8 @@ from .engine import checks
 from .engine.callbacks import Callback, History, LambdaCallback, TerminateOnNaN
 from .engine.serialize import model_to_data
 from .files import writable_folder
-from .progress import LossPrinter, ProgressBar
+from .monitoring import EarlyStopping, ReduceLROnPlateau
+from .progress import LossPrinter, ProgressBar, report
 from .saving import save_model
 
 __all__ = [
@@ -182,53 +183,7 @@ class ModelCheckpoint(Callback):
         self.saved.append(path)
 
     def _say(self, line: str) -> None:
-        _say(self.verbose, line)
-
-
-def _say(verbose: int, line: str) -> None:
-    """With ``verbose=1``, one of Keras' lines about what a callback did, written above any
-    progress bar."""
-    if verbose:
-        from tqdm import tqdm  # (imported when needed: start-up stays fast)
-
-        tqdm.write(line)
-
-
-class EarlyStopping(engine_callbacks.EarlyStopping):
-    """:class:`nnscratch.engine.callbacks.EarlyStopping` with Keras 3's arguments, in Keras
-    3's order: ``verbose=1`` prints ``Epoch N: early stopping`` (and which epoch's weights
-    came back) when training ends.
-
-    >>> stop = EarlyStopping("val_loss", 0.0, 5, 1, restore_best_weights=True)
-    """
-
-    def __init__(
-        self,
-        monitor: str = "val_loss",
-        min_delta: float = 0.0,
-        patience: int = 0,
-        verbose: int = 0,
-        mode: str = "auto",
-        baseline: float | None = None,
-        restore_best_weights: bool = False,
-        start_from_epoch: int = 0,
-    ) -> None:
-        super().__init__(
-            monitor, min_delta, patience, mode, baseline, restore_best_weights, start_from_epoch
-        )
-        self.verbose = checks.one_of("verbose", verbose, (0, 1))
-
-    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
-        super().on_train_end(logs)
-        if (logs or {}).get("interrupted") or (logs or {}).get("diverged"):
-            return
-        if self.stopped_epoch > 0:
-            _say(self.verbose, f"Epoch {self.stopped_epoch + 1}: early stopping")
-        if self.restore_best_weights and self.best_weights is not None:
-            _say(
-                self.verbose,
-                f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.",
-            )
+        report(self.verbose, line)
 
 
 class LearningRateScheduler(engine_callbacks.LearningRateScheduler):
@@ -241,42 +196,10 @@ class LearningRateScheduler(engine_callbacks.LearningRateScheduler):
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         super().on_epoch_begin(epoch, logs)
-        _say(
+        report(
             self.verbose,
             f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {self.rates[-1]}.",
         )
-
-
-class ReduceLROnPlateau(engine_callbacks.ReduceLROnPlateau):
-    """:class:`nnscratch.engine.callbacks.ReduceLROnPlateau` with Keras 3's arguments, in
-    Keras 3's order: ``verbose=1`` prints each new rate.
-
-    >>> plateau = ReduceLROnPlateau("val_loss", 0.5, 3, 1, min_lr=1e-4)
-    """
-
-    def __init__(
-        self,
-        monitor: str = "val_loss",
-        factor: float = 0.1,
-        patience: int = 10,
-        verbose: int = 0,
-        mode: str = "auto",
-        min_delta: float = 1e-4,
-        cooldown: int = 0,
-        min_lr: float = 0.0,
-    ) -> None:
-        super().__init__(monitor, factor, patience, mode, min_delta, cooldown, min_lr)
-        self.verbose = checks.one_of("verbose", verbose, (0, 1))
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        before = len(self.reductions)
-        super().on_epoch_end(epoch, logs)
-        if len(self.reductions) > before:
-            rate = self.reductions[-1][1]
-            _say(
-                self.verbose,
-                f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {rate}.",
-            )
 
 
 class CSVLogger(Callback):

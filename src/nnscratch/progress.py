@@ -31,6 +31,7 @@ __all__ = [
     "in_jupyter_kernel",
     "interactive",
     "progress_bar",
+    "report",
 ]
 
 
@@ -152,6 +153,13 @@ def _tqdm_class() -> Any:
     else:
         from tqdm.std import tqdm
     return tqdm
+
+
+def report(verbose: int, line: str) -> None:
+    """With ``verbose``, print ``line`` (a callback's note, such as Keras' ``Epoch 7: early
+    stopping``) on a line of its own, above any progress bar being drawn."""
+    if verbose:
+        _tqdm_class().write(line)
 
 
 def _format_logs(logs: dict[str, Any]) -> str:
