@@ -12,7 +12,6 @@ defined here do, which is why they live above the engine:
 from __future__ import annotations
 
 import csv
-import math
 import numbers
 import os
 from typing import Any, TextIO
@@ -23,7 +22,7 @@ from .engine import checks
 from .engine.callbacks import Callback, History, LambdaCallback, TerminateOnNaN
 from .engine.serialize import model_to_data
 from .files import writable_folder
-from .monitoring import EarlyStopping, ReduceLROnPlateau
+from .monitoring import EarlyStopping, ReduceLROnPlateau, _Watcher
 from .progress import LossPrinter, ProgressBar, report
 from .saving import save_model
 
@@ -42,7 +41,7 @@ __all__ = [
 ]
 
 
-class ModelCheckpoint(Callback):
+class ModelCheckpoint(_Watcher):
     """Save the model during training, so that a crash or Ctrl-C loses little.
 
     Each save is atomic: the previous file stays intact until the new one is complete.
@@ -98,26 +97,20 @@ class ModelCheckpoint(Callback):
         self.filepath = os.fspath(filepath)
         if not isinstance(self.filepath, str) or not self.filepath:
             raise ValueError(f"filepath must be a non-empty path, got {filepath!r}")
-        self.verbose = checks.one_of("verbose", verbose, (0, 1))
+        self._watch(monitor, verbose, mode, 0.0)  # any improvement counts
         self.save_weights_only = checks.flag("save_weights_only", save_weights_only)
         if self.save_weights_only:  # refuse a name save_weights would refuse, now
             weights_file.check_filename(self.filepath)
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
-        if mode == "auto":
-            mode = "max" if monitor.endswith(("acc", "accuracy")) else "min"
         if save_freq != "epoch" and (
             isinstance(save_freq, bool)
             or not isinstance(save_freq, numbers.Integral)
             or save_freq <= 0
         ):
             raise ValueError(f"save_freq must be 'epoch' or a positive integer, got {save_freq!r}")
-        self.monitor = monitor
         self.save_best_only = bool(save_best_only)
-        self.mode = mode
         self.save_freq = save_freq
         self.saved: list[str] = []
-        self.best = math.inf if mode == "min" else -math.inf
+        self.best = self._worst()
         if initial_value_threshold is not None:  # a file is written only once it beats this
             self.best = checks.number("initial_value_threshold", initial_value_threshold)
         self._batches = 0
@@ -151,15 +144,10 @@ class ModelCheckpoint(Callback):
 
     def _save(self, epoch: int, logs: dict[str, Any]) -> None:
         if self.save_best_only:
-            if self.monitor not in logs:
-                have = ", ".join(sorted(logs)) or "nothing"
-                raise ValueError(
-                    f"ModelCheckpoint monitors {self.monitor!r} but the logs have only {have}"
-                )
-            current = float(logs[self.monitor])
-            better = current < self.best if self.mode == "min" else current > self.best
-            if not better:
-                self._say(f"Epoch {epoch + 1}: {self.monitor} did not improve from {self.best:.5f}")
+            current = self._current(logs)
+            if not self._improved(current):
+                line = f"Epoch {epoch + 1}: {self.monitor} did not improve from {self.best:.5f}"
+                report(self.verbose, line)
                 return
             previous, self.best = self.best, current
         try:
@@ -170,20 +158,18 @@ class ModelCheckpoint(Callback):
                 f"the logs ({', '.join(sorted(logs))}): {exc}"
             ) from None
         if self.save_best_only:
-            self._say(
+            report(
+                self.verbose,
                 f"Epoch {epoch + 1}: {self.monitor} improved from {previous:.5f} to "
-                f"{current:.5f}, saving model to {path}"
+                f"{current:.5f}, saving model to {path}",
             )
         else:
-            self._say(f"Epoch {epoch + 1}: saving model to {path}")
+            report(self.verbose, f"Epoch {epoch + 1}: saving model to {path}")
         if self.save_weights_only:
             weights_file.save_weights(self.model, path)
         else:
             save_model(self.model, path)
         self.saved.append(path)
-
-    def _say(self, line: str) -> None:
-        report(self.verbose, line)
 
 
 class LearningRateScheduler(engine_callbacks.LearningRateScheduler):

@@ -20,15 +20,13 @@ __all__ = ["EarlyStopping", "ReduceLROnPlateau"]
 
 
 class _Watcher(Callback):
-    """What both callbacks share: the value they watch, how it improves, and ``verbose``."""
+    """What the callbacks that watch a logged value share (these two, and
+    ``ModelCheckpoint(save_best_only=True)``): the value, how it improves, and ``verbose``."""
 
-    def _watch(
-        self, monitor: str, patience: int, verbose: int, mode: str, min_delta: float
-    ) -> None:
+    def _watch(self, monitor: str, verbose: int, mode: str, min_delta: float) -> None:
         if not isinstance(monitor, str):
             raise TypeError(f"monitor must be a log key such as 'val_loss', got {monitor!r}")
         self.monitor = monitor
-        self.patience = checks.integer("patience", patience, low=0)
         self.verbose = checks.one_of("verbose", verbose, (0, 1))
         self.mode = checks.one_of("mode", mode, ("auto", "min", "max"))
         if self.mode == "auto":
@@ -124,7 +122,8 @@ class EarlyStopping(_Watcher):
         start_from_epoch: int = 0,
     ) -> None:
         super().__init__()
-        self._watch(monitor, patience, verbose, mode, min_delta)
+        self._watch(monitor, verbose, mode, min_delta)
+        self.patience = checks.integer("patience", patience, low=0)
         self.baseline = None if baseline is None else checks.number("baseline", baseline)
         self.restore_best_weights = checks.flag("restore_best_weights", restore_best_weights)
         self.start_from_epoch = checks.integer("start_from_epoch", start_from_epoch, low=0)
@@ -216,7 +215,8 @@ class ReduceLROnPlateau(_Watcher):
         min_lr: float = 0.0,
     ) -> None:
         super().__init__()
-        self._watch(monitor, patience, verbose, mode, min_delta)
+        self._watch(monitor, verbose, mode, min_delta)
+        self.patience = checks.integer("patience", patience, low=0)
         self.factor = checks.number("factor", factor, 0, 1, low_open=True, high_open=True)
         self.cooldown = checks.integer("cooldown", cooldown, low=0)
         self.min_lr = checks.number("min_lr", min_lr, low=0)
