@@ -88,11 +88,7 @@ def _layer_config(index: int, layer: Layer) -> dict[str, Any]:
     try:  # a file is written only if it loads back: settings are found again by name
         _build_layer(index, spec, FORMAT_VERSION)
     except ValueError as exc:
-        raise TypeError(
-            f"cannot save the model: a file could not load it back ({exc}). A file names "
-            f"each setting, and only nnscratch's load by name; keep the weights with "
-            f"model.save_weights('w.weights.npz')"
-        ) from None
+        raise _cannot_save(f"the model (a file could not load it back ({exc}))") from None
     return spec
 
 
@@ -119,11 +115,7 @@ def model_to_data(
     opt = model.optimizer
     if model.loss is not None and opt is not None:
         if not _saves_as_builtin(opt):
-            raise TypeError(
-                f"an optimizer of your own ({type(opt).__name__}) cannot be saved: a model file "
-                "names its optimizer, and only nnscratch's load by name; keep the weights with "
-                "model.save_weights('w.weights.npz')"
-            )
+            raise _cannot_save(f"an optimizer of your own ({type(opt).__name__})")
         config["compile"] = {
             "loss": _loss_config(model.loss),
             "metrics": _metric_names(model),
@@ -158,13 +150,18 @@ def _loss_config(loss: Any) -> dict[str, Any]:
     one of nnscratch's (a subclass that keeps a built-in's name loads as that loss)."""
     builtin = losses_module.LOSSES.get(loss.name)
     if builtin is None or not isinstance(loss, builtin):
-        raise TypeError(
-            f"a loss of your own ({type(loss).__name__}, named {loss.name!r}) cannot be saved: "
-            "a model file names its loss, and only nnscratch's losses load by name; keep the "
-            "weights with model.save_weights('w.weights.npz') and load them into the same "
-            "network compiled with your loss (model.load_weights)"
-        )
+        raise _cannot_save(f"a loss of your own ({type(loss).__name__}, named {loss.name!r})")
     return loss.get_config()
+
+
+def _cannot_save(what: str) -> TypeError:
+    """The error for a model a file could not load back, with what to do instead."""
+    return TypeError(
+        f"{what} cannot be saved: a model file names its loss, optimizer and settings, and "
+        "only nnscratch's load back by name; keep the weights with "
+        "model.save_weights('w.weights.npz') and load them into the same network "
+        "(model.load_weights)"
+    )
 
 
 def _saves_as_builtin(opt: Any) -> bool:
