@@ -161,13 +161,12 @@ class _DenseKernel:
         and dL/dx, and the array dL/dx they fill (``None`` for the first layer)."""
         steps: Steps = []
         dz = grad if fused else self.dz
-        if not fused and self.tanh:  # grad * (1 - a**2), as Tanh.backward computes it
+        if not fused and (self.tanh or self.sigmoid):  # grad * f'(a), as their backward
             a = self.a
-            steps += [_call(np.power, a, 2, dz), _call(np.subtract, 1.0, dz, dz)]
-            steps.append(_call(np.multiply, grad, dz, dz))
-        elif not fused and self.sigmoid:  # grad * ((1 - a) * a), as Sigmoid.backward
-            a = self.a
-            steps += [_call(np.subtract, 1.0, a, dz), _call(np.multiply, dz, a, dz)]
+            if self.tanh:  # 1 - a**2
+                steps += [_call(np.power, a, 2, dz), _call(np.subtract, 1.0, dz, dz)]
+            else:  # (1 - a) * a
+                steps += [_call(np.subtract, 1.0, a, dz), _call(np.multiply, dz, a, dz)]
             steps.append(_call(np.multiply, grad, dz, dz))
         elif not fused:
             steps.append(_call(_into, self.layer.activation.backward, dz, grad, self.a))
