@@ -90,11 +90,18 @@ COSTS: dict[str, type] = {"QuadraticCost": QuadraticCost, "CrossEntropyCost": Cr
 
 
 def cost_class(cost: Any) -> type:
-    """``QuadraticCost`` or ``CrossEntropyCost`` from the class or its name."""
+    """``QuadraticCost`` or ``CrossEntropyCost`` from the class, an instance or its name.
+
+    The book passes the class (``cost=network2.CrossEntropyCost``); its ``fig/`` scripts
+    ``overfitting.py`` and ``more_data.py`` pass an instance (``CrossEntropyCost()``),
+    which works there because ``fn`` and ``delta`` are static methods. Both give the class.
+    """
     if isinstance(cost, str):
         if cost in COSTS:
             return COSTS[cost]
         raise ValueError(f"unknown cost {cost!r}; valid: {', '.join(COSTS)}")
+    if type(cost) in COSTS.values():
+        return type(cost)
     if isinstance(cost, type) and cost in COSTS.values():
         return cost
     raise ValueError(

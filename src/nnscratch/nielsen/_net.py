@@ -35,18 +35,19 @@ from ..engine.checks import integer, number, positive_int
 from ..engine.layers import Dense
 from ..engine.losses import one_hot
 from ..engine.model import Sequential
-from ..engine.optimizers import SGD as EngineSGD
-from ..engine.regularizers import L1L2
 from ._costs import QuadraticCost, cost_class
 from ._examples import LayerList, as_list, to_matrices
+from ._steps import BookSteps, own
 from ._threads import blas_threads
 
 __all__ = ["Network"]
 
 Lines = Callable[[str], Any]
+#: a data set as SGD measures it: inputs, targets, whether they are one-hot, the examples
+Examples = tuple[np.ndarray, np.ndarray, bool, list]
 
 
-class Network:
+class Network(BookSteps):
     """The book's feedforward network of sigmoid neurons, trained by mini-batch SGD.
 
     ``Network(sizes)`` is ``network.py``'s (chapter 1: quadratic cost, weights and biases
@@ -191,9 +192,20 @@ class Network:
         """The network's output for input ``a``: ``a' = sigmoid(w a + b)``, layer by layer.
 
         ``a`` is a column ``(n_in, 1)`` as in the book (a flat ``(n_in,)`` vector is
-        accepted too); the result is a column ``(n_out, 1)``.
+        accepted too); the result is a column ``(n_out, 1)``. As in the book, where
+        ``np.dot(w, a) + b`` adds ``b`` to every column, a matrix ``(n_in, k)`` of ``k``
+        inputs side by side gives their ``k`` outputs ``(n_out, k)``.
         """
-        return self.model.predict(self._column(a, "feedforward", "input")).reshape(-1, 1)
+        a = np.asarray(a)
+        n = self.sizes[0]
+        if a.ndim == 2 and a.shape[0] == n and a.shape[1] != 1 and a.dtype.kind in "biuf":
+            return self.model.predict(a.T).T
+        if a.size != n or a.ndim > 2 or (a.ndim == 2 and a.shape[1] != 1):
+            raise ValueError(
+                f"feedforward expects an input column of shape ({n}, 1) or ({n}, k) for k "
+                f"inputs, got shape {a.shape}"
+            )
+        return self.model.predict(a.reshape(1, -1)).reshape(-1, 1)
 
     def _column(self, a: Any, where: str, what: str) -> np.ndarray:
         a = np.asarray(a)
@@ -230,6 +242,23 @@ class Network:
         X, Y, vector = to_matrices(data, "data", self.sizes[0], self.sizes[-1], self.dtype)
         return self._total_cost(X, Y, vector, lmbda)
 
+    def _correct(self, data: Examples, method: str) -> int:
+        """What SGD prints as correct: a subclass's own ``evaluate`` or ``accuracy``
+        (called as the book's SGD calls it), else the whole set as one matrix."""
+        X, Y, vector, examples = data
+        if own(self, method):
+            return self._count_correct(X, Y, vector)
+        if method == "evaluate":
+            return self.evaluate(examples)
+        return self.accuracy(examples, convert=vector)
+
+    def _cost(self, data: Examples, lmbda: float) -> float:
+        """SGD's cost: a subclass's own ``total_cost``, else the whole set as one matrix."""
+        X, Y, vector, examples = data
+        if own(self, "total_cost"):
+            return self._total_cost(X, Y, vector, lmbda)
+        return self.total_cost(examples, lmbda, convert=not vector)
+
     def _count_correct(self, X: np.ndarray, Y: np.ndarray, vector: bool) -> int:
         out = self.model.predict(X, batch_size=10_000)
         labels = Y.argmax(axis=1) if vector else Y
@@ -247,42 +276,6 @@ class Network:
             cost = float(np.sum(np.nan_to_num(terms))) / n
         squares = sum(float(np.vdot(w, w)) for w in self.weights)
         return cost + 0.5 * (lmbda / n) * squares
-
-    # -- chapter 2: backpropagation ----------------------------------------------------------
-    def backprop(self, x: Any, y: Any) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """The gradient of the cost ``C_x`` of one example: ``(nabla_b, nabla_w)``.
-
-        Layer-by-layer lists shaped like ``biases`` and ``weights``, as the book's
-        ``backprop`` returns them (equations BP1-BP4: ``delta^L = cost.delta(z, a, y)``,
-        ``delta^l = (w^{l+1}.T delta^{l+1}) * sigmoid'(z^l)``, ``dC/db = delta``,
-        ``dC/dw = delta a^{l-1}.T``). Computed by the engine's backward pass on a batch
-        of one example, without the L2 term (which the book adds in
-        ``update_mini_batch``). ``y`` is the desired output column ``(n_out, 1)`` (or a
-        digit).
-        """
-        X = self._column(x, "backprop", "input")
-        if isinstance(y, numbers.Integral) and not isinstance(y, bool):
-            Y = one_hot(np.array([int(y)]), self.sizes[-1], self.dtype)
-        else:
-            Y = self._column(y, "backprop", "output")
-        if self.model.loss is None or self.model.loss.name != self.cost.engine_loss:
-            self.compile(1.0)
-        saved = [dict(layer.regularizers) for layer in self.model.layers]
-        try:
-            for layer in self.model.layers:
-                layer.regularizers.clear()
-            grads = self.model.gradients(X, Y)
-        finally:
-            for layer, regs in zip(self.model.layers, saved):
-                layer.regularizers.update(regs)
-        count = len(self.model.layers)
-        nabla_b = [grads[f"{i}.bias"].astype(float).reshape(-1, 1) for i in range(count)]
-        nabla_w = [grads[f"{i}.kernel"].astype(float).T.copy() for i in range(count)]
-        return nabla_b, nabla_w
-
-    def cost_derivative(self, output_activations: Any, y: Any) -> np.ndarray:
-        """``dC_x/da = a - y`` for the quadratic cost (network.py's helper)."""
-        return np.asarray(output_activations) - np.asarray(y)
 
     # -- learning ----------------------------------------------------------------------------
     def SGD(
@@ -352,17 +345,17 @@ class Network:
                 "and monitor_evaluation_accuracy=True"
             )
         n_in, n_out, dtype = self.sizes[0], self.sizes[-1], self.dtype
-        X, Y, vector = to_matrices(
-            as_list(training_data, "training_data"), "training_data", n_in, n_out, dtype
-        )
+        examples = as_list(training_data, "training_data")
+        X, Y, vector = to_matrices(examples, "training_data", n_in, n_out, dtype)
         if not vector:
             Y = one_hot(Y, n_out, dtype)
         sets = {}
         for name, data in (("test_data", test_data), ("evaluation_data", evaluation_data)):
             if data is not None:
-                X_set, Y_set, labels = to_matrices(as_list(data, name), name, n_in, n_out, dtype)
+                data = as_list(data, name)
+                X_set, Y_set, labels = to_matrices(data, name, n_in, n_out, dtype)
                 # measured after every epoch: converted to the model's dtype once, here
-                sets[name] = (np.ascontiguousarray(X_set, dtype), Y_set, labels)
+                sets[name] = (np.ascontiguousarray(X_set, dtype), Y_set, labels, data)
         if monitor_training_cost or monitor_training_accuracy:  # measured every epoch too
             X = np.ascontiguousarray(X, dtype)
         self.compile(eta, lmbda, X.shape[0])
@@ -372,8 +365,9 @@ class Network:
             monitor_evaluation_cost,
             monitor_evaluation_accuracy,
         )
+        train = (X, Y, True, examples)
         with blas_threads(self._step_flops(m)):
-            return self._epochs(X, Y, epochs, m, lmbda, sets, monitors, early_stopping_n)
+            return self._epochs(train, epochs, m, eta, lmbda, sets, monitors, early_stopping_n)
 
     def _step_flops(self, m: int) -> float:
         """Multiply-adds of one training step (forward, two backward products), times 2."""
@@ -381,17 +375,21 @@ class Network:
 
     def _epochs(
         self,
-        X: np.ndarray,
-        Y: np.ndarray,
+        train: Examples,
         epochs: int,
         m: int,
+        eta: float,
         lmbda: float,
-        sets: dict[str, tuple[np.ndarray, np.ndarray, bool]],
+        sets: dict[str, Examples],
         monitors: tuple[bool, bool, bool, bool],
         early_stopping_n: int,
     ) -> tuple[list[float], list[int], list[float], list[int]]:
         say = self.print_fn or (lambda line: None)
+        X, Y, _, examples = train
         n = X.shape[0]
+        # A subclass's own update_mini_batch or backprop is called as the book calls it.
+        books_loop = not (own(self, "update_mini_batch") and own(self, "backprop"))
+        book_args = (eta, lmbda, n) if self._network2 else (eta,)
         test, evaluation = sets.get("test_data"), sets.get("evaluation_data")
         train_cost, train_acc, eval_cost, eval_acc = monitors
         results: tuple[list[float], list[int], list[float], list[int]] = ([], [], [], [])
@@ -404,26 +402,30 @@ class Network:
         for j in range(epochs):
             random.shuffle(order)
             index = np.asarray(order)
-            for start in range(0, n, chunk):
+            for start in range(0, n, m if books_loop else chunk):
+                if books_loop:
+                    batch = [examples[i] for i in order[start : start + m]]
+                    self.update_mini_batch(batch, *book_args)
+                    continue
                 part = index[start : start + chunk]
                 self.model.fit(X[part], Y[part], epochs=1, batch_size=m, shuffle=False, verbose=0)
             if test is not None:
-                say(f"Epoch {j}: {self._count_correct(*test)} / {len(test[1])}")
+                say(f"Epoch {j}: {self._correct(test, 'evaluate')} / {len(test[1])}")
             elif self._network2:
                 say(f"Epoch {j} training complete")
             else:
                 say(f"Epoch {j} complete")
             if train_cost:
-                training_cost.append(self._total_cost(X, Y, True, lmbda))
+                training_cost.append(self._cost(train, lmbda))
                 say(f"Cost on training data: {training_cost[-1]}")
             if train_acc:
-                training_accuracy.append(self._count_correct(X, Y, True))
+                training_accuracy.append(self._correct(train, "accuracy"))
                 say(f"Accuracy on training data: {training_accuracy[-1]} / {n}")
             if evaluation is not None and eval_cost:
-                evaluation_cost.append(self._total_cost(*evaluation, lmbda))
+                evaluation_cost.append(self._cost(evaluation, lmbda))
                 say(f"Cost on evaluation data: {evaluation_cost[-1]}")
             if evaluation is not None and eval_acc:
-                evaluation_accuracy.append(self._count_correct(*evaluation))
+                evaluation_accuracy.append(self._correct(evaluation, "accuracy"))
                 say(
                     f"Accuracy on evaluation data: {evaluation_accuracy[-1]} / {len(evaluation[1])}"
                 )
@@ -437,44 +439,6 @@ class Network:
                 if no_change == early_stopping_n:
                     break
         return results
-
-    def update_mini_batch(
-        self, mini_batch: Any, eta: float, lmbda: float = 0.0, n: int = 0
-    ) -> None:
-        """One gradient step on ``mini_batch`` (a list of (x, y)), as one matrix.
-
-        ``n`` is the size of the whole training set, which scales the L2 term (network2's
-        ``update_mini_batch(mini_batch, eta, lmbda, n)``; network.py's has no ``lmbda``).
-        """
-        batch = as_list(mini_batch, "mini_batch")
-        X, Y, vector = to_matrices(batch, "mini_batch", self.sizes[0], self.sizes[-1], self.dtype)
-        if not vector:
-            Y = one_hot(Y, self.sizes[-1], self.dtype)
-        lmbda = number("lmbda", lmbda, low=0)
-        if lmbda and (isinstance(n, bool) or not isinstance(n, numbers.Integral) or n <= 0):
-            raise ValueError(f"with lmbda > 0, n must be the training set size (> 0), got {n!r}")
-        self.compile(number("eta", eta, low=0, low_open=True), lmbda, int(n) or 1)
-        self.model.train_on_batch(X, Y)
-
-    def compile(self, eta: float, lmbda: float = 0.0, n: int = 1) -> None:
-        """Set the engine model up for the book's SGD step.
-
-        The optimizer is ``SGD(learning_rate=eta)`` on the mean of the cost over a
-        mini-batch, and with ``lmbda > 0`` every kernel gets ``l2(lmbda / (2 n))``, whose
-        gradient ``(lmbda / n) w`` is network2's weight decay for ``n`` training
-        examples. ``SGD`` calls this itself; call it to train ``self.model`` directly
-        with ``self.model.fit``.
-        """
-        eta = number("eta", eta, low=0, low_open=True)
-        lmbda = number("lmbda", lmbda, low=0)
-        n = positive_int("n", n)
-        reg = L1L2(l2=lmbda / (2.0 * n)) if lmbda else None
-        for layer in self.model.layers:
-            layer.set_regularizer("kernel", reg)
-        key = (eta, self.cost.engine_loss)
-        if self._compiled_for != key:
-            self.model.compile(optimizer=EngineSGD(learning_rate=eta), loss=self.cost.engine_loss)
-            self._compiled_for = key
 
     # -- files ---------------------------------------------------------------------------------
     def save(self, filename: str | os.PathLike[str]) -> None:

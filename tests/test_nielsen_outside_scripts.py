@@ -1,0 +1,179 @@
+"""The book's chapter 1-3 scripts, as readers run them on Python 3, through ``import network2``.
+
+Each test types what one of the book's programs types (``fig/overfitting.py``,
+``fig/more_data.py``, the chapter 2 and 3 exercises that change ``update_mini_batch`` or
+``backprop``) and checks that it runs unchanged and gives the book's numbers, against the
+book's algorithm written out here one example at a time.
+"""
+# The book seeds the global np.random; mimicking it is the point of these tests.
+# ruff: noqa: NPY002
+
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import pytest
+
+from test_nielsen_book import book_folder, book_modules, book_sgd
+
+__all__ = ["book_folder", "book_modules"]  # fixtures, used by name
+
+
+def test_overfitting_py_passes_an_instance_of_the_cost(book_folder, book_modules, tmp_path):
+    # fig/overfitting.py and fig/more_data.py: cost=network2.CrossEntropyCost() (an instance)
+    import mnist_loader
+    import network2
+
+    random.seed(12345678)
+    np.random.seed(12345678)
+    training_data, _, test_data = mnist_loader.load_data_wrapper()
+    net = network2.Network([784, 30, 10], cost=network2.CrossEntropyCost(), print_fn=None)
+    net.large_weight_initializer()
+    start = [w.copy() for w in net.weights], [b.copy() for b in net.biases]
+    test_cost, test_accuracy, training_cost, training_accuracy = net.SGD(
+        training_data[:100],
+        2,
+        10,
+        0.5,
+        evaluation_data=test_data,
+        lmbda=0.1,
+        monitor_evaluation_cost=True,
+        monitor_evaluation_accuracy=True,
+        monitor_training_cost=True,
+        monitor_training_accuracy=True,
+    )
+    json.dumps([test_cost, test_accuracy, training_cost, training_accuracy])
+    assert [len(r) for r in (test_cost, test_accuracy, training_cost, training_accuracy)] == [2] * 4
+    random.seed(12345678)
+    weights, biases = book_sgd(
+        *start, training_data[:100], 2, 10, 0.5, cross_entropy=True, lmbda=0.1
+    )
+    for ours, theirs in zip(net.weights + net.biases, weights + biases):
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-11)
+    # the instance's own methods still answer as the book's (static methods)
+    a, y = np.full((10, 1), 0.25), network2.vectorized_result(3)
+    assert network2.CrossEntropyCost().delta(None, a, y).shape == (10, 1)
+    net.save(tmp_path / "net.json")
+    assert network2.load(tmp_path / "net.json").cost is network2.CrossEntropyCost
+    # an instance of the quadratic cost, too; anything else is still refused by name
+    assert network2.Network([4, 2], cost=network2.QuadraticCost()).cost is network2.QuadraticCost
+    with pytest.raises(ValueError, match="QuadraticCost or CrossEntropyCost"):
+        network2.Network([4, 2], cost=object())
+
+
+def test_feedforward_takes_several_columns_at_once(book_modules):
+    # np.dot(w, a) + b broadcasts b over the columns of a: the book's feedforward maps an
+    # (n_in, k) matrix of k inputs to the (n_out, k) matrix of their outputs
+    import network
+
+    np.random.seed(2)
+    net = network.Network([6, 5, 3])
+    X = np.random.rand(6, 4)
+    out = net.feedforward(X)
+    assert out.shape == (3, 4)
+    for k in range(4):
+        np.testing.assert_allclose(out[:, [k]], net.feedforward(X[:, [k]]), rtol=0, atol=1e-15)
+    a = X
+    for b, w in zip(net.biases, net.weights):
+        a = 1 / (1 + np.exp(-(w @ a + b)))
+    np.testing.assert_allclose(out, a, rtol=0, atol=1e-15)
+    with pytest.raises(ValueError, match=r"\(6, 1\) or \(6, k\)"):
+        net.feedforward(np.zeros((5, 4)))
+
+
+def _pairs(n, seed):
+    rng = np.random.RandomState(seed)
+    return [(rng.rand(6, 1), np.eye(3)[:, [k % 3]]) for k in range(n)]
+
+
+def test_an_update_mini_batch_of_ones_own_is_what_sgd_calls(book_modules, capsys):
+    # Chapter 3's exercise: momentum-based SGD, by changing update_mini_batch
+    import network2
+
+    calls = []
+
+    class MomentumNetwork(network2.Network):
+        def update_mini_batch(self, mini_batch, eta, lmbda, n, mu=0.5):
+            calls.append((len(mini_batch), eta, lmbda, n))
+            if not hasattr(self, "velocities"):
+                self.velocities = [np.zeros(w.shape) for w in self.weights]
+            nabla_b = [np.zeros(b.shape) for b in self.biases]
+            nabla_w = [np.zeros(w.shape) for w in self.weights]
+            for x, y in mini_batch:
+                delta_nabla_b, delta_nabla_w = self.backprop(x, y)
+                nabla_b = [nb + dnb for nb, dnb in zip(nabla_b, delta_nabla_b)]
+                nabla_w = [nw + dnw for nw, dnw in zip(nabla_w, delta_nabla_w)]
+            self.velocities = [
+                mu * v - (eta / len(mini_batch)) * nw for v, nw in zip(self.velocities, nabla_w)
+            ]
+            self.weights = [
+                (1 - eta * (lmbda / n)) * w + v for w, v in zip(self.weights, self.velocities)
+            ]
+            self.biases = [b - (eta / len(mini_batch)) * nb for b, nb in zip(self.biases, nabla_b)]
+
+    data = _pairs(25, 0)
+    np.random.seed(4)
+    net = MomentumNetwork([6, 4, 3])
+    plain = network2.Network([6, 4, 3], print_fn=None)
+    np.random.seed(4)
+    plain.default_weight_initializer()
+    random.seed(7)
+    _, accuracy, _, _ = net.SGD(
+        data, 2, 10, 0.5, lmbda=1.0, evaluation_data=data, monitor_evaluation_accuracy=True
+    )
+    assert calls == [(10, 0.5, 1.0, 25), (10, 0.5, 1.0, 25), (5, 0.5, 1.0, 25)] * 2
+    assert len(accuracy) == 2 and "Epoch 1 training complete" in capsys.readouterr().out
+    # the momentum changed the result: the plain step on the same order is another network
+    random.seed(7)
+    plain.SGD(data, 2, 10, 0.5, lmbda=1.0)
+    assert not np.allclose(net.weights[0], plain.weights[0])
+
+
+def test_a_backprop_of_ones_own_is_what_update_mini_batch_sums(book_modules):
+    # Chapter 2: readers rewrite backprop (here: the book's, with the gradient halved)
+    import network
+
+    class HalfNetwork(network.Network):
+        def backprop(self, x, y):
+            nabla_b, nabla_w = super().backprop(x, y)
+            return [0.5 * g for g in nabla_b], [0.5 * g for g in nabla_w]
+
+    data = _pairs(20, 1)
+    np.random.seed(5)
+    half = HalfNetwork([6, 4, 3], print_fn=None)
+    np.random.seed(5)
+    full = network.Network([6, 4, 3], print_fn=None)
+    start = [w.copy() for w in full.weights], [b.copy() for b in full.biases]
+    random.seed(3)
+    half.SGD(data, 2, 5, 2.0)
+    random.seed(3)
+    full.SGD(data, 2, 5, 1.0)  # half the gradient at eta 2 is the whole one at eta 1
+    for ours, theirs in zip(half.weights + half.biases, full.weights + full.biases):
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)
+    random.seed(3)
+    weights, biases = book_sgd(*start, data, 2, 5, 1.0)
+    for ours, theirs in zip(half.weights + half.biases, weights + biases):
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)
+    # update_mini_batch on its own sums the rewritten backprop too
+    full.weights = [w.copy() for w in half.weights]
+    full.biases = [b.copy() for b in half.biases]
+    half.update_mini_batch(data[:4], 2.0)
+    full.update_mini_batch(data[:4], 1.0)
+    for ours, theirs in zip(half.weights + half.biases, full.weights + full.biases):
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)
+
+
+def test_an_evaluate_of_ones_own_prints_in_sgds_lines(book_modules, capsys):
+    import network
+
+    class Counting(network.Network):
+        def evaluate(self, test_data):
+            return 7
+
+    np.random.seed(0)
+    net = Counting([6, 3])
+    data = _pairs(10, 2)
+    net.SGD(data, 1, 5, 1.0, test_data=[(x, int(np.argmax(y))) for x, y in data])
+    assert capsys.readouterr().out == "Epoch 0: 7 / 10\n"
