@@ -100,7 +100,9 @@ def test_get_layer_by_name_or_index_and_keras_errors():
     assert model.get_layer(index=-1) is model.layers[-1]
     named = Sequential([Dense(2, input_dim=3, name="hidden"), Dense(1)])
     assert named.get_layer("hidden") is named.layers[0]
-    assert named.get_layer("dense_1") is named.layers[1]  # numbered as summary() does
+    # named as Keras names it: a name given by hand does not count, so the second is "dense"
+    assert [layer.name for layer in named.layers] == ["hidden", "dense"]
+    assert named.get_layer("dense") is named.layers[1]
     with pytest.raises(ValueError, match="not both"):
         model.get_layer("dense", 0)
     with pytest.raises(ValueError, match="name or a layer index"):

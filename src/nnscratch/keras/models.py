@@ -4,7 +4,8 @@ Keras' ``keras.models``: :class:`Sequential` is ``nnscratch.Sequential`` (every 
 method is there; see :mod:`nnscratch.keras.sequential`), :class:`Model` the functional
 ``Model(inputs, outputs)`` for a chain of layers (:mod:`nnscratch.keras.functional`).
 ``load_model`` and ``model_from_json`` return this module's ``Sequential``, so a loaded
-model trains with Keras' defaults too (``fit`` in batches of 32).
+model trains with Keras' defaults too (``fit`` in batches of 32); ``clone_model`` is
+Keras' copy of the architecture with fresh weights.
 """
 
 from __future__ import annotations
@@ -12,13 +13,28 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .. import model_config
+from .. import model_config, models
 from ..engine import serialize
 from ..saving import ModelFileError, read_model_file, save_model
 from .functional import Model
 from .sequential import Sequential
 
-__all__ = ["Model", "Sequential", "load_model", "model_from_json", "save_model"]
+__all__ = ["Model", "Sequential", "clone_model", "load_model", "model_from_json", "save_model"]
+
+
+def clone_model(model: Any) -> Sequential:
+    """A new model with ``model``'s layers and settings and freshly drawn weights, not
+    compiled (Keras' ``keras.models.clone_model``).
+
+    The layers are new objects with the same names; copy the weights with
+    ``clone.set_weights(model.get_weights())`` and compile the clone before ``fit``.
+    ``Sequential.from_config(model.get_config())`` is the same copy.
+    """
+    if not isinstance(model, models.Sequential):
+        raise TypeError(
+            f"clone_model expects a model (Sequential or Model), got {type(model).__name__}"
+        )
+    return Sequential.from_config(model.get_config())
 
 
 def load_model(

@@ -4,14 +4,25 @@ Its ``fit`` trains on mini-batches of 32 when no ``batch_size`` is given, as Ker
 (``batch_size=len(x)`` is full-batch gradient descent, one step per epoch), and also
 takes Keras 1's ``nb_epoch`` (with a ``DeprecationWarning``); its ``dtype`` defaults to
 :func:`nnscratch.keras.backend.floatx`.
+
+What Keras 3 code reads from a model is here too: the model is named ``"sequential"``
+and each layer, as it is added, gets the name the summary shows (``dense``,
+``dense_1``, ..., numbered per model); ``model.weights``, ``trainable_weights`` and
+``non_trainable_weights`` list the arrays; ``model.trainable = False`` freezes every
+layer; ``model(x)`` computes the outputs; ``summary`` takes Keras' keyword arguments.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .. import models
+from ..engine.backend import to_numpy as backend_to_numpy
+from ..engine.checks import flag
 from ..engine.model import BATCH_SIZE as DEFAULT_BATCH_SIZE  # 32, Keras' fit(batch_size=None)
+from ..engine.summary import snake_case
 from . import backend
 from ._renames import renamed
 
@@ -27,9 +38,96 @@ class Sequential(models.Sequential):
     ``set_floatx``), and ``seed`` is ``nnscratch.Sequential``'s.
     """
 
-    def __init__(self, layers: Any = None, name: str | None = None, **kwargs: Any) -> None:
+    _trainable = True
+
+    def __init__(self, layers: Any = None, name: str | None = "sequential", **kwargs: Any) -> None:
         kwargs.setdefault("dtype", backend.floatx())
         super().__init__(layers, name=name, **kwargs)
+
+    def add(self, layer: Any) -> None:
+        """Append a layer (see ``nnscratch.Sequential.add``), naming it as Keras does if it
+        has no name: its class in snake case, numbered within this model (``dense``,
+        ``dense_1``), skipping names already taken."""
+        super().add(layer)
+        if self.layers and self.layers[-1] is layer and layer.name is None:
+            base = snake_case(type(layer).__name__)
+            taken = {other.name for other in self.layers}
+            layer.name = next(
+                name
+                for n in range(len(self.layers) + 1)
+                if (name := base if n == 0 else f"{base}_{n}") not in taken
+            )
+
+    # -- Keras 3's attributes ---------------------------------------------------------------
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """Every weight array, layer by layer (the arrays themselves, not copies)."""
+        return list(self.parameters().values())
+
+    @property
+    def trainable_weights(self) -> list[np.ndarray]:
+        """The weight arrays ``fit`` updates."""
+        return list(self.parameters(trainable=True).values())
+
+    @property
+    def non_trainable_weights(self) -> list[np.ndarray]:
+        """The weight arrays ``fit`` leaves alone (frozen layers, running statistics)."""
+        return list(self.parameters(trainable=False).values())
+
+    @property
+    def trainable(self) -> bool:
+        """``model.trainable = False`` sets every layer's ``trainable`` (Keras' rule)."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = flag("trainable", value)
+        for layer in self.layers:
+            if hasattr(type(layer), "trainable"):
+                layer.trainable = self._trainable
+            elif not self._trainable:
+                raise TypeError(
+                    f"{layer.describe()} cannot be frozen: only nnscratch.keras.layers "
+                    f"classes have trainable"
+                )
+
+    def __call__(self, inputs: Any, training: bool = False) -> np.ndarray:
+        """``model(x)``: the outputs for the array ``x`` (``predict(x)`` in one pass;
+        ``training=True`` runs dropout and batch statistics as ``fit`` does)."""
+        if getattr(inputs, "apply_layer", None) is not None:
+            raise ValueError(
+                "calling a model on a placeholder (a model inside a model) is not supported: "
+                "nnscratch.keras.Model supports a single chain of layers; add the layers "
+                "themselves"
+            )
+        if not flag("training", training):
+            return self.predict(inputs)
+        x = self.check_inputs(inputs)
+        return backend_to_numpy(self.forward(self.xp.asarray(x), training=True))
+
+    def summary(  # type: ignore[override]
+        self,
+        line_length: int | None = None,
+        positions: Any = None,
+        print_fn: Any = None,
+        expand_nested: bool = False,
+        show_trainable: bool = False,
+        layer_range: Any = None,
+    ) -> None:
+        """Print the table (see ``nnscratch.Sequential.summary``), taking Keras' arguments.
+
+        The table keeps its own column widths, so ``line_length`` and ``positions`` are
+        accepted and do not change it; ``expand_nested`` changes nothing (a model holds no
+        models). ``show_trainable=True`` and ``layer_range`` are refused.
+        """
+        if show_trainable:
+            raise ValueError("summary(show_trainable=True) is not supported")
+        if layer_range is not None:
+            raise ValueError(
+                f"summary(layer_range={layer_range!r}) is not supported: the table lists "
+                f"every layer"
+            )
+        super().summary(print_fn=print_fn)
 
     def fit(self, x: Any, y: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         """``nnscratch.Sequential.fit`` in Keras' argument order, which also takes Keras 1's

@@ -18,6 +18,10 @@ Keras 1                                     today
 ``dim_ordering="tf"``                       ``data_format="channels_last"``
 ==========================================  ===============================================
 
+Three integers alone, ``Conv2D(32, 3, 3)``, are read as Keras 1 and 2 read them (a 3x3
+kernel, with the warning); with a fourth positional argument, ``Conv2D(32, 3, 1, "same")``
+is Keras 3's ``(filters, kernel_size, strides, padding)``, which Keras 2 refused.
+
 nnscratch works channels-last only (images ``(n, height, width, channels)``):
 ``data_format="channels_last"`` (or ``None``) is accepted, ``"channels_first"`` is refused
 with the transpose that fixes the data. Dilated convolutions are not supported.
@@ -72,8 +76,9 @@ class Conv2D(KerasLayer, engine_layers.Conv2D):
     def __init__(self, filters: Any = None, kernel_size: Any = None, *args: Any, **kwargs: Any):
         given = {"filters": filters, "kernel_size": kernel_size}
         kwargs = {**{k: v for k, v in given.items() if v is not None}, **kwargs}
-        if args and isinstance(kernel_size, int) and isinstance(args[0], int):
-            # Keras 1's (filters, rows, cols), which Keras 2 still read that way
+        if len(args) == 1 and isinstance(kernel_size, int) and isinstance(args[0], int):
+            # Keras 1's (filters, rows, cols), which Keras 2 still read that way; with
+            # more positional arguments (Conv2D(32, 3, 1, "same")) it is Keras 3's order
             kwargs["kernel_size"], args = (kernel_size, args[0]), args[1:]
             _old(
                 f"Conv2D({filters}, {kernel_size}, {kwargs['kernel_size'][1]}) is Keras 1's "

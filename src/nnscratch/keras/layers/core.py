@@ -8,8 +8,15 @@ contract (:class:`KerasLayer`):
   :mod:`nnscratch.keras.functional`);
 * ``layer.get_weights()`` / ``layer.set_weights(weights)``, the weights as a list of
   arrays in the order the layer declares them (``[kernel, bias]`` for ``Dense``);
+* ``layer.trainable`` (also ``Dense(3, trainable=False)``): ``False`` freezes the layer,
+  whose weights ``fit`` then leaves as they are, and ``trainable_weights`` /
+  ``non_trainable_weights``, the lists Keras keeps;
 * Keras 1's argument names, with a ``DeprecationWarning`` naming the new one (see
   :mod:`nnscratch.keras._renames`).
+
+A layer's ``name`` is given by the model it is added to (``dense``, ``dense_1``, ...; see
+:class:`nnscratch.keras.models.Sequential`). ``trainable`` is not written in a saved file
+or a config: a loaded layer is trainable, as ``nnscratch``'s layers always are.
 
 A model saved with them loads as the engine's layers, which compute the same.
 """
@@ -22,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from ...engine import layers as engine_layers
+from ...engine.checks import flag
 from ...engine.layers import Layer, register_layer
 from .._renames import renamed
 
@@ -34,6 +42,49 @@ class KerasLayer:
     """Mixin for :class:`~nnscratch.engine.layers.Layer` subclasses: Keras' calls."""
 
     params: dict[str, np.ndarray]
+    non_trainable: set[str]
+    #: the weights ``trainable = False`` took out of training (others, such as batch
+    #: normalization's moving statistics, are never trained)
+    frozen: frozenset[str] = frozenset()
+    _trainable = True
+
+    def __init__(self, *args: Any, trainable: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.trainable = trainable
+
+    @property
+    def trainable(self) -> bool:
+        """Whether ``fit`` updates this layer's weights (Keras' ``layer.trainable``).
+
+        Setting it to ``False`` freezes the layer: its weights join the non-trainable
+        ones (``non_trainable_weights``, the summary's ``Non-trainable params``) and the
+        optimizer leaves them alone until it is set back to ``True``.
+        """
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = flag("trainable", value)
+        self.non_trainable -= self.frozen
+        self.frozen = frozenset() if value else frozenset(self.params) - self.non_trainable
+        self.non_trainable |= self.frozen
+
+    def setup(self, *args: Any, **kwargs: Any) -> Any:
+        """Build as the engine does, then freeze the new weights if ``trainable`` is False."""
+        self.frozen = frozenset()
+        shape = super().setup(*args, **kwargs)  # type: ignore[misc]
+        self.trainable = self._trainable
+        return shape
+
+    @property
+    def trainable_weights(self) -> list[np.ndarray]:
+        """The weight arrays ``fit`` updates (the arrays themselves, not copies)."""
+        return list(self.weights(True).values())  # type: ignore[attr-defined]
+
+    @property
+    def non_trainable_weights(self) -> list[np.ndarray]:
+        """The weight arrays ``fit`` leaves alone: frozen ones and running statistics."""
+        return list(self.weights(False).values())  # type: ignore[attr-defined]
 
     def __call__(self, inputs: Any) -> Any:
         """``Dense(64)(inputs)``: the placeholder of this layer's output."""

@@ -53,47 +53,54 @@ def _keras2(base: type, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
     return kwargs
 
 
-class _Keras2Spellings:
-    """What the classes below share: translate ``lr=`` and ``decay=`` (see :func:`_keras2`),
-    then run the engine optimizer's own ``__init__``.
+def _keras2_init(engine: type[Optimizer]) -> Any:
+    """The ``__init__`` of a class below: translate ``lr=`` and ``decay=`` (see
+    :func:`_keras2`), then run ``engine``'s own ``__init__``.
 
-    Each class lists this first and the engine's class second, so ``super().__init__``
-    below is the engine's.
+    Each class defines nothing but this ``__init__`` (and its docstring), so a model
+    compiled with one saves as the engine's optimizer of the same name: a file names its
+    optimizer, and ``nnscratch.save`` accepts a subclass only when its constructor is all
+    that differs.
     """
 
-    _engine: type[Optimizer]
+    def __init__(self: Optimizer, *args: Any, **kwargs: Any) -> None:
+        engine.__init__(self, **_keras2(engine, args, kwargs))
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        # the engine class whose signature the arguments are read against
-        cls._engine = next(
-            base for base in cls.__mro__ if base.__module__ == engine_optimizers.__name__
-        )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(**_keras2(self._engine, args, kwargs))
+    return __init__
 
 
-class SGD(_Keras2Spellings, engine_optimizers.SGD):
+class SGD(engine_optimizers.SGD):
     """``nnscratch.optimizers.SGD``, also taking Keras 2's ``lr`` and ``decay``."""
 
+    __init__ = _keras2_init(engine_optimizers.SGD)
 
-class Adagrad(_Keras2Spellings, engine_optimizers.Adagrad):
+
+class Adagrad(engine_optimizers.Adagrad):
     """``nnscratch.optimizers.Adagrad``, also taking Keras 2's ``lr`` and ``decay``."""
 
+    __init__ = _keras2_init(engine_optimizers.Adagrad)
 
-class RMSprop(_Keras2Spellings, engine_optimizers.RMSprop):
+
+class RMSprop(engine_optimizers.RMSprop):
     """``nnscratch.optimizers.RMSprop``, also taking Keras 2's ``lr`` and ``decay``."""
 
+    __init__ = _keras2_init(engine_optimizers.RMSprop)
 
-class Adam(_Keras2Spellings, engine_optimizers.Adam):
+
+class Adam(engine_optimizers.Adam):
     """``nnscratch.optimizers.Adam``, also taking Keras 2's ``lr`` and ``decay``."""
 
+    __init__ = _keras2_init(engine_optimizers.Adam)
 
-class Adadelta(_Keras2Spellings, engine_optimizers.Adadelta):
+
+class Adadelta(engine_optimizers.Adadelta):
     """``nnscratch.optimizers.Adadelta`` (Keras 2's defaults: learning rate 1.0, rho 0.95,
     epsilon 1e-7), also taking Keras 2's ``lr`` and ``decay``."""
 
+    __init__ = _keras2_init(engine_optimizers.Adadelta)
 
-class Nadam(_Keras2Spellings, engine_optimizers.Nadam):
+
+class Nadam(engine_optimizers.Nadam):
     """``nnscratch.optimizers.Nadam``, also taking Keras 2's ``lr`` and ``decay``."""
+
+    __init__ = _keras2_init(engine_optimizers.Nadam)
