@@ -270,3 +270,17 @@ def test_a_frozen_batch_normalization_passes_the_right_gradient():
             numeric[index] += sign * loss() / (2 * h)
     model.layers[0].set_weights([kernel, model.layers[0].get_weights()[1]])
     np.testing.assert_allclose(grads["0.kernel"], numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_freezing_between_fits_without_compiling_again():
+    x, y = _data()
+    model = _model()
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.fit(x, y, epochs=1, verbose=0)
+    model.layers[0].trainable = False
+    kernel = model.layers[0].get_weights()[0]
+    model.fit(x, y, epochs=1, verbose=0)
+    np.testing.assert_array_equal(kernel, model.layers[0].get_weights()[0])
+    model.layers[0].trainable = True
+    model.fit(x, y, epochs=1, verbose=0)
+    assert not np.array_equal(kernel, model.layers[0].get_weights()[0])
