@@ -21,7 +21,15 @@ from ..engine import optimizers as optimizers_module
 from ..engine.activations import Activation
 from ..engine.losses import Loss
 from ._losses import BatchPenalty
-from ._network import attach, build_network, dense, predict_in_chunks, relink, views
+from ._network import (
+    attach,
+    build_network,
+    dense,
+    predict_in_chunks,
+    relink,
+    set_hidden_activation,
+    views,
+)
 from ._params import ACTIVATIONS, CONSTRAINTS, STOCHASTIC
 from ._solvers import NON_FINITE, Solvers
 
@@ -208,9 +216,12 @@ class BaseNN(Solvers, BaseEstimator):
         raise NotImplementedError
 
     def _attach(self) -> None:
-        """Bring weights assigned to ``coefs_`` / ``intercepts_`` into the engine."""
+        """Bring weights assigned to ``coefs_`` / ``intercepts_``, and the current
+        ``activation``, into the engine."""
         output, loss = self._output()
-        attach(self, ACTIVATIONS[self.activation], output, loss)
+        hidden = ACTIVATIONS[self.activation]
+        attach(self, hidden, output, loss)
+        set_hidden_activation(self.model_, hidden)
 
     def _set_penalty(self) -> None:
         """scikit-learn's L2 penalty on every kernel (the batch size is set per batch)."""

@@ -16,6 +16,7 @@ from ..engine.losses import Loss
 from ._base import _FLOATS, BaseNN
 from ._losses import BinaryLogLoss, LogLoss
 from ._params import ATTRIBUTES_DOC, PARAMETERS_DOC
+from ._warnings import relay
 
 __all__ = ["NNClassifier"]
 
@@ -75,7 +76,7 @@ class NNClassifier(ClassifierMixin, BaseNN):
             self, X, y, accept_sparse=["csr", "csc"], multi_output=True, dtype=_FLOATS, reset=reset
         )
         if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+            y = relay(column_or_1d, y, warn=True)
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
             self._label_binarizer = LabelBinarizer().fit(y)
             self.classes_ = self._label_binarizer.classes_

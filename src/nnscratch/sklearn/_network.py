@@ -27,7 +27,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse
 
+from ..engine import activations
 from ..engine.activations import Activation
+from ..engine.callbacks import History
 from ..engine.layers import Dense
 from ..engine.layers.base import _size
 from ..engine.losses import Loss
@@ -43,6 +45,7 @@ __all__ = [
     "pack",
     "predict_in_chunks",
     "relink",
+    "set_hidden_activation",
     "unpack",
 ]
 
@@ -77,7 +80,24 @@ def build_network(
         )
     model = Sequential(layers, seed=rng, dtype=str(np.dtype(dtype)))
     model.build(layer_units[0])
+    # The model keeps the History of its last engine fit. lbfgs never runs one, and the
+    # placeholder a new model holds has read-only settings that pickle refuses: give it
+    # an empty History with plain ones, so that a fitted estimator always pickles.
+    model.history = History(model, {})
     return model
+
+
+def set_hidden_activation(model: Sequential, hidden: str) -> None:
+    """Make every hidden layer of ``model`` use the activation named ``hidden``.
+
+    scikit-learn reads ``activation`` at each forward pass, so after
+    ``set_params(activation="tanh")`` a fitted ``MLPClassifier`` predicts, and continues
+    training (``warm_start``, ``partial_fit``), with tanh on the weights it has. The
+    estimators call this before predicting or continuing, to do the same.
+    """
+    for layer in model.layers[:-1]:
+        if layer.activation.name != hidden:
+            layer.activation = activations.get(hidden)
 
 
 def views(model: Sequential) -> tuple[list[np.ndarray], list[np.ndarray]]:

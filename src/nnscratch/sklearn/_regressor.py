@@ -17,6 +17,7 @@ from ..engine.losses import Loss
 from ._base import _FLOATS, BaseNN
 from ._losses import Exp, HalfPoissonDeviance, HalfSquaredError
 from ._params import ATTRIBUTES_DOC, CONSTRAINTS, PARAMETERS_DOC
+from ._warnings import relay
 
 __all__ = ["NNRegressor"]
 
@@ -91,7 +92,7 @@ class NNRegressor(RegressorMixin, BaseNN):
             reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+            y = relay(column_or_1d, y, warn=True)
         return X, y.reshape(len(y), -1)
 
     def _out_activation_name(self) -> str:

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import copy
 import math
-import warnings
 from typing import Any
 
 import numpy as np
@@ -45,6 +44,7 @@ from ..engine import optimizers as optimizers_module
 from ..engine.callbacks import Callback
 from ..engine.training import TrainingDiverged, compute_gradients
 from ._network import pack, unpack
+from ._warnings import relay, warn
 
 __all__ = ["NON_FINITE", "Solvers"]
 
@@ -133,11 +133,10 @@ class Solvers:
         if self.batch_size == "auto":
             return min(200, n)
         if self.batch_size > n:
-            warnings.warn(
+            warn(
                 f"Got `batch_size` less than 1 or larger than sample size. It is going to be "
                 f"clipped: batch_size={self.batch_size}, {n} training samples",
                 UserWarning,
-                stacklevel=5,
             )
         return int(np.clip(self.batch_size, 1, n))
 
@@ -210,14 +209,13 @@ class Solvers:
                 if incremental:
                     break
                 if self.n_iter_ == self.max_iter:
-                    warnings.warn(
+                    warn(
                         f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                         f"and the optimization hasn't converged yet.",
                         ConvergenceWarning,
-                        stacklevel=4,
                     )
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.", UserWarning, stacklevel=4)
+            warn("Training interrupted by user.", UserWarning)
         if self.early_stopping:
             self.model_.set_weights(self._best_weights)
         if diverged is None:
@@ -229,10 +227,9 @@ class Solvers:
         )
         if not self.early_stopping:
             raise ValueError(f"{NON_FINITE} Training diverged: {detail}.")
-        warnings.warn(
+        warn(
             f"Training diverged: {detail}. The weights of the best validation score are kept.",
             ConvergenceWarning,
-            stacklevel=4,
         )
 
     def _stochastic_state(self) -> None:
@@ -336,7 +333,7 @@ class Solvers:
             callback=record,
             options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
         )
-        self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
+        self.n_iter_ = relay(_check_optimize_result, "lbfgs", result, self.max_iter)
         self.loss_ = float(result.fun)
         unpack(result.x, self.coefs_, self.intercepts_)
 

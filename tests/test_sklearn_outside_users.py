@@ -1,0 +1,144 @@
+"""``NNClassifier`` and ``NNRegressor`` used as scikit-learn users use ``MLPClassifier``:
+code written for scikit-learn (its examples' warning filters, ``joblib.dump`` of a fitted
+model, changing a parameter before ``warm_start``), run side by side with scikit-learn's
+own estimators where the two should agree.
+"""
+
+import copy
+import io
+import pickle
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.datasets import make_moons
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from nnscratch.sklearn import NNClassifier, NNRegressor
+
+X, Y = make_moons(80, noise=0.2, random_state=0)
+
+
+def round_trips(estimator):
+    """``estimator`` back from pickle, from ``joblib.dump``/``load`` and from deepcopy."""
+    buffer = io.BytesIO()
+    joblib.dump(estimator, buffer)
+    buffer.seek(0)
+    return [pickle.loads(pickle.dumps(estimator)), joblib.load(buffer), copy.deepcopy(estimator)]
+
+
+# -- saving a fitted model ---------------------------------------------------------------
+@pytest.mark.parametrize("Estimator", [NNClassifier, NNRegressor])
+def test_an_lbfgs_fit_pickles_like_a_stochastic_one(Estimator):
+    # lbfgs never runs the engine's fit loop; the model it trains must still pickle
+    est = Estimator((5,), solver="lbfgs", max_iter=200, random_state=0).fit(X, Y)
+    for restored in round_trips(est):
+        np.testing.assert_array_equal(restored.predict(X), est.predict(X))
+        assert restored.coefs_[0] is restored.model_.layers[0].params["kernel"]
+
+
+def test_a_pipeline_with_an_lbfgs_network_survives_joblib(tmp_path):
+    pipe = make_pipeline(StandardScaler(), NNClassifier((5,), solver="lbfgs", random_state=0))
+    pipe.fit(X, Y)
+    joblib.dump(pipe, tmp_path / "model.joblib")
+    loaded = joblib.load(tmp_path / "model.joblib")
+    np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
+
+
+def test_weights_set_by_hand_on_an_unfitted_estimator_pickle():
+    clf = NNClassifier((3,))
+    clf.coefs_ = [np.full((2, 3), 0.1), np.full((3, 1), -0.2)]
+    clf.intercepts_ = [np.zeros(3), np.zeros(1)]
+    clf.classes_ = np.array([0, 1])
+    clf.n_features_in_, clf.n_outputs_, clf.n_layers_ = 2, 1, 3
+    clf.out_activation_ = "logistic"
+    expected = clf.predict_proba(X)
+    for restored in round_trips(clf):
+        np.testing.assert_array_equal(restored.predict_proba(X), expected)
+
+
+# -- scikit-learn's warning filters --------------------------------------------------------
+def fit_lbfgs_short(Estimator):
+    Estimator((5,), solver="lbfgs", max_iter=2, random_state=0).fit(X, Y)
+
+
+def fit_lbfgs_short_in_a_pipeline(Estimator):
+    make_pipeline(StandardScaler(), Estimator((5,), solver="lbfgs", max_iter=2)).fit(X, Y)
+
+
+def fit_lbfgs_few_evaluations(Estimator):
+    Estimator((5,), solver="lbfgs", max_fun=3, random_state=0).fit(X, Y)
+
+
+def fit_adam_short(Estimator):
+    Estimator((5,), max_iter=2, random_state=0).fit(X, Y)
+
+
+def partial_fit_big_batch(Estimator):
+    Estimator((5,), batch_size=500, random_state=0).partial_fit(X, Y, classes=[0, 1])
+
+
+def fit_column_y(Estimator):
+    Estimator((5,), solver="lbfgs", random_state=0).fit(X, Y[:, None])
+
+
+WARNING_CASES = [
+    (fit_lbfgs_short, ConvergenceWarning),
+    (fit_lbfgs_short_in_a_pipeline, ConvergenceWarning),
+    (fit_lbfgs_few_evaluations, ConvergenceWarning),
+    (fit_adam_short, ConvergenceWarning),
+    (partial_fit_big_batch, UserWarning),
+    (fit_column_y, DataConversionWarning),
+]
+
+
+@pytest.mark.parametrize(("fit", "category"), WARNING_CASES, ids=lambda x: x.__name__)
+def test_scikit_learns_module_filter_silences_our_warnings(fit, category):
+    # scikit-learn's examples (plot_mlp_training_curves, plot_mnist_filters) silence short
+    # runs with module="sklearn"; it must match our warnings as it matches MLPClassifier's
+    for Estimator in (MLPClassifier, NNClassifier):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            warnings.filterwarnings("ignore", category=category, module="sklearn")
+            fit(Estimator)  # raises if the filter did not match
+
+
+@pytest.mark.parametrize(("fit", "category"), WARNING_CASES, ids=lambda x: x.__name__)
+def test_the_same_warnings_are_still_raised(fit, category):
+    for Estimator in (MLPClassifier, NNClassifier):
+        with pytest.warns(category) as caught:
+            fit(Estimator)
+        assert {w.category for w in caught} <= {category, ConvergenceWarning}
+
+
+# -- parameters changed after fit --------------------------------------------------------
+@pytest.mark.parametrize("activation", ["tanh", "logistic", "identity"])
+def test_a_changed_activation_is_the_one_used_next(activation):
+    # scikit-learn reads `activation` at every forward pass: after set_params, predict
+    # and a warm-started fit use the new function on the weights learned so far
+    ours = NNClassifier((6,), max_iter=5, random_state=0, warm_start=True)
+    theirs = MLPClassifier((6,), max_iter=5, random_state=0, warm_start=True)
+    for est in (ours, theirs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            est.fit(X, Y)
+        est.set_params(activation=activation)
+    np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), rtol=1e-10)
+    for est in (ours, theirs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            est.fit(X, Y)
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-10)
+    np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), rtol=1e-10)
+
+
+def test_a_changed_activation_reaches_the_regressor_and_partial_fit():
+    ours = NNRegressor(hidden_layer_sizes=(6,), random_state=0).partial_fit(X, Y)
+    theirs = MLPRegressor(hidden_layer_sizes=(6,), random_state=0).partial_fit(X, Y)
+    for est in (ours, theirs):
+        est.set_params(activation="tanh").partial_fit(X, Y)
+    np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-10)
