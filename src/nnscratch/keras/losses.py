@@ -1,6 +1,12 @@
 """``from nnscratch.keras import losses``: Keras' loss classes and loss functions.
 
-The classes are the engine's (``CategoricalCrossentropy``, ``MeanSquaredError``, ...).
+The classes are the engine's (``CategoricalCrossentropy``, ``MeanSquaredError``, ...),
+callable as Keras' loss objects are: ``CategoricalCrossentropy()(y_true, y_pred)`` is
+the batch's loss, one number (the mean over the examples, weighted by
+``sample_weight=`` if given, as Keras' ``"sum_over_batch_size"``; the sum with
+``reduction="sum"``). ``SparseCategoricalCrossentropy`` is the categorical cross-entropy
+for integer labels. In ``compile`` they are the engine's losses, and save as those.
+
 The functions, as Keras 2 scripts pass them to ``compile``::
 
     model.compile(loss=keras.losses.categorical_crossentropy, optimizer=...)
@@ -19,11 +25,17 @@ import numpy as np
 
 from .. import losses as _losses
 from ..engine import losses as engine_losses
-from ..losses import *  # noqa: F403  (the classes and get)
+from ..engine.losses import one_hot
+from ..losses import Loss, get
 
-# nnscratch.losses' names but Nielsen's Quadratic, then Keras' functions (defined below).
+# the engine's loss classes, each made callable below (Nielsen's Quadratic is not Keras')
+_CLASSES = [name for name in _losses.__all__ if name not in ("Loss", "Quadratic", "get")]
+
 __all__ = [
-    *(name for name in _losses.__all__ if name != "Quadratic"),
+    *_CLASSES,
+    "Loss",
+    "SparseCategoricalCrossentropy",
+    "get",
     "binary_crossentropy",
     "categorical_crossentropy",
     "categorical_hinge",
@@ -69,3 +81,62 @@ huber = _function("huber")
 hinge = _function("hinge")
 squared_hinge = _function("squared_hinge")
 categorical_hinge = _function("categorical_hinge")
+
+
+class LossObject:
+    """Mixin making a loss object callable as Keras' loss classes (see the module)."""
+
+    #: integer labels, one-hot encoded against y_pred's columns before the loss
+    sparse = False
+    reduction: str
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("reduction") == "sum_over_batch_size":  # Keras 3's name of "mean"
+            kwargs["reduction"] = "mean"
+        super().__init__(*args, **kwargs)
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
+        """The loss of the batch: one number."""
+        y_pred = np.asarray(y_pred, dtype=float)
+        y_pred = y_pred.reshape(len(y_pred), -1)
+        if self.sparse:
+            y_true = one_hot(np.asarray(y_true).reshape(-1), y_pred.shape[1])
+        y_true = np.asarray(y_true, dtype=float)
+        if y_true.size != y_pred.size:
+            raise ValueError(
+                f"y_true of shape {y_true.shape} does not match y_pred of shape {y_pred.shape}"
+            )
+        losses = self.per_example(y_true.reshape(y_pred.shape), y_pred)  # type: ignore[attr-defined]
+        if sample_weight is not None:
+            weights = np.asarray(sample_weight, dtype=float).reshape(-1)
+            if weights.shape != losses.shape:
+                raise ValueError(
+                    f"sample_weight must hold one weight per example ({len(losses)}), got "
+                    f"shape {np.shape(sample_weight)}"
+                )
+            losses = losses * weights
+        return float(losses.sum() if self.reduction == "sum" else losses.mean())
+
+
+def _callable(name: str) -> type:
+    """The engine's loss class ``name`` with Keras' call (:class:`LossObject`)."""
+    base = getattr(engine_losses, name)
+    doc = f"``nnscratch.losses.{name}``, callable as Keras': ``loss(y_true, y_pred)``."
+    return type(name, (LossObject, base), {"__module__": __name__, "__doc__": doc})
+
+
+BinaryCrossentropy = _callable("BinaryCrossentropy")
+CategoricalCrossentropy = _callable("CategoricalCrossentropy")
+CategoricalHinge = _callable("CategoricalHinge")
+Hinge = _callable("Hinge")
+Huber = _callable("Huber")
+MeanAbsoluteError = _callable("MeanAbsoluteError")
+MeanSquaredError = _callable("MeanSquaredError")
+SquaredHinge = _callable("SquaredHinge")
+
+
+class SparseCategoricalCrossentropy(CategoricalCrossentropy):  # type: ignore[valid-type,misc]
+    """Keras' ``SparseCategoricalCrossentropy``: the categorical cross-entropy for integer
+    labels ``0..classes-1`` (``compile`` accepts them with either class)."""
+
+    sparse = True
