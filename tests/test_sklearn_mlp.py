@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
+from sklearn.neural_network import _multilayer_perceptron as mlp_module
 
 import nnscratch.sklearn
 from nnscratch.sklearn import NNClassifier, NNRegressor
@@ -252,23 +254,24 @@ def test_early_stopping_records_scores_and_restores_the_best(make):
     assert plain.best_loss_ == min(plain.loss_curve_)
 
 
-def held_out_labels(monkeypatch, X, y, seed=0):
-    """The labels of the rows that fit holds out for early stopping (through a spy)."""
-    seen = []
-    original = nnscratch.sklearn._solvers.train_test_split
+def held_out_labels(monkeypatch, X, y, seed=0, estimator=NNClassifier):
+    """The labels of the rows that ``estimator.fit`` holds out for early stopping (seen by a
+    spy on the ``train_test_split`` it calls: ours, or MLPClassifier's)."""
+    module = nnscratch.sklearn._solvers if estimator is NNClassifier else mlp_module
+    original, seen = module.train_test_split, []
 
     def spy(*arrays, **kwargs):
         parts = original(*arrays, **kwargs)
-        seen.append(parts[-1])  # the held-out row numbers
+        seen.append(parts[3])  # X_train, X_val, y_train, y_val (encoded), ...
         return parts
 
-    monkeypatch.setattr(nnscratch.sklearn._solvers, "train_test_split", spy)
-    clf = NNClassifier(
+    monkeypatch.setattr(module, "train_test_split", spy)
+    clf = estimator(
         (2,), early_stopping=True, validation_fraction=0.2, max_iter=1, random_state=seed
     )
     with quiet():
         clf.fit(X, y)
-    return sorted(np.asarray(y)[seen[0]].tolist())
+    return sorted(clf._label_binarizer.inverse_transform(seen[0]).tolist())
 
 
 def test_early_stopping_split_is_stratified_for_binary_y(monkeypatch):
@@ -280,12 +283,16 @@ def test_early_stopping_split_is_stratified_for_binary_y(monkeypatch):
         NNClassifier(early_stopping=True).fit([[1], [2], [3], [4]], [0, 0, 0, 1])
 
 
-def test_early_stopping_split_is_stratified_for_multiclass_y(monkeypatch):
-    """A deliberate difference (docs/sklearn.md): scikit-learn splits 3+ classes at random."""
+def test_early_stopping_split_of_multiclass_y_is_scikit_learns(monkeypatch):
+    """scikit-learn stratifies only binary y; for 3+ classes the same random_state holds
+    out the same rows as MLPClassifier, and a class too small to stratify is no error."""
     X = np.arange(50.0).reshape(-1, 1)
     y = np.array([0] * 30 + [1] * 15 + [2] * 5)
-    for seed in range(5):  # a random split gives these proportions 13% of the time
-        assert held_out_labels(monkeypatch, X, y, seed) == [0] * 6 + [1] * 3 + [2] * 1
+    for seed in range(3):
+        theirs = held_out_labels(monkeypatch, X, y, seed, estimator=MLPClassifier)
+        assert held_out_labels(monkeypatch, X, y, seed) == theirs
+    with quiet():
+        NNClassifier((2,), early_stopping=True, max_iter=2).fit(X[:20], [0] * 18 + [1, 2])
 
 
 def test_early_stopping_with_string_and_multiclass_labels():

@@ -142,3 +142,24 @@ def test_a_changed_activation_reaches_the_regressor_and_partial_fit():
     for est in (ours, theirs):
         est.set_params(activation="tanh").partial_fit(X, Y)
     np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-10)
+
+
+# -- early stopping ------------------------------------------------------------------------
+def test_multiclass_early_stopping_follows_mlpclassifier():
+    X3 = np.vstack([X, X[:20] + 3.0])
+    y3 = np.r_[Y, np.full(20, 2)]
+    ours = NNClassifier((6,), early_stopping=True, max_iter=30, random_state=0).fit(X3, y3)
+    theirs = MLPClassifier((6,), early_stopping=True, max_iter=30, random_state=0).fit(X3, y3)
+    assert ours.n_iter_ == theirs.n_iter_
+    np.testing.assert_allclose(ours.validation_scores_, theirs.validation_scores_)
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-10)
+
+
+def test_multiclass_early_stopping_on_a_small_set_fits_as_in_mlpclassifier():
+    # 20 rows and 3 classes: a stratified 10% split (2 rows) cannot hold every class
+    X3, y3 = X[:20], np.arange(20) % 3
+    for Estimator in (MLPClassifier, NNClassifier):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf = Estimator((4,), early_stopping=True, max_iter=5, random_state=0).fit(X3, y3)
+        assert len(clf.validation_scores_) == 5

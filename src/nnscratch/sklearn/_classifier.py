@@ -95,9 +95,6 @@ class NNClassifier(ClassifierMixin, BaseNN):
                 )
         return X, self._label_binarizer.transform(y).astype(bool)
 
-    def _multilabel(self) -> bool:
-        return self._label_binarizer.y_type_.startswith("multilabel")
-
     def _out_activation_name(self) -> str:
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
 
@@ -107,11 +104,10 @@ class NNClassifier(ClassifierMixin, BaseNN):
         return "sigmoid", BinaryLogLoss()
 
     def _stratify(self, Y: np.ndarray) -> np.ndarray | None:
-        # Binary: the 0/1 column, as scikit-learn (its error names the class 'True');
-        # multiclass: the class index (scikit-learn does not stratify there); multilabel: none.
-        if Y.shape[1] == 1:
-            return Y
-        return None if self._multilabel() else Y.argmax(axis=1)
+        # scikit-learn's rule: stratify by the one 0/1 column of binary y (its error names
+        # the class 'True'); 3+ classes and multilabel y are split at random, so the same
+        # random_state holds out the same rows as MLPClassifier.
+        return Y if Y.shape[1] == 1 else None
 
     def _decode_targets(self, Y: np.ndarray) -> np.ndarray:
         return self._label_binarizer.inverse_transform(Y)

@@ -107,9 +107,9 @@ PARAMETERS_DOC = """
     nesterovs_momentum : bool, default=True
         Nesterov's momentum for ``"sgd"``.
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data (stratified for single-label
-        classification) and stop when its score stops improving; the best weights are
-        restored.
+        Hold out ``validation_fraction`` of the data (stratified for binary
+        classification, as scikit-learn does) and stop when its score stops improving;
+        the best weights are restored.
     validation_fraction : float, default=0.1
     beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
         Adam's settings.
