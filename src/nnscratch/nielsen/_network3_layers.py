@@ -45,6 +45,7 @@ from ..engine.checks import number, positive_int
 from ..engine.layers import Dense, Dropout, Flatten, Layer, register_layer
 from ..engine.layers.conv import Conv2D
 from ..engine.layers.pooling import MaxPooling2D
+from ._shared import shared
 
 __all__ = [
     "ConvPoolLayer",
@@ -196,8 +197,10 @@ class _BookWeight:
     (``layer._b``). Afterwards it lives in an engine layer's array: ``layer.engine``'s
     kernel for ``w``, ``layer.bias_engine``'s bias for ``b``, translated by the layer's
     ``kernel_to_book`` / ``kernel_from_book`` (``bias_to_book`` / ``bias_from_book``).
-    Reading gives a new array in the book's shape; assigning checks the shape and writes
-    into the engine's array in place.
+    Reading gives a new array in the book's shape, a :class:`~._shared.SharedArray` whose
+    ``eval()``, ``get_value()`` and ``set_value()`` are a Theano shared variable's
+    (``conv.py`` plots ``net.layers[0].w.eval()``); assigning checks the shape and writes
+    into the engine's array in place, and so does ``set_value``.
     """
 
     def __init__(self, engine: str, key: str) -> None:
@@ -211,8 +214,10 @@ class _BookWeight:
             return self
         source = getattr(layer, self.engine)
         if source is None:
-            return getattr(layer, self.initial)
-        return getattr(layer, f"{self.key}_to_book")(source.params[self.key])
+            value = getattr(layer, self.initial)
+        else:
+            value = getattr(layer, f"{self.key}_to_book")(source.params[self.key])
+        return shared(value, lambda new: self.__set__(layer, new))
 
     def __set__(self, layer: Any, value: Any) -> None:
         value = _same_shape(self.name, value, getattr(layer, self.initial))

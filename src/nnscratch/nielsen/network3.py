@@ -49,6 +49,7 @@ numbers.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import time
@@ -75,6 +76,7 @@ from ._network3_layers import (
     sigmoid,
     tanh,
 )
+from ._shared import SharedArray, shared
 from ._threads import blas_threads
 
 __all__ = [
@@ -83,6 +85,7 @@ __all__ = [
     "Network",
     "NielsenDropout",
     "ReLU",
+    "SharedArray",
     "SoftmaxLayer",
     "TrainingRecord",
     "linear",
@@ -99,7 +102,8 @@ EXPANDED_FILE = "mnist_expanded.pkl.gz"
 
 def load_data_shared(filename: str | os.PathLike[str] | None = None) -> list[Data]:
     """``[training_data, validation_data, test_data]``, each ``(x, y)``: ``x`` float32
-    ``(n, 784)``, ``y`` int32 labels (the book's "shared variables", as NumPy arrays).
+    ``(n, 784)``, ``y`` int32 labels: the book's shared variables as NumPy arrays that
+    keep their ``get_value()`` and ``eval()`` (:class:`~nnscratch.nielsen._shared.SharedArray`).
 
     Without ``filename`` the data is found as :func:`nnscratch.data.mnist.load_mnist`
     finds it (``NNSCRATCH_DATA``, the book's ``../data/mnist.pkl.gz``, ``./mnist.pkl.gz``,
@@ -121,7 +125,8 @@ def load_data_shared(filename: str | os.PathLike[str] | None = None) -> list[Dat
 
 
 def _shared(split: Any) -> Data:
-    return np.asarray(split[0], dtype=np.float32), np.asarray(split[1], dtype=np.int32)
+    # arrays with the shared variables' get_value() and eval(), which the book's code calls
+    return shared(np.asarray(split[0], np.float32)), shared(np.asarray(split[1], np.int32))
 
 
 def size(data: Data) -> int:
@@ -189,6 +194,9 @@ class Network:
         The engine model the book's layers are made of.
     history : TrainingRecord
         The numbers of the last ``SGD`` run.
+    test_mb_predictions : callable
+        Set by ``SGD`` with test data, as in the book: ``test_mb_predictions(i)`` is the
+        digits read in test mini-batch ``i`` (``conv.py``'s ensemble votes with them).
     """
 
     def __init__(
@@ -252,6 +260,11 @@ class Network:
         """The digit each row of ``x`` is read as (the book's ``y_out``)."""
         return self.model.predict(self.inputs(x), batch_size=batch_size).argmax(axis=1)
 
+    def _mb_predictions(self, x: Any, i: int) -> np.ndarray:
+        """The digits read in mini-batch ``i`` of ``x`` (``test_mb_predictions(i)``)."""
+        m = self.mini_batch_size
+        return self.predict(x[i * m : (i + 1) * m])
+
     def accuracy(self, data: Data) -> float:
         """The fraction of ``data`` classified right, over whole mini-batches as the book
         counts it (a remainder shorter than a mini-batch is left out)."""
@@ -294,6 +307,8 @@ class Network:
             if data is not None and size(data) < m:
                 raise ValueError(f"{name} has fewer examples than one mini-batch ({m})")
         n = num_training_batches * m
+        if test_data is not None:  # the book's SGD defines it: predictions on test batch i
+            self.test_mb_predictions = functools.partial(self._mb_predictions, test_data[0])
         X = self.inputs(training_data[0][:n])
         Y = one_hot(np.asarray(training_data[1][:n]), self.layers[-1].n_out, self.model.dtype)
         # cost + 0.5 * lmbda * sum(w**2) / num_training_batches: l2(c) adds c * sum(w**2)
