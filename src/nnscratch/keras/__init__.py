@@ -24,12 +24,13 @@ new one: ``l1l2`` (now ``l1_l2``), ``Dense(output_dim=, init=, W_regularizer=)``
 ``fit(nb_epoch=)``, ``SGD(lr=, decay=)``, ``predict_classes`` and ``predict_proba``.
 What differs from Keras on purpose is listed in ``docs/keras.md``.
 
-Submodules: ``models``, ``layers`` (and ``layers.core``), ``regularizers``,
+Submodules: ``models``, ``layers`` (and ``layers.core``), ``activations``, ``regularizers``,
 ``optimizers`` (and ``optimizers.schedules``), ``callbacks``, ``losses``, ``metrics``,
 ``utils``, ``datasets``, ``backend``, ``saving``.
 """
 
 from . import (
+    activations,
     backend,
     callbacks,
     datasets,
@@ -49,6 +50,7 @@ __all__ = [
     "Input",
     "Model",
     "Sequential",
+    "activations",
     "backend",
     "callbacks",
     "datasets",

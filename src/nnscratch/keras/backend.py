@@ -7,6 +7,7 @@ The settings Keras scripts ask about::
     K.epsilon()             1e-07, Keras' fuzz factor
     K.backend()             "numpy"
     K.clear_session()       frees what dropped models hold (there is no graph to reset)
+    K.set_random_seed(s)    keras.utils.set_random_seed: random, np.random and new models
 
 and the handful of array functions that custom metrics and losses are written with
 (``def mean_pred(y_true, y_pred): return K.mean(y_pred)``): ``mean``, ``sum``, ``max``,
@@ -24,11 +25,13 @@ so ``set_image_data_format("channels_first")`` is refused.
 from __future__ import annotations
 
 import gc
+import random
 from typing import Any
 
 import numpy as np
 
 from ..engine.checks import one_of
+from ..engine.initializers import check_random_state
 
 __all__ = [
     "abs",
@@ -46,16 +49,18 @@ __all__ = [
     "max",
     "mean",
     "min",
+    "random_seed",
     "round",
     "set_floatx",
     "set_image_data_format",
+    "set_random_seed",
     "sqrt",
     "square",
     "sum",
 ]
 
 FLOATX = ("float64", "float32")
-_settings = {"floatx": "float64"}
+_settings: dict[str, Any] = {"floatx": "float64", "seed": 0}
 
 
 def image_data_format() -> str:
@@ -83,6 +88,28 @@ def set_floatx(value: str) -> None:
     """Make new ``nnscratch.keras`` models compute in ``value``, ``"float64"`` or
     ``"float32"`` (models already made keep theirs)."""
     _settings["floatx"] = one_of("floatx", value, FLOATX)
+
+
+def random_seed() -> int:
+    """The seed of ``nnscratch.keras`` models created from now on (their initial weights
+    and dropout masks): ``0`` unless :func:`set_random_seed` changed it."""
+    return int(_settings["seed"])
+
+
+def set_random_seed(seed: int) -> None:
+    """Keras' ``keras.utils.set_random_seed``: seed Python's ``random``, NumPy's global
+    generator (``np.random.seed``) and the models created from now on.
+
+    Models made afterwards start from ``seed`` (each one, as every ``nnscratch`` model
+    starts from its ``seed``, 0 by default), so a script is reproducible and another seed
+    gives other initial weights; ``Sequential(seed=...)`` still wins.
+    """
+    if isinstance(seed, bool):
+        raise TypeError(f"seed must be an integer in 0..2**32 - 1, got {seed!r}")
+    check_random_state(seed)  # an integer in 0..2**32 - 1, or the error saying so
+    random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002  (Keras seeds the global generator for the user's code)
+    _settings["seed"] = int(seed)
 
 
 def epsilon() -> float:

@@ -3,7 +3,8 @@
 Its ``fit`` trains on mini-batches of 32 when no ``batch_size`` is given, as Keras does
 (``batch_size=len(x)`` is full-batch gradient descent, one step per epoch), and also
 takes Keras 1's ``nb_epoch`` (with a ``DeprecationWarning``); its ``dtype`` defaults to
-:func:`nnscratch.keras.backend.floatx`.
+:func:`nnscratch.keras.backend.floatx` and its ``seed`` to the one
+``keras.utils.set_random_seed`` set (0 otherwise).
 
 What Keras 3 code reads from a model is here too: the model is named ``"sequential"``
 and each layer, as it is added, gets the name the summary shows (``dense``,
@@ -35,13 +36,15 @@ class Sequential(models.Sequential):
 
     ``Sequential(layers=None, name=None)`` as in Keras; ``dtype`` defaults to
     :func:`nnscratch.keras.backend.floatx` (``"float64"`` unless changed with
-    ``set_floatx``), and ``seed`` is ``nnscratch.Sequential``'s.
+    ``set_floatx``), and ``seed`` to :func:`nnscratch.keras.backend.random_seed` (0 unless
+    ``keras.utils.set_random_seed`` changed it).
     """
 
     _trainable = True
 
     def __init__(self, layers: Any = None, name: str | None = "sequential", **kwargs: Any) -> None:
         kwargs.setdefault("dtype", backend.floatx())
+        kwargs.setdefault("seed", backend.random_seed())
         super().__init__(layers, name=name, **kwargs)
 
     def add(self, layer: Any) -> None:

@@ -32,6 +32,7 @@ from ...engine import layers as engine_layers
 from ...engine.checks import flag
 from ...engine.layers import Layer, register_layer
 from .._renames import renamed
+from ..activations import as_identifier
 
 __all__ = ["Activation", "Dense", "Dropout", "Flatten", "KerasLayer", "Layer"]
 
@@ -49,6 +50,8 @@ class KerasLayer:
     _trainable = True
 
     def __init__(self, *args: Any, trainable: bool = True, **kwargs: Any) -> None:
+        if "activation" in kwargs:  # keras.activations.relu is activation="relu"
+            kwargs["activation"] = as_identifier(kwargs["activation"])
         super().__init__(*args, **kwargs)
         self.trainable = trainable
 
@@ -151,20 +154,34 @@ class Dense(KerasLayer, engine_layers.Dense):
 
 @register_layer(name="Dropout")
 class Dropout(KerasLayer, engine_layers.Dropout):
-    """``nnscratch.layers.Dropout``, also taking Keras 1's ``p``."""
+    """``nnscratch.layers.Dropout`` in Keras' order ``(rate, noise_shape, seed)``
+    (``noise_shape`` only ``None``), also taking Keras 1's ``p``."""
 
-    def __init__(self, rate: float | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, rate: float | None = None, noise_shape: Any = None, seed: Any = None, **kwargs: Any
+    ) -> None:
         kwargs = renamed(
             "Dropout", {"rate": rate, **kwargs} if rate is not None else kwargs, {"p": "rate"}
         )
         if "rate" not in kwargs:
             raise TypeError("Dropout() needs the rate: Dropout(rate) such as Dropout(0.5)")
+        if noise_shape is not None:
+            raise ValueError(
+                f"Dropout(noise_shape={noise_shape!r}) is not supported: each value is "
+                f"dropped on its own"
+            )
+        if seed is not None:
+            kwargs["seed"] = seed
         super().__init__(**kwargs)
 
 
 @register_layer(name="Activation")
 class Activation(KerasLayer, engine_layers.Activation):
-    """``nnscratch.layers.Activation``, callable on a placeholder."""
+    """``nnscratch.layers.Activation``, callable on a placeholder; ``activation`` may be
+    one of :mod:`nnscratch.keras.activations`' functions."""
+
+    def __init__(self, activation: Any, **kwargs: Any) -> None:
+        super().__init__(activation=activation, **kwargs)
 
 
 @register_layer(name="Flatten")
