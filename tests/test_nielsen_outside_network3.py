@@ -61,6 +61,8 @@ def test_the_data_answers_theanos_eval_and_get_value(conv_py):
     test_x, test_y = test_data[0].eval(), test_data[1].eval()
     assert type(test_x) is np.ndarray and test_x.shape == (30, 784) and test_x.dtype == np.float32
     assert type(test_y) is np.ndarray and test_y.dtype == np.int32
+    # arithmetic gives plain arrays and scalars, as on the evaluated values
+    assert type(test_data[0] * 255) is np.ndarray and type(test_data[0].sum()) is np.float32
     error_images = [np.array(test_x[i]).reshape(28, -1) for i in [3, 5]]
     assert error_images[0].shape == (28, 28)
     # get_value() is a copy, get_value(borrow=True) the data itself

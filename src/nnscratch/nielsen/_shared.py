@@ -11,6 +11,8 @@ shared variables, and the chapter 6 code reads them back with their methods:
   ``borrow=True`` gives the array itself without copying, as Theano's does on a CPU);
 * ``set_value(value)``: a new value of the same shape, written in place, and for a
   layer's ``w`` or ``b`` into the network, as Theano's updates the graph's parameter.
+
+Arithmetic on them gives plain arrays (``test_x * 255``, ``w.sum()``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,14 @@ class SharedArray(np.ndarray):
 
     #: where ``set_value`` also writes (a layer's weight in the network), if anywhere
     _store: Callable[[np.ndarray], None] | None = None
+
+    def __array_wrap__(
+        self, array: np.ndarray, context: Any = None, return_scalar: bool = False
+    ) -> Any:
+        # What arithmetic and reductions give back (test_x * 255, w.sum()) is a plain
+        # array or NumPy scalar, not a "shared variable"; views and slices stay one.
+        plain = array.view(np.ndarray)
+        return plain[()] if return_scalar else plain
 
     def get_value(self, borrow: bool = False) -> np.ndarray:
         """The value: a copy, or with ``borrow=True`` this array's memory itself."""
