@@ -163,3 +163,20 @@ def test_multiclass_early_stopping_on_a_small_set_fits_as_in_mlpclassifier():
             warnings.simplefilter("ignore", ConvergenceWarning)
             clf = Estimator((4,), early_stopping=True, max_iter=5, random_state=0).fit(X3, y3)
         assert len(clf.validation_scores_) == 5
+
+
+# -- the types of the learned numbers ------------------------------------------------------
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+def test_losses_are_numpy_floats_as_in_mlpclassifier(solver):
+    # code written for MLPClassifier may call NumPy methods on them (clf.loss_.round(3))
+    fitted = []
+    for Estimator in (MLPClassifier, NNClassifier):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            fitted.append(Estimator((4,), solver=solver, max_iter=3, random_state=0).fit(X, Y))
+    theirs, ours = fitted
+    for name in ("loss_", "best_loss_"):
+        assert type(getattr(ours, name, None)) is type(getattr(theirs, name, None)), name
+    if solver != "lbfgs":  # scikit-learn keeps no loss_curve_ for lbfgs
+        assert [type(x) for x in ours.loss_curve_] == [type(x) for x in theirs.loss_curve_]
+    assert ours.loss_.round(6) == pytest.approx(theirs.loss_.round(6))

@@ -184,7 +184,8 @@ class Solvers:
             for _ in range(self.max_iter):
                 if self.shuffle:
                     order = order[rng.permutation(n)]  # scikit-learn's utils.shuffle
-                loss = self._epoch(X_train, T_train, w_train, order, batch_size)
+                # loss_, loss_curve_ and best_loss_ hold NumPy floats, as scikit-learn's do
+                loss = np.float64(self._epoch(X_train, T_train, w_train, order, batch_size))
                 self.n_iter_ += 1
                 self.loss_ = loss
                 self.t_ += n
@@ -321,7 +322,7 @@ class Solvers:
 
         def record(intermediate_result: scipy.optimize.OptimizeResult) -> None:
             iteration[0] += 1
-            self.loss_curve_.append(float(intermediate_result.fun))
+            self.loss_curve_.append(np.float64(intermediate_result.fun))
             self._say(f"Iteration {iteration[0]}, loss = {intermediate_result.fun:.8f}")
 
         result = scipy.optimize.minimize(
@@ -334,7 +335,7 @@ class Solvers:
             options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
         )
         self.n_iter_ = relay(_check_optimize_result, "lbfgs", result, self.max_iter)
-        self.loss_ = float(result.fun)
+        self.loss_ = np.float64(result.fun)  # NumPy floats, as scikit-learn's
         unpack(result.x, self.coefs_, self.intercepts_)
 
     def _loss_grad_lbfgs(
