@@ -142,3 +142,22 @@ def test_a_layer_that_refuses_its_input_is_not_added_to_a_built_model():
     model.add(Dense(2, activation="softmax"))
     model.compile(optimizer=SGD(0.1), loss="categorical_crossentropy")
     model.fit(np.zeros((4, 2)), [0, 1, 0, 1], epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize("fitted", [False, True])
+def test_a_model_copies_and_pickles_before_and_after_fit(fitted):
+    """copy.deepcopy and pickle (joblib, multiprocessing) take a model in any state; the
+    copy predicts what the original does and trains on without touching it."""
+    import copy
+    import pickle
+
+    X, y = moons(40)
+    model = Sequential([Dense(3, activation="tanh", input_dim=2), Dense(2, activation="softmax")])
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    if fitted:
+        model.fit(X, y, epochs=2, verbose=0)
+    for twin in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        np.testing.assert_array_equal(twin.predict(X), model.predict(X))
+        before = model.get_weights()
+        twin.fit(X, y, epochs=1, verbose=0)
+        assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))

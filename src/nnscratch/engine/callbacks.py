@@ -110,8 +110,8 @@ class History(Callback):
     diverging loss, ``diverged`` when by a diverging loss.
     """
 
-    def __init__(self, model: Any = None, params: Mapping[str, Any] = MappingProxyType({})) -> None:
-        self.model, self.params = model, params  # fit passes its model and settings
+    def __init__(self, model: Any = None, params: Mapping[str, Any] | None = None) -> None:
+        self.model, self.params = model, {} if params is None else params  # fit passes both
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
         self.interrupted = self.diverged = False
