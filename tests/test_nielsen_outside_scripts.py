@@ -59,7 +59,7 @@ def test_overfitting_py_passes_an_instance_of_the_cost(book_folder, book_modules
     assert network2.load(tmp_path / "net.json").cost is network2.CrossEntropyCost
     # an instance of the quadratic cost, too; anything else is still refused by name
     assert network2.Network([4, 2], cost=network2.QuadraticCost()).cost is network2.QuadraticCost
-    with pytest.raises(ValueError, match="QuadraticCost or CrossEntropyCost"):
+    with pytest.raises(ValueError, match="QuadraticCost, CrossEntropyCost or a class"):
         network2.Network([4, 2], cost=object())
 
 
@@ -177,3 +177,86 @@ def test_an_evaluate_of_ones_own_prints_in_sgds_lines(book_modules, capsys):
     data = _pairs(10, 2)
     net.SGD(data, 1, 5, 1.0, test_data=[(x, int(np.argmax(y))) for x, y in data])
     assert capsys.readouterr().out == "Epoch 0: 7 / 10\n"
+
+
+class TimesTwoCrossEntropy:
+    """A reader's own cost class, the book's interface: twice the cross-entropy."""
+
+    @staticmethod
+    def fn(a, y):
+        return 2 * np.sum(np.nan_to_num(-y * np.log(a) - (1 - y) * np.log(1 - a)))
+
+    @staticmethod
+    def delta(z, a, y):
+        return 2 * (a - y)
+
+
+def test_a_cost_class_of_ones_own_trains_through_its_delta_and_fn(book_modules):
+    # chapter 3 invites new costs: any class with the book's fn(a, y) and delta(z, a, y)
+    import network2
+
+    data = _pairs(30, 4)
+    evaluation = [(x, int(np.argmax(y))) for x, y in _pairs(12, 5)]
+    np.random.seed(6)
+    mine = network2.Network([6, 4, 3], cost=TimesTwoCrossEntropy, print_fn=None)
+    np.random.seed(6)
+    book = network2.Network([6, 4, 3], cost=network2.CrossEntropyCost, print_fn=None)
+    assert mine.cost is TimesTwoCrossEntropy
+    random.seed(2)
+    ec, ea, tc, _ = mine.SGD(
+        data,
+        2,
+        10,
+        0.25,
+        lmbda=1.0,
+        evaluation_data=evaluation,
+        monitor_evaluation_cost=True,
+        monitor_evaluation_accuracy=True,
+        monitor_training_cost=True,
+    )
+    random.seed(2)
+    _, ea2, tc2, _ = book.SGD(
+        data,
+        2,
+        10,
+        0.5,  # twice the gradient at eta / 2 is the book's step at eta, but for the L2 term
+        lmbda=0.5,
+        evaluation_data=evaluation,
+        monitor_evaluation_cost=True,
+        monitor_evaluation_accuracy=True,
+        monitor_training_cost=True,
+    )
+    for ours, theirs in zip(mine.weights + mine.biases, book.weights + book.biases):
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)
+    assert ea == ea2
+    # the costs are the reader's fn: twice the data term, and the L2 term of lmbda = 1
+    squares = sum(float(np.sum(w**2)) for w in mine.weights)
+    data_term = tc2[-1] - 0.5 * 0.5 / 30 * squares
+    assert tc[-1] == pytest.approx(2 * data_term + 0.5 * 1.0 / 30 * squares, rel=1e-10)
+    assert mine.total_cost(evaluation, 1.0, convert=True) == pytest.approx(ec[-1], rel=1e-12)
+    nabla_b, nabla_w = mine.backprop(*data[0])
+    twice_b, twice_w = book.backprop(*data[0])
+    for ours, theirs in zip(nabla_b + nabla_w, twice_b + twice_w):
+        np.testing.assert_allclose(ours, 2 * theirs, rtol=0, atol=1e-13)
+    with pytest.raises(ValueError, match=r"fn\(a, y\) and delta\(z, a, y\)"):
+        network2.Network([4, 2], cost=int)
+
+
+def test_a_cost_derivative_of_ones_own_is_what_network_py_backprop_uses(book_modules):
+    import network
+
+    class Doubled(network.Network):
+        def cost_derivative(self, output_activations, y):
+            return 2 * (output_activations - y)
+
+    data = _pairs(20, 6)
+    np.random.seed(9)
+    mine = Doubled([6, 5, 3], print_fn=None)
+    np.random.seed(9)
+    book = network.Network([6, 5, 3], print_fn=None)
+    random.seed(1)
+    mine.SGD(data, 2, 4, 1.5)
+    random.seed(1)
+    book.SGD(data, 2, 4, 3.0)
+    for ours, theirs in zip(mine.weights + mine.biases, book.weights + book.biases):
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)

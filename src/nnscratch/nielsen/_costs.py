@@ -12,6 +12,7 @@ __all__ = [
     "CrossEntropyCost",
     "QuadraticCost",
     "cost_class",
+    "is_book_cost",
     "sigmoid",
     "sigmoid_prime",
     "vectorized_result",
@@ -90,20 +91,28 @@ COSTS: dict[str, type] = {"QuadraticCost": QuadraticCost, "CrossEntropyCost": Cr
 
 
 def cost_class(cost: Any) -> type:
-    """``QuadraticCost`` or ``CrossEntropyCost`` from the class, an instance or its name.
+    """The cost class from the class, an instance or (for the book's two) its name.
 
     The book passes the class (``cost=network2.CrossEntropyCost``); its ``fig/`` scripts
     ``overfitting.py`` and ``more_data.py`` pass an instance (``CrossEntropyCost()``),
     which works there because ``fn`` and ``delta`` are static methods. Both give the class.
+    A class of one's own with the book's ``fn(a, y)`` and ``delta(z, a, y)`` is accepted
+    too: :func:`is_book_cost` tells it from the two the engine trains.
     """
     if isinstance(cost, str):
         if cost in COSTS:
             return COSTS[cost]
         raise ValueError(f"unknown cost {cost!r}; valid: {', '.join(COSTS)}")
-    if type(cost) in COSTS.values():
-        return type(cost)
-    if isinstance(cost, type) and cost in COSTS.values():
-        return cost
+    cls = cost if isinstance(cost, type) else type(cost)
+    if cls in COSTS.values() or all(callable(getattr(cls, m, None)) for m in ("fn", "delta")):
+        return cls
     raise ValueError(
-        f"cost must be QuadraticCost or CrossEntropyCost (or their names), got {cost!r}"
+        f"cost must be QuadraticCost, CrossEntropyCost or a class with the book's static "
+        f"methods fn(a, y) and delta(z, a, y), got {cost!r}"
     )
+
+
+def is_book_cost(cost: type) -> bool:
+    """Whether ``cost`` is the book's ``QuadraticCost`` or ``CrossEntropyCost`` itself
+    (which the engine trains as one of its losses), not a class of one's own."""
+    return cost in COSTS.values()

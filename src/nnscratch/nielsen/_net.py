@@ -35,7 +35,7 @@ from ..engine.checks import integer, number, positive_int
 from ..engine.layers import Dense
 from ..engine.losses import one_hot
 from ..engine.model import Sequential
-from ._costs import QuadraticCost, cost_class
+from ._costs import QuadraticCost, cost_class, is_book_cost
 from ._examples import LayerList, as_list, to_matrices
 from ._steps import BookSteps, own
 from ._threads import blas_threads
@@ -59,7 +59,9 @@ class Network(BookSteps):
     ----------
     sizes : list of int
         Neurons per layer, input first: ``[784, 30, 10]``.
-    cost : QuadraticCost or CrossEntropyCost, optional
+    cost : QuadraticCost or CrossEntropyCost (the class or an instance), optional
+        Or a class of one's own with the book's ``fn(a, y)`` and ``delta(z, a, y)``:
+        then training runs the book's per-example loop (see :mod:`._steps`).
     dtype : {"float64", "float32"}, default "float64"
         float64 is the book's arithmetic; float32 is about twice as fast.
     random_state : np.random.RandomState, optional
@@ -268,7 +270,11 @@ class Network(BookSteps):
         out = self.model.predict(X, batch_size=10_000).astype(np.float64)
         targets = Y.astype(np.float64) if vector else one_hot(Y, out.shape[1])
         n = X.shape[0]
-        if self.cost is QuadraticCost:
+        if not is_book_cost(self.cost):  # a cost of one's own: its fn, example by example
+            cost = (
+                sum(float(self.cost.fn(a[:, None], y[:, None])) for a, y in zip(out, targets)) / n
+            )
+        elif self.cost is QuadraticCost:
             cost = 0.5 * float(np.sum((out - targets) ** 2)) / n
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -358,7 +364,8 @@ class Network(BookSteps):
                 sets[name] = (np.ascontiguousarray(X_set, dtype), Y_set, labels, data)
         if monitor_training_cost or monitor_training_accuracy:  # measured every epoch too
             X = np.ascontiguousarray(X, dtype)
-        self.compile(eta, lmbda, X.shape[0])
+        if not self.books_arithmetic():
+            self.compile(eta, lmbda, X.shape[0])
         monitors = (
             monitor_training_cost,
             monitor_training_accuracy,
@@ -388,7 +395,9 @@ class Network(BookSteps):
         X, Y, _, examples = train
         n = X.shape[0]
         # A subclass's own update_mini_batch or backprop is called as the book calls it.
-        books_loop = not (own(self, "update_mini_batch") and own(self, "backprop"))
+        books_loop = self.books_arithmetic() or not (
+            own(self, "update_mini_batch") and own(self, "backprop")
+        )
         book_args = (eta, lmbda, n) if self._network2 else (eta,)
         test, evaluation = sets.get("test_data"), sets.get("evaluation_data")
         train_cost, train_acc, eval_cost, eval_acc = monitors

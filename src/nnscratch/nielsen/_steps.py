@@ -14,6 +14,11 @@ replaces one of them, the reader's code must be what runs: :func:`own` tells the
 apart, ``SGD`` then calls the reader's ``update_mini_batch`` with lists of ``(x, y)``
 pairs, and :meth:`BookSteps.update_mini_batch` sums the reader's ``backprop`` one example
 at a time, the book's loop (slower, and exactly the book's arithmetic).
+
+The same loop runs, with the book's ``backprop`` written out in NumPy, for a cost class
+of one's own (its ``delta(z, a, y)`` starts the backward pass, its ``fn(a, y)`` is the
+monitored cost) and for a ``network.Network`` subclass with its own
+``cost_derivative``: the engine knows only the book's two costs.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from ..engine.checks import number, positive_int
 from ..engine.losses import one_hot
 from ..engine.optimizers import SGD as EngineSGD
 from ..engine.regularizers import L1L2
+from ._costs import is_book_cost, sigmoid, sigmoid_prime
 from ._examples import as_list, to_matrices
 
 __all__ = ["BookSteps", "own"]
@@ -46,6 +52,14 @@ class BookSteps:
     cost: Any
     model: Any
     _compiled_for: tuple[float, str] | None
+    _network2: bool
+
+    def books_arithmetic(self) -> bool:
+        """Whether training needs the book's per-example NumPy loop: a cost class of one's
+        own, or (network.py) a subclass's own ``cost_derivative``."""
+        return not is_book_cost(self.cost) or (
+            not self._network2 and not own(self, "cost_derivative")
+        )
 
     # -- chapter 2: backpropagation ----------------------------------------------------------
     def backprop(self, x: Any, y: Any) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -59,6 +73,8 @@ class BookSteps:
         ``update_mini_batch``). ``y`` is the desired output column ``(n_out, 1)`` (or a
         digit).
         """
+        if self.books_arithmetic():
+            return self._book_backprop(x, y)
         X = self._column(x, "backprop", "input")  # type: ignore[attr-defined]
         if isinstance(y, numbers.Integral) and not isinstance(y, bool):
             Y = one_hot(np.array([int(y)]), self.sizes[-1], self.model.dtype)
@@ -77,6 +93,31 @@ class BookSteps:
         count = len(self.model.layers)
         nabla_b = [grads[f"{i}.bias"].astype(float).reshape(-1, 1) for i in range(count)]
         nabla_w = [grads[f"{i}.kernel"].astype(float).T.copy() for i in range(count)]
+        return nabla_b, nabla_w
+
+    def _book_backprop(self, x: Any, y: Any) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """The book's ``backprop``, line for line: network2's ``cost.delta(z, a, y)``, or
+        network.py's ``cost_derivative(a, y) * sigmoid_prime(z)``, then BP2-BP4."""
+        column = self._column  # type: ignore[attr-defined]
+        activation = np.asarray(column(x, "backprop", "input"), dtype=float).reshape(-1, 1)
+        if isinstance(y, numbers.Integral) and not isinstance(y, bool):
+            y = one_hot(np.array([int(y)]), self.sizes[-1]).reshape(-1, 1)
+        y = np.asarray(column(y, "backprop", "output"), dtype=float).reshape(-1, 1)
+        weights, biases = self.weights, self.biases  # type: ignore[attr-defined]
+        activations, zs = [activation], []
+        for b, w in zip(biases, weights):
+            zs.append(w @ activation + b)
+            activation = sigmoid(zs[-1])
+            activations.append(activation)
+        if self._network2:
+            delta = self.cost.delta(zs[-1], activations[-1], y)
+        else:
+            delta = self.cost_derivative(activations[-1], y) * sigmoid_prime(zs[-1])
+        nabla_b, nabla_w = [delta], [delta @ activations[-2].T]
+        for layer in range(2, len(self.sizes)):
+            delta = (weights[-layer + 1].T @ delta) * sigmoid_prime(zs[-layer])
+            nabla_b.insert(0, delta)
+            nabla_w.insert(0, delta @ activations[-layer - 1].T)
         return nabla_b, nabla_w
 
     def cost_derivative(self, output_activations: Any, y: Any) -> np.ndarray:
@@ -98,7 +139,7 @@ class BookSteps:
         eta, lmbda = number("eta", eta, low=0, low_open=True), number("lmbda", lmbda, low=0)
         if lmbda and (isinstance(n, bool) or not isinstance(n, numbers.Integral) or n <= 0):
             raise ValueError(f"with lmbda > 0, n must be the training set size (> 0), got {n!r}")
-        if not own(self, "backprop"):
+        if not own(self, "backprop") or self.books_arithmetic():
             self._book_step(batch, eta, lmbda, int(n) or 1)
             return
         X, Y, vector = to_matrices(
@@ -131,8 +172,14 @@ class BookSteps:
         mini-batch, and with ``lmbda > 0`` every kernel gets ``l2(lmbda / (2 n))``, whose
         gradient ``(lmbda / n) w`` is network2's weight decay for ``n`` training
         examples. ``SGD`` calls this itself; call it to train ``self.model`` directly
-        with ``self.model.fit``.
+        with ``self.model.fit``. A cost class of one's own has no engine loss: its
+        network trains through ``SGD``'s per-example loop, and ``compile`` refuses it.
         """
+        if not is_book_cost(self.cost):
+            raise ValueError(
+                f"the engine trains QuadraticCost and CrossEntropyCost; {self.cost.__name__} "
+                f"trains through SGD and update_mini_batch, one example at a time"
+            )
         eta = number("eta", eta, low=0, low_open=True)
         lmbda = number("lmbda", lmbda, low=0)
         n = positive_int("n", n)
