@@ -5,7 +5,8 @@ callable as Keras' loss objects are: ``CategoricalCrossentropy()(y_true, y_pred)
 the batch's loss, one number (the mean over the examples, weighted by
 ``sample_weight=`` if given, as Keras' ``"sum_over_batch_size"``; the sum with
 ``reduction="sum"``). ``SparseCategoricalCrossentropy`` is the categorical cross-entropy
-for integer labels. In ``compile`` they are the engine's losses, and save as those.
+for integer labels. ``from_logits=False`` is accepted; ``True`` is refused with the
+activation to end the model with. In ``compile`` they are the engine's losses, and save as those.
 
 The functions, as Keras 2 scripts pass them to ``compile``::
 
@@ -25,6 +26,7 @@ import numpy as np
 
 from .. import losses as _losses
 from ..engine import losses as engine_losses
+from ..engine.checks import flag
 from ..engine.losses import one_hot
 from ..losses import Loss, get
 
@@ -91,6 +93,14 @@ class LossObject:
     reduction: str
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # only *args and **kwargs here, so that get_config reads the engine's arguments
+        if flag("from_logits", kwargs.pop("from_logits", False)):
+            last = "sigmoid" if type(self).name == "binary_crossentropy" else "softmax"  # type: ignore[attr-defined]
+            raise ValueError(
+                f"{type(self).__name__}(from_logits=True) is not supported: the loss takes "
+                f"probabilities; end the model with activation='{last}' and leave "
+                f"from_logits=False (softmax and cross-entropy are then fused in training)"
+            )
         if kwargs.get("reduction") == "sum_over_batch_size":  # Keras 3's name of "mean"
             kwargs["reduction"] = "mean"
         super().__init__(*args, **kwargs)

@@ -1,10 +1,26 @@
-"""``from nnscratch.keras import metrics``: Keras 2's metric functions.
+"""``from nnscratch.keras import metrics``: Keras' metric functions and metric classes.
 
-``compile(metrics=[metrics.categorical_accuracy])`` reports under the function's name, as
-``compile(metrics=["categorical_accuracy"])`` does; ``metrics.mae(y_true, y_pred)`` gives
-one value per example. These are :mod:`nnscratch.engine.metrics`' functions.
+The functions (Keras 2's): ``compile(metrics=[metrics.categorical_accuracy])`` reports
+under the function's name, as ``compile(metrics=["categorical_accuracy"])`` does;
+``metrics.mae(y_true, y_pred)`` gives one value per example. These are
+:mod:`nnscratch.engine.metrics`' functions.
+
+The classes (Keras 3's): ``compile(metrics=[metrics.SparseCategoricalAccuracy()])``
+is ``metrics=["sparse_categorical_accuracy"]`` (the model saves with it); with
+``name="acc"`` it reports under that name instead. Outside ``compile`` they are Keras'
+stateful metrics: ``update_state(y_true, y_pred, sample_weight=None)`` adds a batch,
+``result()`` is the (weighted) mean so far, ``reset_state()`` starts again, and calling
+the object updates it and returns the result.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..engine.losses import one_hot
 from ..engine.metrics import (
     binary_accuracy,
     categorical_accuracy,
@@ -18,8 +34,15 @@ mae = mean_absolute_error
 mse = mean_squared_error
 
 __all__ = [
+    "BinaryAccuracy",
+    "CategoricalAccuracy",
+    "MeanAbsoluteError",
+    "MeanMetric",
+    "MeanSquaredError",
+    "SparseCategoricalAccuracy",
     "binary_accuracy",
     "categorical_accuracy",
+    "for_compile",
     "get",
     "mae",
     "mean_absolute_error",
@@ -27,3 +50,110 @@ __all__ = [
     "mse",
     "sparse_categorical_accuracy",
 ]
+
+
+class MeanMetric:
+    """A Keras metric object over one of the engine's per-example metric functions: the
+    mean of its values over every example given since the last ``reset_state``."""
+
+    #: the engine's function, whose name is the metric's default name
+    function: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    #: integer labels, one-hot encoded against y_pred's columns
+    sparse = False
+
+    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+        default = type(self).function.__name__
+        if name is not None and not (isinstance(name, str) and name):
+            raise TypeError(f"name must be a non-empty string, got {name!r}")
+        self.name = default if name is None else name
+        self.dtype = dtype
+        self.reset_state()
+
+    def reset_state(self) -> None:
+        """Forget every batch given so far."""
+        self.total, self.count = 0.0, 0.0
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        """Add a batch: ``y_pred`` of shape ``(n, outputs)``, ``y_true`` of the same shape
+        (integer labels ``(n,)`` for the sparse metric), ``sample_weight`` one per example."""
+        y_pred = np.asarray(y_pred, dtype=float)
+        y_pred = y_pred.reshape(len(y_pred), -1)
+        if self.sparse:
+            y_true = one_hot(np.asarray(y_true).reshape(-1), y_pred.shape[1])
+        y_true = np.asarray(y_true, dtype=float)
+        if y_true.size != y_pred.size:
+            raise ValueError(
+                f"{self.name}: y_true of shape {y_true.shape} does not match y_pred of shape "
+                f"{y_pred.shape}"
+            )
+        values = type(self).function(y_true.reshape(y_pred.shape), y_pred)
+        weights = np.ones(len(values))
+        if sample_weight is not None:
+            weights = np.asarray(sample_weight, dtype=float).reshape(-1)
+            if weights.shape != values.shape:
+                raise ValueError(
+                    f"{self.name}: sample_weight must hold one weight per example "
+                    f"({len(values)}), got shape {np.shape(sample_weight)}"
+                )
+        self.total += float(np.sum(values * weights))
+        self.count += float(np.sum(weights))
+
+    def result(self) -> float:
+        """The weighted mean so far (0.0 before any batch)."""
+        return self.total / self.count if self.count else 0.0
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
+        """Keras' call: update with the batch, then the result."""
+        self.update_state(y_true, y_pred, sample_weight)
+        return self.result()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+
+class BinaryAccuracy(MeanMetric):
+    """The fraction of outputs on the right side of 0.5 (``"binary_accuracy"``)."""
+
+    function = staticmethod(binary_accuracy)
+
+
+class CategoricalAccuracy(MeanMetric):
+    """The fraction of examples whose largest output is the one-hot target's class."""
+
+    function = staticmethod(categorical_accuracy)
+
+
+class SparseCategoricalAccuracy(MeanMetric):
+    """The fraction of examples whose largest output is the integer label."""
+
+    function = staticmethod(sparse_categorical_accuracy)
+    sparse = True
+
+
+class MeanSquaredError(MeanMetric):
+    """The mean over outputs of ``(y_pred - y_true)**2``, averaged over examples."""
+
+    function = staticmethod(mean_squared_error)
+
+
+class MeanAbsoluteError(MeanMetric):
+    """The mean over outputs of ``|y_pred - y_true|``, averaged over examples."""
+
+    function = staticmethod(mean_absolute_error)
+
+
+def for_compile(metric: Any) -> Any:
+    """What ``compile(metrics=[...])`` hands the engine for one entry: a metric object is
+    its engine function's name (so the model saves), or under a name of its own, that
+    function reporting under that name; anything else is left as it is."""
+    if not isinstance(metric, MeanMetric):
+        return metric
+    function = type(metric).function
+    if metric.name == function.__name__:
+        return metric.name
+
+    def named(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return function(y_true, y_pred)
+
+    named.__name__ = named.__qualname__ = metric.name
+    return named

@@ -25,6 +25,7 @@ from ..engine.checks import flag
 from ..engine.model import BATCH_SIZE as DEFAULT_BATCH_SIZE  # 32, Keras' fit(batch_size=None)
 from ..engine.summary import snake_case
 from . import backend
+from . import metrics as keras_metrics
 from ._renames import renamed
 
 __all__ = ["DEFAULT_BATCH_SIZE", "Sequential"]
@@ -105,6 +106,7 @@ class Sequential(models.Sequential):
             )
         if not flag("training", training):
             return self.predict(inputs)
+        self._build_for(inputs)
         x = self.check_inputs(inputs)
         return backend_to_numpy(self.forward(self.xp.asarray(x), training=True))
 
@@ -131,6 +133,59 @@ class Sequential(models.Sequential):
                 f"every layer"
             )
         super().summary(print_fn=print_fn)
+
+    def compile(  # type: ignore[override]
+        self,
+        optimizer: Any = "rmsprop",
+        loss: Any = None,
+        metrics: Any = None,
+        *,
+        loss_weights: Any = None,
+        weighted_metrics: Any = None,
+        run_eagerly: bool = False,
+        steps_per_execution: int = 1,
+        jit_compile: Any = "auto",
+        auto_scale_loss: bool = True,
+        reduction: str | None = None,
+    ) -> None:
+        """``nnscratch.Sequential.compile`` with Keras' defaults: ``optimizer="rmsprop"``,
+        and a ``loss`` that must be given (Keras' ``fit`` refuses a model without one).
+
+        ``metrics`` may hold ``nnscratch.keras.metrics`` objects
+        (``SparseCategoricalAccuracy()``) beside names and functions. Keras' execution
+        options (``run_eagerly``, ``steps_per_execution``, ``jit_compile``,
+        ``auto_scale_loss``) change how Keras runs, not what it computes, and are
+        accepted; ``loss_weights`` and ``weighted_metrics`` would change the numbers and
+        are refused unless ``None``.
+        """
+        for option, value in (
+            ("loss_weights", loss_weights),
+            ("weighted_metrics", weighted_metrics),
+        ):
+            if value is not None:
+                raise ValueError(
+                    f"compile({option}={value!r}) is not supported: a model has one output "
+                    f"and one loss, and metrics are not weighted by sample_weight"
+                )
+        if loss is None:
+            raise ValueError(
+                "compile() needs a loss, e.g. loss='categorical_crossentropy' (one-hot "
+                "targets), 'sparse_categorical_crossentropy' (integer labels), "
+                "'binary_crossentropy' or 'mse'"
+            )
+        if metrics is not None and not isinstance(metrics, str):
+            metrics = [keras_metrics.for_compile(m) for m in metrics]
+        super().compile(optimizer, loss, metrics, reduction=reduction)
+
+    def predict(self, x: Any, *args: Any, **kwargs: Any) -> np.ndarray:
+        """``nnscratch.Sequential.predict``; a model without an input shape is built from
+        ``x`` first, as Keras builds it on its first call."""
+        self._build_for(x)
+        return super().predict(x, *args, **kwargs)
+
+    def _build_for(self, x: Any) -> None:
+        if not self.built and self.layers and np.ndim(x) >= 2:
+            self.build(np.shape(x)[1:])
 
     def fit(self, x: Any, y: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         """``nnscratch.Sequential.fit`` in Keras' argument order, which also takes Keras 1's

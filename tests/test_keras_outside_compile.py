@@ -1,0 +1,125 @@
+"""``compile`` as Keras 3 code calls it: Keras' defaults and keyword arguments, metric
+objects (``keras.metrics.SparseCategoricalAccuracy()``), ``from_logits``, and a model
+called or asked to predict before it is built (Keras builds it from the data)."""
+
+import numpy as np
+import pytest
+
+from nnscratch import keras
+from nnscratch.keras import layers
+
+
+def _data(n=60, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.random((n, 4))
+    return x, rng.integers(0, 3, n)
+
+
+def _model():
+    return keras.Sequential(
+        [keras.Input(shape=(4,)), layers.Dense(5, activation="relu"), layers.Dense(3, "softmax")]
+    )
+
+
+def test_the_default_optimizer_is_keras_rmsprop():
+    model = _model()
+    model.compile(loss="sparse_categorical_crossentropy")
+    assert type(model.optimizer).__name__ == "RMSprop"
+    assert model.optimizer.learning_rate == pytest.approx(0.001)
+
+
+def test_compile_without_a_loss_says_what_to_give():
+    with pytest.raises(ValueError, match="loss="):
+        _model().compile(optimizer="adam")
+
+
+def test_keras3_execution_options_are_accepted():
+    model = _model()
+    model.compile(
+        optimizer="adam",
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        run_eagerly=True,
+        steps_per_execution=1,
+        jit_compile=False,
+        auto_scale_loss=True,
+        loss_weights=None,
+        weighted_metrics=None,
+    )
+    assert model.metrics_names == ["loss", "accuracy"]
+
+
+@pytest.mark.parametrize("option", [{"loss_weights": [1.0]}, {"weighted_metrics": ["accuracy"]}])
+def test_options_that_would_change_results_are_refused(option):
+    with pytest.raises(ValueError, match=next(iter(option))):
+        _model().compile(optimizer="adam", loss="mse", **option)
+
+
+def test_metric_objects_report_under_keras_names_and_save(tmp_path):
+    x, labels = _data()
+    model = _model()
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(),
+        loss=keras.losses.SparseCategoricalCrossentropy(),
+        metrics=[keras.metrics.SparseCategoricalAccuracy(), keras.metrics.MeanSquaredError()],
+    )
+    history = model.fit(x, labels, epochs=1, validation_split=0.2, verbose=0)
+    assert sorted(history.history) == [
+        "loss",
+        "mean_squared_error",
+        "sparse_categorical_accuracy",
+        "val_loss",
+        "val_mean_squared_error",
+        "val_sparse_categorical_accuracy",
+    ]
+    model.save(tmp_path / "m.nnscratch")
+    loaded = keras.models.load_model(tmp_path / "m.nnscratch")
+    assert loaded.metrics_names == model.metrics_names
+
+
+def test_a_metric_object_with_its_own_name_reports_under_it():
+    x, labels = _data()
+    model = _model()
+    model.compile(
+        loss="sparse_categorical_crossentropy",
+        metrics=[keras.metrics.SparseCategoricalAccuracy(name="acc")],
+    )
+    assert sorted(model.fit(x, labels, verbose=0).history) == ["acc", "loss"]
+
+
+def test_metric_objects_accumulate_as_keras_stateful_metrics():
+    metric = keras.metrics.SparseCategoricalAccuracy()
+    metric.update_state([1, 2], [[0.1, 0.8, 0.1], [0.6, 0.3, 0.1]])
+    assert metric.result() == 0.5
+    metric.update_state([0], [[0.9, 0.05, 0.05]])
+    assert metric.result() == pytest.approx(2 / 3)
+    metric.reset_state()
+    assert metric.result() == 0.0
+    binary = keras.metrics.BinaryAccuracy()
+    binary.update_state([[1], [0], [1]], [[0.7], [0.2], [0.4]], sample_weight=[1, 1, 2])
+    assert binary.result() == 0.5
+    categorical = keras.metrics.CategoricalAccuracy()
+    assert categorical(np.eye(3), np.eye(3)) == 1.0  # calling updates and returns the result
+
+
+def test_from_logits_true_is_refused_with_the_fix():
+    with pytest.raises(ValueError, match="softmax"):
+        keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    with pytest.raises(ValueError, match="sigmoid"):
+        keras.losses.BinaryCrossentropy(from_logits=True)
+    assert keras.losses.CategoricalCrossentropy(from_logits=False)(np.eye(2), np.eye(2)) < 1e-6
+
+
+def test_calling_an_unbuilt_model_builds_it_from_the_data():
+    model = keras.Sequential(
+        [layers.Dense(2, activation="relu", name="layer1"), layers.Dense(4, name="layer3")]
+    )
+    y = model(np.ones((3, 3)))
+    assert y.shape == (3, 4)
+    assert len(model.weights) == 4 and model.input_shape == (None, 3)
+
+
+def test_predict_on_an_unbuilt_model_builds_it_from_the_data():
+    model = keras.Sequential([layers.Dense(2)])
+    assert model.predict(np.ones((5, 3)), verbose=0).shape == (5, 2)
+    assert model.count_params() == 8
