@@ -180,3 +180,10 @@ def test_losses_are_numpy_floats_as_in_mlpclassifier(solver):
     if solver != "lbfgs":  # scikit-learn keeps no loss_curve_ for lbfgs
         assert [type(x) for x in ours.loss_curve_] == [type(x) for x in theirs.loss_curve_]
     assert ours.loss_.round(6) == pytest.approx(theirs.loss_.round(6))
+
+
+def test_an_unknown_activation_set_after_fit_is_named_at_predict():
+    clf = NNClassifier((4,), solver="lbfgs", random_state=0).fit(X, Y)
+    clf.set_params(activation="softmax")
+    with pytest.raises(ValueError, match=r"activation must be one of .*'tanh'.*got 'softmax'"):
+        clf.predict(X)

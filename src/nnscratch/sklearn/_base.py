@@ -219,7 +219,11 @@ class BaseNN(Solvers, BaseEstimator):
         """Bring weights assigned to ``coefs_`` / ``intercepts_``, and the current
         ``activation``, into the engine."""
         output, loss = self._output()
-        hidden = ACTIVATIONS[self.activation]
+        hidden = ACTIVATIONS.get(self.activation)  # checked by fit, not by set_params
+        if hidden is None:
+            raise ValueError(
+                f"activation must be one of {sorted(ACTIVATIONS)}, got {self.activation!r}"
+            )
         attach(self, hidden, output, loss)
         set_hidden_activation(self.model_, hidden)
 
