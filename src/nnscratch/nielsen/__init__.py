@@ -17,7 +17,8 @@ Either import them by their full names (``from nnscratch.nielsen import network`
 let the book's own lines run unchanged, once per session::
 
     >>> import nnscratch.nielsen
-    >>> nnscratch.nielsen.install_book_modules()
+    >>> nnscratch.nielsen.install_book_modules()                 # doctest: +ELLIPSIS
+    {'network': <module 'nnscratch.nielsen.network' from ...>, ...}
     >>> import network, mnist_loader          # nnscratch's modules, under the book's names
     >>> network.__name__
     'nnscratch.nielsen.network'
@@ -27,6 +28,19 @@ port returns ``zip`` iterators, so ``len()`` fails and a second ``SGD`` call tra
 nothing and prints "0 / 0"), ``SGD`` accepts lists, tuples, zips and generators (an
 iterator is read once and remembered, so passing the same ``zip`` again works), and
 files are JSON, read as untrusted input, never pickle.
+
+Your own changes to the book's code
+-----------------------------------
+The book's exercises change its methods, usually in a subclass: momentum or L1
+regularization in ``update_mini_batch``, a matrix-based ``backprop``, a new
+``cost_derivative``, a cost class of one's own (``fn(a, y)`` and ``delta(z, a, y)``).
+``SGD`` calls what the subclass defines, as the book's ``SGD`` does: its own
+``update_mini_batch`` with lists of ``(x, y)`` pairs, its ``backprop`` summed example by
+example, its ``evaluate``, ``accuracy`` and ``total_cost`` for the printed lines. A cost
+class of one's own, or a ``cost_derivative``, trains through the book's ``backprop``
+written out in NumPy (:mod:`nnscratch.nielsen._steps`): the book's arithmetic at the
+book's speed, where the engine's matrix path knows only the two costs of the book.
+``cost=CrossEntropyCost()``, an instance as in ``fig/overfitting.py``, means the class.
 
 How close to the book
 ---------------------

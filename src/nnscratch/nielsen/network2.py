@@ -16,7 +16,10 @@ The reader's session, on Python 3::
 (weights N(0, 1/n_in), biases N(0, 1)), as in the book; ``large_weight_initializer()``
 gives chapter 1's N(0, 1) for comparison. ``SGD`` returns the four monitored lists,
 ``total_cost`` and ``accuracy`` are the book's, ``save`` writes its JSON and
-:func:`load` reads it back (safely: see :mod:`nnscratch.nielsen._files`).
+:func:`load` reads it back (safely: see :mod:`nnscratch.nielsen._files`). ``cost`` may
+be the class, an instance (``fig/overfitting.py`` passes ``CrossEntropyCost()``) or a
+class of one's own with ``fn(a, y)`` and ``delta(z, a, y)``; a subclass's own
+``update_mini_batch`` or ``backprop`` is what ``SGD`` runs (see :mod:`nnscratch.nielsen`).
 """
 
 from __future__ import annotations
