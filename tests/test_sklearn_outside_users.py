@@ -183,7 +183,68 @@ def test_losses_are_numpy_floats_as_in_mlpclassifier(solver):
 
 
 def test_an_unknown_activation_set_after_fit_is_named_at_predict():
-    clf = NNClassifier((4,), solver="lbfgs", random_state=0).fit(X, Y)
+    clf = NNClassifier((4,), random_state=0).partial_fit(X, Y, classes=[0, 1])
     clf.set_params(activation="softmax")
     with pytest.raises(ValueError, match=r"activation must be one of .*'tanh'.*got 'softmax'"):
         clf.predict(X)
+
+
+# -- scikit-learn's examples, as written -------------------------------------------------
+# plot_mlp_training_curves.py: its seven learning strategies and its warning filter
+STRATEGIES = [
+    {"solver": "sgd", "learning_rate": "constant", "momentum": 0, "learning_rate_init": 0.2},
+    {"solver": "sgd", "learning_rate": "constant", "momentum": 0.9, "nesterovs_momentum": False},
+    {"solver": "sgd", "learning_rate": "constant", "momentum": 0.9, "nesterovs_momentum": True},
+    {"solver": "sgd", "learning_rate": "invscaling", "momentum": 0, "learning_rate_init": 0.2},
+    {"solver": "sgd", "learning_rate": "invscaling", "momentum": 0.9, "learning_rate_init": 0.2},
+    {"solver": "sgd", "learning_rate": "invscaling", "nesterovs_momentum": True},
+    {"solver": "adam", "learning_rate_init": 0.01},
+]
+
+
+def test_plot_mlp_training_curves_gives_mlpclassifiers_curves():
+    from sklearn.datasets import load_iris
+    from sklearn.preprocessing import MinMaxScaler
+
+    X_iris, y_iris = load_iris(return_X_y=True)
+    X_iris = MinMaxScaler().fit_transform(X_iris)
+    for param in STRATEGIES:
+        curves = []
+        for Estimator in (MLPClassifier, NNClassifier):
+            mlp = Estimator(random_state=0, max_iter=40, **param)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                warnings.filterwarnings("ignore", category=ConvergenceWarning, module="sklearn")
+                mlp.fit(X_iris, y_iris)
+            curves.append((mlp.score(X_iris, y_iris), mlp.loss_curve_))
+        (their_score, theirs), (our_score, ours) = curves
+        assert our_score == their_score, param
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9, err_msg=str(param))
+
+
+def test_plot_mlp_alpha_pipeline_with_lbfgs_and_early_stopping():
+    # lbfgs ignores early_stopping in both libraries; the pipeline has no decision_function,
+    # so the example colours the plane by predict_proba
+    xx, yy = np.meshgrid(np.linspace(-2, 2, 5), np.linspace(-2, 2, 5))
+    grid = np.column_stack([xx.ravel(), yy.ravel()])
+    results = []
+    for Estimator in (MLPClassifier, NNClassifier):
+        clf = make_pipeline(
+            StandardScaler(),
+            Estimator(
+                solver="lbfgs",
+                alpha=1.0,
+                random_state=1,
+                max_iter=30,
+                early_stopping=True,
+                hidden_layer_sizes=[10, 10],
+            ),
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(X, Y)
+        assert not hasattr(clf, "decision_function")
+        results.append((clf.score(X, Y), clf.predict_proba(grid)[:, 1]))
+    (their_score, theirs), (our_score, ours) = results
+    assert our_score == their_score
+    np.testing.assert_allclose(ours, theirs, rtol=1e-7)
