@@ -124,3 +124,11 @@ def test_an_ensemble_votes_with_test_mb_predictions(conv_py):
     test_y_eval = test_y.eval()
     error_locations = [j for j in range(30) if plurality_test_predictions[j] != test_y_eval[j]]
     assert 0 <= len(error_locations) <= 30
+
+
+def test_sgd_without_validation_data_says_what_it_needs(conv_py):
+    # the book's SGD unpacks validation_data; None used to fail inside, on None[0]
+    (training_data, _, test_data), mini_batch_size = conv_py
+    net = _basic_conv(mini_batch_size)
+    with pytest.raises(ValueError, match="validation_data"):
+        net.SGD(training_data, 1, mini_batch_size, 0.1, None, test_data)

@@ -51,7 +51,14 @@ an epoch the weights equal the book's per-example algorithm to about 1e-12 on a 
 thousand examples. Over 50,000 images of network.py's chapter-1 run such rounding
 differences grow (the quadratic cost with N(0, 1) weights is chaotic), so the printed
 counts match the book's code only to within its own spread across BLAS builds;
-``docs/mnist.md`` gives the measured numbers.
+``docs/mnist.md`` gives the measured numbers. (network2's chapter-3 run, one epoch on all
+50,000 images, printed the same counts as the book's code, costs equal to 1e-14.)
+
+``SGD`` shuffles its own copy of the order, as the Python 3 port does
+(``training_data = list(training_data)``); the book's Python 2 code shuffled the
+caller's list in place, so there a second ``SGD`` call on the same list (as in
+``fig/weight_initialization.py``) starts from the first call's order, and its numbers
+differ from the port's (and ours) from that call on.
 
 ``Network``
 -----------

@@ -303,6 +303,11 @@ class Network:
         num_training_batches = size(training_data) // m
         if num_training_batches == 0:
             raise ValueError(f"training_data has fewer examples than one mini-batch ({m})")
+        if validation_data is None:
+            raise ValueError(
+                "SGD needs validation_data (an (x, y) pair, e.g. from load_data_shared()): "
+                "the book measures it after every epoch to pick the best one"
+            )
         for name, data in (("validation_data", validation_data), ("test_data", test_data)):
             if data is not None and size(data) < m:
                 raise ValueError(f"{name} has fewer examples than one mini-batch ({m})")
