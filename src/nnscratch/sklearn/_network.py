@@ -29,7 +29,6 @@ import scipy.sparse
 
 from ..engine import activations
 from ..engine.activations import Activation
-from ..engine.callbacks import History
 from ..engine.layers import Dense
 from ..engine.layers.base import _size
 from ..engine.losses import Loss
@@ -80,10 +79,6 @@ def build_network(
         )
     model = Sequential(layers, seed=rng, dtype=str(np.dtype(dtype)))
     model.build(layer_units[0])
-    # The model keeps the History of its last engine fit. lbfgs never runs one, and the
-    # placeholder a new model holds has read-only settings that pickle refuses: give it
-    # an empty History with plain ones, so that a fitted estimator always pickles.
-    model.history = History(model, {})
     return model
 
 
