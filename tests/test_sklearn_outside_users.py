@@ -248,3 +248,13 @@ def test_plot_mlp_alpha_pipeline_with_lbfgs_and_early_stopping():
     (their_score, theirs), (our_score, ours) = results
     assert our_score == their_score
     np.testing.assert_allclose(ours, theirs, rtol=1e-7)
+
+
+def test_the_regressors_warnings_match_the_same_filters():
+    for Estimator in (MLPRegressor, NNRegressor):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            warnings.filterwarnings("ignore", category=ConvergenceWarning, module="sklearn")
+            warnings.filterwarnings("ignore", category=DataConversionWarning, module="sklearn")
+            Estimator(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=2).fit(X, Y[:, None])
+            Estimator(hidden_layer_sizes=(5,), max_iter=2).fit(X, Y)
