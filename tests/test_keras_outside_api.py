@@ -284,3 +284,21 @@ def test_freezing_between_fits_without_compiling_again():
     model.layers[0].trainable = True
     model.fit(x, y, epochs=1, verbose=0)
     assert not np.array_equal(kernel, model.layers[0].get_weights()[0])
+
+
+# -- from Keras' sequential_test.py ------------------------------------------------------
+def test_two_layers_of_one_name_are_refused_as_in_keras():
+    model = keras.Sequential()
+    model.add(layers.Dense(2, name="dense"))
+    with pytest.raises(ValueError, match=r"unique names.*'dense'"):
+        model.add(layers.Dense(2, name="dense"))
+    assert len(model.layers) == 1
+    with pytest.raises(ValueError, match="unique names"):
+        keras.Sequential([layers.Dense(2, name="a"), layers.Dense(2, name="a")])
+
+
+def test_compute_output_shape_of_a_model_keeps_the_batch_axis():
+    model = keras.Sequential([layers.Dense(4), layers.Dense(8)])
+    assert model.compute_output_shape((1, 2)) == (1, 8)
+    assert model.compute_output_shape((None, 2)) == (None, 8)
+    assert not model.built

@@ -51,7 +51,14 @@ class Sequential(models.Sequential):
     def add(self, layer: Any) -> None:
         """Append a layer (see ``nnscratch.Sequential.add``), naming it as Keras does if it
         has no name: its class in snake case, numbered within this model (``dense``,
-        ``dense_1``), skipping names already taken."""
+        ``dense_1``), skipping names already taken. Two layers of one name are refused,
+        as in Keras (``get_layer`` and saving find layers by name)."""
+        name = getattr(layer, "name", None)
+        if name is not None and any(other.name == name for other in self.layers):
+            raise ValueError(
+                f"all layers added to a Sequential model should have unique names: "
+                f"{name!r} is already the name of a layer of this model; give another name="
+            )
         super().add(layer)
         if self.layers and self.layers[-1] is layer and layer.name is None:
             base = snake_case(type(layer).__name__)
@@ -63,6 +70,12 @@ class Sequential(models.Sequential):
             )
 
     # -- Keras 3's attributes ---------------------------------------------------------------
+    def compute_output_shape(self, input_shape: Any) -> tuple[int | None, ...]:
+        """The output shape for inputs of ``input_shape`` *with* the batch axis, as Keras'
+        (``compute_output_shape((None, 2))`` is ``(None, 8)``); nothing is built."""
+        batch, *example = tuple(input_shape)
+        return (batch, *self.output_shape_for(example))
+
     @property
     def weights(self) -> list[np.ndarray]:
         """Every weight array, layer by layer (the arrays themselves, not copies)."""
