@@ -24,6 +24,7 @@ from sklearn.linear_model import LogisticRegressionCV
 
 from nnscratch import SGD, Sequential
 from nnscratch.data import moons
+from nnscratch.files import writable_folder
 from nnscratch.lab import style
 from nnscratch.lab.boundary import plot_decision_boundary
 from nnscratch.layers import Dense
@@ -43,6 +44,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    writable_folder(args.out, "--out folder")  # before training, not after it
     if not args.show:
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -91,4 +93,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except (ValueError, OSError) as exc:  # a bad option or file: one line, not a traceback
+        raise SystemExit(f"{os.path.basename(__file__)}: error: {exc}") from None

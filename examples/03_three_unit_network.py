@@ -29,6 +29,7 @@ import numpy as np
 
 from nnscratch import SGD, Sequential, l2
 from nnscratch.data import moons
+from nnscratch.files import writable_folder
 from nnscratch.lab import style
 from nnscratch.lab.boundary import plot_decision_boundary
 from nnscratch.layers import Dense
@@ -72,6 +73,7 @@ def build_model(hidden: int, learning_rate: float, reg_lambda: float, seed: int)
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    writable_folder(args.out, "--out folder")  # before training, not after it
     if not args.show:
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -111,4 +113,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except (ValueError, OSError) as exc:  # a bad option or file: one line, not a traceback
+        raise SystemExit(f"{os.path.basename(__file__)}: error: {exc}") from None

@@ -35,6 +35,7 @@ import matplotlib
 import numpy as np
 
 from nnscratch.data import moons
+from nnscratch.files import writable_folder
 from nnscratch.keras.layers.core import Activation, Dense, Dropout
 from nnscratch.keras.models import Sequential
 from nnscratch.keras.regularizers import l1_l2
@@ -58,6 +59,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    writable_folder(args.out, "--out folder")  # before training, not after it
     if not args.show:
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -103,4 +105,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except (ValueError, OSError) as exc:  # a bad option or file: one line, not a traceback
+        raise SystemExit(f"{os.path.basename(__file__)}: error: {exc}") from None

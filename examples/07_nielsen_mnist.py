@@ -1,4 +1,4 @@
-"""Chapters 1 and 3 of Nielsen's "Neural Networks and Deep Learning", on nnscratch.
+"""Chapters 1, 3 and 6 of Nielsen's "Neural Networks and Deep Learning", on nnscratch.
 
 The book's own calls, on Python 3, with the book's module names
 (``nnscratch.nielsen.install_book_modules()`` maps them). Chapter 1 (network.py)::
@@ -33,6 +33,7 @@ the book's; smaller values make a quick check. The data comes from ``--data``, t
 from __future__ import annotations
 
 import argparse
+import os
 import random
 
 import numpy as np
@@ -135,4 +136,7 @@ def chapter6(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        raise SystemExit(main())
+    except (ValueError, OSError) as exc:  # a bad option or file: one line, not a traceback
+        raise SystemExit(f"{os.path.basename(__file__)}: error: {exc}") from None

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import warnings
 
 import matplotlib
@@ -88,11 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    try:
-        writable_folder(args.out, "--out folder")  # before the search, not after it
-    except OSError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    writable_folder(args.out, "--out folder")  # before the search, not after it
     X, y = moons()
     pipe = make_pipeline(
         StandardScaler(),
@@ -135,4 +130,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except (ValueError, OSError) as exc:  # a bad option or file: one line, not a traceback
+        raise SystemExit(f"{os.path.basename(__file__)}: error: {exc}") from None
