@@ -67,6 +67,7 @@ def test_summary_line_beside_the_book(env, capsys):
     last = out.strip().splitlines()[-1]
     assert last.startswith("step 1: test accuracy ") and "(book 98.78%" in last
     assert last.endswith("seed 3")
+    assert "; 1 epoch, " in last  # not "1 epochs"
 
 
 def test_outputs_are_checked_before_training(env, capsys):

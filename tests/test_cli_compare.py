@@ -60,10 +60,14 @@ def test_json(tmp_path, capsys):
     ("args", "message"),
     [
         (["--libraries", "nnscratch,theano"], "unknown library theano"),
-        (["--hidden", "0"], "hidden must be a positive integer, got 0"),
+        (["--hidden", "0"], "--hidden must be a positive integer, got 0"),
+        (["--epochs", "0"], "--epochs must be a positive integer, got 0"),
+        (["--samples", "1"], "--samples must be an integer >= 2, got 1"),
+        (["--l2", "-1"], "--l2 must be a finite number >= 0, got -1.0"),
+        (["--seed", "-1"], "--seed must be an integer in 0..4294967295, got -1"),
         (["--batch-size", "-3"], "--batch-size must be an integer >= 0"),
-        (["--learning-rate", "nan"], "learning_rate must be a finite number > 0"),
-        (["--test-size", "1.5"], "test_size must be in (0, 1), got 1.5"),
+        (["--learning-rate", "nan"], "--learning-rate must be a finite number > 0"),
+        (["--test-size", "1.5"], "--test-size must be in (0, 1), got 1.5"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(args, message, tmp_path, capsys):

@@ -360,3 +360,22 @@ def test_predict_refuses_other_files_and_wrong_shapes(tmp_path, capsys):
     for model, words in cases:
         code, _, stderr = run_cli_safely(["predict", "--model", str(model), str(image)], capsys)
         one_line_error(code, stderr, *words)
+
+
+def test_save_under_a_file_says_the_file_is_in_the_way(fake_mnist, tmp_path, capsys):
+    (tmp_path / "taken").write_text("a file")
+    target = tmp_path / "taken" / "net.json"
+    code, _, stderr = run_cli_safely(
+        ["mnist", "--data", str(fake_mnist), "--epochs", "1", "--save", str(target)], capsys
+    )
+    one_line_error(code, stderr, "--save", "is a file, not a folder")
+    assert "does not exist" not in stderr
+
+
+@pytest.mark.parametrize(("epochs", "words"), [("1", "1 epoch of"), ("2", "2 epochs of")])
+def test_the_opening_line_counts_epochs_in_english(fake_mnist, capsys, epochs, words):
+    code, _, stderr = run_cli_safely(
+        ["mnist", "--data", str(fake_mnist), "--epochs", epochs, "--train-size", "50"], capsys
+    )
+    assert code == 0, stderr
+    assert words in stderr.splitlines()[0], stderr

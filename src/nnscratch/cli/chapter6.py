@@ -132,7 +132,7 @@ def run_chapter6(args: argparse.Namespace) -> int:
     say = lambda line: print(line, file=out, flush=True)  # noqa: E731
     note(
         "chapter6",
-        f"step {args.step}: {step.description}; {epochs} epochs, eta {step.eta:g}, lmbda "
+        f"step {args.step}: {step.description}; {_epochs(epochs)}, eta {step.eta:g}, lmbda "
         f"{step.lmbda:g}, mini-batches of {lab.MINI_BATCH_SIZE} on {len(data[0][1]):,} images, "
         f"seed {args.seed}"
         + (f" (networks {step.ensemble}, seeds from {args.seed})" if step.ensemble > 1 else ""),
@@ -209,16 +209,22 @@ def _result(
     }
 
 
+def _epochs(count: int) -> str:
+    """``"1 epoch"``, ``"5 epochs"``."""
+    return f"{count} epoch" + ("" if count == 1 else "s")
+
+
 def _summary(number: int, step: Any, result: dict[str, Any]) -> str:
     best = result["best_test_accuracy"]
     if best is None:
         return f"step {number}: no epoch finished"
-    epochs = "+".join(str(e) for e in result["epochs_completed"])
+    done = list(result["epochs_completed"])  # one count per network (step 6 has five)
+    epochs = "+".join(str(e) for e in done) + (" epoch" if done == [1] else " epochs")
     gap = 100 * (best - step.book_accuracy)
     per_epoch = result["seconds_per_epoch"] or 0.0
     return (
         f"step {number}: test accuracy {100 * best:.2f}% at the best validation epoch "
-        f"(book {100 * step.book_accuracy:.2f}%, {gap:+.2f} points); {epochs} epochs, "
+        f"(book {100 * step.book_accuracy:.2f}%, {gap:+.2f} points); {epochs}, "
         f"{per_epoch:.1f} s per epoch, seed {result['seed']}"
         + ("" if result["status"] == "complete" else f" [{result['status']}]")
     )

@@ -24,7 +24,7 @@ import os
 import sys
 from typing import Any
 
-from . import add_command, add_device_option
+from . import CommandError, add_command, add_device_option
 from .output import check_output_folder
 
 __all__ = ["format_table", "register", "run_compare"]
@@ -32,6 +32,9 @@ __all__ = ["format_table", "register", "run_compare"]
 #: the options that override a setting of the comparison, named as ``make_settings`` names
 #: them (``None``, an option not given: the data set's default)
 _SETTINGS = "hidden epochs learning_rate l2 batch_size seed test_size n_samples device".split()
+
+#: the option that sets each of them, for the error messages (``n_samples`` is ``--samples``)
+_OPTIONS = {name: "--" + name.replace("_", "-") for name in _SETTINGS} | {"n_samples": "--samples"}
 
 
 def _description() -> str:
@@ -177,8 +180,16 @@ def run_compare(args: argparse.Namespace) -> int:
     )
     if args.batch_size is not None:
         checks.integer("--batch-size", args.batch_size, low=0)  # 0: the full batch
+    if args.n_samples is not None:  # before the data is made (the bar has started by then)
+        checks.integer("--samples", args.n_samples, low=2)
     overrides = {name: getattr(args, name) for name in _SETTINGS}
-    settings = lab.make_settings(args.dataset, conv=args.conv, **overrides)
+    try:
+        settings = lab.make_settings(args.dataset, conv=args.conv, **overrides)
+    except ValueError as exc:  # "learning_rate must be ...": say it with the option's name
+        name, _, rest = str(exc).partition(" ")
+        if name not in _OPTIONS:
+            raise
+        raise CommandError(f"{_OPTIONS[name]} {rest}") from None
     if args.device != "cpu":
         from ..engine import backend
 

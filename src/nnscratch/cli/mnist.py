@@ -136,6 +136,8 @@ def _check_args(args: argparse.Namespace) -> None:
         checks.positive_int("--train-size", args.train_size)
     if args.save:
         folder = os.path.dirname(os.path.abspath(args.save))
+        if os.path.exists(folder) and not os.path.isdir(folder):
+            raise CommandError(f"--save {args.save}: {folder} is a file, not a folder")
         if not os.path.isdir(folder):
             raise CommandError(f"--save {args.save}: the folder {folder} does not exist")
         if os.path.isdir(args.save):
@@ -183,7 +185,8 @@ def run_mnist(args: argparse.Namespace) -> int:
     note(
         "mnist",
         f"training {args.sizes}, {args.cost} cost, eta {eta:g}, lmbda {args.lmbda:g}, "
-        f"{args.epochs} epochs of mini-batches of {args.batch_size} on {len(y)} images, "
+        f"{args.epochs} epoch{'s' if args.epochs != 1 else ''} of mini-batches of "
+        f"{args.batch_size} on {len(y)} images, "
         f"seed {seed}",
     )
     Xt, yt = data.test
