@@ -114,3 +114,64 @@ def test_dropout_takes_keras_positional_order():
 def test_dropout_noise_shape_is_refused_clearly():
     with pytest.raises(ValueError, match="noise_shape"):
         layers.Dropout(0.3, noise_shape=(None, 1))
+
+
+# -- Keras 3's regularizer classes, Keras 1's Model(input=, output=) ------------------------
+def test_regularizer_classes_of_keras3():
+    from nnscratch.keras import regularizers
+
+    assert regularizers.L2(0.01).get_config() == {"l1": 0.0, "l2": 0.01}
+    assert regularizers.L1(l1=0.02).get_config() == {"l1": 0.02, "l2": 0.0}
+    dense = layers.Dense(2, kernel_regularizer=regularizers.L2(1e-4))
+    assert dense.get_config()["kernel_regularizer"] == {"l1": 0.0, "l2": 1e-4}
+
+
+def test_keras1_model_input_output_spelling_warns_and_works():
+    inputs = keras.Input(shape=(4,))
+    outputs = layers.Dense(2)(inputs)
+    with pytest.warns(DeprecationWarning, match=r"Model\((input|output)=\.\.\.\) is the old"):
+        model = keras.Model(input=inputs, output=outputs)
+    assert model.output_shape == (None, 2)
+
+
+# -- activation layers ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda: layers.LeakyReLU(), [[-0.6, 0.0, 3.0]]),
+        (lambda: layers.LeakyReLU(negative_slope=0.1), [[-0.2, 0.0, 3.0]]),
+        (lambda: layers.ReLU(), [[0.0, 0.0, 3.0]]),
+        (lambda: layers.ELU(), [[np.expm1(-2.0), 0.0, 3.0]]),
+    ],
+)
+def test_activation_layers_compute_keras_values(make, expected):
+    model = keras.Sequential([keras.Input(shape=(3,)), make()])
+    np.testing.assert_allclose(model.predict(np.array([[-2.0, 0.0, 3.0]])), expected)
+
+
+def test_keras2_leaky_relu_alpha_warns():
+    with pytest.warns(DeprecationWarning, match="negative_slope"):
+        layer = layers.LeakyReLU(alpha=0.25)
+    assert layer.get_config()["activation"] == {"name": "leaky_relu", "negative_slope": 0.25}
+
+
+def test_softmax_layer_and_a_model_with_activation_layers_saves(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.random((10, 3))
+    model = keras.Sequential(
+        [keras.Input(shape=(3,)), layers.Dense(4), layers.LeakyReLU(0.1), layers.Dense(2),
+         layers.Softmax()]
+    )  # fmt: skip
+    np.testing.assert_allclose(model.predict(x).sum(axis=1), 1.0)
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    model.save(tmp_path / "m.nnscratch")
+    np.testing.assert_allclose(keras.models.load_model(tmp_path / "m.nnscratch").predict(x),
+                               model.predict(x))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: layers.ReLU(max_value=6.0), lambda: layers.Softmax(axis=1)]
+)
+def test_activation_layer_options_not_supported_are_refused(make):
+    with pytest.raises(ValueError, match="not supported"):
+        make()

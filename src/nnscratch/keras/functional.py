@@ -158,6 +158,11 @@ class Model(Sequential):
     def __init__(
         self, inputs: Any = None, outputs: Any = None, name: str | None = None, **kwargs: Any
     ) -> None:
+        if "input" in kwargs or "output" in kwargs:  # Keras 1's Model(input=, output=)
+            given = {k: v for k, v in (("inputs", inputs), ("outputs", outputs)) if v is not None}
+            given = renamed("Model", {**given, **kwargs}, {"input": "inputs", "output": "outputs"})
+            inputs, outputs = given.pop("inputs", None), given.pop("outputs", None)
+            kwargs = given
         if inputs is None or outputs is None:
             raise TypeError(
                 "Model(inputs, outputs) needs both; subclassing Model with call() is not "
