@@ -19,6 +19,9 @@ line and runs pytest on the result in a fresh process:
 * pytest runs with ``-c /dev/null`` and the temporary folder as ``--rootdir``, so none of
   nnscratch's pytest settings (its ``filterwarnings = error``) apply, and with
   ``-p no:cacheprovider`` so nothing is written beside the file.
+* ``--warnings-as-errors`` sets ``SKLEARN_WARNINGS_AS_ERRORS=1``, the switch of
+  scikit-learn's strictest CI jobs: its plugin then turns ``DeprecationWarning``,
+  ``FutureWarning`` and NumPy's deprecations into errors (scikit-learn's own list).
 
 It prints the scikit-learn version and file it ran, the counts of passed, failed, skipped
 and erroring tests, the pass percentage (passed over all collected tests) and, for each
@@ -29,6 +32,7 @@ Usage::
     uv run python benchmarks/sklearn_test_mlp.py            # the whole file
     uv run python benchmarks/sklearn_test_mlp.py -k warm     # a pytest -k selection
     uv run python benchmarks/sklearn_test_mlp.py --json out.json
+    uv run python benchmarks/sklearn_test_mlp.py --warnings-as-errors
 
 The exit status is 0 when at least ``--target`` percent (default 90) pass, 1 otherwise.
 """
@@ -37,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -103,10 +108,12 @@ def read_report(path: Path) -> list[dict]:
     return cases
 
 
-def run_pytest(test_source: str, select: str | None = None) -> tuple[list[dict], float, str]:
+def run_pytest(
+    test_source: str, select: str | None = None, warnings_as_errors: bool = False
+) -> tuple[list[dict], float, str]:
     """Run ``test_source`` as ``test_mlp.py`` under pytest in a fresh process, in a temporary
     folder; return its test cases (see :func:`read_report`), the seconds taken and pytest's
-    output."""
+    output. ``warnings_as_errors`` applies scikit-learn's CI warning filters."""
     with tempfile.TemporaryDirectory(prefix="sklearn_test_mlp_") as tmp:
         folder = Path(tmp)
         target = folder / "test_mlp.py"
@@ -133,8 +140,11 @@ def run_pytest(test_source: str, select: str | None = None) -> tuple[list[dict],
         ]
         if select:
             command += ["-k", select]
+        env = dict(os.environ, SKLEARN_WARNINGS_AS_ERRORS="1" if warnings_as_errors else "0")
         start = time.perf_counter()
-        done = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            command, cwd=folder, env=env, capture_output=True, text=True, check=False
+        )
         seconds = time.perf_counter() - start
         output = done.stdout + done.stderr
         if not report.is_file():
@@ -156,13 +166,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     parser.add_argument("--target", type=float, default=90.0, help="percent to pass (90)")
     parser.add_argument("--verbose", action="store_true", help="print pytest's own output")
+    parser.add_argument(
+        "--warnings-as-errors",
+        action="store_true",
+        help="scikit-learn's CI filters: deprecation and future warnings fail a test",
+    )
     args = parser.parse_args(argv)
 
     path = upstream_file()
     print(f"scikit-learn {sklearn.__version__}: {path}")
     print(f"rewritten: {UPSTREAM_IMPORT!r}\n       -> {OUR_IMPORT!r}")
     source = ported_source(path.read_text(encoding="utf-8"))
-    cases, seconds, output = run_pytest(source, args.select)
+    if args.warnings_as_errors:
+        print("SKLEARN_WARNINGS_AS_ERRORS=1: scikit-learn's CI warning filters apply")
+    cases, seconds, output = run_pytest(source, args.select, args.warnings_as_errors)
     if args.verbose:
         print(output)
     summary = summarize(cases)
@@ -182,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
             "file": str(path),
             **summary,
             "seconds": seconds,
+            "warnings_as_errors": args.warnings_as_errors,
             "cases": cases,
         }
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -92,3 +92,18 @@ def test_a_bare_exception_name_takes_the_next_line(script):
     assert script.first_line("ValueError: bad\nmore") == "ValueError: bad"
     assert script.first_line("") == "(no message)"
     assert len(script.first_line("x" * 500)) == 160
+
+
+DEPRECATED = """
+import warnings
+
+def test_deprecated():
+    warnings.warn("this goes away", DeprecationWarning)
+"""
+
+
+def test_warnings_as_errors_applies_scikit_learns_ci_filters(script):
+    (plain,), _, _ = script.run_pytest(DEPRECATED)
+    (strict,), _, _ = script.run_pytest(DEPRECATED, warnings_as_errors=True)
+    assert plain["outcome"] == "passed"
+    assert strict["outcome"] == "failed" and "this goes away" in strict["why"]
