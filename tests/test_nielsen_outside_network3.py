@@ -132,3 +132,19 @@ def test_sgd_without_validation_data_says_what_it_needs(conv_py):
     net = _basic_conv(mini_batch_size)
     with pytest.raises(ValueError, match="validation_data"):
         net.SGD(training_data, 1, mini_batch_size, 0.1, None, test_data)
+
+
+def test_a_learning_rate_that_overflows_trains_on_as_theano_does(conv_py):
+    # the book's Theano code never checks its numbers: nan weights, chance accuracy, and
+    # every line still printed once
+    (training_data, validation_data, test_data), mini_batch_size = conv_py
+    net = _basic_conv(mini_batch_size)
+    lines = []
+    net.print_fn = lines.append
+    # w <- w - eta (lmbda / batches) w: about -1700 w a step, past float32 in 12 steps
+    net.SGD(training_data, 3, mini_batch_size, 10.0, validation_data, test_data, lmbda=1000.0)
+    assert not np.all(np.isfinite(net.layers[0].w))
+    assert lines.count("Training mini-batch number 0") == 1
+    epochs = [line.split(":")[0] for line in lines if line.startswith("Epoch")]
+    assert epochs == ["Epoch 0", "Epoch 1", "Epoch 2"]
+    assert lines[-3] == "Finished training network." and net.history.epochs == 3

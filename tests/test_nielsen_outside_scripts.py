@@ -260,3 +260,46 @@ def test_a_cost_derivative_of_ones_own_is_what_network_py_backprop_uses(book_mod
     book.SGD(data, 2, 4, 3.0)
     for ours, theirs in zip(mine.weights + mine.biases, book.weights + book.biases):
         np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)
+
+
+def test_chapter3s_bad_hyper_parameters_train_on_as_in_the_book(book_folder, book_modules, capsys):
+    # Chapter 3, "How to choose a neural network's hyper-parameters": eta = 10 and
+    # lmbda = 1000 make the weights overflow; the book's run goes on and prints chance
+    import mnist_loader
+    import network2
+
+    training_data, validation_data, _ = mnist_loader.load_data_wrapper()
+    np.random.seed(0)
+    random.seed(0)
+    net = network2.Network([784, 10])
+    start = [w.copy() for w in net.weights], [b.copy() for b in net.biases]
+    _, accuracy, _, _ = net.SGD(
+        training_data,  # 200 examples: the weights grow 49-fold a step and overflow
+        10,
+        10,
+        10.0,
+        lmbda=1000.0,
+        evaluation_data=validation_data[:40],
+        monitor_evaluation_accuracy=True,
+    )
+    lines = capsys.readouterr().out.split("\n")
+    assert lines[:3] == [
+        "Epoch 0 training complete",
+        f"Accuracy on evaluation data: {accuracy[0]} / 40",
+        "",
+    ]
+    assert len(accuracy) == 10
+    random.seed(0)
+    with np.errstate(all="ignore"):
+        weights, biases = book_sgd(
+            *start, training_data, 10, 10, 10.0, cross_entropy=True, lmbda=1000.0
+        )
+        book_outputs = [
+            1 / (1 + np.exp(-(weights[0] @ x + biases[0]))) for x, _ in validation_data[:40]
+        ]
+    assert not np.all(np.isfinite(weights[0]))  # the book's weights overflowed too
+    np.testing.assert_allclose(net.weights[0], weights[0], rtol=1e-9)  # inf and nan alike
+    book_correct = sum(
+        int(np.argmax(a) == y) for a, (_, y) in zip(book_outputs, validation_data[:40])
+    )
+    assert accuracy[-1] == book_correct

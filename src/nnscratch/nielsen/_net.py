@@ -37,6 +37,7 @@ from ..engine.losses import one_hot
 from ..engine.model import Sequential
 from ._costs import QuadraticCost, cost_class, is_book_cost
 from ._examples import LayerList, as_list, to_matrices
+from ._fit import fit_in_order
 from ._steps import BookSteps, own
 from ._threads import blas_threads
 
@@ -417,7 +418,7 @@ class Network(BookSteps):
                     self.update_mini_batch(batch, *book_args)
                     continue
                 part = index[start : start + chunk]
-                self.model.fit(X[part], Y[part], epochs=1, batch_size=m, shuffle=False, verbose=0)
+                fit_in_order(self.model, X[part], Y[part], m)  # on past an overflow, as the book
             if test is not None:
                 say(f"Epoch {j}: {self._correct(test, 'evaluate')} / {len(test[1])}")
             elif self._network2:

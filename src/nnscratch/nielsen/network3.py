@@ -66,6 +66,7 @@ from ..engine.losses import one_hot
 from ..engine.model import Sequential
 from ..engine.optimizers import SGD as EngineSGD
 from ..engine.regularizers import L1L2
+from ._fit import fit_in_order
 from ._network3_layers import (
     ConvPoolLayer,
     FullyConnectedLayer,
@@ -342,14 +343,8 @@ class Network:
             for epoch in range(epochs):
                 start = time.perf_counter()
                 lines = _MiniBatchLines(say, batches * epoch)
-                self.model.fit(
-                    X,
-                    Y,
-                    batch_size=self.mini_batch_size,
-                    epochs=1,
-                    shuffle=False,
-                    callbacks=[lines, *callbacks],
-                )
+                # on past a loss that overflows, as the book's Theano code does
+                fit_in_order(self.model, X, Y, self.mini_batch_size, [lines, *callbacks])
                 accuracy = self.accuracy(validation_data)
                 record.validation_accuracy.append(accuracy)
                 say(f"Epoch {epoch}: validation accuracy {accuracy:.2%}")
