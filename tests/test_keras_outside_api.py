@@ -302,3 +302,19 @@ def test_compute_output_shape_of_a_model_keeps_the_batch_axis():
     assert model.compute_output_shape((1, 2)) == (1, 8)
     assert model.compute_output_shape((None, 2)) == (None, 8)
     assert not model.built
+
+
+def test_a_keras3_style_layer_with_call_is_refused_with_what_to_write():
+    class Linear(keras.layers.Layer):
+        def __init__(self, units=32):
+            super().__init__()
+            self.units = units
+
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="zeros")
+
+        def call(self, inputs):
+            return inputs @ self.w
+
+    with pytest.raises(TypeError, match=r"Linear defines call\(\).*forward\(x, training\)"):
+        keras.Sequential([keras.Input(shape=(3,)), Linear(4)])

@@ -22,6 +22,7 @@ import numpy as np
 from .. import models
 from ..engine.backend import to_numpy as backend_to_numpy
 from ..engine.checks import flag
+from ..engine.layers import Layer
 from ..engine.model import BATCH_SIZE as DEFAULT_BATCH_SIZE  # 32, Keras' fit(batch_size=None)
 from ..engine.summary import snake_case
 from . import backend
@@ -53,6 +54,18 @@ class Sequential(models.Sequential):
         has no name: its class in snake case, numbered within this model (``dense``,
         ``dense_1``), skipping names already taken. Two layers of one name are refused,
         as in Keras (``get_layer`` and saving find layers by name)."""
+        kind = type(layer)
+        if (
+            callable(getattr(kind, "call", None))
+            and getattr(kind, "forward", None) is Layer.forward
+        ):
+            raise TypeError(
+                f"{kind.__name__} defines call(), as a Keras 3 layer does, which relies on "
+                f"automatic differentiation; an nnscratch layer computes its own gradient: "
+                f"define forward(x, training) and backward(grad), and declare weights in "
+                f"build() with self.add_weight(name, shape, initializer) (see "
+                f"nnscratch.layers.Layer)"
+            )
         name = getattr(layer, "name", None)
         if name is not None and any(other.name == name for other in self.layers):
             raise ValueError(
