@@ -303,3 +303,17 @@ def test_chapter3s_bad_hyper_parameters_train_on_as_in_the_book(book_folder, boo
         int(np.argmax(a) == y) for a, (_, y) in zip(book_outputs, validation_data[:40])
     )
     assert accuracy[-1] == book_correct
+
+
+def test_the_books_loop_trains_on_past_an_overflow_too(book_modules):
+    # a cost of one's own runs the per-example loop; eta = 10, lmbda = 1000 overflow it
+    import network2
+
+    data = _pairs(20, 7)
+    np.random.seed(1)
+    net = network2.Network([6, 3], cost=TimesTwoCrossEntropy, print_fn=None)
+    with np.errstate(all="ignore"):
+        _, accuracy, _, _ = net.SGD(
+            data, 40, 2, 10.0, lmbda=1000.0, evaluation_data=data, monitor_evaluation_accuracy=True
+        )
+    assert len(accuracy) == 40 and not np.all(np.isfinite(net.weights[0]))

@@ -162,8 +162,13 @@ class BookSteps:
             nabla_b = [nb + dnb for nb, dnb in zip(nabla_b, delta_nabla_b)]
             nabla_w = [nw + dnw for nw, dnw in zip(nabla_w, delta_nabla_w)]
         step, decay = eta / len(batch), 1 - eta * (lmbda / n)
-        self.weights = [decay * w - step * nw for w, nw in zip(weights, nabla_w)]
-        self.biases = [b - step * nb for b, nb in zip(biases, nabla_b)]
+        # Into the engine's arrays (views) directly: past an overflow the book goes on with
+        # inf and nan, which the weights setter refuses from a reader.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for w, nw in zip(weights, nabla_w):
+                w[...] = decay * w - step * nw
+            for b, nb in zip(biases, nabla_b):
+                b[...] = b - step * nb
 
     def compile(self, eta: float, lmbda: float = 0.0, n: int = 1) -> None:
         """Set the engine model up for the book's SGD step.
