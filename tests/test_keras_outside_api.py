@@ -318,3 +318,10 @@ def test_a_keras3_style_layer_with_call_is_refused_with_what_to_write():
 
     with pytest.raises(TypeError, match=r"Linear defines call\(\).*forward\(x, training\)"):
         keras.Sequential([keras.Input(shape=(3,)), Linear(4)])
+
+
+def test_sequential_takes_keras3_trainable_argument():
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3)], trainable=False)
+    assert model.trainable is False and model.trainable_weights == []
+    model.add(layers.Dense(1))  # a layer added to a frozen model is frozen too
+    assert model.layers[-1].trainable is False and model.count_params() == 19

@@ -44,9 +44,17 @@ class Sequential(models.Sequential):
 
     _trainable = True
 
-    def __init__(self, layers: Any = None, name: str | None = "sequential", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        layers: Any = None,
+        name: str | None = "sequential",
+        *,
+        trainable: bool = True,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("dtype", backend.floatx())
         kwargs.setdefault("seed", backend.random_seed())
+        self._trainable = flag("trainable", trainable)
         super().__init__(layers, name=name, **kwargs)
 
     def add(self, layer: Any) -> None:
@@ -72,6 +80,8 @@ class Sequential(models.Sequential):
                 f"all layers added to a Sequential model should have unique names: "
                 f"{name!r} is already the name of a layer of this model; give another name="
             )
+        if not self._trainable and hasattr(kind, "trainable"):
+            layer.trainable = False  # a frozen model's layers are frozen, later ones too
         super().add(layer)
         if self.layers and self.layers[-1] is layer and layer.name is None:
             base = snake_case(type(layer).__name__)
@@ -106,7 +116,8 @@ class Sequential(models.Sequential):
 
     @property
     def trainable(self) -> bool:
-        """``model.trainable = False`` sets every layer's ``trainable`` (Keras' rule)."""
+        """``model.trainable = False`` sets every layer's ``trainable`` (Keras' rule), and
+        the layers added afterwards; ``Sequential(..., trainable=False)`` too."""
         return self._trainable
 
     @trainable.setter
