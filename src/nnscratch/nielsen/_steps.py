@@ -41,7 +41,7 @@ __all__ = ["BookSteps", "own"]
 def own(net: Any, name: str) -> bool:
     """Whether ``net``'s method ``name`` is still nnscratch's (not a subclass's own)."""
     module = getattr(getattr(type(net), name, None), "__module__", None) or ""
-    return module.startswith(__package__ or "nnscratch.nielsen")
+    return module.startswith(f"{__package__}.")
 
 
 class BookSteps:
