@@ -209,9 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args) or 0)
     except KeyboardInterrupt:
         _say(f"{command}: interrupted")
-        if argv is None:
-            _exit_interrupted()
-        return 130
+        if argv is not None:
+            return 130
     except (CommandError, ValueError, TypeError, FileNotFoundError) as exc:
         _say(f"{command}: error: {_one_line(exc)}")
         return 2
@@ -221,6 +220,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MemoryError as exc:
         _say(f"{command}: error: not enough memory ({_one_line(exc) or 'allocation failed'})")
         return 1
+    # Only a Ctrl-C in the console script gets here, once its traceback (and with it the
+    # frames holding a worker pool) is gone.
+    _exit_interrupted()
+    return 130
 
 
 def _exit_interrupted() -> None:
@@ -231,7 +234,14 @@ def _exit_interrupted() -> None:
     though it was caught here, and the interpreter would then end itself with SIGINT
     instead of the status returned. Files are written atomically and workers die with
     this process, so nothing is lost by skipping the interpreter's shutdown.
+
+    Skipping it would also skip the finalizers of a worker pool's semaphores, and
+    multiprocessing's resource tracker would then warn about "leaked semaphore objects":
+    a collection first runs them for every pool no longer referenced.
     """
+    import gc
+
+    gc.collect()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
