@@ -27,8 +27,8 @@ import numpy as np
 from .. import losses as _losses
 from ..engine import losses as engine_losses
 from ..engine.checks import flag
-from ..engine.losses import one_hot
 from ..losses import Loss, get
+from ._targets import batch, example_weights
 
 # the engine's loss classes, each made callable below (Nielsen's Quadratic is not Keras')
 _CLASSES = [name for name in _losses.__all__ if name not in ("Loss", "Quadratic", "get")]
@@ -59,10 +59,7 @@ class LossFunction:
     def __call__(self, y_true: Any, y_pred: Any) -> np.ndarray:
         """The loss of each example, shape ``(n,)``; ``y_true`` encoded as ``y_pred``
         (one-hot rows for the cross-entropies)."""
-        y_pred = np.asarray(y_pred, dtype=float)
-        y_pred = y_pred.reshape(len(y_pred), -1)
-        y_true = np.asarray(y_true, dtype=float).reshape(y_pred.shape)
-        return self.per_example(y_true, y_pred)  # type: ignore[attr-defined]
+        return self.per_example(*batch(y_true, y_pred))  # type: ignore[attr-defined]
 
 
 def _function(name: str) -> Any:
@@ -107,24 +104,9 @@ class LossObject:
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
         """The loss of the batch: one number."""
-        y_pred = np.asarray(y_pred, dtype=float)
-        y_pred = y_pred.reshape(len(y_pred), -1)
-        if self.sparse:
-            y_true = one_hot(np.asarray(y_true).reshape(-1), y_pred.shape[1])
-        y_true = np.asarray(y_true, dtype=float)
-        if y_true.size != y_pred.size:
-            raise ValueError(
-                f"y_true of shape {y_true.shape} does not match y_pred of shape {y_pred.shape}"
-            )
-        losses = self.per_example(y_true.reshape(y_pred.shape), y_pred)  # type: ignore[attr-defined]
-        if sample_weight is not None:
-            weights = np.asarray(sample_weight, dtype=float).reshape(-1)
-            if weights.shape != losses.shape:
-                raise ValueError(
-                    f"sample_weight must hold one weight per example ({len(losses)}), got "
-                    f"shape {np.shape(sample_weight)}"
-                )
-            losses = losses * weights
+        y_true, y_pred = batch(y_true, y_pred, self.sparse)
+        losses = self.per_example(y_true, y_pred)  # type: ignore[attr-defined]
+        losses = losses * example_weights(sample_weight, len(losses))
         return float(losses.sum() if self.reduction == "sum" else losses.mean())
 
 

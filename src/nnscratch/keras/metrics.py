@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.losses import one_hot
 from ..engine.metrics import (
     binary_accuracy,
     categorical_accuracy,
@@ -29,6 +28,7 @@ from ..engine.metrics import (
     mean_squared_error,
     sparse_categorical_accuracy,
 )
+from ._targets import batch, example_weights
 
 mae = mean_absolute_error
 mse = mean_squared_error
@@ -76,25 +76,9 @@ class MeanMetric:
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         """Add a batch: ``y_pred`` of shape ``(n, outputs)``, ``y_true`` of the same shape
         (integer labels ``(n,)`` for the sparse metric), ``sample_weight`` one per example."""
-        y_pred = np.asarray(y_pred, dtype=float)
-        y_pred = y_pred.reshape(len(y_pred), -1)
-        if self.sparse:
-            y_true = one_hot(np.asarray(y_true).reshape(-1), y_pred.shape[1])
-        y_true = np.asarray(y_true, dtype=float)
-        if y_true.size != y_pred.size:
-            raise ValueError(
-                f"{self.name}: y_true of shape {y_true.shape} does not match y_pred of shape "
-                f"{y_pred.shape}"
-            )
-        values = type(self).function(y_true.reshape(y_pred.shape), y_pred)
-        weights = np.ones(len(values))
-        if sample_weight is not None:
-            weights = np.asarray(sample_weight, dtype=float).reshape(-1)
-            if weights.shape != values.shape:
-                raise ValueError(
-                    f"{self.name}: sample_weight must hold one weight per example "
-                    f"({len(values)}), got shape {np.shape(sample_weight)}"
-                )
+        y_true, y_pred = batch(y_true, y_pred, self.sparse)
+        values = type(self).function(y_true, y_pred)
+        weights = example_weights(sample_weight, len(values))
         self.total += float(np.sum(values * weights))
         self.count += float(np.sum(weights))
 

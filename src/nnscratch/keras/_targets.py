@@ -1,0 +1,46 @@
+"""What Keras' loss and metric objects do to their arguments before computing: targets
+and predictions as float ``(n, outputs)`` arrays of one shape, and one weight per example.
+
+``keras.losses.BinaryCrossentropy()([0, 1], [0.2, 0.7])`` and
+``keras.metrics.SparseCategoricalAccuracy().update_state([1, 2], probabilities)`` take
+targets as Keras does: of the predictions' shape or flat (``(n,)`` for one output), or
+integer labels for the sparse ones, one-hot encoded against the predictions' columns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..engine.losses import one_hot
+
+__all__ = ["batch", "example_weights"]
+
+
+def batch(y_true: Any, y_pred: Any, sparse: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """``(y_true, y_pred)`` as float arrays of shape ``(n, outputs)``; ``ValueError`` naming
+    both shapes when they do not hold the same number of values."""
+    y_pred = np.asarray(y_pred, dtype=float)
+    y_pred = y_pred.reshape(len(y_pred), -1)
+    if sparse:
+        y_true = one_hot(np.asarray(y_true).reshape(-1), y_pred.shape[1])
+    y_true = np.asarray(y_true, dtype=float)
+    if y_true.size != y_pred.size:
+        raise ValueError(
+            f"y_true of shape {y_true.shape} does not match y_pred of shape {y_pred.shape}"
+        )
+    return y_true.reshape(y_pred.shape), y_pred
+
+
+def example_weights(sample_weight: Any, n: int) -> np.ndarray:
+    """One weight per example: ``sample_weight`` flattened, or ones without it."""
+    if sample_weight is None:
+        return np.ones(n)
+    weights = np.asarray(sample_weight, dtype=float).reshape(-1)
+    if weights.shape != (n,):
+        raise ValueError(
+            f"sample_weight must hold one weight per example ({n}), got shape "
+            f"{np.shape(sample_weight)}"
+        )
+    return weights
