@@ -1,0 +1,44 @@
+"""The saved notebooks show a learner the tutorials' lines, not Keras' per-step lines.
+
+``notebooks/01_article*.ipynb`` were saved while the article's runs printed
+``1/1 - 0s - 384us/step - loss: 0.4324`` (``Sequential.evaluate(verbose="auto")`` prints in
+Jupyter) between the article's "Loss after iteration" lines: hundreds of lines per cell on
+GitHub. Once the runs stop printing them, the notebooks must be run and saved again.
+"""
+
+import nbformat
+import pytest
+
+from test_notebooks import LANGUAGES, NAMES, notebook_path
+
+
+def step_lines(name: str, lang: str) -> list[str]:
+    nb = nbformat.read(notebook_path(name, lang), as_version=4)
+    return [
+        line
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        if out.get("output_type") == "stream"
+        for line in out.get("text", "").splitlines()
+        if "/step - loss" in line
+    ]
+
+
+CLEAN = [(n, lang) for n in NAMES for lang in LANGUAGES if n != "01_article"]
+NOISY = [("01_article", lang) for lang in LANGUAGES]
+
+
+@pytest.mark.parametrize(("name", "lang"), CLEAN)
+def test_saved_outputs_have_no_keras_step_lines(name, lang):
+    assert step_lines(name, lang) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="saved while the article's runs printed evaluate's step line; run and save "
+    "the notebook again once they no longer do (see tests/test_walkthrough_terminal.py)",
+)
+@pytest.mark.parametrize(("name", "lang"), NOISY)
+def test_the_article_notebook_has_no_keras_step_lines(name, lang):
+    assert step_lines(name, lang) == []
