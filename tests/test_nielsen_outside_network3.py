@@ -148,3 +148,8 @@ def test_a_learning_rate_that_overflows_trains_on_as_theano_does(conv_py):
     epochs = [line.split(":")[0] for line in lines if line.startswith("Epoch")]
     assert epochs == ["Epoch 0", "Epoch 1", "Epoch 2"]
     assert lines[-3] == "Finished training network." and net.history.epochs == 3
+    # when the best epoch's weights are nan too, putting them back is no error (Ctrl-C
+    # does it, and must end in KeyboardInterrupt, not in a complaint about nan)
+    net.best_weights = net.model.get_weights()
+    net.use_best_weights()
+    assert not np.all(np.isfinite(net.layers[0].w))

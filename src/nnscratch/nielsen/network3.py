@@ -362,7 +362,7 @@ class Network:
         except KeyboardInterrupt:
             record.interrupted = True
             if self.best_weights is not None:
-                self.model.set_weights(self.best_weights)
+                self.use_best_weights()
             raise
         say("Finished training network.")
         say(
@@ -388,7 +388,10 @@ class Network:
         """Put back the weights of the best validation epoch of the last ``SGD`` run."""
         if self.best_weights is None:
             raise RuntimeError("no SGD run has measured a validation accuracy yet")
-        self.model.set_weights(self.best_weights)
+        # Copied in place, not with set_weights, which refuses nan: a run whose weights
+        # overflowed (the book's code trains on) may have its best epoch among them.
+        for p, best in zip(self.model.parameters().values(), self.best_weights):
+            p[...] = best
 
     def __repr__(self) -> str:
         inner = ", ".join(type(layer).__name__ for layer in self.layers)
