@@ -40,11 +40,6 @@ def on_a_terminal(*argv: str) -> str:
     return b"".join(chunks).decode().replace("\r\n", "\n")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the article's runs call model.evaluate with verbose='auto' "
-    "(lab/network_runs.py, progress.LossPrinter), which prints on a terminal",
-)
 def test_moons_on_a_terminal_prints_only_the_articles_lines(tmp_path):
     out = on_a_terminal("moons", "--passes", "1001", "--out", str(tmp_path))
     lines = [line for line in out.splitlines() if line.strip()]

@@ -295,7 +295,7 @@ class LossPrinter(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         if epoch % self.every == 0:
-            loss = self.model.evaluate(self.x, self.y)
+            loss = self.model.evaluate(self.x, self.y, verbose=0)
             loss = loss[0] if isinstance(loss, list) else loss
             self.losses.append((epoch, loss))
             if self.write is not None:

@@ -168,7 +168,9 @@ class EpochMonitor(Callback):
         h.seconds.append(seconds)
         h.train_cost.append(float((logs or {}).get("loss", float("nan"))))
         h.train_accuracy.append(_accuracy(model, *self.train))
-        h.test_cost.append(float(model.evaluate(self.test[0], self.test[1], batch_size=10_000)))
+        h.test_cost.append(
+            float(model.evaluate(self.test[0], self.test[1], batch_size=10_000, verbose=0))
+        )
         h.test_accuracy.append(_accuracy(model, *self.test))
         if self.on_epoch is not None:
             self.on_epoch(epoch, h)

@@ -381,7 +381,7 @@ def run_network(
         losses=[float(v) for _, v in printer.losses],
         loss_curve=curve,
         n_samples=len(X),
-        final_loss=float(model.evaluate(X, y)),
+        final_loss=float(model.evaluate(X, y, verbose=0)),
         train_accuracy=float(np.mean(np.argmax(model.predict(X), axis=1) == y)),
         weights=model.get_weights(),
         stopped=stopped,

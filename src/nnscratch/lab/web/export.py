@@ -152,8 +152,8 @@ def python_script(
     fit_args = f"epochs=EPOCHS, batch_size={batch_arg}, verbose=0"
     add(f"    model.fit(features(X_train), y_train, {fit_args})")
     add("")
-    add('print(f"train loss {model.evaluate(features(X_train), y_train):.6f}")')
-    add('print(f"test loss  {model.evaluate(features(X_test), y_test):.6f}")')
+    add('print(f"train loss {model.evaluate(features(X_train), y_train, verbose=0):.6f}")')
+    add('print(f"test loss  {model.evaluate(features(X_test), y_test, verbose=0):.6f}")')
     if task == "classification":
         add("")
         add("")

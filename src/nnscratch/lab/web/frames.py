@@ -135,7 +135,7 @@ class Painter:
             self._check()
             rows = slice(start, start + _CHUNK)
             with quiet_overflow():
-                total += float(model.evaluate(x[rows], y[rows])) * len(x[rows])
+                total += float(model.evaluate(x[rows], y[rows], verbose=0)) * len(x[rows])
         return total / x.shape[0]
 
     def probabilities(self, out: np.ndarray) -> np.ndarray:
