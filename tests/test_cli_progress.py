@@ -76,7 +76,8 @@ def test_sweep_progress_goes_to_stderr_and_json_stays_clean(tmp_path):
     assert [r["hidden"] for r in payload["results"]] == [1, 3]
     err = done.stderr.splitlines()
     assert err[0].startswith("nnscratch sweep: training 2 networks, 301 passes each")
-    assert err[-1].startswith("sweep: 100/100 %") and err[-1].endswith("2/2 networks done")
+    assert err[-1].startswith("sweep: 100%, ") and err[-1].endswith("2/2 networks done")
+    assert err[-1] != err[-2]  # the end is written once
     assert "\r" not in done.stderr  # plain lines, not a redrawn bar
 
 
@@ -128,3 +129,24 @@ def test_bars_are_widgets_only_inside_a_jupyter_kernel(monkeypatch):
     shell = types.SimpleNamespace(kernel=object())
     monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: shell))
     assert progress.in_jupyter_kernel() and progress.interactive(io.StringIO())
+
+
+def test_a_plain_bar_writes_its_last_line_once():
+    """Off a terminal the bar writes plain lines; when the last update has just written
+    the final count, closing the bar does not write it again."""
+    import io
+
+    from nnscratch.progress import progress_bar
+
+    out = io.StringIO()
+    bar = progress_bar(100, "demo", "%", file=out, every=0)
+    bar.update(40)
+    bar.update(60)
+    bar.close()
+    lines = out.getvalue().splitlines()
+    assert [line.split(",")[0] for line in lines] == ["demo: 40%", "demo: 100%"]
+    out = io.StringIO()
+    bar = progress_bar(3, "fit", "epoch", file=out, every=3600)
+    bar.update(2)
+    bar.close()  # nothing written since the start: the end is written
+    assert [line.split(",")[0] for line in out.getvalue().splitlines()] == ["fit: 2/3 epoch (67%)"]

@@ -76,6 +76,7 @@ class _LineBar:
         self.postfix = ""
         self.start = self.last = time.monotonic()
         self.closed = False
+        self.written: int | None = None  # the count of the last line written
 
     def update(self, n: int = 1) -> None:
         self.n += n
@@ -90,14 +91,19 @@ class _LineBar:
     def close(self) -> None:
         if not self.closed:
             self.closed = True
-            self._write(time.monotonic())
+            if self.written != self.n:  # the last update may have written this line
+                self._write(time.monotonic())
 
     def _write(self, now: float) -> None:
         elapsed = now - self.start
-        count = f"{self.n}/{self.total}" if self.total else f"{self.n}"
-        parts = [f"{self.desc + ': ' if self.desc else ''}{count} {self.unit}"]
-        if self.total:
-            parts[0] += f" ({100 * self.n / self.total:.0f}%)"
+        self.written = self.n
+        if self.unit == "%":  # a percentage already: 30%
+            count = f"{self.n}%"
+        elif self.total:
+            count = f"{self.n}/{self.total} {self.unit} ({100 * self.n / self.total:.0f}%)"
+        else:
+            count = f"{self.n} {self.unit}"
+        parts = [f"{self.desc + ': ' if self.desc else ''}{count}"]
         parts.append(f"{elapsed:.0f} s")
         if self.total and 0 < self.n < self.total:
             parts.append(f"about {elapsed / self.n * (self.total - self.n):.0f} s left")
