@@ -48,7 +48,11 @@ def open_image(path: str | os.PathLike[str], *, what: str, max_pixels: int, max_
         found = re.search(r"\((\d+) pixels\)", str(exc))
         count = f"{int(found.group(1)):,} pixels" if found else "more pixels than Pillow allows"
         raise UntrustedFileError(name, f"declares {count}", accepted) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except UnidentifiedImageError:  # its message names an in-memory buffer, not the file
+        raise UntrustedFileError(
+            name, "is not an image Pillow can read", "expected PNG, JPEG, GIF, BMP ..."
+        ) from None
+    except (OSError, SyntaxError, ValueError) as exc:
         raise UntrustedFileError(
             name, f"is not an image Pillow can read ({exc})", "expected PNG, JPEG, GIF, BMP ..."
         ) from None
