@@ -94,7 +94,7 @@ def test_mnist_table_without_figure(monkeypatch, tmp_path, capsys):
     status = main(["compare", "--dataset", "mnist", *args, "--libraries", "nnscratch,scikit-learn"])
     out, _ = capsys.readouterr()
     assert status == 0
-    assert out.startswith("mnist: 100 training / 40 test examples; 8 tanh units, 1 epochs")
+    assert out.startswith("mnist: 100 training / 40 test examples; 8 tanh units, 1 epoch,")
     params = 784 * 8 + 8 + 8 * 10 + 10
     rows = [line.split() for line in out.splitlines() if line.startswith(("nnscratch ", "scikit"))]
     assert [r[-1] for r in rows] == [str(params), str(params)]  # softmax in both

@@ -192,7 +192,7 @@ def boundary_figure(comparison: Comparison, resolution: int = 200) -> Any:
     style.figure_legend(fig, split.n_classes, test=True)
     s = comparison.settings
     fig.suptitle(
-        f"{s.dataset}: {s.hidden} tanh units, {s.epochs} epochs, learning rate "
+        f"{s.dataset}: {s.hidden} tanh units, {s.passes}, learning rate "
         f"{s.learning_rate:g}, L2 {s.l2:g}",
         fontsize=style.FONT_SIZE + 1,
     )

@@ -152,18 +152,23 @@ class CompareSettings:
         if self.conv and self.device != "cpu":
             raise ValueError("device='gpu' compares the tanh network; --conv runs on the CPU")
 
+    @property
+    def passes(self) -> str:
+        """``"1 epoch"``, ``"20000 epochs"``."""
+        return f"{self.epochs} epoch{'' if self.epochs == 1 else 's'}"
+
     def describe(self) -> str:
         """The settings in words, as the command line prints them."""
         batch = "full batch" if self.batch_size is None else f"batches of {self.batch_size}"
         if self.conv:
             return (
                 f"{self.dataset}: the book's step-3 network (conv 20x5x5, pool 2, conv 40x5x5, "
-                f"pool 2, {self.hidden} ReLU, softmax 10), {self.epochs} epoch(s), {batch}, "
+                f"pool 2, {self.hidden} ReLU, softmax 10), {self.passes}, {batch}, "
                 f"eta {self.learning_rate:g}, lmbda {self.l2:g}, float32, seed {self.seed}"
             )
         where = "" if self.device == "cpu" else f", nnscratch on the {self.device}"
         return (
-            f"{self.dataset}: {self.hidden} tanh units, {self.epochs} epochs, {batch}, "
+            f"{self.dataset}: {self.hidden} tanh units, {self.passes}, {batch}, "
             f"learning rate {self.learning_rate:g}, L2 {self.l2:g}, seed {self.seed}{where}"
         )
 
