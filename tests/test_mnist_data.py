@@ -472,6 +472,38 @@ def test_pickles_written_by_python3_load_too(tmp_path, protocol):
     assert_tiny(read_mnist_pickle(write(tmp_path / "m.pkl", raw)))  # uncompressed works too
 
 
+@pytest.mark.parametrize("protocol", [0, 2, 4, pickle.HIGHEST_PROTOCOL])
+def test_the_file_of_the_books_expand_mnist_loads(tmp_path, protocol):
+    """expand_mnist.py saves its training set as two lists (one image, one NumPy int64
+    label per item): ``[list(d) for d in zip(*pairs)]``; it reads as arrays."""
+    (X, y), validation, test = expected_splits()
+    pairs = [(x, label) for x, label in zip(X, y)]
+    expanded = [list(d) for d in zip(*pairs)]
+    assert type(expanded[1][0]) is np.int64
+    raw = pickle.dumps((expanded, validation, test), protocol=protocol)
+    if protocol == 2:  # the names NumPy 1 writes
+        raw = raw.replace(b"numpy._core.multiarray", b"numpy.core.multiarray")
+    data = read_mnist_pickle(write(tmp_path / "mnist_expanded.pkl.gz", gz(raw)))
+    assert_tiny(data)
+
+
+def test_a_pickled_numpy_scalar_must_be_one_plain_number():
+    assert RestrictedUnpickler(io.BytesIO(pickle.dumps(np.int64(7)))).load() == 7
+    assert formats._safe_scalar(np.dtype("int64"), (7).to_bytes(8, "little")) == 7
+    with pytest.raises(UnsafePickleError, match="expected 8 bytes"):
+        formats._safe_scalar(np.dtype("int64"), b"\x07")
+    with pytest.raises(UnsafePickleError, match="Python objects"):
+        formats._safe_scalar(np.dtype(object), b"\x00" * 8)
+
+
+def test_a_list_part_whose_items_differ_is_a_format_error(tmp_path):
+    (X, y), validation, test = expected_splits()
+    ragged = [[X[0], X[1][:10]], list(y[:2])]
+    raw = pickle.dumps((ragged, validation, test), protocol=2)
+    with pytest.raises(MNISTFormatError, match="train part is a list whose items"):
+        read_mnist_pickle(write(tmp_path / "ragged.pkl", raw))
+
+
 def test_python2_style_pickle_with_numpy_core_names_loads(tmp_path):
     # The book's file names numpy.core.multiarray._reconstruct (NumPy 1 / Python 2).
     X, y = expected_splits()[0]

@@ -44,8 +44,11 @@ __all__ = [
 ]
 
 #: The most bytes any MNIST array, or the decompressed content of any MNIST file, may
-#: take: all 70,000 images as float64, plus room for labels and the pickle's framing.
-MAX_DATA_BYTES = 70_000 * 784 * 8 + 2**21
+#: take: the book's expanded set (its ``expand_mnist.py`` writes 250,000 training images
+#: beside the 20,000 others) in float32, each image with room for the framing of one
+#: pickled array (that script saves a list of single images), plus room for labels. All
+#: 70,000 images as float64 fit too.
+MAX_DATA_BYTES = 270_000 * (784 * 4 + 256) + 2**21
 
 #: The largest MNIST file read (compressed or not).
 MAX_FILE_BYTES = MAX_DATA_BYTES
@@ -143,6 +146,21 @@ def _safe_frombuffer(buf: Any, dtype: Any, shape: Any, order: Any) -> np.ndarray
     return array if array.flags.writeable else array.copy()
 
 
+def _safe_scalar(dtype: Any, data: Any = None) -> np.generic:
+    # A NumPy number such as ``np.int64(7)`` is pickled as ``scalar(dtype, its bytes)``:
+    # the book's expand_mnist.py saves its labels so. Exactly one item of a plain dtype.
+    dt = _safe_dtype(dtype)
+    if isinstance(data, str):  # a Python 2 byte string, read with encoding="latin1"
+        data = data.encode("latin1")
+    if not isinstance(data, (bytes, bytearray)) or len(data) != dt.itemsize:
+        raise UnsafePickleError(
+            f"pickle asked for a {dt} scalar from {type(data).__name__} "
+            f"{len(data) if isinstance(data, (bytes, bytearray)) else ''}; expected "
+            f"{dt.itemsize} bytes"
+        )
+    return np.frombuffer(data, dtype=dt)[0]
+
+
 def _latin1_bytes(text: Any, encoding: Any = "latin1") -> bytes:
     # Python 3 writes ``bytes`` in protocol 2 as ``_codecs.encode(text, "latin1")``; only
     # that exact use is allowed (any other codec or argument type is refused).
@@ -162,10 +180,11 @@ class RestrictedUnpickler(pickle.Unpickler):
     ``pickle.load`` on a file from the internet runs whatever the file says. Every name a
     pickle uses goes through :meth:`find_class`; here it answers only for the three names
     that ``numpy.ndarray.__reduce__`` writes (``_reconstruct``, ``ndarray``, ``dtype``),
-    plus ``_codecs.encode(text, "latin1")`` (how Python 3 writes ``bytes`` in protocol 2)
-    and ``_frombuffer`` (how NumPy writes arrays in protocol 5), so a copy re-saved by
-    Python 3 loads too. Those are wrapped: an array
-    subclass or an object dtype (which would unpickle arbitrary Python objects) is refused.
+    plus ``_codecs.encode(text, "latin1")`` (how Python 3 writes ``bytes`` in protocol 2),
+    ``_frombuffer`` (how NumPy writes arrays in protocol 5), so a copy re-saved by
+    Python 3 loads too, and ``scalar`` (one NumPy number, as the book's expand_mnist.py
+    saves labels). Those are wrapped: an array subclass or an object dtype (which would
+    unpickle arbitrary Python objects) is refused.
     Tuples, lists, numbers and strings are opcodes of their own and need no name.
     Anything else raises :class:`UnsafePickleError` before it is called.
 
@@ -193,6 +212,8 @@ class RestrictedUnpickler(pickle.Unpickler):
         ("numpy", "dtype"): _safe_dtype,
         ("numpy.core.numeric", "_frombuffer"): _safe_frombuffer,
         ("numpy._core.numeric", "_frombuffer"): _safe_frombuffer,
+        ("numpy.core.multiarray", "scalar"): _safe_scalar,
+        ("numpy._core.multiarray", "scalar"): _safe_scalar,
         ("_codecs", "encode"): _latin1_bytes,
     }
 
@@ -222,7 +243,9 @@ def read_mnist_pickle(path: str | os.PathLike[str]) -> MNIST:
     """Read the book's ``mnist.pkl.gz`` with :class:`RestrictedUnpickler`.
 
     The file holds a tuple ``(training, validation, test)``, each ``(X, y)`` with ``X``
-    float32 ``(n, 784)`` and ``y`` int64 ``(n,)``.
+    float32 ``(n, 784)`` and ``y`` int64 ``(n,)``. The file the book's expand_mnist.py
+    writes (``mnist_expanded.pkl.gz``: the training part as two lists, 250,000 images
+    and their labels) reads the same way.
 
     Parameters
     ----------
@@ -275,8 +298,23 @@ def read_mnist_pickle(path: str | os.PathLike[str]) -> MNIST:
     for name, part in zip(MNIST._fields, obj):
         if not (isinstance(part, (tuple, list)) and len(part) == 2):
             raise MNISTFormatError(f"{path}: the {name} part must be a pair (X, y)")
-        splits.append(Split(*part))
+        splits.append(Split(*(_stacked(value, path, name) for value in part)))
     return validated(MNIST(*splits), str(path))
+
+
+def _stacked(value: Any, path: Path, name: str) -> Any:
+    """An array as it is; a list, one image or label per item (how the book's
+    expand_mnist.py saves its training set), as one array."""
+    if not isinstance(value, list):
+        return value
+    if not value:
+        raise MNISTFormatError(f"{path}: the {name} part is empty")
+    try:
+        return np.stack(value) if isinstance(value[0], np.ndarray) else np.asarray(value)
+    except (ValueError, TypeError) as exc:
+        raise MNISTFormatError(
+            f"{path}: the {name} part is a list whose items are not one shape ({exc})"
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------
