@@ -39,3 +39,29 @@ def test_ctrl_c_with_a_worker_pool_is_one_line(tmp_path):
     )
     assert proc.returncode == 130, proc.stderr
     assert proc.stderr.splitlines() == ["nnscratch moons: interrupted"], proc.stderr
+
+
+def _worker_view() -> tuple[bool, bool, bool]:
+    """In a worker: (SIGINT ignored, SIGINT blocked, the worker thinks it is the command)."""
+    import signal
+
+    from nnscratch._startup import started_as_command
+
+    blocked = signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    return signal.getsignal(signal.SIGINT) is signal.SIG_IGN, blocked, started_as_command()
+
+
+def test_workers_start_deaf_to_ctrl_c_and_are_not_the_command(monkeypatch):
+    """A Ctrl-C to the terminal's process group while the pool's workers are still
+    importing must not kill them with a traceback: they start with SIGINT blocked and
+    ignore it from their initializer on. The parent's mask is as it was, and a worker,
+    which runs with the command's sys.argv, does not take itself for the command."""
+    import signal
+
+    from nnscratch.lab.parallel import worker_pool
+
+    monkeypatch.setattr(sys, "argv", ["nnscratch", "moons"])
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    with worker_pool(1) as pool:
+        assert signal.pthread_sigmask(signal.SIG_BLOCK, set()) == before
+        assert pool.submit(_worker_view).result(timeout=120) == (True, False, False)

@@ -16,7 +16,11 @@ import sys
 
 
 def started_as_command() -> bool:
-    """True in the ``nnscratch`` console script and in ``python -m nnscratch``."""
+    """True in the ``nnscratch`` console script and in ``python -m nnscratch``; False in
+    the command's worker processes (they are started with its ``sys.argv``)."""
+    multiprocessing = sys.modules.get("multiprocessing")  # imported in every worker
+    if multiprocessing is not None and multiprocessing.parent_process() is not None:
+        return False
     argv = list(getattr(sys, "orig_argv", sys.argv))
     if "-m" in argv:
         after = argv[argv.index("-m") + 1 : argv.index("-m") + 2]

@@ -33,6 +33,7 @@ whole process group got the signal or only the parent. A second Ctrl-C stops at 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import ctypes
 import inspect
 import multiprocessing
@@ -94,6 +95,8 @@ def _init_worker(stop: Any, work: Any, parent: int) -> None:
     _STOP = StopRequest(event=stop, poll_every=5)  # asked every 5 x 20 passes
     _WORK = work
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):  # blocked while the pool started it; now ignored
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     from threadpoolctl import threadpool_limits
 
     _THREAD_LIMIT = threadpool_limits(limits=1)
@@ -150,6 +153,19 @@ def _ready() -> None:
     """A task that does nothing: submitting it makes the pool start a worker."""
 
 
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """SIGINT held back in this thread (and in the processes it starts) for the block."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no signal masks
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 class ExperimentPool(cf.ProcessPoolExecutor):
     """A ``spawn`` process pool whose runs can be stopped at once, with a work counter.
 
@@ -168,8 +184,13 @@ class ExperimentPool(cf.ProcessPoolExecutor):
             initializer=_init_worker,
             initargs=(self.stop_event, self.work, os.getpid()),
         )
-        for _ in range(jobs):  # each submit with no idle worker starts one more
-            self.submit(_ready)
+        # A Ctrl-C reaches every process of the terminal's group, and a worker still
+        # importing NumPy would die of it with a traceback. The workers start with SIGINT
+        # blocked (the mask is inherited) and ignore it from their initializer on; here,
+        # a Ctrl-C during the start waits until it is over.
+        with _sigint_blocked():
+            for _ in range(jobs):  # each submit with no idle worker starts one more
+                self.submit(_ready)
 
     def drop_queued(self) -> None:
         """Stop the running runs after their current pass, and skip the queued ones."""
