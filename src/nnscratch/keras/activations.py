@@ -58,16 +58,22 @@ def _function(name: str) -> Callable[..., np.ndarray]:
     return function
 
 
-elu = _function("elu")
-leaky_relu = _function("leaky_relu")
-linear = _function("linear")
-relu = _function("relu")
-selu = _function("selu")
-sigmoid = _function("sigmoid")
-softmax = _function("softmax")
-softplus = _function("softplus")
-softsign = _function("softsign")
-tanh = _function("tanh")
+# One function per engine activation, under the activation's name.
+elu, leaky_relu, linear, relu, selu, sigmoid, softmax, softplus, softsign, tanh = map(
+    _function,
+    (
+        "elu",
+        "leaky_relu",
+        "linear",
+        "relu",
+        "selu",
+        "sigmoid",
+        "softmax",
+        "softplus",
+        "softsign",
+        "tanh",
+    ),
+)
 
 
 def get(identifier: str | Callable[..., np.ndarray] | None) -> Callable[..., np.ndarray]:

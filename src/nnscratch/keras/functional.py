@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..engine.layers.base import _shape
+from ._refusals import unsupported
 from ._renames import renamed
 from .sequential import Sequential
 
@@ -99,15 +100,11 @@ def Input(
     if shape is None:
         raise ValueError("Input() needs the shape of one example: Input(shape=(784,))")
     if batch_size is not None:
-        raise ValueError(
-            f"Input(batch_size={batch_size!r}): a fixed batch size is not supported; the "
-            f"batch size is chosen in fit(batch_size=...)"
-        )
+        why = "the batch size is not fixed but chosen in fit(batch_size=...)"
+        raise unsupported("Input", "batch_size", batch_size, why)
     if dtype is not None:
-        raise ValueError(
-            f"Input(dtype={dtype!r}) is not supported; give Sequential(dtype=...) or use "
-            f"nnscratch.keras.backend.set_floatx"
-        )
+        why = "give Sequential(dtype=...) or use nnscratch.keras.backend.set_floatx"
+        raise unsupported("Input", "dtype", dtype, why)
     return KerasTensor(_shape(shape), name)
 
 

@@ -28,6 +28,7 @@ from .. import losses as _losses
 from ..engine import losses as engine_losses
 from ..engine.checks import flag
 from ..losses import Loss, get
+from ._refusals import unsupported
 from ._targets import batch, example_weights
 
 # the engine's loss classes, each made callable below (Nielsen's Quadratic is not Keras')
@@ -93,11 +94,11 @@ class LossObject:
         # only *args and **kwargs here, so that get_config reads the engine's arguments
         if flag("from_logits", kwargs.pop("from_logits", False)):
             last = "sigmoid" if type(self).name == "binary_crossentropy" else "softmax"  # type: ignore[attr-defined]
-            raise ValueError(
-                f"{type(self).__name__}(from_logits=True) is not supported: the loss takes "
-                f"probabilities; end the model with activation='{last}' and leave "
-                f"from_logits=False (softmax and cross-entropy are then fused in training)"
+            why = (
+                f"the loss takes probabilities; end the model with activation='{last}' and "
+                f"leave from_logits=False (softmax and cross-entropy are then fused in training)"
             )
+            raise unsupported(type(self).__name__, "from_logits", True, why)
         if kwargs.get("reduction") == "sum_over_batch_size":  # Keras 3's name of "mean"
             kwargs["reduction"] = "mean"
         super().__init__(*args, **kwargs)
@@ -110,6 +111,18 @@ class LossObject:
         return float(losses.sum() if self.reduction == "sum" else losses.mean())
 
 
+_CLASSES = (
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "CategoricalHinge",
+    "Hinge",
+    "Huber",
+    "MeanAbsoluteError",
+    "MeanSquaredError",
+    "SquaredHinge",
+)
+
+
 def _callable(name: str) -> type:
     """The engine's loss class ``name`` with Keras' call (:class:`LossObject`)."""
     base = getattr(engine_losses, name)
@@ -117,14 +130,17 @@ def _callable(name: str) -> type:
     return type(name, (LossObject, base), {"__module__": __name__, "__doc__": doc})
 
 
-BinaryCrossentropy = _callable("BinaryCrossentropy")
-CategoricalCrossentropy = _callable("CategoricalCrossentropy")
-CategoricalHinge = _callable("CategoricalHinge")
-Hinge = _callable("Hinge")
-Huber = _callable("Huber")
-MeanAbsoluteError = _callable("MeanAbsoluteError")
-MeanSquaredError = _callable("MeanSquaredError")
-SquaredHinge = _callable("SquaredHinge")
+# One class per engine loss class, under the same name.
+(
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    CategoricalHinge,
+    Hinge,
+    Huber,
+    MeanAbsoluteError,
+    MeanSquaredError,
+    SquaredHinge,
+) = map(_callable, _CLASSES)
 
 
 class SparseCategoricalCrossentropy(CategoricalCrossentropy):  # type: ignore[valid-type,misc]

@@ -27,6 +27,7 @@ from ..engine.model import BATCH_SIZE as DEFAULT_BATCH_SIZE  # 32, Keras' fit(ba
 from ..engine.summary import snake_case
 from . import backend
 from . import metrics as keras_metrics
+from ._refusals import unsupported
 from ._renames import renamed
 
 __all__ = ["DEFAULT_BATCH_SIZE", "Sequential"]
@@ -163,12 +164,9 @@ class Sequential(models.Sequential):
         models). ``show_trainable=True`` and ``layer_range`` are refused.
         """
         if show_trainable:
-            raise ValueError("summary(show_trainable=True) is not supported")
+            raise unsupported("summary", "show_trainable", True, "the table has no such column")
         if layer_range is not None:
-            raise ValueError(
-                f"summary(layer_range={layer_range!r}) is not supported: the table lists "
-                f"every layer"
-            )
+            raise unsupported("summary", "layer_range", layer_range, "the table lists every layer")
         super().summary(print_fn=print_fn)
 
     def compile(  # type: ignore[override]
@@ -200,10 +198,8 @@ class Sequential(models.Sequential):
             ("weighted_metrics", weighted_metrics),
         ):
             if value is not None:
-                raise ValueError(
-                    f"compile({option}={value!r}) is not supported: a model has one output "
-                    f"and one loss, and metrics are not weighted by sample_weight"
-                )
+                why = "a model has one output and one loss, and metrics are not weighted"
+                raise unsupported("compile", option, value, why)
         if loss is None:
             raise ValueError(
                 "compile() needs a loss, e.g. loss='categorical_crossentropy' (one-hot "

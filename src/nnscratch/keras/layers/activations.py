@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...engine.checks import number
+from .._refusals import unsupported
 from .._renames import renamed
 from .core import Activation
 
@@ -65,8 +66,5 @@ def ELU(alpha: float = 1.0, **kwargs: Any) -> Activation:
 def Softmax(axis: int = -1, **kwargs: Any) -> Activation:
     """Keras' ``Softmax`` layer over the last axis."""
     if axis != -1:
-        raise ValueError(
-            f"Softmax(axis={axis!r}) is not supported: the softmax is over the last axis "
-            f"only (axis=-1)"
-        )
+        raise unsupported("Softmax", "axis", axis, "the softmax is over the last axis (axis=-1)")
     return Activation("softmax", **kwargs)

@@ -34,6 +34,7 @@ from typing import Any
 
 from ...engine import layers as engine_layers
 from ...engine.layers import register_layer
+from .._refusals import unsupported
 from .._renames import renamed
 from .core import KerasLayer
 from .pooling import (
@@ -96,9 +97,7 @@ class Conv2D(KerasLayer, engine_layers.Conv2D):
         check_data_format("Conv2D", kwargs)
         dilation = kwargs.pop("dilation_rate", 1)
         if dilation not in (1, (1, 1), [1, 1]):
-            raise ValueError(
-                f"Conv2D(dilation_rate={dilation!r}): dilated convolutions are not supported"
-            )
+            raise unsupported("Conv2D", "dilation_rate", dilation, "no dilated convolutions")
         if "filters" not in kwargs or "kernel_size" not in kwargs:
             raise TypeError("Conv2D() needs filters and kernel_size: Conv2D(32, (3, 3))")
         super().__init__(**kwargs)

@@ -31,6 +31,7 @@ import numpy as np
 from ...engine import layers as engine_layers
 from ...engine.checks import flag
 from ...engine.layers import Layer, register_layer
+from .._refusals import unsupported
 from .._renames import renamed
 from ..activations import as_identifier
 
@@ -166,10 +167,8 @@ class Dropout(KerasLayer, engine_layers.Dropout):
         if "rate" not in kwargs:
             raise TypeError("Dropout() needs the rate: Dropout(rate) such as Dropout(0.5)")
         if noise_shape is not None:
-            raise ValueError(
-                f"Dropout(noise_shape={noise_shape!r}) is not supported: each value is "
-                f"dropped on its own"
-            )
+            why = "each value is dropped on its own"
+            raise unsupported("Dropout", "noise_shape", noise_shape, why)
         if seed is not None:
             kwargs["seed"] = seed
         super().__init__(**kwargs)
