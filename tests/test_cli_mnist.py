@@ -372,6 +372,19 @@ def test_save_under_a_file_says_the_file_is_in_the_way(fake_mnist, tmp_path, cap
     assert "does not exist" not in stderr
 
 
+def test_save_into_the_out_folder_it_makes(fake_mnist, tmp_path, capsys):
+    """``--out results --save results/net.json``: the folder of --save is made, as --out's
+    is (and chapter6's --save's), instead of refused for not existing yet."""
+    out = tmp_path / "results"
+    code, _, stderr = run_cli_safely(
+        ["mnist", "--data", str(fake_mnist), "--epochs", "1", "--out", str(out),
+         "--save", str(out / "net.json")],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, stderr
+    assert (out / "net.json").is_file()
+
+
 @pytest.mark.parametrize(("epochs", "words"), [("1", "1 epoch of"), ("2", "2 epochs of")])
 def test_the_opening_line_counts_epochs_in_english(fake_mnist, capsys, epochs, words):
     code, _, stderr = run_cli_safely(

@@ -138,8 +138,6 @@ def _check_args(args: argparse.Namespace) -> None:
         folder = os.path.dirname(os.path.abspath(args.save))
         if os.path.exists(folder) and not os.path.isdir(folder):
             raise CommandError(f"--save {args.save}: {folder} is a file, not a folder")
-        if not os.path.isdir(folder):
-            raise CommandError(f"--save {args.save}: the folder {folder} does not exist")
         if os.path.isdir(args.save):
             raise CommandError(f"--save {args.save} is a folder; give a file name")
 
