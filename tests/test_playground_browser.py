@@ -350,10 +350,23 @@ def test_a_rejected_setting_shows_the_error_and_the_control_goes_back(page, serv
     page.press("#units-0", "Enter")
     expect(page.locator("#error")).to_be_visible()
     expect(page.locator("#error-text")).to_contain_text("300")
+    # the control's label, not the protocol's name (hidden_layers[0].units)
+    expect(page.locator("#error-text")).to_contain_text("Neurons in layer 1 must be")
+    expect(page.locator("#error-text")).not_to_contain_text("hidden_layers")
     page.click("#epoch")  # leave the field: it shows the session's value again
     page.click("#step")
     expect(page.locator("#units-0")).to_have_value(units)
     expect(page.locator("#epoch")).to_have_text("1")
+
+
+def test_a_rejected_number_of_points_is_named_as_on_the_page(page, server_url):
+    open_page(page, server_url)
+    page.fill("#n-samples", "5")
+    page.press("#n-samples", "Enter")
+    expect(page.locator("#error")).to_be_visible()
+    expect(page.locator("#error-text")).to_have_text(
+        re.compile(r"^Number of points must be an integer 10\.\.\d+, got 5$")
+    )
 
 
 def test_the_network_controls_reach_the_session(page, server_url):
