@@ -38,7 +38,7 @@ from ..engine.model import Sequential
 from ._costs import QuadraticCost, cost_class, is_book_cost
 from ._examples import LayerList, as_list, to_matrices
 from ._fit import fit_in_order
-from ._steps import BookSteps, own
+from ._steps import BookSteps, overridden
 from ._threads import blas_threads
 
 __all__ = ["Network"]
@@ -249,7 +249,7 @@ class Network(BookSteps):
         """What SGD prints as correct: a subclass's own ``evaluate`` or ``accuracy``
         (called as the book's SGD calls it), else the whole set as one matrix."""
         X, Y, vector, examples = data
-        if own(self, method):
+        if not overridden(self, method):
             return self._count_correct(X, Y, vector)
         if method == "evaluate":
             return self.evaluate(examples)
@@ -258,7 +258,7 @@ class Network(BookSteps):
     def _cost(self, data: Examples, lmbda: float) -> float:
         """SGD's cost: a subclass's own ``total_cost``, else the whole set as one matrix."""
         X, Y, vector, examples = data
-        if own(self, "total_cost"):
+        if not overridden(self, "total_cost"):
             return self._total_cost(X, Y, vector, lmbda)
         return self.total_cost(examples, lmbda, convert=not vector)
 
@@ -396,8 +396,10 @@ class Network(BookSteps):
         X, Y, _, examples = train
         n = X.shape[0]
         # A subclass's own update_mini_batch or backprop is called as the book calls it.
-        books_loop = self.books_arithmetic() or not (
-            own(self, "update_mini_batch") and own(self, "backprop")
+        books_loop = (
+            self.books_arithmetic()
+            or overridden(self, "update_mini_batch")
+            or overridden(self, "backprop")
         )
         book_args = (eta, lmbda, n) if self._network2 else (eta,)
         test, evaluation = sets.get("test_data"), sets.get("evaluation_data")

@@ -10,7 +10,7 @@ The book's ``SGD`` calls ``update_mini_batch`` for every mini-batch, which sums
             ...
 
 nnscratch's own versions run a mini-batch as one matrix on the engine. When a subclass
-replaces one of them, the reader's code must be what runs: :func:`own` tells the two
+replaces one of them, the reader's code must be what runs: :func:`overridden` tells the two
 apart, ``SGD`` then calls the reader's ``update_mini_batch`` with lists of ``(x, y)``
 pairs, and :meth:`BookSteps.update_mini_batch` sums the reader's ``backprop`` one example
 at a time, the book's loop (slower, and exactly the book's arithmetic).
@@ -35,13 +35,13 @@ from ..engine.regularizers import L1L2
 from ._costs import is_book_cost, sigmoid, sigmoid_prime
 from ._examples import as_list, to_matrices
 
-__all__ = ["BookSteps", "own"]
+__all__ = ["BookSteps", "overridden"]
 
 
-def own(net: Any, name: str) -> bool:
-    """Whether ``net``'s method ``name`` is still nnscratch's (not a subclass's own)."""
+def overridden(net: Any, name: str) -> bool:
+    """Whether ``net``'s method ``name`` is a subclass's own (not nnscratch's)."""
     module = getattr(getattr(type(net), name, None), "__module__", None) or ""
-    return module.startswith(f"{__package__}.")
+    return not module.startswith(f"{__package__}.")
 
 
 class BookSteps:
@@ -58,7 +58,7 @@ class BookSteps:
         """Whether training needs the book's per-example NumPy loop: a cost class of one's
         own, or (network.py) a subclass's own ``cost_derivative``."""
         return not is_book_cost(self.cost) or (
-            not self._network2 and not own(self, "cost_derivative")
+            not self._network2 and overridden(self, "cost_derivative")
         )
 
     # -- chapter 2: backpropagation ----------------------------------------------------------
@@ -139,7 +139,7 @@ class BookSteps:
         eta, lmbda = number("eta", eta, low=0, low_open=True), number("lmbda", lmbda, low=0)
         if lmbda and (isinstance(n, bool) or not isinstance(n, numbers.Integral) or n <= 0):
             raise ValueError(f"with lmbda > 0, n must be the training set size (> 0), got {n!r}")
-        if not own(self, "backprop") or self.books_arithmetic():
+        if overridden(self, "backprop") or self.books_arithmetic():
             self._book_step(batch, eta, lmbda, int(n) or 1)
             return
         X, Y, vector = to_matrices(
