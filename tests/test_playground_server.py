@@ -404,3 +404,38 @@ def test_foreign_hosts_and_origins_are_refused(app):
             assert c.get("/api/options").status_code == 200
     with TestClient(create_app(allowed_hosts=None), base_url="http://my-machine:8000") as c:
         assert c.get("/api/options").status_code == 200
+
+
+def test_running_the_playground_leaves_the_callers_logging_alone(monkeypatch, capsys):
+    """uvicorn's own logging setup (``dictConfig``) closes every handler in the process;
+    the playground sets up uvicorn's logger only, so a notebook's or a test session's
+    handlers stay open, and the handler it adds is gone when the server stops."""
+    import logging
+
+    import uvicorn
+
+    class Recording(logging.Handler):
+        closed = False
+
+        def emit(self, record):
+            pass
+
+        def close(self):
+            self.closed = True
+            super().close()
+
+    mine = Recording()
+    logging.getLogger().addHandler(mine)
+    seen = {}
+
+    def run(self, sockets):
+        seen["handlers"] = list(logging.getLogger("uvicorn").handlers)
+
+    monkeypatch.setattr(uvicorn.Server, "run", run)
+    try:
+        assert main(["playground", "--no-browser", "--port", "0"]) == 0
+    finally:
+        logging.getLogger().removeHandler(mine)
+    assert not mine.closed
+    assert len(seen["handlers"]) == 1  # uvicorn's lines while it runs
+    assert logging.getLogger("uvicorn").handlers == []

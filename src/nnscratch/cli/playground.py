@@ -20,13 +20,14 @@ within a second or two, even while a page trains a big network.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import ipaddress
 import re
 import socket
 import sys
 import webbrowser
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from . import CommandError, add_command
 
@@ -205,6 +206,7 @@ def run(args: argparse.Namespace) -> int:
     app = create_app(allowed_hosts=hosts)
     config = uvicorn.Config(
         app,
+        log_config=None,  # see _uvicorn_lines
         log_level="warning",
         lifespan="off",
         ws_max_size=4 * 1024 * 1024,
@@ -217,10 +219,36 @@ def run(args: argparse.Namespace) -> int:
         webbrowser.open(url)
     # Sessions train side by side, one thread each: one BLAS thread per computation
     # keeps a big network in one tab from crowding out the others (and the event loop).
-    with threadpool_limits(limits=1, user_api="blas"):
+    with threadpool_limits(limits=1, user_api="blas"), _uvicorn_lines():
         try:
             server.run(sockets=[sock])
         finally:
             app.state.sessions.close_all()
             sock.close()
     return 0
+
+
+@contextlib.contextmanager
+def _uvicorn_lines() -> Iterator[None]:
+    """uvicorn's warnings as uvicorn prints them (``WARNING:  ...`` on stderr) while the
+    server runs, on uvicorn's own logger only.
+
+    Left to itself, ``uvicorn.Config`` applies its logging setup with ``dictConfig``,
+    which closes every logging handler in the process: harmless in the command's own
+    process, but it would break the logging of a program that runs the playground in its
+    own process (a notebook, a test session).
+    """
+    import logging
+
+    from uvicorn.logging import DefaultFormatter
+
+    logger = logging.getLogger("uvicorn")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(DefaultFormatter("%(levelprefix)s %(message)s"))
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
