@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.inputs import checked_sample_weight
 from ..engine.losses import one_hot
 
 __all__ = ["batch", "example_weights"]
@@ -34,13 +35,6 @@ def batch(y_true: Any, y_pred: Any, sparse: bool = False) -> tuple[np.ndarray, n
 
 
 def example_weights(sample_weight: Any, n: int) -> np.ndarray:
-    """One weight per example: ``sample_weight`` flattened, or ones without it."""
-    if sample_weight is None:
-        return np.ones(n)
-    weights = np.asarray(sample_weight, dtype=float).reshape(-1)
-    if weights.shape != (n,):
-        raise ValueError(
-            f"sample_weight must hold one weight per example ({n}), got shape "
-            f"{np.shape(sample_weight)}"
-        )
-    return weights
+    """One weight per example, checked as ``fit``'s are (``(n,)`` or ``(n, 1)``, finite,
+    not negative); ones without ``sample_weight``."""
+    return np.ones(n) if sample_weight is None else checked_sample_weight(sample_weight, n)
