@@ -19,6 +19,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from ..engine import optimizers as optimizers_module
 from ..engine.activations import Activation
+from ..engine.checks import one_of
 from ..engine.losses import Loss
 from ._losses import BatchPenalty
 from ._network import (
@@ -219,11 +220,8 @@ class BaseNN(Solvers, BaseEstimator):
         """Bring weights assigned to ``coefs_`` / ``intercepts_``, and the current
         ``activation``, into the engine."""
         output, loss = self._output()
-        hidden = ACTIVATIONS.get(self.activation)  # checked by fit, not by set_params
-        if hidden is None:
-            raise ValueError(
-                f"activation must be one of {sorted(ACTIVATIONS)}, got {self.activation!r}"
-            )
+        # checked by fit, not by set_params
+        hidden = ACTIVATIONS[one_of("activation", self.activation, sorted(ACTIVATIONS))]
         attach(self, hidden, output, loss)
         set_hidden_activation(self.model_, hidden)
 
