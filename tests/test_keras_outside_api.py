@@ -10,7 +10,11 @@ object, Keras 3's positional ``Conv2D`` arguments, ``model(x)``, ``clone_model``
 import numpy as np
 import pytest
 
+import nnscratch
+import nnscratch.layers
+import nnscratch.models
 from nnscratch import keras
+from nnscratch.engine.summary import summarize
 from nnscratch.keras import layers
 
 
@@ -52,6 +56,18 @@ def test_layer_names_are_keras_names_once_in_a_model():
     ]
     assert model.get_layer(model.layers[2].name) is model.layers[2]
     assert model.get_config()["layers"][0]["config"]["name"] == "conv2d"
+
+
+def test_named_layers_leave_the_plain_names_free_in_both_the_facade_and_the_engine():
+    # One rule for both: a layer named by its user does not use up "dense".
+    facade = keras.Sequential([layers.Dense(3, name="hidden", input_dim=2), layers.Dense(2)])
+    engine = nnscratch.Sequential(
+        [nnscratch.layers.Dense(3, name="hidden", input_dim=2), nnscratch.layers.Dense(2)]
+    )
+    assert [layer.name for layer in facade.layers] == ["hidden", "dense"]
+    assert nnscratch.models.layer_names(engine.layers) == ["hidden", "dense"]
+    assert "dense (Dense)" in str(summarize(engine))
+    assert engine.get_layer("dense") is engine.layers[1]
 
 
 def test_model_names_default_to_keras_ones():

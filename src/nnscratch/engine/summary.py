@@ -23,6 +23,7 @@ Pass ``print_fn`` (as in Keras) to receive the table line by line, e.g.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -147,15 +148,23 @@ def summarize(model: Any, print_fn: Callable[[str], Any] | None = None) -> Model
 
 def layer_names(layers: Sequence[Any]) -> list[str]:
     """The layers' names as the summary shows them: a layer's own ``name``, else its class
-    in snake case numbered per model, as Keras names them (``dense``, ``dense_1``,
-    ``max_pooling2d``, ``batch_normalization``)."""
-    counts: dict[str, int] = {}
+    in snake case with the first number no other layer's name takes (``dense``,
+    ``dense_1``, ``max_pooling2d``), as Keras names the layers of a new session.
+
+    >>> from nnscratch.layers import Dense, Dropout
+    >>> layer_names([Dense(3, name="hidden"), Dense(2), Dropout(0.5), Dense(1)])
+    ['hidden', 'dense', 'dropout', 'dense_1']
+    """
+    taken = {layer.name for layer in layers if layer.name}
     names = []
     for layer in layers:
-        base = snake_case(type(layer).__name__)
-        n = counts.get(base, 0)
-        counts[base] = n + 1
-        names.append(layer.name or (base if n == 0 else f"{base}_{n}"))
+        name = layer.name
+        if not name:
+            base = snake_case(type(layer).__name__)
+            numbered = (base if n == 0 else f"{base}_{n}" for n in itertools.count())
+            name = next(candidate for candidate in numbered if candidate not in taken)
+            taken.add(name)
+        names.append(name)
     return names
 
 

@@ -24,7 +24,7 @@ from ..engine.backend import to_numpy as backend_to_numpy
 from ..engine.checks import flag
 from ..engine.layers import Layer
 from ..engine.model import BATCH_SIZE as DEFAULT_BATCH_SIZE  # 32, Keras' fit(batch_size=None)
-from ..engine.summary import snake_case
+from ..engine.summary import layer_names
 from . import backend
 from . import metrics as keras_metrics
 from ._refusals import unsupported
@@ -85,13 +85,7 @@ class Sequential(models.Sequential):
             layer.trainable = False  # a frozen model's layers are frozen, later ones too
         super().add(layer)
         if self.layers and self.layers[-1] is layer and layer.name is None:
-            base = snake_case(type(layer).__name__)
-            taken = {other.name for other in self.layers}
-            layer.name = next(
-                name
-                for n in range(len(self.layers) + 1)
-                if (name := base if n == 0 else f"{base}_{n}") not in taken
-            )
+            layer.name = layer_names(self.layers)[-1]  # the name the summary would show
 
     # -- Keras 3's attributes ---------------------------------------------------------------
     def compute_output_shape(self, input_shape: Any) -> tuple[int | None, ...]:
