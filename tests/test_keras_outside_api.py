@@ -341,3 +341,37 @@ def test_sequential_takes_keras3_trainable_argument():
     assert model.trainable is False and model.trainable_weights == []
     model.add(layers.Dense(1))  # a layer added to a frozen model is frozen too
     assert model.layers[-1].trainable is False and model.count_params() == 19
+
+
+# -- build ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("shape", [(None, 784), (32, 784), [None, 784], (784,), 784])
+def test_build_reads_the_batch_axis_first_as_keras_does(shape):
+    model = keras.Sequential([layers.Dense(3), layers.Dense(2)])
+    model.build(shape)
+    assert model.input_shape == (None, 784)
+    assert model.count_params() == 784 * 3 + 3 + 3 * 2 + 2
+
+
+def test_build_of_a_convnet_and_from_its_input():
+    convnet = keras.Sequential([layers.Conv2D(2, 3), layers.Flatten(), layers.Dense(2)])
+    convnet.build((64, 28, 28, 1))
+    assert convnet.input_shape == (None, 28, 28, 1)
+    assert convnet.layers[0].kernel.shape == (3, 3, 1, 2)
+    declared = keras.Sequential([keras.Input(shape=(5,)), layers.Dense(2)])
+    declared.build()
+    assert declared.input_shape == (None, 5)
+
+
+def test_build_refuses_a_bad_batch_axis_or_no_shape():
+    with pytest.raises(ValueError, match=r"input_shape\[0\] \(the batch axis, or None\).*got 0"):
+        keras.Sequential([layers.Dense(3)]).build((0, 784))
+    with pytest.raises(ValueError, match=r"needs an input_shape, e.g. build\(\(None, 784\)\)"):
+        keras.Sequential([layers.Dense(3)]).build()
+
+
+def test_building_from_data_still_reads_one_example():
+    # fit, predict and Input(shape=...) build through the engine, with one example's shape.
+    model = keras.Sequential([layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    model.fit(np.zeros((8, 3)), np.zeros(8, dtype=int), epochs=1, verbose=0)
+    assert model.input_shape == (None, 3)

@@ -127,7 +127,7 @@ def from_config(config: Any, model_class: type, custom_objects: Any = None) -> A
     model = serialize.model_from_data(data, {}, compile=False, model_class=model_class)
     if shape is not None:
         try:
-            model.build(shape)
+            model._build(shape)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"build_input_shape {[None, *shape]}: {exc}") from None
     return model

@@ -75,7 +75,7 @@ class Sequential(engine_model.Sequential):
         if shape is None:
             super().add(layer)
             if self._pending_input is not None and not self.built:
-                self.build(self._pending_input)
+                self._build(self._pending_input)
             return
         if self.layers or self._pending_input is not None:
             raise ValueError(

@@ -1,8 +1,8 @@
-"""Checking what users hand to a model: inputs, targets, sample and class weights.
+"""Checking what users hand to a model: inputs, targets, example weights, weight arrays.
 
 Every check raises an error that names what was wrong and what is accepted; nothing
 here changes the model. ``Sequential`` calls these from ``fit``, ``evaluate``,
-``predict`` and ``train_on_batch``.
+``predict``, ``train_on_batch`` and ``set_weights``.
 
 Weights follow Keras: ``sample_weight`` gives each example's loss a factor (the
 objective of a batch of ``n`` is ``sum_i w_i loss_i / n`` with ``reduction="mean"``,
@@ -28,6 +28,7 @@ __all__ = [
     "sample_weights",
     "split_off",
     "validation_set",
+    "weight_arrays",
 ]
 
 Shape = tuple[int, ...]
@@ -87,6 +88,24 @@ def bad_targets(given: Any, y: np.ndarray, n: int) -> Exception:
     if y.dtype.kind not in "biuf":
         return TypeError(f"y must be numeric, got dtype {y.dtype}")
     return ValueError("y contains NaN or infinite values")
+
+
+def weight_arrays(weights: Sequence[Any], params: Mapping[str, Any]) -> list[np.ndarray]:
+    """``weights`` as NumPy arrays, checked against the model's ``params`` (dotted name:
+    array): as many, each of its parameter's shape, numeric and finite."""
+    if len(weights) != len(params):
+        raise ValueError(f"expected {len(params)} weight arrays, got {len(weights)}")
+    checked = []
+    for (key, p), w in zip(params.items(), weights):
+        w = np.asarray(w)
+        if w.shape != p.shape:
+            raise ValueError(f"weight {key}: expected shape {p.shape}, got {w.shape}")
+        if w.dtype.kind not in "biuf":
+            raise TypeError(f"weight {key} must be numeric, got dtype {w.dtype}")
+        if not np.all(np.isfinite(w)):
+            raise ValueError(f"weight {key} contains NaN or infinite values")
+        checked.append(w)
+    return checked
 
 
 def sample_weights(

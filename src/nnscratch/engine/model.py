@@ -121,7 +121,7 @@ class Sequential:
                 layer.unbuild()
                 raise
         elif len(self.layers) == 1 and layer.declared_input_shape is not None:
-            self.build(layer.declared_input_shape)
+            self._build(layer.declared_input_shape)
 
     @property
     def built(self) -> bool:
@@ -136,6 +136,11 @@ class Sequential:
         """
         if isinstance(input_shape, (tuple, list)) and input_shape and input_shape[0] is None:
             input_shape = input_shape[1:]
+        self._build(input_shape)
+
+    def _build(self, input_shape: int | Sequence[int]) -> None:
+        """``build`` for one example's shape, as the engine calls it (a subclass may read
+        ``build``'s argument otherwise, as ``nnscratch.keras`` reads Keras' batch axis)."""
         shape = _shape(input_shape)
         if self.built or not self.layers:
             self.output_shape_for(shape)  # a clear error for a model without layers
@@ -215,19 +220,8 @@ class Sequential:
     def set_weights(self, weights: Sequence[Any]) -> None:
         """Replace the weights (same order and shapes as :meth:`get_weights`), in place."""
         params = self.parameters()
-        if len(weights) != len(params):
-            raise ValueError(f"expected {len(params)} weight arrays, got {len(weights)}")
-        checked = []
-        for (key, p), w in zip(params.items(), weights):
-            w = np.asarray(w)
-            if w.shape != p.shape:
-                raise ValueError(f"weight {key}: expected shape {p.shape}, got {w.shape}")
-            if w.dtype.kind not in "biuf":
-                raise TypeError(f"weight {key} must be numeric, got dtype {w.dtype}")
-            if not np.all(np.isfinite(w)):
-                raise ValueError(f"weight {key} contains NaN or infinite values")
-            checked.append(w)
-        for p, w in zip(params.values(), checked):  # all checked first: all or nothing
+        checked = inputs.weight_arrays(weights, params)  # all checked first: all or nothing
+        for p, w in zip(params.values(), checked):
             p[...] = self.xp.asarray(w.astype(self.dtype, copy=False))
 
     def count_params(self) -> int:
@@ -464,7 +458,7 @@ class Sequential:
         n_outputs = math.prod(out)  # the loss encodes y for them
         targets = self.loss.encode_targets(y, n_outputs, self.dtype)
         if not self.built:
-            self.build(x.shape[1:])
+            self._build(x.shape[1:])
         return x, targets
 
     # -- inspecting ----------------------------------------------------------------------

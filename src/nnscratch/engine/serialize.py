@@ -380,7 +380,7 @@ def model_from_data(
     model = model_class(layers, seed=seed, dtype=dtype, name=name)
     if input_shape is not None:
         if not model.built:
-            model.build(input_shape)
+            model._build(input_shape)
         if model.input_shape[1:] != input_shape:
             raise ValueError(
                 f"config.input_shape is {list(input_shape)} but the first layer declares "

@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import models
 from ..engine.backend import to_numpy as backend_to_numpy
-from ..engine.checks import flag
+from ..engine.checks import flag, positive_int
 from ..engine.layers import Layer
 from ..engine.model import BATCH_SIZE as DEFAULT_BATCH_SIZE  # 32, Keras' fit(batch_size=None)
 from ..engine.summary import layer_names
@@ -86,6 +86,25 @@ class Sequential(models.Sequential):
         super().add(layer)
         if self.layers and self.layers[-1] is layer and layer.name is None:
             layer.name = layer_names(self.layers)[-1]  # the name the summary would show
+
+    def build(self, input_shape: Any = None) -> None:
+        """Create the weights, for ``input_shape`` *with* the batch axis first, as Keras
+        reads it: ``build((None, 784))`` and ``build((32, 784))`` both build for examples
+        of 784 features. One number (``build(784)``) or a 1-tuple is the example itself;
+        no shape builds for the model's ``Input(shape=...)``."""
+        if input_shape is None and self._pending_input is None:
+            raise ValueError(
+                "build() needs an input_shape, e.g. build((None, 784)), when the model has "
+                "no Input(shape=...)"
+            )
+        if input_shape is None:
+            input_shape = self._pending_input
+        elif isinstance(input_shape, (tuple, list)) and len(input_shape) > 1:
+            batch, *example = input_shape
+            if batch is not None:  # None, or a batch size (which the weights do not need)
+                positive_int("input_shape[0] (the batch axis, or None)", batch)
+            input_shape = tuple(example)
+        self._build(input_shape)
 
     # -- Keras 3's attributes ---------------------------------------------------------------
     def compute_output_shape(self, input_shape: Any) -> tuple[int | None, ...]:
@@ -212,7 +231,7 @@ class Sequential(models.Sequential):
 
     def _build_for(self, x: Any) -> None:
         if not self.built and self.layers and np.ndim(x) >= 2:
-            self.build(np.shape(x)[1:])
+            self._build(np.shape(x)[1:])
 
     def fit(self, x: Any, y: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         """``nnscratch.Sequential.fit`` in Keras' argument order, which also takes Keras 1's
