@@ -428,3 +428,36 @@ def test_ctrl_c_with_model_checkpoint_leaves_the_latest_weights_on_disk(tmp_path
         np.testing.assert_array_equal(a, b)
     assert on_disk.optimizer.iterations == model.optimizer.iterations == 3 * 9 + 3
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]  # no stray temp files
+
+
+def test_batch_logs_are_the_epochs_means_so_far_as_in_keras(data):
+    # Keras 3's on_train_batch_end receives the running means of the epoch, not the
+    # batch's own loss; the last batch's logs are the epoch's.
+    x, y = data[0], data[1]  # 90 examples: batches of 32, 32 and 26
+    model, own, logs_seen = make_model(), [], []
+
+    def measure(batch, logs):  # the batch's own loss and accuracy, before its step
+        rows = slice(32 * batch, 32 * batch + 32)
+        loss, acc = model.evaluate(x[rows], y[rows])
+        own.append((loss, acc, len(x[rows])))
+
+    recorder = LambdaCallback(
+        on_train_batch_begin=measure,
+        on_train_batch_end=lambda batch, logs: logs_seen.append(dict(logs)),
+    )
+    history = model.fit(x, y, epochs=2, batch_size=32, shuffle=False, callbacks=[recorder])
+    assert [sorted(logs) for logs in logs_seen] == [["accuracy", "loss", "size"]] * 6
+    assert [logs["size"] for logs in logs_seen] == [32, 32, 26] * 2
+    for epoch in range(2):
+        rows = own[3 * epoch : 3 * epoch + 3]
+        for k in range(3):
+            seen = sum(n for _, _, n in rows[: k + 1])
+            loss = sum(value * n for value, _, n in rows[: k + 1]) / seen
+            acc = sum(value * n for _, value, n in rows[: k + 1]) / seen
+            got = logs_seen[3 * epoch + k]
+            assert got["loss"] == pytest.approx(loss, rel=1e-12)
+            assert got["accuracy"] == pytest.approx(acc, rel=1e-12)
+        last = logs_seen[3 * epoch + 2]
+        assert history.history["loss"][epoch] == last["loss"]
+        assert history.history["accuracy"][epoch] == last["accuracy"]
+    assert logs_seen[0]["loss"] == own[0][0]  # one batch: its loss as it is

@@ -110,7 +110,7 @@ class EpochBars(_EpochHeader):
     """``verbose=1``: a bar per epoch over its steps, ending with the epoch's logs.
 
     The bar is :func:`nnscratch.progress.progress_bar` (live on a terminal, plain lines
-    elsewhere); while the epoch runs it shows the mean loss of the batches so far.
+    elsewhere); while the epoch runs it shows the batch logs, the epoch's means so far.
 
     Parameters
     ----------
@@ -121,21 +121,15 @@ class EpochBars(_EpochHeader):
     def __init__(self, file: TextIO | None = None) -> None:
         super().__init__(file)
         self._bar: Bar | None = None
-        self._total = self._seen = 0.0
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         super().on_epoch_begin(epoch, logs)
         self._bar = progress_bar(self.params.get("steps"), "", "step", file=self.stream())
-        self._total = self._seen = 0.0
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         if self._bar is None:
             return
-        logs = logs or {}
-        size = float(logs.get("size", 1))
-        self._total += float(logs.get("loss", 0.0)) * size
-        self._seen += size
-        self._bar.set_postfix_str(f"loss: {format_value(self._total / self._seen)}", False)
+        self._bar.set_postfix_str(format_logs(logs or {}), False)  # the epoch's means so far
         self._bar.update(1)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:

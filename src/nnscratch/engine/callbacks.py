@@ -8,6 +8,9 @@
       on_epoch_end(epoch, logs)          logs = {"loss": ..., "val_loss": ..., ...}
     on_train_end(logs)
 
+A batch's logs hold the epoch's means so far (``"loss"`` and the metrics, as Keras 3's)
+and the batch's ``"size"``; the last batch's means are the epoch's.
+
 A progress bar, the command line's "Loss after iteration ..." lines and the web
 playground's live frames are all callbacks. A callback can stop training by setting
 ``self.model.stop_training = True``.

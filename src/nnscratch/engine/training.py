@@ -242,7 +242,8 @@ def fit_loop(
     ``targets`` are already encoded for the loss. Each epoch shuffles the examples
     (with the model's generator), cuts them into batches of ``batch_size`` and takes one
     step per batch; the epoch's ``loss`` and metrics are the means over its batches
-    weighted by their sizes, each measured before its step.
+    weighted by their sizes, each measured before its step. A batch's end reports those
+    means so far (as Keras 3 does) and the batch's ``size``.
 
     Every ``SNAPSHOT_EVERY`` steps the weights are copied aside just before an update,
     once their loss is known to be finite. A loss that comes out NaN or infinite ends
@@ -278,11 +279,12 @@ def fit_loop(
                 if sums:
                     host = backend.to_numpy(out)
                     _add(sums, metrics_module.sums(model.metrics, targets[index], host))
-                hooks.call("on_train_batch_end", batch, {"loss": loss, "size": out.shape[0]})
+                # The epoch's means so far, as Keras reports them; after the first batch, its
+                # loss as it is (loss * n / n could round differently).
+                logs = {"loss": loss if batch == 0 else total / seen, **_means(sums, seen)}
+                hooks.call("on_train_batch_end", batch, {**logs, "size": out.shape[0]})
                 if model.stop_training:
                     break
-            # One batch: its loss as it is (loss * n / n could round differently).
-            logs = {"loss": loss if seen == out.shape[0] else total / seen, **_means(sums, seen)}
             if validation is not None:
                 val_out = backend.to_numpy(model.forward(model.xp.asarray(validation[0])))
                 scores = model.scores(val_out, *validation[1:])
