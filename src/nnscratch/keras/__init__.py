@@ -29,6 +29,8 @@ Submodules: ``models``, ``layers`` (and ``layers.core``), ``activations``, ``reg
 ``utils``, ``datasets``, ``backend``, ``saving``.
 """
 
+from typing import Any
+
 from . import (
     activations,
     backend,
@@ -43,6 +45,7 @@ from . import (
     saving,
     utils,
 )
+from ._refusals import missing
 from .functional import Input, Model
 from .models import Sequential, load_model
 
@@ -64,3 +67,18 @@ __all__ = [
     "saving",
     "utils",
 ]
+
+
+_MISSING = {
+    "ops": (
+        "there is no keras.ops: code written with it (a loss, a layer's call) relies on "
+        "automatic differentiation; a metric function can use NumPy or "
+        "nnscratch.keras.backend, a layer defines forward and backward"
+    ),
+    "applications": "there are no pretrained models; build the network layer by layer",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A Keras name this module does not have: ``AttributeError`` saying what to use."""
+    raise missing(__name__, name, _MISSING)

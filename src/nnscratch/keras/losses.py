@@ -27,7 +27,7 @@ import numpy as np
 from .. import losses as _losses
 from ..engine import losses as engine_losses
 from ..engine.checks import flag
-from ..losses import Loss, get
+from ..losses import get
 from ._refusals import unsupported
 from ._targets import batch, example_weights
 
@@ -50,6 +50,28 @@ __all__ = [
     "mse",
     "squared_hinge",
 ]
+
+
+class Loss(engine_losses.Loss):
+    """The base class of a loss of your own: ``nnscratch.losses.Loss``, whose subclass
+    defines ``per_example(y_true, y_pred)`` (each example's loss, shape ``(n,)``) and
+    ``gradient(y_true, y_pred)`` (the derivative of the batch's reduced loss).
+
+    A Keras 3 loss that defines only ``call(y_true, y_pred)`` is refused when it is made,
+    saying so: its gradient would come from automatic differentiation, which nnscratch
+    does not have.
+    """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Loss:
+        if callable(getattr(cls, "call", None)) and cls.gradient is engine_losses.Loss.gradient:
+            raise TypeError(
+                f"{cls.__name__} defines call(y_true, y_pred), as a Keras 3 loss does, whose "
+                f"gradient comes from automatic differentiation; an nnscratch loss gives its "
+                f"own: define per_example(y_true, y_pred) (each example's loss) and "
+                f"gradient(y_true, y_pred) (dL/dy_pred of the batch's loss), or use a "
+                f"built-in loss such as 'mean_squared_error'"
+            )
+        return super().__new__(cls)
 
 
 class LossFunction:

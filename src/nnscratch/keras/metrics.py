@@ -28,6 +28,7 @@ from ..engine.metrics import (
     mean_squared_error,
     sparse_categorical_accuracy,
 )
+from ._refusals import missing
 from ._targets import batch, example_weights
 
 mae = mean_absolute_error
@@ -141,3 +142,21 @@ def for_compile(metric: Any) -> Any:
 
     named.__name__ = named.__qualname__ = metric.name
     return named
+
+
+_MISSING = {
+    "Metric": (
+        "a stateful metric of your own is not supported: compile(metrics=[...]) takes "
+        "names, this module's classes, or a function metric(y_true, y_pred) returning one "
+        "value per example (fit reports its mean over the epoch)"
+    ),
+    **dict.fromkeys(
+        ("AUC", "Precision", "Recall", "F1Score", "TruePositives", "FalsePositives"),
+        "compute it from model.predict(x) afterwards (sklearn.metrics has them all)",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A Keras name this module does not have: ``AttributeError`` saying what to use."""
+    raise missing(__name__, name, _MISSING)

@@ -10,24 +10,28 @@ What Keras 3 code reads from a model is here too: the model is named ``"sequenti
 and each layer, as it is added, gets the name the summary shows (``dense``,
 ``dense_1``, ..., numbered per model); ``model.weights``, ``trainable_weights`` and
 ``non_trainable_weights`` list the arrays; ``model.trainable = False`` freezes every
-layer; ``model(x)`` computes the outputs; ``summary`` takes Keras' keyword arguments.
+layer; ``model(x)`` computes the outputs; ``summary`` takes Keras' keyword arguments;
+``fit``, ``evaluate`` and ``predict`` take Keras 3's arguments and call Keras 3's callbacks
+as Keras does (:mod:`nnscratch.keras._hooks`).
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
 
 from .. import models
+from ..engine import inputs
 from ..engine.backend import to_numpy as backend_to_numpy
 from ..engine.checks import flag, positive_int
-from ..engine.layers import Layer
+from ..engine.losses import Loss
 from ..engine.model import BATCH_SIZE as DEFAULT_BATCH_SIZE  # 32, Keras' fit(batch_size=None)
 from ..engine.summary import layer_names
-from . import backend
+from . import _hooks, backend
 from . import metrics as keras_metrics
-from ._refusals import unsupported
+from ._refusals import FEATURES, needs_backward, unsupported
 from ._renames import renamed
 
 __all__ = ["DEFAULT_BATCH_SIZE", "Sequential"]
@@ -63,25 +67,16 @@ class Sequential(models.Sequential):
         has no name: its class in snake case, numbered within this model (``dense``,
         ``dense_1``), skipping names already taken. Two layers of one name are refused,
         as in Keras (``get_layer`` and saving find layers by name)."""
-        kind = type(layer)
-        if (
-            callable(getattr(kind, "call", None))
-            and getattr(kind, "forward", None) is Layer.forward
-        ):
-            raise TypeError(
-                f"{kind.__name__} defines call(), as a Keras 3 layer does, which relies on "
-                f"automatic differentiation; an nnscratch layer computes its own gradient: "
-                f"define forward(x, training) and backward(grad), and declare weights in "
-                f"build() with self.add_weight(name, shape, initializer) (see "
-                f"nnscratch.layers.Layer)"
-            )
+        refusal = needs_backward(type(layer))
+        if refusal is not None:
+            raise refusal
         name = getattr(layer, "name", None)
         if name is not None and any(other.name == name for other in self.layers):
             raise ValueError(
                 f"all layers added to a Sequential model should have unique names: "
                 f"{name!r} is already the name of a layer of this model; give another name="
             )
-        if not self._trainable and hasattr(kind, "trainable"):
+        if not self._trainable and hasattr(type(layer), "trainable"):
             layer.trainable = False  # a frozen model's layers are frozen, later ones too
         super().add(layer)
         if self.layers and self.layers[-1] is layer and layer.name is None:
@@ -112,6 +107,11 @@ class Sequential(models.Sequential):
         (``compute_output_shape((None, 2))`` is ``(None, 8)``); nothing is built."""
         batch, *example = tuple(input_shape)
         return (batch, *self.output_shape_for(example))
+
+    @property
+    def inputs(self) -> Any:
+        """Keras' ``model.inputs``, for a model over this model's layers: refused."""
+        raise AttributeError(FEATURES)
 
     @property
     def weights(self) -> list[np.ndarray]:
@@ -219,23 +219,149 @@ class Sequential(models.Sequential):
                 "targets), 'sparse_categorical_crossentropy' (integer labels), "
                 "'binary_crossentropy' or 'mse'"
             )
+        if callable(loss) and not isinstance(loss, (str, type, Loss)):
+            name = getattr(loss, "__name__", type(loss).__name__)
+            raise TypeError(
+                f"compile(loss={name}): a loss function of your own is not supported: "
+                f"training needs its gradient, which nnscratch does not derive "
+                f"automatically. Use a built-in loss (loss='mean_squared_error', "
+                f"keras.losses.Huber(), ...) or subclass nnscratch.keras.losses.Loss with "
+                f"per_example(y_true, y_pred) and gradient(y_true, y_pred)"
+            )
         if metrics is not None and not isinstance(metrics, str):
             metrics = [keras_metrics.for_compile(m) for m in metrics]
         super().compile(optimizer, loss, metrics, reduction=reduction)
 
-    def predict(self, x: Any, *args: Any, **kwargs: Any) -> np.ndarray:
-        """``nnscratch.Sequential.predict``; a model without an input shape is built from
-        ``x`` first, as Keras builds it on its first call."""
+    def predict(
+        self,
+        x: Any,
+        batch_size: int | None = None,
+        verbose: int | str = 0,
+        steps: int | None = None,
+        callbacks: Any = None,
+    ) -> np.ndarray:
+        """``nnscratch.Sequential.predict`` in Keras 3's argument order; a model without an
+        input shape is built from ``x`` first, as Keras builds it on its first call.
+
+        With ``callbacks``, ``x`` goes through in batches of ``batch_size`` (32 if
+        ``None``, as in Keras) and each callback's predict hooks are called (see
+        :mod:`nnscratch.keras._hooks`). ``steps`` is refused unless ``None``.
+        """
+        if steps is not None:
+            raise unsupported("predict", "steps", steps, _ARRAYS)
         self._build_for(x)
-        return super().predict(x, *args, **kwargs)
+        if not callbacks:
+            return super().predict(x, batch_size=batch_size, verbose=verbose)
+        x, size = self.check_inputs(x), batch_size or DEFAULT_BATCH_SIZE
+        _set_model(callbacks, self)
+        return _hooks.run_predict(callbacks, x, positive_int("batch_size", size), super().predict)
 
     def _build_for(self, x: Any) -> None:
         if not self.built and self.layers and np.ndim(x) >= 2:
             self._build(np.shape(x)[1:])
 
-    def fit(self, x: Any, y: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def evaluate(  # type: ignore[override]
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        verbose: int | str = "auto",
+        sample_weight: Any = None,
+        steps: int | None = None,
+        callbacks: Any = None,
+        return_dict: bool = False,
+    ) -> Any:
+        """``nnscratch.Sequential.evaluate`` in Keras 3's argument order.
+
+        With ``callbacks``, each callback's test hooks are called over batches of
+        ``batch_size`` (32 if ``None``, as in Keras) with the means so far, and
+        ``on_test_end`` with the results (see :mod:`nnscratch.keras._hooks`). ``steps`` is
+        refused unless ``None``.
+        """
+        if steps is not None:
+            raise unsupported("evaluate", "steps", steps, _ARRAYS)
+        _needs_arrays("evaluate", x, y)
+        scores = super().evaluate(x, y, batch_size, verbose, sample_weight, return_dict=True)
+        if callbacks:
+            _set_model(callbacks, self)
+            x, targets = self.check_data(x, y)
+            weights = inputs.sample_weights(targets, sample_weight, None, self.dtype)
+            size = positive_int("batch_size", batch_size or DEFAULT_BATCH_SIZE)
+            _hooks.run_test(self, callbacks, (x, targets, weights), size, scores)
+        if return_dict:
+            return scores
+        return scores["loss"] if len(scores) == 1 else list(scores.values())
+
+    def test_on_batch(
+        self, x: Any, y: Any, sample_weight: Any = None, return_dict: bool = False
+    ) -> Any:
+        """Loss (and metrics) of the batch ``(x, y)``, nothing updated (Keras')."""
+        return self.evaluate(x, y, verbose=0, sample_weight=sample_weight, return_dict=return_dict)
+
+    def fit(  # type: ignore[override]
+        self,
+        x: Any = None,
+        y: Any = None,
+        *args: Any,
+        steps_per_epoch: int | None = None,
+        validation_steps: int | None = None,
+        validation_batch_size: int | None = None,
+        validation_freq: int = 1,
+        **kwargs: Any,
+    ) -> Any:
         """``nnscratch.Sequential.fit`` in Keras' argument order, which also takes Keras 1's
         ``nb_epoch``; ``batch_size=None`` means ``DEFAULT_BATCH_SIZE`` (32), Keras' default
-        and the engine's."""
+        and the engine's.
+
+        Keras 3's callbacks (subclasses of :class:`nnscratch.keras.callbacks.Callback`)
+        are called as Keras calls them: the test hooks while each epoch is validated (in
+        batches of ``validation_batch_size``, by default ``batch_size``), and
+        ``on_train_end`` with the last epoch's logs. ``steps_per_epoch``,
+        ``validation_steps`` and ``validation_freq`` other than 1 are refused: an epoch is
+        one pass over ``x``, validated after it on all of the validation data.
+        """
+        for option, value, why in (
+            ("steps_per_epoch", steps_per_epoch, _ONE_PASS),
+            ("validation_steps", validation_steps, "validation uses all of the validation data"),
+        ):
+            if value is not None:
+                raise unsupported("fit", option, value, why)
+        if validation_freq != 1:
+            why = "every epoch is validated; read val_loss from every epoch's logs"
+            raise unsupported("fit", "validation_freq", validation_freq, why)
+        if validation_batch_size is not None:
+            positive_int("validation_batch_size", validation_batch_size)
+        _needs_arrays("fit", x, y)
         kwargs = renamed("fit", kwargs, {"nb_epoch": "epochs"})
-        return super().fit(x, y, *args, **kwargs)
+        given = _FIT.bind(self, x, y, *args, **kwargs).arguments
+        del given["self"]
+        given["callbacks"] = _hooks.for_fit(self, given, validation_batch_size)
+        return super().fit(**given)
+
+
+# The engine's and nnscratch.Sequential's fit, whose arguments this one takes by name.
+_FIT = inspect.signature(models.Sequential.fit)
+_ARRAYS = "the data are NumPy arrays, each used whole; pass a slice of them for fewer batches"
+_ONE_PASS = (
+    "an epoch is one pass over x in batches of batch_size; for shorter epochs pass a slice "
+    "(x[:steps * batch_size], y[:steps * batch_size]) or use fewer, smaller batches"
+)
+
+
+def _needs_arrays(method: str, x: Any, y: Any) -> None:
+    """Refuse ``fit(x)`` / ``evaluate(x)`` without targets: a generator, a
+    ``PyDataset``, a ``tf.data.Dataset`` or a dict of inputs yields both, which this
+    Keras does not read."""
+    if y is None:
+        raise TypeError(
+            f"{method}() needs the inputs x and the targets y as arrays, {method}(x, y); got "
+            f"x of type {type(x).__name__} and no y. Data from a generator, a "
+            f"keras.utils.PyDataset or a tf.data.Dataset is not supported: collect its "
+            f"batches into arrays first (x = np.concatenate([...]), y = np.concatenate([...]))"
+        )
+
+
+def _set_model(callbacks: Any, model: Any) -> None:
+    """``set_model`` on each callback, as Keras does before ``evaluate`` or ``predict``."""
+    for callback in callbacks:
+        callback.set_model(model)

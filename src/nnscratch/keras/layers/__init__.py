@@ -9,6 +9,9 @@ The layers take Keras 1's argument names too and can be called on placeholders
 ``keras.layers.advanced_activations``).
 """
 
+from typing import Any
+
+from .._refusals import missing
 from ..functional import Input, InputLayer
 from . import activations, convolutional, core, pooling
 from . import activations as advanced_activations  # Keras 2's module name
@@ -44,3 +47,37 @@ __all__ = [
     "core",
     "pooling",
 ]
+
+
+_MISSING = {
+    "GlobalMaxPooling2D": (
+        "use MaxPooling2D(pool_size=(height, width)) then Flatten(), with the height and "
+        "width of its input: the largest value of each feature map"
+    ),
+    "GlobalAveragePooling2D": (
+        "use AveragePooling2D(pool_size=(height, width)) then Flatten(), with the height and "
+        "width of its input: the mean of each feature map"
+    ),
+    **dict.fromkeys(
+        ("Conv1D", "Conv3D", "GlobalMaxPooling1D", "GlobalAveragePooling1D", "MaxPooling1D"),
+        "images only: Conv2D and the 2-D pooling layers, channels last",
+    ),
+    **dict.fromkeys(
+        ("LSTM", "GRU", "SimpleRNN", "Embedding", "MultiHeadAttention"),
+        "there are no recurrent, embedding or attention layers: Dense, Conv2D, pooling, "
+        "Dropout, BatchNormalization, Flatten and the activation layers",
+    ),
+    **dict.fromkeys(
+        ("Add", "add", "Concatenate", "concatenate", "Multiply", "Average"),
+        "a model is a single chain of layers, so there are no merge layers",
+    ),
+    **dict.fromkeys(
+        ("Rescaling", "Normalization"),
+        "scale the arrays with NumPy before fit, e.g. x.astype('float32') / 255",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A Keras name this module does not have: ``AttributeError`` saying what to use."""
+    raise missing(__name__, name, _MISSING)

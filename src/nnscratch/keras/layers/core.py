@@ -30,8 +30,8 @@ import numpy as np
 
 from ...engine import layers as engine_layers
 from ...engine.checks import flag
-from ...engine.layers import Layer, register_layer
-from .._refusals import unsupported
+from ...engine.layers import register_layer
+from .._refusals import FEATURES, needs_backward, unsupported
 from .._renames import renamed
 from ..activations import as_identifier
 
@@ -92,6 +92,9 @@ class KerasLayer:
 
     def __call__(self, inputs: Any) -> Any:
         """``Dense(64)(inputs)``: the placeholder of this layer's output."""
+        refusal = needs_backward(type(self))
+        if refusal is not None:
+            raise refusal
         apply = getattr(inputs, "apply_layer", None)
         if apply is not None:
             return apply(self)
@@ -104,6 +107,16 @@ class KerasLayer:
             f"calling a layer on {type(inputs).__name__} is not supported: {_CHAIN}; to "
             f"compute outputs, put the layer in a model and call model.predict(x)"
         )
+
+    @property
+    def output(self) -> Any:
+        """Keras' ``layer.output``, for a model over another model's layers: refused."""
+        raise AttributeError(FEATURES)
+
+    @property
+    def input(self) -> Any:
+        """Keras' ``layer.input``: refused, as :attr:`output`."""
+        raise AttributeError(FEATURES)
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of the weights, in declaration order (``[]`` before the layer is built)."""
@@ -129,6 +142,16 @@ class KerasLayer:
             checked.append(w)
         for p, w in zip(self.params.values(), checked):
             p[...] = w
+
+
+class Layer(KerasLayer, engine_layers.Layer):
+    """The base class of a layer of your own: ``nnscratch.layers.Layer`` (define
+    ``build``, ``forward`` and ``backward``) with Keras' calls (:class:`KerasLayer`).
+
+    A Keras 3 layer that defines only ``call`` is refused when it is used, saying what
+    to write instead: it relies on automatic differentiation, which nnscratch does not
+    have.
+    """
 
 
 @register_layer(name="Dense")
