@@ -197,16 +197,14 @@ class Sequential(engine_model.Sequential):
         if level:
             steps = 1 if batch_size is None else -(-len(x) // batch_size)
             print(evaluation_line(steps, time.monotonic() - start, scores), flush=True)
-        if return_dict:
-            return scores
-        return scores["loss"] if len(scores) == 1 else list(scores.values())
+        return returned_scores(scores, return_dict)
 
     def test_on_batch(
         self, x: Any, y: Any, sample_weight: Any = None, return_dict: bool = False
     ) -> Any:
         """Loss (and metrics) of the batch ``(x, y)``, nothing updated: the loss, or
         ``[loss, *metrics]``, or a dict with ``return_dict=True`` (Keras)."""
-        return self.evaluate(x, y, None, 0, sample_weight, return_dict)
+        return self.evaluate(x, y, verbose=0, sample_weight=sample_weight, return_dict=return_dict)
 
     # -- predicting ----------------------------------------------------------------------
     def predict_on_batch(self, x: Any) -> np.ndarray:
@@ -328,6 +326,14 @@ def load_model(filepath: str | os.PathLike[str], compile: bool = True) -> Sequen
         return serialize.model_from_data(config, arrays, compile=compile, model_class=Sequential)
     except (ValueError, TypeError, KeyError, RecursionError) as exc:
         raise ModelFileError(filepath, str(exc)) from None
+
+
+def returned_scores(scores: dict[str, float], return_dict: bool) -> Any:
+    """What ``evaluate`` returns, as Keras: the dict of scores with ``return_dict=True``,
+    else the loss alone, or ``[loss, *metrics]`` with metrics."""
+    if return_dict:
+        return scores
+    return scores["loss"] if len(scores) == 1 else list(scores.values())
 
 
 def _removed(name: str, instead: str) -> None:

@@ -288,15 +288,7 @@ class Sequential(models.Sequential):
             weights = inputs.sample_weights(targets, sample_weight, None, self.dtype)
             size = positive_int("batch_size", batch_size or DEFAULT_BATCH_SIZE)
             _hooks.run_test(self, callbacks, (x, targets, weights), size, scores)
-        if return_dict:
-            return scores
-        return scores["loss"] if len(scores) == 1 else list(scores.values())
-
-    def test_on_batch(
-        self, x: Any, y: Any, sample_weight: Any = None, return_dict: bool = False
-    ) -> Any:
-        """Loss (and metrics) of the batch ``(x, y)``, nothing updated (Keras')."""
-        return self.evaluate(x, y, verbose=0, sample_weight=sample_weight, return_dict=return_dict)
+        return models.returned_scores(scores, return_dict)
 
     def fit(  # type: ignore[override]
         self,
