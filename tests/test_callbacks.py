@@ -257,13 +257,23 @@ def test_model_checkpoint_takes_keras_arguments_in_keras_order(tmp_path, data, c
     hist = model.fit(x, y, epochs=3, validation_data=(xv, yv), callbacks=[ckpt], verbose=0)
     lines = capsys.readouterr().out.splitlines()
     losses = hist.history["val_loss"]
-    assert (
-        lines[0]
-        == f"Epoch 1: val_loss improved from inf to {losses[0]:.5f}, saving model to {path}"
-    )
-    assert len(lines) == 3 and all(
-        line.startswith(f"Epoch {i + 1}: val_loss ") for i, line in enumerate(lines)
-    )
+    # Keras 3's lines: no best value before the first save, and a line after each save.
+    expected = [
+        f"Epoch 1: val_loss improved from None to {losses[0]:.5f}, saving model to {path}",
+        f"Epoch 1: finished saving model to {path}",
+    ]
+    best = losses[0]
+    for epoch, loss in enumerate(losses[1:], start=2):
+        if loss < best:
+            expected += [
+                f"Epoch {epoch}: val_loss improved from {best:.5f} to {loss:.5f}, "
+                f"saving model to {path}",
+                f"Epoch {epoch}: finished saving model to {path}",
+            ]
+            best = loss
+        else:
+            expected.append(f"Epoch {epoch}: val_loss did not improve from {best:.5f}")
+    assert lines == expected
 
 
 def test_model_checkpoint_can_keep_the_weights_alone(tmp_path, data):
@@ -461,3 +471,13 @@ def test_batch_logs_are_the_epochs_means_so_far_as_in_keras(data):
         assert history.history["loss"][epoch] == last["loss"]
         assert history.history["accuracy"][epoch] == last["accuracy"]
     assert logs_seen[0]["loss"] == own[0][0]  # one batch: its loss as it is
+
+
+@pytest.mark.parametrize("name", ["mymodel_{epoch}.keras", "best.h5", "ckpt"])
+def test_model_checkpoint_refuses_a_name_save_would_refuse_before_training(tmp_path, name):
+    # A Keras script's ".keras" (or an existing folder) is refused when the callback is
+    # made, not after the first epoch of work.
+    (tmp_path / "ckpt").mkdir()
+    with pytest.raises((ValueError, IsADirectoryError), match=r"\.nnscratch"):
+        ModelCheckpoint(str(tmp_path / name), save_best_only=True)
+    assert ModelCheckpoint(str(tmp_path / "m-{epoch}-{val_loss:.3f}.nnscratch")).saved == []

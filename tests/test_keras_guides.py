@@ -565,7 +565,8 @@ def test_checkpoints_and_restoring_the_latest(split, tmp_path, capsys, monkeypat
     model.fit(x_train, y_train, epochs=2, batch_size=64, callbacks=callbacks,
               validation_split=0.2, verbose=0)  # fmt: skip
     out = capsys.readouterr().out
-    assert "Epoch 1: val_loss improved from inf to" in out
+    assert "Epoch 1: val_loss improved from None to" in out
+    assert "Epoch 1: finished saving model to mymodel_1.nnscratch" in out
     assert (tmp_path / "mymodel_1.nnscratch").exists()
 
     checkpoint_dir = "./ckpt"

@@ -16,7 +16,7 @@ import numbers
 import os
 from typing import Any, TextIO
 
-from . import weights_file
+from . import saving, weights_file
 from .engine import callbacks as engine_callbacks
 from .engine import checks
 from .engine.callbacks import Callback, History, LambdaCallback, TerminateOnNaN
@@ -99,8 +99,11 @@ class ModelCheckpoint(_Watcher):
             raise ValueError(f"filepath must be a non-empty path, got {filepath!r}")
         self._watch(monitor, verbose, mode, 0.0)  # any improvement counts
         self.save_weights_only = checks.flag("save_weights_only", save_weights_only)
-        if self.save_weights_only:  # refuse a name save_weights would refuse, now
+        # Refuse a name the save would refuse now, not after an epoch of work.
+        if self.save_weights_only:
             weights_file.check_filename(self.filepath)
+        elif "{" not in os.path.splitext(self.filepath)[1]:  # (a suffix from the logs: at save)
+            saving.check_filename(self.filepath)
         if save_freq != "epoch" and (
             isinstance(save_freq, bool)
             or not isinstance(save_freq, numbers.Integral)
@@ -110,7 +113,7 @@ class ModelCheckpoint(_Watcher):
         self.save_best_only = bool(save_best_only)
         self.save_freq = save_freq
         self.saved: list[str] = []
-        self.best = self._worst()
+        self.best, self._has_best = self._worst(), initial_value_threshold is not None
         if initial_value_threshold is not None:  # a file is written only once it beats this
             self.best = checks.number("initial_value_threshold", initial_value_threshold)
         self._batches = 0
@@ -145,11 +148,13 @@ class ModelCheckpoint(_Watcher):
     def _save(self, epoch: int, logs: dict[str, Any]) -> None:
         if self.save_best_only:
             current = self._current(logs)
+            best = f"{self.best:.5f}" if self._has_best else "None"  # Keras' words
             if not self._improved(current):
-                line = f"Epoch {epoch + 1}: {self.monitor} did not improve from {self.best:.5f}"
-                report(self.verbose, line)
+                report(
+                    self.verbose, f"Epoch {epoch + 1}: {self.monitor} did not improve from {best}"
+                )
                 return
-            previous, self.best = self.best, current
+            self.best, self._has_best = current, True
         try:
             path = self.filepath.format(epoch=epoch + 1, **logs)
         except (KeyError, IndexError, ValueError) as exc:
@@ -160,7 +165,7 @@ class ModelCheckpoint(_Watcher):
         if self.save_best_only:
             report(
                 self.verbose,
-                f"Epoch {epoch + 1}: {self.monitor} improved from {previous:.5f} to "
+                f"Epoch {epoch + 1}: {self.monitor} improved from {best} to "
                 f"{current:.5f}, saving model to {path}",
             )
         else:
@@ -169,6 +174,7 @@ class ModelCheckpoint(_Watcher):
             weights_file.save_weights(self.model, path)
         else:
             save_model(self.model, path)
+        report(self.verbose, f"Epoch {epoch + 1}: finished saving model to {path}")
         self.saved.append(path)
 
 

@@ -100,6 +100,24 @@ class _HashingWriter:
 SUFFIX = ".nnscratch"
 
 
+def check_filename(filepath: str | os.PathLike[str]) -> str:
+    """``filepath`` as a string if it names a model file (a non-empty path ending in
+    ``.nnscratch``, not a folder); else the error ``save_model`` raises."""
+    path = os.fspath(filepath)
+    if not isinstance(path, str) or not path:
+        raise ValueError(f"filepath must be a non-empty path, got {filepath!r}")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{path!r} is a directory; give a file name such as m{SUFFIX}")
+    suffix = os.path.splitext(path)[1]
+    if suffix != SUFFIX:
+        hint = " (HDF5 is not supported)" if suffix.lower() in (".h5", ".hdf5") else ""
+        raise ValueError(
+            f"{path!r}: model files are nnscratch archives and must end in {SUFFIX}, got "
+            f"{suffix or 'no extension'}{hint}; e.g. model.save('model{SUFFIX}')"
+        )
+    return path
+
+
 def save_model(model: Any, filepath: str | os.PathLike[str], overwrite: bool = True) -> None:
     """Write ``model`` to ``filepath`` atomically (see the module docstring).
 
@@ -115,18 +133,7 @@ def save_model(model: Any, filepath: str | os.PathLike[str], overwrite: bool = T
     """
     if not isinstance(model, Sequential):
         raise TypeError(f"save_model expects a Sequential model, got {type(model).__name__}")
-    path = os.fspath(filepath)
-    if not isinstance(path, str) or not path:
-        raise ValueError(f"filepath must be a non-empty path, got {filepath!r}")
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"{path!r} is a directory; give a file name such as m{SUFFIX}")
-    suffix = os.path.splitext(path)[1]
-    if suffix != SUFFIX:
-        hint = " (HDF5 is not supported)" if suffix.lower() in (".h5", ".hdf5") else ""
-        raise ValueError(
-            f"{path!r}: model files are nnscratch archives and must end in {SUFFIX}, got "
-            f"{suffix or 'no extension'}{hint}; e.g. model.save('model{SUFFIX}')"
-        )
+    path = check_filename(filepath)
     if not overwrite and os.path.exists(path):
         raise FileExistsError(f"{path!r} exists and overwrite=False")
     config, arrays = serialize.model_to_data(model)
