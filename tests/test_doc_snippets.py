@@ -54,6 +54,7 @@ import numpy as np
 import pytest
 
 from nnscratch.cli import COMMANDS, build_parser, main
+from nnscratch.engine.layers import base as layer_base
 
 matplotlib.use("Agg")
 
@@ -288,6 +289,12 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_home: Path) ->
         raise AssertionError("a doc snippet tried to open a browser")
 
     monkeypatch.setattr("webbrowser.open", no_browser)
+    # A block runs as in a new Python process: only nnscratch's own layers are registered
+    # (other test modules register layers of theirs, e.g. a Scale, as the docs' example does).
+    builtin = {
+        k: c for k, c in layer_base._CLASSES.items() if c.__module__.startswith("nnscratch.")
+    }
+    monkeypatch.setattr(layer_base, "_CLASSES", builtin)
     return tmp_path
 
 
