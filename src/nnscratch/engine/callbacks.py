@@ -78,19 +78,28 @@ class CallbackList:
     """Calls a hook on each callback that defines it, in order.
 
     Hooks a callback leaves as the base class's no-ops are skipped: the tutorials' runs
-    are 20,000 one-batch epochs, where empty calls would add up.
+    are 20,000 one-batch epochs, where empty calls would add up. ``hooks`` are the hooks
+    it calls (a facade may add its own, as ``nnscratch.keras`` does Keras' test hooks);
+    ``params=None`` leaves each callback's ``params`` as they are (a pass inside a run).
     """
 
-    def __init__(self, callbacks: Iterable[Callback], model: Any, params: dict[str, Any]):
+    def __init__(
+        self,
+        callbacks: Iterable[Callback],
+        model: Any,
+        params: dict[str, Any] | None,
+        hooks: Iterable[str] = HOOKS,
+    ) -> None:
         self.callbacks = list(callbacks)
         for cb in self.callbacks:
             if not isinstance(cb, Callback):
                 raise TypeError(f"callbacks must be Callback instances, got {type(cb).__name__}")
             cb.set_model(model)
-            cb.set_params(params)
+            if params is not None:
+                cb.set_params(params)
         self.hooks = {
             hook: [getattr(cb, hook) for cb in self.callbacks if _defines(cb, hook)]
-            for hook in HOOKS
+            for hook in hooks
         }
 
     def call(self, hook: str, *args: Any) -> None:
@@ -100,7 +109,7 @@ class CallbackList:
 
 def _defines(cb: Callback, hook: str) -> bool:
     """True when ``cb`` has its own ``hook`` (in its class or, as LambdaCallback, itself)."""
-    return hook in vars(cb) or getattr(type(cb), hook) is not getattr(Callback, hook)
+    return hook in vars(cb) or getattr(type(cb), hook, None) is not getattr(Callback, hook, None)
 
 
 class History(Callback):

@@ -12,7 +12,8 @@ The engine's ``fit`` calls six hooks (``on_train_begin``, ``on_epoch_begin``,
   validation data, before ``on_epoch_end``; and ``on_train_end`` gets the last epoch's
   logs.
 
-:func:`run_test` and :func:`run_predict` make those calls; :class:`KerasCallback` runs a
+:func:`run_test` and :func:`run_predict` make those calls (through the engine's
+``CallbackList``, which skips the hooks a callback does not have); :class:`KerasCallback` runs a
 :class:`nnscratch.keras.callbacks.Callback` inside the engine's ``fit`` with Keras 3's
 calls. The callbacks of ``nnscratch.callbacks`` (``EarlyStopping``, ``ModelCheckpoint``,
 ...) go to the engine as they are.
@@ -29,12 +30,19 @@ from ..engine import callbacks as engine_callbacks
 from ..engine import inputs
 from .callbacks import Callback
 
-__all__ = ["KerasCallback", "Validation", "call", "for_fit", "run_predict", "run_test"]
+__all__ = ["KerasCallback", "Validation", "for_fit", "run_predict", "run_test"]
 
 Logs = dict[str, Any]
 
 #: the hooks Keras calls while it validates
 TEST_HOOKS = ("on_test_begin", "on_test_batch_begin", "on_test_batch_end", "on_test_end")
+#: the hooks Keras calls from predict
+PREDICT_HOOKS = (
+    "on_predict_begin",
+    "on_predict_batch_begin",
+    "on_predict_batch_end",
+    "on_predict_end",
+)
 #: the engine's hooks a KerasCallback hands on to its callback as they are
 _PASSED = ("on_train_begin", "on_epoch_begin", "on_train_batch_begin", "on_train_batch_end")
 #: Keras 2's names of the training batch hooks, which Callback's own hooks call
@@ -45,14 +53,6 @@ def overrides(callback: Any, hook: str) -> bool:
     """True when ``callback`` has a ``hook`` of its own (not :class:`Callback`'s no-op)."""
     own = getattr(type(callback), hook, None)
     return own is not None and own is not getattr(Callback, hook, None)
-
-
-def call(callbacks: Sequence[Any], hook: str, *args: Any) -> None:
-    """``hook(*args)`` on each callback that has it, in order."""
-    for callback in callbacks:
-        method = getattr(callback, hook, None)
-        if method is not None:
-            method(*args)
 
 
 def run_test(
@@ -67,37 +67,41 @@ def run_test(
     logs are the means so far, weighted by batch size, and ``on_test_end`` gets
     ``results`` (what ``evaluate`` returns)."""
     x, targets, weights = data
-    call(callbacks, "on_test_begin", {})
+    hooks = engine_callbacks.CallbackList(callbacks, model, None, TEST_HOOKS)
+    hooks.call("on_test_begin", {})
     sums: dict[str, float] = {}
     seen = 0
     for batch, start in enumerate(range(0, len(x), batch_size)):
         part = slice(start, start + batch_size)
-        call(callbacks, "on_test_batch_begin", batch, {})
+        hooks.call("on_test_batch_begin", batch, {})
         w = None if weights is None else weights[part]
         scores = model.scores(model.predict(x[part]), targets[part], w)
         n = len(x[part])
         seen += n
         for key, value in scores.items():
             sums[key] = sums.get(key, 0.0) + value * n
-        call(callbacks, "on_test_batch_end", batch, {key: s / seen for key, s in sums.items()})
-    call(callbacks, "on_test_end", dict(results))
+        hooks.call("on_test_batch_end", batch, {key: s / seen for key, s in sums.items()})
+    hooks.call("on_test_end", dict(results))
 
 
 def run_predict(
+    model: Any,
     callbacks: Sequence[Any],
     x: np.ndarray,
     batch_size: int,
     predict: Callable[[np.ndarray], np.ndarray],
 ) -> np.ndarray:
     """``predict`` over ``x`` in batches of ``batch_size``, calling the predict hooks of
-    ``callbacks`` as Keras does; the outputs of every batch, concatenated."""
-    call(callbacks, "on_predict_begin", {})
+    ``callbacks`` (with ``model`` as their ``self.model``) as Keras does; the outputs of
+    every batch, concatenated."""
+    hooks = engine_callbacks.CallbackList(callbacks, model, None, PREDICT_HOOKS)
+    hooks.call("on_predict_begin", {})
     outputs = []
     for batch, start in enumerate(range(0, len(x), batch_size)):
-        call(callbacks, "on_predict_batch_begin", batch, {})
+        hooks.call("on_predict_batch_begin", batch, {})
         outputs.append(predict(x[start : start + batch_size]))
-        call(callbacks, "on_predict_batch_end", batch, {"outputs": outputs[-1]})
-    call(callbacks, "on_predict_end", {})
+        hooks.call("on_predict_batch_end", batch, {"outputs": outputs[-1]})
+    hooks.call("on_predict_end", {})
     return np.concatenate(outputs)
 
 

@@ -253,8 +253,8 @@ class Sequential(models.Sequential):
         if not callbacks:
             return super().predict(x, batch_size=batch_size, verbose=verbose)
         x, size = self.check_inputs(x), batch_size or DEFAULT_BATCH_SIZE
-        _set_model(callbacks, self)
-        return _hooks.run_predict(callbacks, x, positive_int("batch_size", size), super().predict)
+        size = positive_int("batch_size", size)
+        return _hooks.run_predict(self, callbacks, x, size, super().predict)
 
     def _build_for(self, x: Any) -> None:
         if not self.built and self.layers and np.ndim(x) >= 2:
@@ -283,7 +283,6 @@ class Sequential(models.Sequential):
         _needs_arrays("evaluate", x, y)
         scores = super().evaluate(x, y, batch_size, verbose, sample_weight, return_dict=True)
         if callbacks:
-            _set_model(callbacks, self)
             x, targets = self.check_data(x, y)
             weights = inputs.sample_weights(targets, sample_weight, None, self.dtype)
             size = positive_int("batch_size", batch_size or DEFAULT_BATCH_SIZE)
@@ -351,9 +350,3 @@ def _needs_arrays(method: str, x: Any, y: Any) -> None:
             f"keras.utils.PyDataset or a tf.data.Dataset is not supported: collect its "
             f"batches into arrays first (x = np.concatenate([...]), y = np.concatenate([...]))"
         )
-
-
-def _set_model(callbacks: Any, model: Any) -> None:
-    """``set_model`` on each callback, as Keras does before ``evaluate`` or ``predict``."""
-    for callback in callbacks:
-        callback.set_model(model)
