@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import re
 import runpy
@@ -141,6 +142,19 @@ def heatmap_sample(page: Page) -> np.ndarray:
     return np.array(page.evaluate(HEATMAP_SAMPLE), dtype=float).reshape(-1, 3)
 
 
+def wait_for_heatmap(page: Page, changed_from: np.ndarray, timeout: float = 10.0) -> np.ndarray:
+    """The heatmap's sample, once it differs from ``changed_from`` (it is drawn on the next
+    animation frame after a message, so a slow machine may show the old picture for a while)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        sample = heatmap_sample(page)
+        if np.abs(sample - changed_from).sum(axis=1).max() > 30:
+            return sample
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the heatmap did not change within {timeout} s")
+        page.wait_for_timeout(50)
+
+
 def test_circles_train_until_the_loss_falls_and_the_heatmap_changes(page, server_url):
     open_page(page, server_url)
     page.select_option("#dataset", "moons")
@@ -221,6 +235,59 @@ def test_adam_and_dropout_train_and_the_loss_falls(page, server_url):
     page.click("#copy-python")
     expect(page.locator("#python-code")).to_contain_text("optimizer=Adam(learning_rate=0.03)")
     expect(page.locator("#python-code")).to_contain_text("Dropout(0.1)")
+
+
+def test_an_older_state_does_not_undo_a_control_just_changed(page, server_url):
+    """A state that answers an earlier request may arrive after the user has changed another
+    control: it must not untick what was just ticked. The test holds the server's replies
+    back (a relay between page and server) to make that order certain."""
+    sent: list[dict] = []  # page -> server
+    held: list[str] = []  # server -> page, while holding
+    relay: dict = {"hold": False}
+
+    def route(ws) -> None:
+        server = ws.connect_to_server()
+
+        def to_server(message: str) -> None:
+            sent.append(json.loads(message))
+            server.send(message)
+
+        def to_page(message: str) -> None:
+            (held.append if relay["hold"] else ws.send)(message)
+
+        ws.on_message(to_server)
+        server.on_message(to_page)
+        relay["page"] = ws
+
+    def request_id(kind: str) -> int:
+        return next(m["id"] for m in sent if m["type"] == kind)
+
+    def answers(kind: str) -> list[str]:
+        return [m for m in held if json.loads(m).get("re") == request_id(kind)]
+
+    page.route_web_socket(re.compile(r"/ws$"), route)
+    open_page(page, server_url)
+    relay["hold"] = True
+    page.select_option("#dataset", "moons")
+    page.check("#sweep-toggle")  # sent before the dataset's answer has arrived
+    deadline = time.monotonic() + 10
+    while not answers("sweep"):
+        assert time.monotonic() < deadline, f"the sweep was never answered: {held}"
+        page.wait_for_timeout(50)
+    first = answers("config")
+    assert json.loads(first[0])["type"] == "state"
+    assert json.loads(first[0])["sweep"] in (None, [])
+    for message in first:  # the dataset's answer, whose state has no sweep
+        relay["page"].send(message)
+    page.wait_for_function("() => window.location.hash.includes('dataset=moons')")
+    expect(page.locator("#sweep-toggle")).to_be_checked()
+    expect(page.locator("#dataset")).to_have_value("moons")
+    relay["hold"] = False
+    for message in held:
+        if message not in first:
+            relay["page"].send(message)
+    expect(page.locator("#sweep figure")).to_have_count(7)
+    expect(page.locator("#sweep-toggle")).to_be_checked()
 
 
 def url_state(url: str) -> dict:
@@ -306,13 +373,13 @@ def upload(page: Page, name: str, text: str) -> None:
 
 def test_upload_a_csv_and_see_its_points(page, server_url):
     open_page(page, server_url)
-    before = heatmap_sample(page)
+    before = wait_for_heatmap(page, changed_from=np.full((1600, 3), 255.0))  # drawn at all
     upload(page, "three-blobs.csv", csv_text(60, classes=3))
     expect(page.locator("#dataset")).to_have_value("csv")
     expect(page.locator("#point-count")).to_have_text(
         re.compile(r"^30 train · 30 test · 3 classes")
     )
-    assert np.abs(heatmap_sample(page) - before).sum(axis=1).max() > 30  # new points drawn
+    wait_for_heatmap(page, changed_from=before)  # the new points are drawn
     expect(page.locator("#confusion tbody tr")).to_have_count(3)
     page.click("#step")
     expect(page.locator("#epoch")).to_have_text("1")

@@ -58,6 +58,12 @@ function fillSelect(select, values, label = String) {
   );
 }
 
+// The requests the session always answers with a `state` (or an `error`); see
+// docs/playground-protocol.md. `step` is not one: it is answered with frames.
+const ANSWERED_BY_STATE = new Set([
+  "config", "regenerate", "upload_csv", "play", "pause", "reset", "speed", "sweep", "get_state",
+]);
+
 /** Select a value, adding it as an option first when it is not one of the presets. */
 function setSelect(select, value, label = String) {
   const text = String(value);
@@ -94,12 +100,22 @@ export class Controls {
    */
   constructor(app, send) {
     this.app = app;
-    this.send = send;
     this.built = false;
     // Changes sent but not yet answered: quick clicks (+ + +) build on each other, not on
-    // the last state the session sent.
+    // the last state the session sent, and an older state arriving meanwhile does not undo
+    // what the user just did (see `upToDate`).
     this.draft = null;
     this.pending = new Set();
+    this.send = (type, fields) => {
+      const id = send(type, fields);
+      if (id !== null && ANSWERED_BY_STATE.has(type)) this.pending.add(id);
+      return id;
+    };
+  }
+
+  /** No request is waiting for its `state`: the last state is what the controls should show. */
+  upToDate() {
+    return this.pending.size === 0;
   }
 
   config() {
@@ -109,10 +125,7 @@ export class Controls {
 
   setConfig(partial) {
     const next = { ...this.config(), ...JSON.parse(JSON.stringify(partial)) };
-    const id = this.send("config", { config: partial });
-    if (id === null) return;
-    this.draft = next;
-    this.pending.add(id);
+    if (this.send("config", { config: partial }) !== null) this.draft = next;
   }
 
   /** A new session: requests to the old one will never be answered. */
@@ -123,10 +136,14 @@ export class Controls {
 
   /** A reply (`state` or `error`) to request `re` arrived. */
   answered(re, failed) {
-    if (!this.pending.has(re)) return;
-    this.pending.delete(re);
-    if (failed) this.pending.clear();
-    if (failed || this.pending.size === 0) this.draft = null;
+    if (failed && (re === undefined || re === null)) {
+      this.pending.clear(); // an error that names no request ("too many requests waiting")
+    } else if (!this.pending.delete(re)) {
+      return;
+    } else if (failed) {
+      this.pending.clear();
+    }
+    if (this.pending.size === 0) this.draft = null;
   }
 
   /** Build the option lists (once `hello` has told what the server offers) and the events. */

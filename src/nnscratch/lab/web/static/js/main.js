@@ -84,7 +84,7 @@ function start() {
     state(msg) {
       app.state = msg;
       controls.answered(msg.re, false);
-      controls.sync(msg);
+      if (controls.upToDate()) controls.sync(msg); // else a later answer is on its way
       messages.showNotices(msg.notices);
       app.views.share.syncState(msg);
       if (app.restoreId !== null && msg.re === app.restoreId) app.restoreId = null;
