@@ -9,11 +9,13 @@ import pytest
 
 from nnscratch import Sequential, TrainingDiverged, load_model
 from nnscratch.callbacks import (
+    Callback,
     CSVLogger,
     EarlyStopping,
     LambdaCallback,
     LearningRateScheduler,
     ModelCheckpoint,
+    ReduceLROnPlateau,
     TerminateOnNaN,
 )
 from nnscratch.data import moons
@@ -155,6 +157,45 @@ def test_learning_rate_scheduler_changes_the_updates(data):
     b.fit(x, y, epochs=2, verbose=0)
     for wa, wb in zip(a.get_weights(), b.get_weights()):
         np.testing.assert_array_equal(wa, wb)
+
+
+def test_the_rates_and_what_callbacks_add_to_the_logs_are_in_the_history(data):
+    """As in Keras 3: LearningRateScheduler and ReduceLROnPlateau put the epoch's rate in its
+    logs, and a callback's own entry (a metric it computes) is recorded too, because
+    History records each epoch after the callbacks."""
+    x, y, xv, yv = data
+
+    class ValError(Callback):  # the Keras pattern: a metric of your own, put in the logs
+        def on_epoch_end(self, epoch, logs=None):
+            logs["val_error"] = float(np.mean(self.model.predict(xv).argmax(1) != yv))
+
+    model = make_model(SGD(0.4))
+    history = model.fit(
+        x,
+        y,
+        epochs=4,
+        validation_data=(xv, yv),
+        callbacks=[LearningRateScheduler(lambda e, lr: lr * 0.5), ValError()],
+        verbose=0,
+    )
+    assert list(history.history) == [
+        "loss",
+        "accuracy",
+        "val_loss",
+        "val_accuracy",
+        "learning_rate",
+        "val_error",
+    ]
+    assert history.history["learning_rate"] == [0.2, 0.1, 0.05, 0.025]
+    np.testing.assert_allclose(
+        1.0 - np.array(history.history["val_accuracy"]), history.history["val_error"], atol=1e-12
+    )
+    plateau = ReduceLROnPlateau(monitor="loss", factor=0.5, patience=1, min_delta=10.0)
+    history = make_model(SGD(0.4)).fit(x, y, epochs=3, callbacks=[plateau], verbose=0)
+    # the rate each epoch trained with: epoch 0 is an improvement (on infinity), epoch 1 is
+    # not and halves the rate at its end, which epoch 2 then trains with
+    assert history.history["learning_rate"] == [0.4, 0.4, 0.2]
+    assert plateau.reductions == [(1, 0.2), (2, 0.1)]
 
 
 def test_learning_rate_scheduler_bad_rate(data):
@@ -310,8 +351,8 @@ def test_model_checkpoint_save_best_only(tmp_path, data):
     model = make_model(SGD(2.0))
     best_weights = {}
 
-    def remember(epoch, logs):
-        if logs["val_loss"] <= min(model.history.history["val_loss"]):
+    def remember(epoch, logs):  # History records the epoch after the callbacks, as in Keras
+        if logs["val_loss"] <= min(model.history.history.get("val_loss", [np.inf])):
             best_weights["w"] = model.get_weights()
 
     ckpt = ModelCheckpoint(path, monitor="val_loss", save_best_only=True)

@@ -475,18 +475,20 @@ def test_validation_data_wins_over_validation_split():
     assert history.history["val_loss"][-1] == pytest.approx(both.evaluate(x[:5], y[:5]))
 
 
-def test_history_is_filled_before_the_callbacks_see_the_epoch():
+def test_history_records_each_epoch_after_the_callbacks_as_keras_does():
     x, y = small_problem()
     seen = []
 
     class Peek(Callback):
         def on_epoch_end(self, epoch, logs=None):
             seen.append((epoch, list(self.model.history.epoch), self.model.history.params))
+            logs["peeked"] = epoch  # recorded: History comes after the callbacks
 
     model = classifier()
     model.compile(optimizer=SGD(0.5), loss="categorical_crossentropy")
     history = model.fit(x, y, batch_size=10, epochs=2, callbacks=[Peek()])
-    assert [(e, epochs) for e, epochs, _ in seen] == [(0, [0]), (1, [0, 1])]
+    assert [(e, epochs) for e, epochs, _ in seen] == [(0, []), (1, [0])]
+    assert history.epoch == [0, 1] and history.history["peeked"] == [0, 1]
     assert seen[0][2] is history.params and history.params["steps"] == -(-len(x) // 10)
     assert history.diverged is False and history.interrupted is False
 

@@ -228,6 +228,8 @@ class ReduceLROnPlateau(_Watcher):
         self.best = self._worst()
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        if logs is not None:  # the rate this epoch trained with, as Keras logs it
+            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
         current = self._current(logs)
         if self.cooldown_counter > 0:
             self.cooldown_counter -= 1

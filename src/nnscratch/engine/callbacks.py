@@ -115,10 +115,11 @@ def _defines(cb: Callback, hook: str) -> bool:
 class History(Callback):
     """Records the logs of every epoch: ``history.history["loss"]`` is a list.
 
-    ``fit`` makes a new one for each run, fills it itself after every epoch (before the
-    callbacks' ``on_epoch_end``, so they see that epoch in ``model.history``), returns it
-    and keeps it as ``model.history``; ``history.params`` are the run's settings, as for
-    a callback. ``interrupted`` is True when training was stopped by Ctrl-C or by a
+    ``fit`` makes a new one for each run, fills it itself after every epoch (after the
+    callbacks' ``on_epoch_end``, as Keras does, so that what they add to the logs is
+    recorded too: ``learning_rate`` from :class:`LearningRateScheduler`, a metric of your
+    own), returns it and keeps it as ``model.history``; ``history.params`` are the run's
+    settings, as for a callback. ``interrupted`` is True when training was stopped by Ctrl-C or by a
     diverging loss, ``diverged`` when by a diverging loss.
     """
 
@@ -208,6 +209,10 @@ class LearningRateScheduler(Callback):
             )
         optimizer.learning_rate = float(lr)
         self.rates.append(float(lr))
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        if logs is not None:  # as Keras does: History, called last, records it
+            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
 
 
 def _accepts_two_args(fn: Callable[..., Any]) -> bool:

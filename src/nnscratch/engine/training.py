@@ -289,8 +289,8 @@ def fit_loop(
                 val_out = backend.to_numpy(model.forward(model.xp.asarray(validation[0])))
                 scores = model.scores(val_out, *validation[1:])
                 logs.update({f"val_{key}": value for key, value in scores.items()})
-            history.on_epoch_end(epoch, logs)  # first: callbacks see this epoch in model.history
             hooks.call("on_epoch_end", epoch, logs)
+            history.on_epoch_end(epoch, logs)  # last: it records what the callbacks added
             if model.stop_training:
                 break
         if not all(bool(xp.all(xp.isfinite(p))) for p in params.values()):
