@@ -122,6 +122,27 @@ def test_binary_crossentropy_gradient(n, k, seed, reduction, soft):
 
 
 @FAST
+@given(n=batch, c=st.integers(2, 6), seed=seeds, reduction=reductions, soft=st.booleans())
+def test_crossentropy_from_logits_gradient(n, c, seed, reduction, soft):
+    """On logits (any real numbers), with one-hot rows or soft rows that need not sum to 1."""
+    rng = np.random.RandomState(seed)
+    loss = losses.get("categorical_crossentropy_from_logits", reduction=reduction)
+    y = rng.uniform(0, 1, (n, c)) if soft else np.eye(c)[labels(rng, n, c)]
+    targets = loss.encode_targets(y, c, F64)
+    assert check_loss(loss, targets, 3.0 * rng.standard_normal((n, c))) < TOL
+
+
+@FAST
+@given(n=batch, k=units, seed=seeds, reduction=reductions, soft=st.booleans())
+def test_binary_crossentropy_from_logits_gradient(n, k, seed, reduction, soft):
+    rng = np.random.RandomState(seed)
+    loss = losses.get("binary_crossentropy_from_logits", reduction=reduction)
+    y = rng.uniform(0, 1, (n, k)) if soft else rng.randint(0, 2, (n, k))
+    targets = loss.encode_targets(y, k, F64)
+    assert check_loss(loss, targets, 3.0 * rng.standard_normal((n, k))) < TOL
+
+
+@FAST
 @given(
     n=batch, k=units, seed=seeds, reduction=reductions, name=st.sampled_from(["quadratic", "mse"])
 )

@@ -489,8 +489,12 @@ def test_custom_losses_and_metrics_that_need_autodiff_are_refused_with_what_to_w
         x = ActivityRegularizationLayer()(x)
     with pytest.raises(AttributeError, match=r"no keras\.ops"):
         keras.ops  # noqa: B018
-    with pytest.raises(ValueError, match="end the model with activation='softmax'"):
-        keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    # the guide's loss on logits works (its model also adds a loss of its own, refused above)
+    logits = np.array([[2.0, 1.0, 0.1]])
+    probabilities = np.exp(logits) / np.exp(logits).sum()
+    assert keras.losses.SparseCategoricalCrossentropy(from_logits=True)(
+        [0], logits
+    ) == pytest.approx(keras.losses.SparseCategoricalCrossentropy()([0], probabilities))
 
 
 def test_data_that_is_not_arrays_is_refused_with_what_to_do():

@@ -102,12 +102,65 @@ def test_metric_objects_accumulate_as_keras_stateful_metrics():
     assert categorical(np.eye(3), np.eye(3)) == 1.0  # calling updates and returns the result
 
 
-def test_from_logits_true_is_refused_with_the_fix():
-    with pytest.raises(ValueError, match="softmax"):
-        keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    with pytest.raises(ValueError, match="sigmoid"):
-        keras.losses.BinaryCrossentropy(from_logits=True)
-    assert keras.losses.CategoricalCrossentropy(from_logits=False)(np.eye(2), np.eye(2)) < 1e-6
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_from_logits_losses_compute_on_logits():
+    z = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], [800.0, 0.0, -800.0]])  # one huge row
+    labels = np.array([0, 1, 2])
+    expected = -np.log(_softmax(z[:2])[[0, 1], [0, 1]])  # the huge row: -log p = 1600
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    assert isinstance(loss, keras.losses.SparseCategoricalCrossentropy)
+    assert loss(labels, z) == pytest.approx((expected.sum() + 1600.0) / 3, rel=1e-12)
+    assert keras.losses.CategoricalCrossentropy(from_logits=True)(
+        np.eye(3)[labels[:2]], z[:2]
+    ) == pytest.approx(expected.mean(), rel=1e-12)
+    logit, y = np.array([[-1.0], [2.0], [40.0]]), np.array([0.0, 1.0, 0.0])
+    p = 1 / (1 + np.exp(-logit[:2, 0]))
+    binary = -(y[:2] * np.log(p) + (1 - y[:2]) * np.log1p(-p))
+    binary = np.append(binary, 40.0)  # p of 40 rounds to 1: from p, log(1 - p) would be -inf
+    got = keras.losses.BinaryCrossentropy(from_logits=True)(y, logit)
+    assert got == pytest.approx(binary.mean(), rel=1e-12)
+    with pytest.raises(ValueError, match="only the cross-entropies take logits"):
+        keras.losses.Hinge(from_logits=True)
+    with pytest.raises(TypeError, match="from_logits"):
+        keras.losses.CategoricalCrossentropy(from_logits="yes")
+
+
+def test_a_linear_output_with_from_logits_trains_as_softmax_with_cross_entropy(tmp_path):
+    """The tutorials' ``Dense(10)`` + ``SparseCategoricalCrossentropy(from_logits=True)``:
+    the same losses, epoch by epoch, as ``Dense(10, "softmax")`` with the plain loss, and
+    the logits' softmax is the other model's output. It saves and loads with its loss."""
+    x, y = _data(90)
+
+    def trained(activation, loss):
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential(
+            [
+                keras.Input(shape=(4,)),
+                layers.Dense(5, activation="tanh"),
+                layers.Dense(3, activation),
+            ]
+        )
+        model.compile(optimizer=keras.optimizers.SGD(0.5), loss=loss, metrics=["accuracy"])
+        return model, model.fit(x, y, epochs=5, batch_size=16, verbose=0).history
+
+    logits_model, logits_history = trained(
+        None, keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    )
+    softmax_model, softmax_history = trained("softmax", "sparse_categorical_crossentropy")
+    np.testing.assert_allclose(logits_history["loss"], softmax_history["loss"], rtol=1e-12)
+    assert logits_history["accuracy"] == softmax_history["accuracy"]
+    np.testing.assert_allclose(
+        _softmax(logits_model.predict(x, verbose=0)),
+        softmax_model.predict(x, verbose=0),
+        rtol=1e-10,
+    )
+    logits_model.save(tmp_path / "logits.nnscratch")
+    loaded = keras.models.load_model(tmp_path / "logits.nnscratch")
+    assert loaded.evaluate(x, y, verbose=0) == logits_model.evaluate(x, y, verbose=0)
 
 
 def test_calling_an_unbuilt_model_builds_it_from_the_data():

@@ -2,7 +2,9 @@
 
 By name in ``compile(loss=...)``: ``"categorical_crossentropy"``,
 ``"sparse_categorical_crossentropy"``, ``"binary_crossentropy"``, ``"mse"``, ``"mae"``,
-``"huber"``, ``"hinge"``, ``"squared_hinge"``, ``"categorical_hinge"``, ``"quadratic"``.
+``"huber"``, ``"hinge"``, ``"squared_hinge"``, ``"categorical_hinge"``, ``"quadratic"``;
+for a linear output layer, ``"categorical_crossentropy_from_logits"`` and
+``"binary_crossentropy_from_logits"`` (the loss applies the softmax or the sigmoid).
 """
 
 from .engine import losses as _engine_losses

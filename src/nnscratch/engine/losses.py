@@ -10,6 +10,8 @@ The losses (``k`` outputs per example, ``e = a - y``), looked up by Keras' names
 ``categorical_crossentropy`` (also          ``-sum_k y_k log p_k``; integer labels or
 ``sparse_categorical_crossentropy``)        one-hot rows
 ``binary_crossentropy``                     ``-sum_k [y log p + (1 - y) log(1 - p)]``
+``..._crossentropy_from_logits``            the same of ``softmax(z)`` / ``sigmoid(z)``,
+                                            for a linear output layer
 ``mean_squared_error`` / ``mse``            ``mean_k e**2``
 ``mean_absolute_error`` / ``mae``           ``mean_k |e|``
 ``huber``                                   ``mean_k`` of ``e**2/2`` or ``delta |e| - delta**2/2``
@@ -46,15 +48,19 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .activations import Sigmoid, softmax
 from .backend import array_namespace, difference, flat_dot, row_dots
 from .checks import lookup, number, one_of
 from .config import constructor_config
+from .labels import one_hot
 
 __all__ = [
     "LOSSES",
     "REDUCTIONS",
     "BinaryCrossentropy",
+    "BinaryCrossentropyFromLogits",
     "CategoricalCrossentropy",
+    "CategoricalCrossentropyFromLogits",
     "CategoricalHinge",
     "Hinge",
     "Huber",
@@ -114,15 +120,6 @@ class Loss:
     def total(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
         """Sum of the per-example losses (the training loop's hot path)."""
         return float(array_namespace(y_pred).sum(self.per_example(y_true, y_pred)))
-
-    def total_and_gradient(
-        self, y_true: np.ndarray, y_pred: np.ndarray, out: np.ndarray | None = None
-    ) -> tuple[float, np.ndarray]:
-        """Both :meth:`total` and :meth:`gradient`; losses override it to share work.
-
-        ``out`` is a scratch array shaped like ``y_pred`` that may receive the gradient.
-        """
-        return self.total(y_true, y_pred), self.gradient(y_true, y_pred)
 
     def objective(self, total: float, penalty: float, n: int) -> float:
         """The objective per example, from the summed loss of ``n`` examples.
@@ -247,6 +244,52 @@ class BinaryCrossentropy(Loss):
         return self._reduce_grad((p - y_true) / (p * (1.0 - p)))
 
 
+class CategoricalCrossentropyFromLogits(CategoricalCrossentropy):
+    """The cross-entropy of ``softmax(z)``: the model ends with a linear layer, whose
+    outputs ``z`` are *logits*, and the loss applies the softmax itself (Keras'
+    ``from_logits=True``, PyTorch's ``CrossEntropyLoss``)::
+
+        L = -sum_k y_k log softmax(z)_k          log softmax(z) = z - max z - log sum exp(z - max z)
+        dL/dz = softmax(z) * sum_k y_k - y      (= p - y for one-hot rows)
+
+    The fused gradient of a softmax layer, here inside the loss; ``predict`` returns
+    the logits (``argmax`` is the same class).
+    """
+
+    name = "categorical_crossentropy_from_logits"
+    fused_activation = None
+    total = Loss.total  # the sum of per_example, which works on the logits
+
+    def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        xp = array_namespace(y_pred)
+        shifted = y_pred - xp.max(y_pred, axis=1, keepdims=True)  # exp never overflows
+        log_p = shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
+        return -row_dots(y_true, log_p)
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        mass = array_namespace(y_true).sum(y_true, axis=1, keepdims=True)  # 1 for one-hot
+        return self._reduce_grad(softmax(y_pred) * mass - y_true)
+
+
+class BinaryCrossentropyFromLogits(BinaryCrossentropy):
+    """The binary cross-entropy of ``sigmoid(z)``, for a linear output layer (Keras'
+    ``from_logits=True``, PyTorch's ``BCEWithLogitsLoss``)::
+
+        L = sum_k [max(z, 0) - y z + log(1 + exp(-|z|))]     (never exp of a large z)
+        dL/dz = sigmoid(z) - y
+    """
+
+    name = "binary_crossentropy_from_logits"
+    fused_activation = None
+
+    def per_example(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        xp, z = array_namespace(y_pred), y_pred
+        return xp.sum(xp.maximum(z, 0.0) - z * y_true + xp.log1p(xp.exp(-xp.abs(z))), axis=1)
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return self._reduce_grad(Sigmoid().forward(y_pred) - y_true)
+
+
 class _LabelsOrRows(Loss):
     """A loss of one-hot rows that also takes integer class labels ``(n,)`` and encodes them."""
 
@@ -277,14 +320,6 @@ class Quadratic(_LabelsOrRows):
 
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         return self._reduce_grad(y_pred - y_true)
-
-    def total_and_gradient(
-        self, y_true: np.ndarray, y_pred: np.ndarray, out: np.ndarray | None = None
-    ) -> tuple[float, np.ndarray]:
-        # One difference a - y serves both: the loss 1/2 sum (a - y)^2 and its gradient.
-        diff = difference(y_pred, y_true, out)
-        total = 0.5 * flat_dot(diff, diff)
-        return total, self._reduce_grad(diff)
 
 
 class MeanSquaredError(Loss):
@@ -414,44 +449,13 @@ class CategoricalHinge(_LabelsOrRows):
         return self._reduce_grad(xp.where(outside, 0.0, grad))
 
 
-def one_hot(labels: np.ndarray, n_classes: int, dtype: np.dtype = np.float64) -> np.ndarray:
-    """Encode integer labels ``0..n_classes-1`` as one-hot rows.
-
-    Raises ``ValueError`` naming the offending labels when a label does not fit.
-    """
-    labels = np.asarray(labels)
-    if labels.dtype.kind not in "iu" or (
-        labels.size and not 0 <= labels.min() <= labels.max() < n_classes
-    ):
-        labels = _checked_labels(labels, n_classes)
-    # row i is 1.0 in the column of its label, 0.0 elsewhere
-    return (labels[:, None] == np.arange(n_classes)).astype(dtype)
-
-
-def _checked_labels(labels: np.ndarray, n_classes: int) -> np.ndarray:
-    """Integer labels from whole-number floats; ``ValueError`` naming the labels that do
-    not fit ``0..n_classes-1``."""
-    if labels.size and labels.dtype.kind not in "iu":
-        as_int = labels.astype(np.int64) if labels.dtype.kind in "bf" else None
-        if as_int is None or not np.array_equal(as_int, labels):
-            raise ValueError(
-                f"class labels must be integers 0..{n_classes - 1}, got dtype {labels.dtype}"
-            )
-        labels = as_int
-    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
-        bad = np.unique(labels[(labels < 0) | (labels >= n_classes)])[:5].tolist()
-        raise ValueError(
-            f"labels {bad} do not fit an output layer of {n_classes} units: expected "
-            f"labels in 0..{n_classes - 1}"
-        )
-    return labels
-
-
 LOSSES: dict[str, type[Loss]] = {
     "categorical_crossentropy": CategoricalCrossentropy,
     "sparse_categorical_crossentropy": CategoricalCrossentropy,
     "cross_entropy": CategoricalCrossentropy,
     "binary_crossentropy": BinaryCrossentropy,
+    "categorical_crossentropy_from_logits": CategoricalCrossentropyFromLogits,
+    "binary_crossentropy_from_logits": BinaryCrossentropyFromLogits,
     "quadratic": Quadratic,
     "mean_squared_error": MeanSquaredError,
     "mse": MeanSquaredError,

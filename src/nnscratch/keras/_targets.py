@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.inputs import checked_sample_weight
-from ..engine.losses import one_hot
+from ..engine.labels import one_hot
 
 __all__ = ["batch", "example_weights"]
 

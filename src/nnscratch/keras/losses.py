@@ -5,8 +5,10 @@ callable as Keras' loss objects are: ``CategoricalCrossentropy()(y_true, y_pred)
 the batch's loss, one number (the mean over the examples, weighted by
 ``sample_weight=`` if given, as Keras' ``"sum_over_batch_size"``; the sum with
 ``reduction="sum"``). ``SparseCategoricalCrossentropy`` is the categorical cross-entropy
-for integer labels. ``from_logits=False`` is accepted; ``True`` is refused with the
-activation to end the model with. In ``compile`` they are the engine's losses, and save as those.
+for integer labels. With ``from_logits=True`` the cross-entropies take a linear output
+layer's logits and apply the softmax (the sigmoid for ``BinaryCrossentropy``) themselves
+(the engine's ``CategoricalCrossentropyFromLogits``, ``BinaryCrossentropyFromLogits``).
+In ``compile`` they are the engine's losses, and save as those.
 
 The functions, as Keras 2 scripts pass them to ``compile``::
 
@@ -31,8 +33,13 @@ from ..losses import get
 from ._refusals import unsupported
 from ._targets import batch, example_weights
 
-# the engine's loss classes, each made callable below (Nielsen's Quadratic is not Keras')
-_CLASSES = [name for name in _losses.__all__ if name not in ("Loss", "Quadratic", "get")]
+# the engine's loss classes, each made callable below (Nielsen's Quadratic is not Keras';
+# the ...FromLogits ones are Keras' from_logits=True)
+_CLASSES = [
+    name
+    for name in _losses.__all__
+    if name not in ("Loss", "Quadratic", "get") and not name.endswith("FromLogits")
+]
 
 __all__ = [
     *_CLASSES,
@@ -110,17 +117,22 @@ class LossObject:
 
     #: integer labels, one-hot encoded against y_pred's columns before the loss
     sparse = False
+    #: the class a cross-entropy becomes with ``from_logits=True`` (set below)
+    logits_class: type | None = None
     reduction: str
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        if not flag("from_logits", kwargs.get("from_logits", False)):
+            return super().__new__(cls)
+        if cls.logits_class is None:
+            raise unsupported(
+                cls.__name__, "from_logits", True, "only the cross-entropies take logits"
+            )
+        return super().__new__(cls.logits_class)  # a subclass of cls: __init__ runs
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # only *args and **kwargs here, so that get_config reads the engine's arguments
-        if flag("from_logits", kwargs.pop("from_logits", False)):
-            last = "sigmoid" if type(self).name == "binary_crossentropy" else "softmax"  # type: ignore[attr-defined]
-            why = (
-                f"the loss takes probabilities; end the model with activation='{last}' and "
-                f"leave from_logits=False (softmax and cross-entropy are then fused in training)"
-            )
-            raise unsupported(type(self).__name__, "from_logits", True, why)
+        kwargs.pop("from_logits", None)  # read by __new__
         if kwargs.get("reduction") == "sum_over_batch_size":  # Keras 3's name of "mean"
             kwargs["reduction"] = "mean"
         super().__init__(*args, **kwargs)
@@ -170,3 +182,16 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):  # type: ignore[va
     labels ``0..classes-1`` (``compile`` accepts them with either class)."""
 
     sparse = True
+
+
+def _from_logits(cls: type, engine_class: type) -> None:
+    """``cls(from_logits=True)``: an instance of ``cls`` computing ``engine_class``'s loss,
+    which applies the softmax (or sigmoid) to the model's linear outputs itself."""
+    doc = f"``{cls.__name__}(from_logits=True)``: see :class:`{engine_class.__name__}`."
+    attributes = {"__module__": __name__, "__doc__": doc, "logits_class": None}
+    cls.logits_class = type(f"{cls.__name__}FromLogits", (cls, engine_class), attributes)
+
+
+_from_logits(BinaryCrossentropy, engine_losses.BinaryCrossentropyFromLogits)
+_from_logits(CategoricalCrossentropy, engine_losses.CategoricalCrossentropyFromLogits)
+_from_logits(SparseCategoricalCrossentropy, engine_losses.CategoricalCrossentropyFromLogits)

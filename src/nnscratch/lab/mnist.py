@@ -23,7 +23,7 @@ import numpy as np
 
 from ..engine import backend, checks
 from ..engine.callbacks import Callback
-from ..engine.losses import one_hot
+from ..engine.labels import one_hot
 from ..engine.model import TrainingDiverged
 from ..nielsen import CrossEntropyCost, Network
 from .memory import check_fits

@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 
 from ..engine.checks import integer, number, positive_int
+from ..engine.labels import one_hot
 from ..engine.layers import Dense
-from ..engine.losses import one_hot
 from ..engine.model import Sequential
 from ._costs import QuadraticCost, cost_class, is_book_cost
 from ._examples import LayerList, as_list, to_matrices

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.checks import number, positive_int
-from ..engine.losses import one_hot
+from ..engine.labels import one_hot
 from ..engine.optimizers import SGD as EngineSGD
 from ..engine.regularizers import L1L2
 from ._costs import is_book_cost, sigmoid, sigmoid_prime

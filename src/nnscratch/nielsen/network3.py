@@ -62,7 +62,7 @@ import numpy as np
 
 from ..engine.callbacks import Callback
 from ..engine.checks import number, positive_int
-from ..engine.losses import one_hot
+from ..engine.labels import one_hot
 from ..engine.model import Sequential
 from ..engine.optimizers import SGD as EngineSGD
 from ..engine.regularizers import L1L2

@@ -94,12 +94,6 @@ class HalfSquaredError(Quadratic):
     def total(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
         return super().total(y_true, y_pred) / y_pred.shape[1]
 
-    def total_and_gradient(
-        self, y_true: np.ndarray, y_pred: np.ndarray, out: np.ndarray | None = None
-    ) -> tuple[float, np.ndarray]:
-        total, grad = super().total_and_gradient(y_true, y_pred, out)
-        return total / y_pred.shape[1], grad
-
 
 class Exp(Activation):
     """``a = exp(z)``: the log link of Poisson regression (predictions are positive)."""

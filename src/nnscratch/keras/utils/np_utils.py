@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ...engine.checks import positive_int
-from ...engine.losses import one_hot
+from ...engine.labels import one_hot
 
 __all__ = ["to_categorical"]
 
