@@ -112,13 +112,16 @@ def test_categorical_crossentropy_gradient(n, c, seed, reduction, one_hot):
 
 
 @FAST
-@given(n=batch, k=units, seed=seeds, reduction=reductions, soft=st.booleans())
-def test_binary_crossentropy_gradient(n, k, seed, reduction, soft):
+@given(n=batch, k=units, seed=seeds, reduction=reductions, soft=st.booleans(), logits=st.booleans())
+def test_binary_crossentropy_gradient(n, k, seed, reduction, soft, logits):
+    """On probabilities, or on logits (any real numbers) with ``from_logits``."""
     rng = np.random.RandomState(seed)
-    loss = losses.get("binary_crossentropy", reduction=reduction)
+    name = "binary_crossentropy_from_logits" if logits else "binary_crossentropy"
+    loss = losses.get(name, reduction=reduction)
     y = rng.uniform(0, 1, (n, k)) if soft else rng.randint(0, 2, (n, k))
     targets = loss.encode_targets(y, k, F64)
-    assert check_loss(loss, targets, probabilities(rng, (n, k))) < TOL
+    outputs = 3.0 * rng.standard_normal((n, k)) if logits else probabilities(rng, (n, k))
+    assert check_loss(loss, targets, outputs) < TOL
 
 
 @FAST
@@ -130,16 +133,6 @@ def test_crossentropy_from_logits_gradient(n, c, seed, reduction, soft):
     y = rng.uniform(0, 1, (n, c)) if soft else np.eye(c)[labels(rng, n, c)]
     targets = loss.encode_targets(y, c, F64)
     assert check_loss(loss, targets, 3.0 * rng.standard_normal((n, c))) < TOL
-
-
-@FAST
-@given(n=batch, k=units, seed=seeds, reduction=reductions, soft=st.booleans())
-def test_binary_crossentropy_from_logits_gradient(n, k, seed, reduction, soft):
-    rng = np.random.RandomState(seed)
-    loss = losses.get("binary_crossentropy_from_logits", reduction=reduction)
-    y = rng.uniform(0, 1, (n, k)) if soft else rng.randint(0, 2, (n, k))
-    targets = loss.encode_targets(y, k, F64)
-    assert check_loss(loss, targets, 3.0 * rng.standard_normal((n, k))) < TOL
 
 
 @FAST
