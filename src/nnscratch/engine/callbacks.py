@@ -119,8 +119,8 @@ class History(Callback):
     callbacks' ``on_epoch_end``, as Keras does, so that what they add to the logs is
     recorded too: ``learning_rate`` from :class:`LearningRateScheduler`, a metric of your
     own), returns it and keeps it as ``model.history``; ``history.params`` are the run's
-    settings, as for a callback. ``interrupted`` is True when training was stopped by Ctrl-C or by a
-    diverging loss, ``diverged`` when by a diverging loss.
+    settings, as for a callback. ``interrupted`` is True when training was stopped by
+    Ctrl-C or by a diverging loss, ``diverged`` when by a diverging loss.
     """
 
     def __init__(self, model: Any = None, params: Mapping[str, Any] | None = None) -> None:

@@ -249,8 +249,9 @@ class CategoricalCrossentropyFromLogits(CategoricalCrossentropy):
     outputs ``z`` are *logits*, and the loss applies the softmax itself (Keras'
     ``from_logits=True``, PyTorch's ``CrossEntropyLoss``)::
 
-        L = -sum_k y_k log softmax(z)_k          log softmax(z) = z - max z - log sum exp(z - max z)
-        dL/dz = softmax(z) * sum_k y_k - y      (= p - y for one-hot rows)
+        L = -sum_k y_k log softmax(z)_k
+        log softmax(z) = (z - max z) - log sum exp(z - max z)     (exp never overflows)
+        dL/dz = softmax(z) * sum_k y_k - y                        (p - y for one-hot rows)
 
     The fused gradient of a softmax layer, here inside the loss; ``predict`` returns
     the logits (``argmax`` is the same class).
