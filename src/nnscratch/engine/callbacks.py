@@ -98,7 +98,7 @@ class CallbackList:
             if params is not None:
                 cb.set_params(params)
         self.hooks = {
-            hook: [getattr(cb, hook) for cb in self.callbacks if _defines(cb, hook)]
+            hook: [getattr(cb, hook) for cb in self.callbacks if defines(cb, hook)]
             for hook in hooks
         }
 
@@ -107,9 +107,10 @@ class CallbackList:
             method(*args)
 
 
-def _defines(cb: Callback, hook: str) -> bool:
-    """True when ``cb`` has its own ``hook`` (in its class or, as LambdaCallback, itself)."""
-    return hook in vars(cb) or getattr(type(cb), hook, None) is not getattr(Callback, hook, None)
+def defines(cb: Callback, hook: str, base: type = Callback) -> bool:
+    """True when ``cb`` has its own ``hook`` (in its class or, as LambdaCallback, itself),
+    not the no-op of ``base`` (a facade's base class may add hooks of its own)."""
+    return hook in vars(cb) or getattr(type(cb), hook, None) is not getattr(base, hook, None)
 
 
 class History(Callback):

@@ -51,8 +51,7 @@ _ALIASES = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_
 
 def overrides(callback: Any, hook: str) -> bool:
     """True when ``callback`` has a ``hook`` of its own (not :class:`Callback`'s no-op)."""
-    own = getattr(type(callback), hook, None)
-    return own is not None and own is not getattr(Callback, hook, None)
+    return engine_callbacks.defines(callback, hook, Callback)
 
 
 def run_test(
