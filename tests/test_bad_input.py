@@ -426,8 +426,12 @@ def test_model_misuse():
         TypeError, match="callbacks must be Callback instances, got builtin_function"
     ):
         model().fit(X, Y, verbose=0, callbacks=[print])
-    with pytest.raises(ValueError, match=r"initial_epoch must be in \[0, epochs\), got 5"):
-        model().fit(X, Y, epochs=2, initial_epoch=5, verbose=0)
+    with pytest.raises(ValueError, match=r"initial_epoch must be an integer >= 0, got -1"):
+        model().fit(X, Y, epochs=2, initial_epoch=-1, verbose=0)
+    with pytest.raises(ValueError, match=r"epochs must be an integer >= 0, got -3"):
+        model().fit(X, Y, epochs=-3, verbose=0)
+    with pytest.raises(TypeError, match=r"epochs must be an integer >= 0, got 2\.0"):
+        model().fit(X, Y, epochs=2.0, verbose=0)
     empty = Sequential()
     empty.compile(loss="mse")
     with pytest.raises(ValueError, match="the model has no layers"):

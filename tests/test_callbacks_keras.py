@@ -123,3 +123,59 @@ def test_keras_module_offers_them():
     with pytest.raises(ValueError, match="verbose"):
         callbacks.EarlyStopping(verbose=3)
     assert np.isfinite(callbacks.ReduceLROnPlateau().best) is np.False_
+
+
+class _Calls(keras_callbacks.Callback):
+    """Records the training hooks it sees, with their logs."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def on_train_begin(self, logs=None):
+        self.calls.append(("train_begin", logs))
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.calls.append(("epoch_begin", epoch))
+
+    def on_train_end(self, logs=None):
+        self.calls.append(("train_end", logs))
+
+
+@pytest.mark.parametrize("epochs, initial_epoch", [(0, 0), (3, 3), (2, 5)])
+def test_fit_with_no_epoch_to_run_returns_an_empty_history_as_keras(
+    data, capsys, epochs, initial_epoch
+):
+    """Keras runs the epochs ``range(initial_epoch, epochs)``: none at all for ``epochs=0``
+    or for a resumed run that is already done. The callbacks see the start and the end,
+    the history is empty, nothing is printed and no weight moves."""
+    import nnscratch.keras as keras
+
+    x, y, _, _ = data
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(2, "softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    before = [w.copy() for w in model.get_weights()]
+    spy = _Calls()
+    stop = keras_callbacks.EarlyStopping(monitor="loss", restore_best_weights=True)
+    for verbose in (0, 1, 2):
+        history = model.fit(
+            x, y, epochs=epochs, initial_epoch=initial_epoch, verbose=verbose, callbacks=[spy, stop]
+        )
+        assert history.history == {} and history.epoch == []
+        assert history.params["epochs"] == epochs
+    assert spy.calls == [("train_begin", {}), ("train_end", {})] * 3
+    assert stop.stopped_epoch == 0
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+    assert capsys.readouterr().out == ""
+
+
+def test_fit_with_no_epoch_to_run_still_checks_and_builds(data):
+    """The data are checked and a model without an input shape is built, as by any fit."""
+    x, y, _, _ = data
+    model = Sequential([Dense(3, "tanh"), Dense(2, "softmax")], seed=0)
+    model.compile(optimizer=SGD(0.1), loss="categorical_crossentropy")
+    with pytest.raises(ValueError, match="x and y have different numbers of samples: 90 and 50"):
+        model.fit(x, y[:50], epochs=0)
+    assert model.fit(x, y, epochs=0).history == {}
+    assert model.built and model.predict(x[:4]).shape == (4, 2)

@@ -374,7 +374,10 @@ class Sequential:
             gradient descent (one step per epoch, as in the WildML tutorial and the
             article's runs) is ``batch_size=len(x)``.
         epochs : int
-            Passes over the data (> 0).
+            The epoch to stop before: training runs epochs ``initial_epoch`` to
+            ``epochs - 1``. As in Keras, none run when ``epochs <= initial_epoch``
+            (``epochs=0``, or resuming a run that is already done): the callbacks see
+            the start and end of training and the history stays empty.
         verbose : 0, 1, 2 or "auto"
             Passed to the callbacks in ``params``; the engine prints nothing itself
             (``nnscratch.Sequential`` shows a progress bar for it).
@@ -397,7 +400,7 @@ class Sequential:
             (Keras' ``"sum_over_batch_size"``). With ``class_weight`` too, the two
             multiply. The weights follow their examples through the shuffling.
         initial_epoch : int
-            Epoch to start counting from (to resume training).
+            Epoch to start counting from (to resume training), >= 0.
 
         Returns
         -------
@@ -413,9 +416,10 @@ class Sequential:
             are kept and the message suggests a lower learning rate. With a
             ``TerminateOnNaN`` callback, ``fit`` returns the history instead.
         """
-        epochs = positive_int("epochs", epochs)
-        if not 0 <= integer("initial_epoch", initial_epoch) < epochs:
-            raise ValueError(f"initial_epoch must be in [0, epochs), got {initial_epoch}")
+        epochs, initial_epoch = (
+            integer("epochs", epochs, 0),
+            integer("initial_epoch", initial_epoch, 0),
+        )
         batch_size = BATCH_SIZE if batch_size is None else positive_int("batch_size", batch_size)
         x, targets = self.check_data(x, y)
         weights = inputs.sample_weights(targets, sample_weight, class_weight, self.dtype)
