@@ -416,10 +416,8 @@ class Sequential:
             are kept and the message suggests a lower learning rate. With a
             ``TerminateOnNaN`` callback, ``fit`` returns the history instead.
         """
-        epochs, initial_epoch = (
-            integer("epochs", epochs, 0),
-            integer("initial_epoch", initial_epoch, 0),
-        )
+        epochs = integer("epochs", epochs, low=0)
+        initial_epoch = integer("initial_epoch", initial_epoch, low=0)
         batch_size = BATCH_SIZE if batch_size is None else positive_int("batch_size", batch_size)
         x, targets = self.check_data(x, y)
         weights = inputs.sample_weights(targets, sample_weight, class_weight, self.dtype)
