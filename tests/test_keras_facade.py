@@ -188,6 +188,27 @@ def test_to_categorical():
         to_categorical([0, 3], 2)
 
 
+def test_to_categorical_takes_labels_of_any_shape_as_keras():
+    """Keras 2 and 3 give labels of any shape a last axis of classes (a column's axis of
+    1 is dropped); whole-number floats are labels, other values are refused by name."""
+    from nnscratch.keras.utils import to_categorical
+
+    assert to_categorical([[0], [2]]).shape == (2, 3)
+    assert to_categorical(2, 4).tolist() == [0, 0, 1, 0]
+    masks = np.array([[[0, 1], [2, 1]], [[1, 1], [0, 0]]])  # 2 images of 2x2 pixel classes
+    out = to_categorical(masks)
+    assert out.shape == (2, 2, 2, 3)
+    np.testing.assert_array_equal(out.argmax(axis=-1), masks)
+    np.testing.assert_array_equal(out.sum(axis=-1), np.ones((2, 2, 2)))
+    np.testing.assert_array_equal(to_categorical(np.array([1.0, 0.0])), [[0, 1], [1, 0]])
+    with pytest.raises(
+        ValueError, match=r"class labels must be integers 0\.\.1, got dtype float64"
+    ):
+        to_categorical(np.array([1.5, 0.0]), 2)
+    with pytest.raises(ValueError, match="class labels must be integers, got dtype <U1"):
+        to_categorical(["a", "b"])
+
+
 def test_schedules_path():
     from nnscratch.keras.optimizers import SGD
     from nnscratch.keras.optimizers.schedules import ExponentialDecay

@@ -18,20 +18,27 @@ def to_categorical(y: Any, num_classes: int | None = None, dtype: str = "float32
 
     ``to_categorical([0, 2, 1])`` is a ``(3, 3)`` array with a single 1 per row.
     ``num_classes`` defaults to ``max(y) + 1``; labels must be integers in
-    ``0..num_classes-1``.
+    ``0..num_classes-1`` (whole-number floats such as ``2.0`` count as integers).
+
+    Labels of any shape get a last axis of ``num_classes``, as in Keras: a ``(n, 1)``
+    column gives ``(n, num_classes)`` (the column's axis is dropped), a ``(n, h, w)``
+    mask of pixel classes gives ``(n, h, w, num_classes)`` and one label gives one row
+    of shape ``(num_classes,)``. ``dtype`` is Keras 2's argument (Keras 3 has none).
 
     >>> to_categorical([0, 1], 2)
     array([[1., 0.],
            [0., 1.]], dtype=float32)
+    >>> to_categorical([[0], [2]]).shape
+    (2, 3)
     """
     labels = np.asarray(y)
-    if labels.ndim == 2 and labels.shape[1] == 1:
-        labels = labels[:, 0]
-    if labels.ndim != 1:
-        raise ValueError(f"expected a 1-D array of class labels, got shape {labels.shape}")
+    if labels.dtype.kind not in "biuf":
+        raise ValueError(f"class labels must be integers, got dtype {labels.dtype}")
+    shape = labels.shape[:-1] if labels.ndim > 1 and labels.shape[-1] == 1 else labels.shape
+    labels = labels.reshape(-1)
     if num_classes is None:
         if labels.size == 0:
             raise ValueError("cannot infer num_classes from an empty array; pass num_classes=")
         num_classes = int(np.max(labels)) + 1
     num_classes = positive_int("num_classes", num_classes)
-    return one_hot(labels, num_classes, np.dtype(dtype))
+    return one_hot(labels, num_classes, np.dtype(dtype)).reshape(*shape, num_classes)
