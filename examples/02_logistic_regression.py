@@ -44,6 +44,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.epochs < 1:  # fit(epochs=0) trains nothing, as in Keras: here it is a slip
+        raise ValueError(f"--epochs must be a positive integer, got {args.epochs}")
     writable_folder(args.out, "--out folder")  # before training, not after it
     if not args.show:
         matplotlib.use("Agg")

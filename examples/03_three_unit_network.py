@@ -73,6 +73,8 @@ def build_model(hidden: int, learning_rate: float, reg_lambda: float, seed: int)
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.epochs < 1:  # fit(epochs=0) trains nothing, as in Keras: here it is a slip
+        raise ValueError(f"--epochs must be a positive integer, got {args.epochs}")
     writable_folder(args.out, "--out folder")  # before training, not after it
     if not args.show:
         matplotlib.use("Agg")

@@ -182,12 +182,15 @@ class Sequential:
 
     def compile(
         self,
-        optimizer: str | optimizers_module.Optimizer = "sgd",
+        optimizer: str | optimizers_module.Optimizer | Mapping[str, Any] = "sgd",
         loss: str | dict[str, Any] | losses_module.Loss = "categorical_crossentropy",
         metrics: Sequence[Any] | None = None,
         reduction: str | None = None,
     ) -> None:
         """Choose the optimizer, the loss (and its ``reduction``) and extra metrics.
+
+        ``optimizer`` is a name (``"adam"``), an optimizer object or an optimizer's
+        ``get_config()`` dict (:func:`~nnscratch.engine.optimizers.get`).
 
         ``metrics`` are names from :mod:`~nnscratch.engine.metrics` (``"accuracy"`` or
         ``"acc"``, ``"mae"``, ``"binary_accuracy"``, ...) or functions; they are reported

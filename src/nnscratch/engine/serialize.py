@@ -407,8 +407,11 @@ def _restore_compile(
     metrics = _need(compiled, "metrics", (list,), "config.compile")
     opt_config = _need(compiled, "optimizer", (dict,), "config.compile")
     try:
-        optimizer = optimizers_module.get(_checked_optimizer_config(opt_config))
-        model.compile(optimizer=optimizer, loss=dict(loss), metrics=metrics)
+        # the config itself, so that the model's own compile picks the optimizer's class
+        model.compile(
+            optimizer=_checked_optimizer_config(opt_config), loss=dict(loss), metrics=metrics
+        )
+        optimizer = model.optimizer
     except (TypeError, ValueError) as exc:
         raise ValueError(f"config.compile: {exc}") from None
     iterations = _need(training, "iterations", (int,), "config.training")

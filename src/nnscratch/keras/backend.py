@@ -8,6 +8,8 @@ The settings Keras scripts ask about::
     K.backend()             "numpy"
     K.clear_session()       frees what dropped models hold (there is no graph to reset)
     K.set_random_seed(s)    keras.utils.set_random_seed: random, np.random and new models
+    K.get_value(v)          Keras 2: v as NumPy (K.get_value(model.optimizer.lr))
+    K.set_value(v, x)       Keras 2: v.assign(x) (K.set_value(model.optimizer.lr, 0.01))
 
 and the handful of array functions that custom metrics and losses are written with
 (``def mean_pred(y_true, y_pred): return K.mean(y_pred)``): ``mean``, ``sum``, ``max``,
@@ -44,6 +46,7 @@ __all__ = [
     "equal",
     "exp",
     "floatx",
+    "get_value",
     "image_data_format",
     "log",
     "max",
@@ -54,6 +57,7 @@ __all__ = [
     "set_floatx",
     "set_image_data_format",
     "set_random_seed",
+    "set_value",
     "sqrt",
     "square",
     "sum",
@@ -128,6 +132,28 @@ def clear_session(free_memory: bool = True) -> None:
     are no longer referenced (``free_memory=False``: nothing at all)."""
     if free_memory:
         gc.collect()
+
+
+def get_value(x: Any) -> Any:
+    """Keras 2's ``K.get_value``: the value of ``x`` as NumPy, e.g.
+    ``K.get_value(model.optimizer.learning_rate)`` (a 0-d array; ``float()`` of it is
+    the rate)."""
+    return x.numpy() if hasattr(x, "numpy") else np.asarray(x)
+
+
+def set_value(x: Any, value: Any) -> None:
+    """Keras 2's ``K.set_value``: ``x.assign(value)``. What a Keras script sets this way is
+    the learning rate, ``K.set_value(model.optimizer.learning_rate, 0.01)``: on the
+    optimizers of :mod:`nnscratch.keras.optimizers` (which ``compile("adam")`` makes)
+    that sets the rate of the next update."""
+    if not callable(getattr(x, "assign", None)):
+        raise TypeError(
+            f"set_value needs a variable with assign(), such as "
+            f"model.optimizer.learning_rate of an nnscratch.keras optimizer; got "
+            f"{type(x).__name__} (to change an engine optimizer's rate, set "
+            f"optimizer.learning_rate = value)"
+        )
+    x.assign(value)
 
 
 # -- array functions for custom metrics and losses (NumPy's, with Keras' argument names) --

@@ -18,6 +18,7 @@ as Keras does (:mod:`nnscratch.keras._hooks`).
 from __future__ import annotations
 
 import inspect
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,7 @@ from ..engine.model import BATCH_SIZE as DEFAULT_BATCH_SIZE  # 32, Keras' fit(ba
 from ..engine.summary import layer_names
 from . import _hooks, backend
 from . import metrics as keras_metrics
+from . import optimizers as keras_optimizers
 from ._refusals import FEATURES, needs_backward, unsupported
 from ._renames import renamed
 
@@ -230,6 +232,8 @@ class Sequential(models.Sequential):
             )
         if metrics is not None and not isinstance(metrics, str):
             metrics = [keras_metrics.for_compile(m) for m in metrics]
+        if isinstance(optimizer, (str, Mapping)):  # Keras' classes: learning_rate.assign()
+            optimizer = keras_optimizers.get(optimizer)
         super().compile(optimizer, loss, metrics, reduction=reduction)
 
     def predict(

@@ -5,18 +5,31 @@ optimizers, also taking Keras 2's ``lr=`` (now ``learning_rate=``) and ``decay=`
 ``learning_rate=InverseTimeDecay(lr, decay_steps=1, decay_rate=decay)``), with a
 ``DeprecationWarning`` naming the new spelling. Schedules are in
 ``nnscratch.keras.optimizers.schedules``.
+
+Their ``learning_rate`` reads as the rate (a float), and also answers what Keras code
+calls on its learning-rate variable, so a callback written for Keras that changes the
+rate runs unchanged::
+
+    self.model.optimizer.learning_rate.assign(0.01)     # Keras 3
+    lr = float(self.model.optimizer.learning_rate)
+    K.set_value(self.model.optimizer.lr, 0.01)          # Keras 2 (lr: DeprecationWarning)
+
+``compile(optimizer="adam")`` on an ``nnscratch.keras`` model, and ``load_model``, give
+these classes; an engine optimizer passed as an object stays what it is.
 """
 
 from __future__ import annotations
 
 import inspect
 import warnings
+from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from ...engine import optimizers as engine_optimizers
-from ...engine.checks import number
+from ...engine.checks import lookup, number
 from ...engine.optimizers import Optimizer as Optimizer  # re-exported
-from ...engine.optimizers import get as get  # re-exported
 from ...engine.schedules import InverseTimeDecay, LearningRateSchedule
 from .._renames import renamed
 from . import schedules
@@ -24,8 +37,88 @@ from . import schedules
 # The engine's optimizer names (its table OPTIMIZERS aside), here with Keras 2's spellings.
 __all__ = [
     *(name for name in engine_optimizers.__all__ if name != "OPTIMIZERS"),
+    "LearningRate",
     "schedules",
 ]
+
+
+class LearningRate(float):
+    """``optimizer.learning_rate`` as Keras code uses it: the rate of the next update.
+
+    It is a ``float`` (``float(lr)``, ``lr * 0.5``, ``f"{lr:.4f}"`` and comparisons work
+    as for any number) with the two methods Keras code calls on its learning-rate
+    variable:
+
+    * ``assign(value)`` sets the optimizer's rate, as ``optimizer.learning_rate = value``
+      does (a schedule is replaced by the constant ``value``);
+    * ``numpy()`` returns the rate as a NumPy scalar array.
+
+    It is the rate when it was read: after ``assign``, read ``optimizer.learning_rate``
+    again for the new value (a Keras variable changes in place; a number cannot).
+
+    >>> opt = Adam(0.001)
+    >>> opt.learning_rate.assign(0.01)
+    >>> opt.learning_rate
+    0.01
+    """
+
+    _optimizer: Any
+
+    def __new__(cls, value: float, optimizer: Any = None) -> LearningRate:
+        rate = super().__new__(cls, value)
+        rate._optimizer = optimizer
+        return rate
+
+    def __reduce__(self) -> tuple[Any, tuple[float]]:
+        return float, (float(self),)  # a copy or a pickle is the number alone
+
+    def assign(self, value: Any) -> None:
+        """Set the optimizer's learning rate to ``value`` (> 0)."""
+        if self._optimizer is None:
+            raise TypeError("this learning rate belongs to no optimizer; nothing to assign")
+        self._optimizer.learning_rate = float(np.asarray(value))
+
+    def numpy(self) -> np.ndarray:
+        """The rate as a 0-d NumPy array, as a Keras variable's ``numpy()``."""
+        return np.asarray(float(self))
+
+
+class _KerasLearningRate(Optimizer):
+    """Gives an optimizer's ``learning_rate`` Keras' variable methods (:class:`LearningRate`)
+    and Keras 2's name for it, ``lr``.
+
+    The classes below list it after their engine class, so in their method order it comes
+    just before :class:`Optimizer`: it changes how the rate is read, never what an update
+    computes or what a file stores, and a model compiled with them saves as the engine's
+    optimizer of the same name.
+    """
+
+    @property  # type: ignore[override]
+    def learning_rate(self) -> LearningRate:
+        return LearningRate(Optimizer.learning_rate.fget(self), self)  # type: ignore[attr-defined]
+
+    @learning_rate.setter
+    def learning_rate(self, value: Any) -> None:
+        Optimizer.learning_rate.fset(self, value)  # type: ignore[attr-defined]
+
+    @property
+    def lr(self) -> LearningRate:
+        """Keras 2's name for ``learning_rate`` (with a ``DeprecationWarning``)."""
+        _warn_lr()
+        return self.learning_rate
+
+    @lr.setter
+    def lr(self, value: Any) -> None:
+        _warn_lr()
+        self.learning_rate = value
+
+
+def _warn_lr() -> None:
+    warnings.warn(
+        "optimizer.lr is Keras 2's name; use optimizer.learning_rate",
+        DeprecationWarning,
+        stacklevel=3,
+    )
 
 
 def _keras2(base: type, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -69,38 +162,59 @@ def _keras2_init(engine: type[Optimizer]) -> Any:
     return __init__
 
 
-class SGD(engine_optimizers.SGD):
+class SGD(engine_optimizers.SGD, _KerasLearningRate):
     """``nnscratch.optimizers.SGD``, also taking Keras 2's ``lr`` and ``decay``."""
 
     __init__ = _keras2_init(engine_optimizers.SGD)
 
 
-class Adagrad(engine_optimizers.Adagrad):
+class Adagrad(engine_optimizers.Adagrad, _KerasLearningRate):
     """``nnscratch.optimizers.Adagrad``, also taking Keras 2's ``lr`` and ``decay``."""
 
     __init__ = _keras2_init(engine_optimizers.Adagrad)
 
 
-class RMSprop(engine_optimizers.RMSprop):
+class RMSprop(engine_optimizers.RMSprop, _KerasLearningRate):
     """``nnscratch.optimizers.RMSprop``, also taking Keras 2's ``lr`` and ``decay``."""
 
     __init__ = _keras2_init(engine_optimizers.RMSprop)
 
 
-class Adam(engine_optimizers.Adam):
+class Adam(engine_optimizers.Adam, _KerasLearningRate):
     """``nnscratch.optimizers.Adam``, also taking Keras 2's ``lr`` and ``decay``."""
 
     __init__ = _keras2_init(engine_optimizers.Adam)
 
 
-class Adadelta(engine_optimizers.Adadelta):
+class Adadelta(engine_optimizers.Adadelta, _KerasLearningRate):
     """``nnscratch.optimizers.Adadelta`` (Keras 2's defaults: learning rate 1.0, rho 0.95,
     epsilon 1e-7), also taking Keras 2's ``lr`` and ``decay``."""
 
     __init__ = _keras2_init(engine_optimizers.Adadelta)
 
 
-class Nadam(engine_optimizers.Nadam):
+class Nadam(engine_optimizers.Nadam, _KerasLearningRate):
     """``nnscratch.optimizers.Nadam``, also taking Keras 2's ``lr`` and ``decay``."""
 
     __init__ = _keras2_init(engine_optimizers.Nadam)
+
+
+KERAS_OPTIMIZERS: dict[str, type[Optimizer]] = {
+    cls.name: cls for cls in (SGD, Adagrad, RMSprop, Adam, Adadelta, Nadam)
+}
+
+
+def get(identifier: Any, **kwargs: Any) -> Optimizer:
+    """The engine's :func:`~nnscratch.engine.optimizers.get`, where a name or a config
+    dict of a Keras optimizer gives this module's class (``"adam"`` is :class:`Adam`
+    here). An instance is returned as it is; the engine's other names
+    (``"momentum"``, ``"nesterov"``) give the engine's optimizers.
+
+    >>> type(get("adam")).__module__
+    'nnscratch.keras.optimizers'
+    """
+    if isinstance(identifier, str) and identifier.lower().replace("-", "_") in KERAS_OPTIMIZERS:
+        return lookup("optimizer", identifier, KERAS_OPTIMIZERS)(**kwargs)
+    if isinstance(identifier, Mapping) and identifier.get("name") in KERAS_OPTIMIZERS:
+        return KERAS_OPTIMIZERS[identifier["name"]].from_config(identifier)
+    return engine_optimizers.get(identifier, **kwargs)
