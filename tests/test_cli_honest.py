@@ -19,6 +19,7 @@ import numpy as np
 
 from nnscratch.lab import experiments as ex
 from nnscratch.lab import plots
+from reference_math import SAME_MATH
 
 
 def interrupted_sweep(tmp_path, *extra: str) -> tuple[int, str, str]:
@@ -86,10 +87,19 @@ def test_figure_titles_say_when_a_run_did_not_finish():
 def test_the_caption_says_what_the_curve_does():
     # At learning rate 0.005 the loss shoots up to 0.62 at pass 224 before it settles:
     # "settles smoothly" alone would hide what the figure shows.
+    # (The spike's numbers are those of a machine computing as the reference one: see
+    # reference_math; with AVX-512 the chaotic climb differs, to 0.634 at pass 230.)
     calm = ex.train_network("moons", 3, passes=3000, learning_rate=0.005)
+    curve = np.asarray(calm.loss_curve)
     text = plots.behaviour(calm)
-    assert text.startswith("rises sharply once, to 0.622 at pass 224 from 0.142")
-    assert text.endswith("then settles smoothly to " + f"{calm.loss_curve[-1]:.6f}")
+    top = int(curve.argmax())
+    assert text == (
+        f"rises sharply once, to {curve[top]:.3f} at pass {top} from {curve[:top].min():.3f}, "
+        f"then settles smoothly to {curve[-1]:.6f}"
+    )
+    assert 0.5 < curve[top] < 0.7 and 200 < top < 260 and curve[:top].min() < 0.15
+    if SAME_MATH:
+        assert text.startswith("rises sharply once, to 0.622 at pass 224 from 0.142")
     edge = ex.train_network("moons", 3, passes=3000)
     assert "(a 2-cycle) instead of settling" in plots.behaviour(edge)
 

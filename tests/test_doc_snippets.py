@@ -55,6 +55,7 @@ import pytest
 
 from nnscratch.cli import COMMANDS, build_parser, main
 from nnscratch.engine.layers import base as layer_base
+from reference_math import SAME_MATH
 
 matplotlib.use("Agg")
 
@@ -550,6 +551,9 @@ def test_readme_compare_table(path: str, in_tmp: Path) -> None:
     for row in rows:
         library, numbers, params = row[0], row[2:5], row[-1]
         got = printed[library]
-        assert [got[-6], got[-5], got[-4], got[-1]] == [*numbers, params], (
-            f"{table.id}: {library}: the README shows {row}, the command prints {got}"
-        )
+        shown = f"{table.id}: {library}: the README shows {row}, the command prints {got}"
+        if SAME_MATH:
+            assert [got[-6], got[-5], got[-4], got[-1]] == [*numbers, params], shown
+        else:  # the README's note: with AVX-512 the loss differs in its fifth digit
+            assert [got[-6], got[-5], got[-1]] == [*numbers[:2], params], shown
+            assert float(got[-4]) == pytest.approx(float(numbers[2]), rel=1e-3), shown
