@@ -76,7 +76,9 @@ class LearningRate(float):
         """Set the optimizer's learning rate to ``value`` (> 0)."""
         if self._optimizer is None:
             raise TypeError("this learning rate belongs to no optimizer; nothing to assign")
-        self._optimizer.learning_rate = float(np.asarray(value))
+        if isinstance(value, np.ndarray) and value.ndim == 0:  # a Keras script's np.array(0.01)
+            value = value.item()
+        self._optimizer.learning_rate = value  # checked there: a number > 0
 
     def numpy(self) -> np.ndarray:
         """The rate as a 0-d NumPy array, as a Keras variable's ``numpy()``."""
@@ -213,8 +215,9 @@ def get(identifier: Any, **kwargs: Any) -> Optimizer:
     >>> type(get("adam")).__module__
     'nnscratch.keras.optimizers'
     """
-    if isinstance(identifier, str) and identifier.lower().replace("-", "_") in KERAS_OPTIMIZERS:
-        return lookup("optimizer", identifier, KERAS_OPTIMIZERS)(**kwargs)
-    if isinstance(identifier, Mapping) and identifier.get("name") in KERAS_OPTIMIZERS:
-        return KERAS_OPTIMIZERS[identifier["name"]].from_config(identifier)
+    if isinstance(identifier, str):
+        names = {**KERAS_OPTIMIZERS, **engine_optimizers.ALIASES}
+        return lookup("optimizer", identifier, names, "an Optimizer")(**kwargs)
+    if isinstance(identifier, Mapping):
+        return lookup("optimizer", identifier.get("name"), KERAS_OPTIMIZERS).from_config(identifier)
     return engine_optimizers.get(identifier, **kwargs)
