@@ -161,3 +161,21 @@ def test_a_model_copies_and_pickles_before_and_after_fit(fitted):
         before = model.get_weights()
         twin.fit(X, y, epochs=1, verbose=0)
         assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+
+@pytest.mark.parametrize("rate", [np.float32(0.01), np.float16(0.5), np.float64(0.1)])
+def test_numpy_scalars_are_numbers_without_a_warning(rate):
+    """A NumPy float32 learning rate (what ``np.float32(0.01)`` or a float32 array's item
+    gives) is checked as itself: no "overflow encountered in cast" on the way."""
+    assert SGD(rate).learning_rate == float(rate)
+
+
+@pytest.mark.parametrize(
+    ("rate", "shown"),
+    [(np.float32("inf"), "inf"), (np.float32("nan"), "nan"), (np.float32(-1), "-1.0")],
+)
+def test_a_bad_numpy_scalar_is_refused_without_a_warning(rate, shown):
+    with pytest.raises(
+        ValueError, match=rf"learning_rate must be a finite number > 0, got {shown}"
+    ):
+        SGD(rate)

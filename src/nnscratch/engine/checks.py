@@ -22,6 +22,7 @@ ValueError: momentum must be in [0, 1), got 1.5
 
 from __future__ import annotations
 
+import math
 import numbers
 import sys
 from collections.abc import Iterable, Mapping
@@ -87,7 +88,9 @@ def _within(value: Any, low: Any, high: Any, low_open: bool, high_open: bool) ->
     """Between the bounds and finite (NaN, infinities and ints beyond float's range fail)."""
     above = low is None or (value > low if low_open else value >= low)
     below = high is None or (value < high if high_open else value <= high)
-    return abs(value) <= sys.float_info.max and above and below
+    if isinstance(value, numbers.Integral):  # an int may exceed every float
+        return abs(value) <= sys.float_info.max and above and below
+    return math.isfinite(value) and above and below  # (float32 as itself: no cast to warn)
 
 
 def _number_error(
@@ -103,7 +106,8 @@ def _number_error(
         wanted = f"a finite number {'<' if high_open else '<='} {high:g}"
     else:
         wanted = "a finite number"
-    shown = float(value) if abs(value) < 1e300 else value
+    # as a float, but an int too large for one as it is
+    shown = value if isinstance(value, numbers.Integral) and abs(value) >= 1e300 else float(value)
     return ValueError(f"{name} must be {wanted}, got {shown!r}")
 
 
