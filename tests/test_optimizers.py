@@ -223,8 +223,10 @@ def test_keras2_lr_and_decay_spellings_warn_and_work():
     assert opt.learning_rate == 0.1
     opt.iterations = 2
     assert opt.learning_rate == pytest.approx(0.1 / (1 + 0.5 * 2))
-    with pytest.raises(TypeError, match="clipnorm"):
-        Adam(clipnorm=1.0)
+    with pytest.raises(ValueError, match=r"Adam\(clipnorm=1.0\) is not supported"):
+        Adam(clipnorm=1.0)  # a Keras 3 option (tests/test_keras_optimizer_configs.py)
+    with pytest.raises(TypeError, match="clip_norm"):
+        Adam(clip_norm=1.0)  # no optimizer's argument
     with pytest.raises(TypeError, match="not both"):
         SGD(0.2, lr=0.1)
 

@@ -16,11 +16,21 @@ rate runs unchanged::
 
 ``compile(optimizer="adam")`` on an ``nnscratch.keras`` model, and ``load_model``, give
 these classes; an engine optimizer passed as an object stays what it is.
+
+Keras 3's arguments common to every optimizer (``weight_decay``, ``clipnorm``,
+``clipvalue``, ``global_clipnorm``, ``use_ema``, ``ema_momentum``,
+``ema_overwrite_frequency``, ``loss_scale_factor``, ``gradient_accumulation_steps``,
+``name``) are taken at their Keras defaults, so the config of a Keras optimizer
+(``keras.optimizers.Adam().get_config()``) builds the same optimizer here with
+``Adam.from_config``. A value that would change the update (``clipnorm=1.0``) is refused
+with what to do instead: these optimizers do not clip gradients, decay weights on their
+own or keep moving averages.
 """
 
 from __future__ import annotations
 
 import inspect
+import re
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -28,9 +38,11 @@ from typing import Any
 import numpy as np
 
 from ...engine import optimizers as engine_optimizers
+from ...engine import schedules as engine_schedules
 from ...engine.checks import lookup, number
 from ...engine.optimizers import Optimizer as Optimizer  # re-exported
 from ...engine.schedules import InverseTimeDecay, LearningRateSchedule
+from .._refusals import unsupported
 from .._renames import renamed
 from . import schedules
 
@@ -103,6 +115,16 @@ class _KerasLearningRate(Optimizer):
     def learning_rate(self, value: Any) -> None:
         Optimizer.learning_rate.fset(self, value)  # type: ignore[attr-defined]
 
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Optimizer:
+        """The engine's ``from_config``, also reading a Keras 3 config, whose schedule is
+        ``{"class_name": "ExponentialDecay", "config": {...}}``."""
+        config = dict(config)
+        rate = config.get("learning_rate")
+        if isinstance(rate, Mapping) and "class_name" in rate:
+            config["learning_rate"] = _keras_schedule(rate)
+        return super().from_config(config)
+
     @property
     def lr(self) -> LearningRate:
         """Keras 2's name for ``learning_rate`` (with a ``DeprecationWarning``)."""
@@ -113,6 +135,15 @@ class _KerasLearningRate(Optimizer):
     def lr(self, value: Any) -> None:
         _warn_lr()
         self.learning_rate = value
+
+
+def _keras_schedule(serialized: Mapping[str, Any]) -> LearningRateSchedule:
+    """The engine's schedule for Keras' ``{"class_name": "ExponentialDecay", "config":
+    {..., "name": ...}}`` (the name is only a label)."""
+    kind = re.sub(r"(?<!^)(?=[A-Z])", "_", str(serialized["class_name"])).lower()
+    config = dict(serialized.get("config") or {})
+    config.pop("name", None)
+    return engine_schedules.get({"name": kind, "config": config})
 
 
 def _warn_lr() -> None:
@@ -130,6 +161,7 @@ def _keras2(base: type, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
     default = inspect.signature(base).parameters["learning_rate"].default
     positional = dict(zip(list(inspect.signature(base).parameters), args))
     kwargs = renamed(name, {**positional, **kwargs}, {"lr": "learning_rate"}, stacklevel=4)
+    _keras3_common(name, kwargs)
     decay = kwargs.pop("decay", None)
     if decay is not None:
         decay = number("decay", decay, low=0)
@@ -146,6 +178,44 @@ def _keras2(base: type, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
         if decay:
             kwargs["learning_rate"] = InverseTimeDecay(rate, decay_steps=1, decay_rate=decay)
     return kwargs
+
+
+# Keras 3's arguments of every optimizer: their defaults, and why another value is refused.
+_KERAS3_COMMON: dict[str, tuple[Any, str]] = {
+    "weight_decay": (
+        None,
+        "the weights decay only through regularizers; for SGD without momentum, "
+        "weight_decay=wd is the same update as kernel_regularizer=l2(wd / 2) and "
+        "bias_regularizer=l2(wd / 2) on every layer",
+    ),
+    "clipnorm": (None, "gradients are not clipped; a lower learning_rate tames large steps"),
+    "clipvalue": (None, "gradients are not clipped; a lower learning_rate tames large steps"),
+    "global_clipnorm": (
+        None,
+        "gradients are not clipped; a lower learning_rate tames large steps",
+    ),
+    "use_ema": (False, "no moving average of the weights is kept"),
+    "ema_overwrite_frequency": (None, "no moving average of the weights is kept"),
+    "loss_scale_factor": (None, "the loss is never scaled: training runs in the model's dtype"),
+    "gradient_accumulation_steps": (
+        None,
+        "every batch is a step of its own; a larger batch_size averages over more examples",
+    ),
+}
+
+
+def _keras3_common(name: str, kwargs: dict[str, Any]) -> None:
+    """Take Keras 3's common optimizer arguments out of ``kwargs`` when they have their
+    default values (``name`` and ``ema_momentum``, unused without ``use_ema``, may have
+    any); raise for a value that would change the update."""
+    given_name = kwargs.pop("name", None)
+    if given_name is not None and not isinstance(given_name, str):
+        raise TypeError(f"{name}(name=...) must be a string, got {given_name!r}")
+    kwargs.pop("ema_momentum", None)
+    for option, (default, why) in _KERAS3_COMMON.items():
+        value = kwargs.pop(option, default)
+        if value is not default and value != default:
+            raise unsupported(name, option, value, why)
 
 
 def _keras2_init(engine: type[Optimizer]) -> Any:
@@ -218,6 +288,10 @@ def get(identifier: Any, **kwargs: Any) -> Optimizer:
     if isinstance(identifier, str):
         names = {**KERAS_OPTIMIZERS, **engine_optimizers.ALIASES}
         return lookup("optimizer", identifier, names, "an Optimizer")(**kwargs)
+    if isinstance(identifier, Mapping) and "class_name" in identifier:  # Keras' serialized form
+        config = identifier.get("config") or {}
+        cls = lookup("optimizer", identifier["class_name"], KERAS_OPTIMIZERS)
+        return cls.from_config(config)
     if isinstance(identifier, Mapping):
         return lookup("optimizer", identifier.get("name"), KERAS_OPTIMIZERS).from_config(identifier)
     return engine_optimizers.get(identifier, **kwargs)
