@@ -192,3 +192,19 @@ def test_the_configs_here_are_what_keras_writes():
         assert set(written) == set(KERAS_CONFIGS[class_name]), class_name
         ours = getattr(optimizers, class_name).from_config(written).get_config()
         assert ours == {"name": ours["name"], **_own_arguments(written)}
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("AdamW", "no decoupled weight decay"),
+        ("Lion", "use Adam, Nadam"),
+        ("Adamax", "use Adam, Nadam"),
+        ("LossScaleOptimizer", "without loss scaling"),
+    ],
+)
+def test_a_keras_optimizer_nnscratch_lacks_says_what_to_use(name, says):
+    with pytest.raises(AttributeError, match=f"has no attribute '{name}': .*{says}"):
+        getattr(optimizers, name)
+    with pytest.raises(ImportError):
+        exec(f"from nnscratch.keras.optimizers import {name}", {})

@@ -42,7 +42,7 @@ from ...engine import schedules as engine_schedules
 from ...engine.checks import lookup, number
 from ...engine.optimizers import Optimizer as Optimizer  # re-exported
 from ...engine.schedules import InverseTimeDecay, LearningRateSchedule
-from .._refusals import unsupported
+from .._refusals import missing, unsupported
 from .._renames import renamed
 from . import schedules
 
@@ -274,6 +274,26 @@ class Nadam(engine_optimizers.Nadam, _KerasLearningRate):
 KERAS_OPTIMIZERS: dict[str, type[Optimizer]] = {
     cls.name: cls for cls in (SGD, Adagrad, RMSprop, Adam, Adadelta, Nadam)
 }
+
+
+_INSTEAD = "use Adam, Nadam, RMSprop, Adagrad, Adadelta or SGD"
+_MISSING = {
+    **dict.fromkeys(
+        ("AdamW", "ScheduleFreeAdamW"),
+        f"there is no decoupled weight decay; {_INSTEAD}, with kernel_regularizer=l2(...) "
+        "on the layers for a penalty on the weights",
+    ),
+    **dict.fromkeys(("Adafactor", "Adamax", "Ftrl", "Lamb", "Lion", "Muon"), _INSTEAD),
+    **dict.fromkeys(
+        ("LossScaleOptimizer", "MultiOptimizer", "OptimizerMap"),
+        "one optimizer updates every weight, in the model's dtype, without loss scaling",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A Keras optimizer this module does not have: ``AttributeError`` saying what to use."""
+    raise missing(__name__, name, _MISSING)
 
 
 def get(identifier: Any, **kwargs: Any) -> Optimizer:
