@@ -111,6 +111,69 @@ def test_a_custom_layer_saves_and_loads(tmp_path):
         np.testing.assert_array_equal(wa, wb)
 
 
+@register_layer
+class Gain(Layer):
+    """``y = factor * x``, its argument kept as ``self.factor`` and no ``get_config``."""
+
+    def __init__(self, factor=2.0, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def forward(self, x, training=False):
+        return self.factor * x
+
+    def backward(self, grad):
+        return self.factor * grad
+
+
+@register_layer
+class ScaledDense(Dense):
+    """A Dense with one argument more, and Dense's ``get_config``."""
+
+    def __init__(self, units, scale=1.0, **kwargs):
+        super().__init__(units, **kwargs)
+        self.scale = scale
+
+    def forward(self, x, training=False):
+        return super().forward(x, training) * self.scale
+
+    def backward(self, grad):
+        return super().backward(grad * self.scale)
+
+
+def test_arguments_no_get_config_writes_are_saved_too(tmp_path):
+    """Without a get_config of their own, a layer's arguments (and those a subclass adds
+    to a built-in layer) are read back from the attributes of the same names."""
+    x, y = _data()
+    model = Sequential(
+        [Gain(3.0, input_shape=(3,)), ScaledDense(4, scale=0.5, activation="tanh"), Dense(2)],
+        seed=0,
+    )
+    model.compile("sgd", "mse")
+    assert model.layers[0].get_config()["factor"] == 3.0
+    assert model.layers[1].get_config()["scale"] == 0.5
+    assert check_model(model, x[:6], np.eye(2)[y[:6]])["1.kernel"] < 1e-6
+    model.fit(x, np.eye(2)[y], epochs=2, batch_size=16, verbose=0)
+    model.save(tmp_path / "gain.nnscratch")
+    again = load_model(tmp_path / "gain.nnscratch")
+    assert (again.layers[0].factor, again.layers[1].scale) == (3.0, 0.5)
+    np.testing.assert_array_equal(again.predict(x), model.predict(x))
+
+
+def test_an_argument_kept_under_another_name_is_named_before_saving(tmp_path):
+    @register_layer(name="Hidden")
+    class Hidden(Gain):
+        def __init__(self, gain=1.0, **kwargs):
+            super().__init__(**kwargs)
+            self._gain = gain
+
+    model = Sequential([Hidden(2.0, input_shape=(3,)), Dense(2, "softmax")])
+    model.compile("sgd", "categorical_crossentropy")
+    with pytest.raises(TypeError, match=r"there is no self\.gain; keep the argument as self\.gain"):
+        model.save(tmp_path / "m.nnscratch")
+    assert not (tmp_path / "m.nnscratch").exists()
+
+
 def test_an_unregistered_layer_says_how_to_save_it(tmp_path):
     class Unnamed(Scale):
         pass

@@ -48,8 +48,15 @@ def argument_names(cls: type) -> tuple[str, ...]:
     return ()
 
 
-def constructor_config(obj: object, *, skip_missing: bool = False, **given: Any) -> dict[str, Any]:
-    """``{argument: value}`` for every named argument of ``type(obj).__init__``.
+def constructor_config(
+    obj: object,
+    *,
+    skip_missing: bool = False,
+    only: tuple[str, ...] | None = None,
+    **given: Any,
+) -> dict[str, Any]:
+    """``{argument: value}`` for every named argument of ``type(obj).__init__`` (or for
+    those of them named in ``only``).
 
     Each value is ``obj.<argument>``, unless it is passed here as a keyword (for an
     argument that is stored in another form, such as an optimizer's learning rate).
@@ -57,7 +64,7 @@ def constructor_config(obj: object, *, skip_missing: bool = False, **given: Any)
     ``skip_missing=True`` (for a ``repr``, which should never fail) leaves it out.
     """
     config = {}
-    for name in argument_names(type(obj)):
+    for name in argument_names(type(obj)) if only is None else only:
         if name in given:
             config[name] = given[name]
             continue

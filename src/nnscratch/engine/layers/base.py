@@ -58,6 +58,7 @@ import numpy as np
 from .. import constraints, initializers, regularizers
 from ..backend import with_modules, without_modules
 from ..checks import positive_int
+from ..config import argument_names, constructor_config
 from ..initializers import RandomLike, check_random_state
 
 __all__ = ["Layer", "get_layer_class", "register_layer", "registered_name"]
@@ -152,7 +153,11 @@ class Layer:
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments, JSON-ready (used to save and to copy the layer).
 
-        Subclasses add theirs: ``return {**super().get_config(), "units": self.units}``.
+        A layer of your own needs no ``get_config`` when it keeps each argument of its
+        ``__init__`` as ``self.<argument>`` (``self.factor = factor``): they are read back
+        from there, as are the arguments a subclass adds to a class whose ``get_config``
+        does not know them. Otherwise write one that adds yours:
+        ``return {**super().get_config(), "units": self.units}``.
         """
         config: dict[str, Any] = {"name": self.name}
         if self.declared_input_shape is not None:
@@ -161,6 +166,7 @@ class Layer:
             config["seed"] = int(self.seed)
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = self.activity_regularizer.get_config()
+        config.update(constructor_config(self, only=_unknown_arguments(type(self))))
         return config
 
     @classmethod
@@ -362,6 +368,20 @@ def _seed(seed: Any) -> Any:
 
 
 # -- the registry: which class a saved name loads as ---------------------------------------
+def _unknown_arguments(cls: type) -> tuple[str, ...]:
+    """The arguments of ``cls.__init__`` that no ``get_config`` in its classes writes: those
+    added below the class that defines the ``get_config`` it runs (below ``Layer`` itself,
+    for a layer of your own without one), which the base class reads back.
+
+    A class saved under another's name (``nnscratch.keras.layers.Dense`` as ``"Dense"``)
+    is loaded as that class, so only that class's arguments count."""
+    loader = _CLASSES.get(_NAMES.get(cls, ""), cls)
+    cls = loader if issubclass(cls, loader) else cls
+    owner = next(klass for klass in cls.__mro__ if "get_config" in vars(klass))
+    known = set(argument_names(owner)) | set(argument_names(Layer))
+    return tuple(name for name in argument_names(cls) if name not in known)
+
+
 def register_layer(cls: L | None = None, *, name: str | None = None) -> Any:
     """Class decorator: make a :class:`Layer` subclass savable (and loadable) by name.
 
