@@ -179,3 +179,30 @@ def test_a_bad_numpy_scalar_is_refused_without_a_warning(rate, shown):
         ValueError, match=rf"learning_rate must be a finite number > 0, got {shown}"
     ):
         SGD(rate)
+
+
+def test_numpy_booleans_are_flags():
+    """NumPy's booleans (``np.True_``, what ``array > 0`` gives element by element) are
+    ``True`` and ``False`` wherever a flag is taken; other values are refused."""
+    model = Sequential([Dense(3, use_bias=np.False_, input_dim=2)])
+    assert model.count_params() == 6
+    assert SGD(0.1, momentum=0.9, nesterov=np.True_).nesterov is True
+    for value in ("yes", 1, None, np.array([True])):
+        with pytest.raises(TypeError, match=r"use_bias must be True or False, got"):
+            Dense(3, use_bias=value)
+
+
+def test_add_weight_takes_trainable_as_a_flag():
+    from nnscratch.layers import Layer
+
+    class Counter(Layer):
+        def __init__(self, trainable, **kwargs):
+            super().__init__(**kwargs)
+            self.trainable_count = trainable
+
+        def build(self, input_shape):
+            self.add_weight("n", (), "zeros", trainable=self.trainable_count)
+
+    assert Sequential([Counter(np.False_, input_shape=(2,))]).layers[0].non_trainable == {"n"}
+    with pytest.raises(TypeError, match=r"trainable must be True or False, got 'yes'"):
+        Sequential([Counter("yes", input_shape=(2,))])

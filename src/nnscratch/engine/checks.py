@@ -28,6 +28,8 @@ import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
+
 __all__ = ["flag", "integer", "lookup", "number", "one_of", "positive_int"]
 
 
@@ -113,7 +115,7 @@ def _number_error(
 
 def flag(name: str, value: Any) -> bool:
     """``value`` as a ``bool``; only ``True`` and ``False`` (and NumPy's) are accepted."""
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, (bool, np.bool_)):
         return bool(value)
     raise TypeError(f"{name} must be True or False, got {value!r}")
 

@@ -57,7 +57,7 @@ import numpy as np
 
 from .. import constraints, initializers, regularizers
 from ..backend import with_modules, without_modules
-from ..checks import positive_int
+from ..checks import flag, positive_int
 from ..config import argument_names, constructor_config
 from ..initializers import RandomLike, check_random_state
 
@@ -228,7 +228,7 @@ class Layer:
         check_size(nbytes, lambda: f"weight {name!r} {shape} of {self.describe()}")
         w = np.array(initializers.get(initializer)(shape, self.rng), self.dtype).reshape(shape)
         value = self.params[name] = self.xp.asarray(w)  # drawn with NumPy, moved to the device
-        if trainable:  # the array backward may fill in place (or replace)
+        if flag("trainable", trainable):  # the array backward may fill in place (or replace)
             self.grads[name] = self.xp.zeros_like(value)
         else:
             self.non_trainable.add(name)
