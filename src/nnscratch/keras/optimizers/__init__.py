@@ -181,6 +181,8 @@ def _keras2(base: type, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
 
 
 # Keras 3's arguments of every optimizer: their defaults, and why another value is refused.
+_NOT_CLIPPED = "gradients are not clipped; a lower learning_rate tames large steps"
+_NO_EMA = "no moving average of the weights is kept"
 _KERAS3_COMMON: dict[str, tuple[Any, str]] = {
     "weight_decay": (
         None,
@@ -188,14 +190,11 @@ _KERAS3_COMMON: dict[str, tuple[Any, str]] = {
         "weight_decay=wd is the same update as kernel_regularizer=l2(wd / 2) and "
         "bias_regularizer=l2(wd / 2) on every layer",
     ),
-    "clipnorm": (None, "gradients are not clipped; a lower learning_rate tames large steps"),
-    "clipvalue": (None, "gradients are not clipped; a lower learning_rate tames large steps"),
-    "global_clipnorm": (
-        None,
-        "gradients are not clipped; a lower learning_rate tames large steps",
-    ),
-    "use_ema": (False, "no moving average of the weights is kept"),
-    "ema_overwrite_frequency": (None, "no moving average of the weights is kept"),
+    "clipnorm": (None, _NOT_CLIPPED),
+    "clipvalue": (None, _NOT_CLIPPED),
+    "global_clipnorm": (None, _NOT_CLIPPED),
+    "use_ema": (False, _NO_EMA),
+    "ema_overwrite_frequency": (None, _NO_EMA),
     "loss_scale_factor": (None, "the loss is never scaled: training runs in the model's dtype"),
     "gradient_accumulation_steps": (
         None,
@@ -214,7 +213,7 @@ def _keras3_common(name: str, kwargs: dict[str, Any]) -> None:
     kwargs.pop("ema_momentum", None)
     for option, (default, why) in _KERAS3_COMMON.items():
         value = kwargs.pop(option, default)
-        if value is not default and value != default:
+        if not (value is default or (default is False and value is np.False_)):
             raise unsupported(name, option, value, why)
 
 
