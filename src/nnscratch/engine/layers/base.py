@@ -375,7 +375,7 @@ def _unknown_arguments(cls: type) -> tuple[str, ...]:
 
     A class saved under another's name (``nnscratch.keras.layers.Dense`` as ``"Dense"``)
     is loaded as that class, so only that class's arguments count."""
-    loader = _CLASSES.get(_NAMES.get(cls, ""), cls)
+    loader = _CLASSES.get(registered_name(cls) or "", cls)
     cls = loader if issubclass(cls, loader) else cls
     owner = next(klass for klass in cls.__mro__ if "get_config" in vars(klass))
     known = set(argument_names(owner)) | set(argument_names(Layer))

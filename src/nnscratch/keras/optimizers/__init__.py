@@ -30,7 +30,6 @@ own or keep moving averages.
 from __future__ import annotations
 
 import inspect
-import re
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -42,6 +41,7 @@ from ...engine import schedules as engine_schedules
 from ...engine.checks import lookup, number
 from ...engine.optimizers import Optimizer as Optimizer  # re-exported
 from ...engine.schedules import InverseTimeDecay, LearningRateSchedule
+from ...engine.summary import snake_case
 from .._refusals import missing, unsupported
 from .._renames import renamed
 from . import schedules
@@ -140,7 +140,7 @@ class _KerasLearningRate(Optimizer):
 def _keras_schedule(serialized: Mapping[str, Any]) -> LearningRateSchedule:
     """The engine's schedule for Keras' ``{"class_name": "ExponentialDecay", "config":
     {..., "name": ...}}`` (the name is only a label)."""
-    kind = re.sub(r"(?<!^)(?=[A-Z])", "_", str(serialized["class_name"])).lower()
+    kind = snake_case(str(serialized["class_name"]))  # ExponentialDecay: exponential_decay
     config = dict(serialized.get("config") or {})
     config.pop("name", None)
     return engine_schedules.get({"name": kind, "config": config})
@@ -307,10 +307,9 @@ def get(identifier: Any, **kwargs: Any) -> Optimizer:
     if isinstance(identifier, str):
         names = {**KERAS_OPTIMIZERS, **engine_optimizers.ALIASES}
         return lookup("optimizer", identifier, names, "an Optimizer")(**kwargs)
-    if isinstance(identifier, Mapping) and "class_name" in identifier:  # Keras' serialized form
-        config = identifier.get("config") or {}
-        cls = lookup("optimizer", identifier["class_name"], KERAS_OPTIMIZERS)
-        return cls.from_config(config)
     if isinstance(identifier, Mapping):
-        return lookup("optimizer", identifier.get("name"), KERAS_OPTIMIZERS).from_config(identifier)
+        name, config = (identifier.get("name"), identifier)
+        if "class_name" in identifier:  # Keras' serialized form
+            name, config = identifier["class_name"], identifier.get("config") or {}
+        return lookup("optimizer", name, KERAS_OPTIMIZERS).from_config(config)
     return engine_optimizers.get(identifier, **kwargs)
