@@ -127,6 +127,8 @@ class ModelCheckpoint(_Watcher):
         or setting of your own is refused now, not after an epoch of work), and the folder
         must take files."""
         self._batches = 0
+        if self._settle_mode() and not self._has_best:  # the worst of the other mode
+            self.best = self._worst()
         if not self.save_weights_only:
             model_to_data(self.model)
         folder = os.path.dirname(self.filepath)

@@ -18,6 +18,17 @@ from .progress import report
 
 __all__ = ["EarlyStopping", "ReduceLROnPlateau"]
 
+#: in mode "auto", a monitored key with one of these endings is watched for a rise
+_LARGER_IS_BETTER = (
+    "acc",
+    "accuracy",
+    "auc",
+    "precision",
+    "recall",
+    "true_positives",
+    "true_negatives",
+)
+
 
 class _Watcher(Callback):
     """What the callbacks that watch a logged value share (these two, and
@@ -29,9 +40,21 @@ class _Watcher(Callback):
         self.monitor = monitor
         self.verbose = checks.one_of("verbose", verbose, (0, 1))
         self.mode = checks.one_of("mode", mode, ("auto", "min", "max"))
-        if self.mode == "auto":
-            self.mode = "max" if monitor.endswith(("acc", "accuracy")) else "min"
+        self._auto = self.mode == "auto"
+        if self._auto:  # by the name for now; by the metric itself when training starts
+            self.mode = "max" if monitor.endswith(_LARGER_IS_BETTER) else "min"
         self.min_delta = abs(checks.number("min_delta", min_delta))  # its sign is the mode's
+
+    def _settle_mode(self) -> bool:
+        """In mode "auto", ask the model's metric of that name whether larger is better
+        (its ``direction``, as Keras does), so that ``Precision(name="p")`` is watched
+        for a rise; True when that changed the mode."""
+        metric = getattr(self.model, "metrics", {}).get(self.monitor.removeprefix("val_"))
+        direction = getattr(metric, "direction", None)
+        if not self._auto or direction not in ("up", "down"):
+            return False
+        mode, self.mode = self.mode, "max" if direction == "up" else "min"
+        return mode != self.mode
 
     def _worst(self) -> float:
         return math.inf if self.mode == "min" else -math.inf
@@ -84,7 +107,8 @@ class EarlyStopping(_Watcher):
         1 prints Keras' lines when training ends: ``Epoch N: early stopping`` and which
         epoch's weights came back.
     mode : {"auto", "min", "max"}, default "auto"
-        "auto" is "max" for accuracies and "min" otherwise.
+        "auto" is "max" for accuracies, AUC, precision and recall (and any metric
+        whose ``direction`` is "up"), and "min" otherwise.
     baseline : float, optional
         Training stops if the value does not beat this within ``patience`` epochs.
     restore_best_weights : bool, default False
@@ -137,6 +161,7 @@ class EarlyStopping(_Watcher):
         self.best_weights: list[Any] | None = None
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
+        self._settle_mode()
         self._reset()
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
@@ -190,7 +215,8 @@ class ReduceLROnPlateau(_Watcher):
     verbose : 0 or 1, default 0
         1 prints each new rate, as Keras does.
     mode : {"auto", "min", "max"}, default "auto"
-        "auto" is "max" for accuracies and "min" otherwise.
+        "auto" is "max" for accuracies, AUC, precision and recall (and any metric
+        whose ``direction`` is "up"), and "min" otherwise.
     min_delta : float, default 1e-4
     cooldown : int, default 0
     min_lr : float, default 0.0
@@ -224,6 +250,7 @@ class ReduceLROnPlateau(_Watcher):
         self.on_train_begin()
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
+        self._settle_mode()
         self.wait = self.cooldown_counter = 0
         self.best = self._worst()
 

@@ -124,11 +124,15 @@ class History(Callback):
     Ctrl-C or by a diverging loss, ``diverged`` when by a diverging loss.
     """
 
+    #: set to True by fit when the run was stopped by Ctrl-C or by a diverging loss
+    interrupted = False
+    #: set to True by fit when the run was stopped by a diverging loss
+    diverged = False
+
     def __init__(self, model: Any = None, params: Mapping[str, Any] | None = None) -> None:
         self.model, self.params = model, {} if params is None else params  # fit passes both
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
-        self.interrupted = self.diverged = False
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         self.epoch.append(epoch)

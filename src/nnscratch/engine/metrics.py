@@ -24,6 +24,14 @@ A function of your own is accepted too: ``metric(y_true, y_pred)`` returning one
 example, or one number for the batch (taken as the batch's mean); it reports under its
 ``__name__``.
 
+Precision, recall and the area under a curve are not means over examples: they are
+ratios of counts (:mod:`~nnscratch.engine.confusion`), compiled by name
+(``"precision"``, ``"recall"``, ``"auc"``, ``"true_positives"``, ...) or as objects
+(``Precision(class_id=1)``), and they report under their ``name``. So that both kinds
+add up over batches the same way, the loop keeps each metric's *counts*
+(:func:`batch_counts`: a mean's are its sum and the number of examples) and reports
+:func:`results` of their totals.
+
 :func:`compile_metrics` turns what ``compile`` received into ``{name: function}``: the
 keys are exactly the names the user wrote (``"acc"`` reports as ``acc`` and
 ``val_acc``, ``"accuracy"`` as ``accuracy``), in their order.
@@ -36,18 +44,21 @@ from typing import Any
 
 import numpy as np
 
+from . import summary
 from .checks import lookup
+from .confusion import COUNTING, is_counting
 
 __all__ = [
     "METRICS",
+    "batch_counts",
     "binary_accuracy",
     "categorical_accuracy",
     "compile_metrics",
     "get",
     "mean_absolute_error",
     "mean_squared_error",
+    "results",
     "sparse_categorical_accuracy",
-    "sums",
 ]
 
 Metric = Callable[[np.ndarray, np.ndarray], Any]
@@ -101,19 +112,43 @@ METRICS: dict[str, Metric] = {
 }
 
 
-def get(identifier: str | Metric, loss: Any = None) -> Metric:
-    """The metric function for a name or a function of your own.
+def get(identifier: Any, loss: Any = None) -> Any:
+    """The metric for a name, a function of your own or a counting metric.
 
     ``"accuracy"`` and ``"acc"`` depend on the ``loss`` as in Keras: binary accuracy with
     binary cross-entropy (every output is a yes/no), otherwise binary for one output unit
-    and categorical for several.
+    and categorical for several. A counting metric's name (``"precision"``) gives a new
+    one with the default arguments; its config, ``{"class_name": "Precision", "config":
+    {...}}`` (what a saved model holds), gives one with those.
     """
-    if callable(identifier):
+    if callable(identifier) or is_counting(identifier):
         return identifier
-    found = lookup("metric", identifier, METRICS, "a function metric(y_true, y_pred)")
+    if isinstance(identifier, dict):
+        return _from_config(identifier)
+    table = {**METRICS, **COUNTING}
+    found = lookup("metric", identifier, table, "a function metric(y_true, y_pred)")
+    if isinstance(found, type):  # a counting metric's class
+        return found()
     if found is accuracy and getattr(loss, "name", None) == "binary_crossentropy":
         return binary_accuracy
     return found
+
+
+def _from_config(config: dict[str, Any]) -> Any:
+    """A counting metric from ``{"class_name": ..., "config": {...}}``."""
+    if set(config) != {"class_name", "config"} or not isinstance(config["config"], dict):
+        raise ValueError(
+            "a metric given as a dict must be {'class_name': 'Precision', 'config': {...}}, "
+            f"got {config!r}"
+        )
+    name = config["class_name"]
+    cls = lookup(
+        "counting metric", summary.snake_case(name) if isinstance(name, str) else name, COUNTING
+    )
+    try:
+        return cls(**config["config"])
+    except TypeError as error:  # an argument the class does not take
+        raise TypeError(f"{cls.__name__} config {config['config']!r}: {error}") from None
 
 
 def compile_metrics(metrics: Any, loss: Any) -> dict[str, Metric]:
@@ -126,18 +161,48 @@ def compile_metrics(metrics: Any, loss: Any) -> dict[str, Metric]:
         raise TypeError(f"metrics must be a list of names or functions, got {metrics!r}")
     compiled: dict[str, Metric] = {}
     for m in metrics:
-        name = m if isinstance(m, str) else getattr(m, "__name__", None)
-        if name is None or not (isinstance(m, str) or callable(m)):
+        if not isinstance(m, (str, dict)) and not callable(m) and not is_counting(m):
             raise TypeError(f"a metric must be a name or a function, got {m!r}")
+        metric = None if isinstance(m, str) else get(m, loss)
+        name = m if metric is None else _name(metric)
+        if name is None:
+            raise TypeError(
+                f"the metric {m!r} has no name to report under (a function's __name__); an "
+                "nnscratch.keras metric object goes to an nnscratch.keras model, here give "
+                "its name ('precision') or nnscratch.metrics.Precision(...)"
+            )
         if name in compiled or name == "loss":
             raise ValueError(f"metric {name!r} is given twice (the loss is always reported)")
-        compiled[name] = get(m, loss)
+        compiled[name] = get(m, loss) if metric is None else metric
     return compiled
 
 
-def sums(metrics: dict[str, Metric], y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
-    """Each metric's values on one batch, added up (divide by the examples to average)."""
-    return {name: _total(fn, y_true, y_pred) for name, fn in metrics.items()}
+def _name(metric: Any) -> str | None:
+    """The key a metric reports under: a counting metric's ``name``, a function's own."""
+    return getattr(metric, "name" if is_counting(metric) else "__name__", None)
+
+
+def batch_counts(
+    metrics: dict[str, Any], y_true: np.ndarray, y_pred: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Each metric's counts on one batch, which add up over batches: for a mean, the sum
+    of its values and the number of examples; for a counting metric, its cells."""
+    return {name: _counts(metric, y_true, y_pred) for name, metric in metrics.items()}
+
+
+def results(metrics: dict[str, Any], counts: dict[str, np.ndarray]) -> dict[str, float]:
+    """Each metric's value from its counts summed over batches (a mean: sum / examples)."""
+    return {name: _result(metric, counts[name]) for name, metric in metrics.items()}
+
+
+def _counts(metric: Any, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    if is_counting(metric):
+        return metric.counts(y_true, y_pred)
+    return np.array([_total(metric, y_true, y_pred), y_pred.shape[0]])
+
+
+def _result(metric: Any, counts: np.ndarray) -> float:
+    return metric.result(counts) if is_counting(metric) else float(counts[0] / counts[1])
 
 
 def _total(fn: Metric, y_true: np.ndarray, y_pred: np.ndarray) -> float:

@@ -310,9 +310,9 @@ class Sequential:
             return {"loss": loss, **self.metric_values(out, targets)}
 
     def metric_values(self, out: np.ndarray, targets: np.ndarray) -> dict[str, float]:
-        """Each compiled metric's mean over the rows of ``out``."""
-        totals = metrics_module.sums(self.metrics, targets, out)
-        return {name: total / out.shape[0] for name, total in totals.items()}
+        """Each compiled metric over the rows of ``out`` (a mean, or from counts)."""
+        counts = metrics_module.batch_counts(self.metrics, targets, out)
+        return metrics_module.results(self.metrics, counts)
 
     # -- training ----------------------------------------------------------------------
     def gradients(self, x: Any, y: Any) -> dict[str, np.ndarray]:

@@ -7,8 +7,9 @@ This module never touches files (that is :mod:`nnscratch.saving`'s job); it only
   seed, dtype and input shape, every layer by its registered name
   (:func:`~nnscratch.engine.layers.register_layer`) with its ``get_config()``
   (activations, initializers and regularizers **by name**, never as code), the loss and
-  its reduction, the metrics, the optimizer's config, its update counter, and the state
-  of the random generators (for the shuffling and the dropout masks);
+  its reduction, the metrics (by name; precision and the other counting metrics as
+  ``{"class_name": ..., "config": ...}``), the optimizer's config, its update counter,
+  and the state of the random generators (for the shuffling and the dropout masks);
 * ``arrays`` (goes to ``weights.npz``): ``"weights/0.kernel"`` for every weight and
   ``"optimizer/m/0.kernel"`` for every optimizer state array, under the model's dotted
   names.
@@ -38,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from . import generator_state
+from . import confusion, generator_state
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
@@ -136,13 +137,21 @@ def model_to_data(
     return config, arrays
 
 
-def _metric_names(model: Any) -> list[str]:
-    """The metrics by the names compile received; a function of your own has none a file
-    could load."""
-    for name, fn in model.metrics.items():
-        if name not in metrics_module.METRICS or metrics_module.get(name, model.loss) is not fn:
+def _metric_names(model: Any) -> list[str | dict[str, Any]]:
+    """The metrics by the names compile received, and a counting metric (precision, ...)
+    by its config; a function of your own has none a file could load."""
+    entries: list[str | dict[str, Any]] = []
+    for name, metric in model.metrics.items():
+        if confusion.is_counting(metric):
+            builtin = confusion.COUNTING.get(metric.default_name)
+            if type(metric) is not builtin:
+                raise _cannot_save(f"a metric of your own ({type(metric).__name__})")
+            entries.append({"class_name": builtin.__name__, "config": metric.get_config()})
+        elif name in metrics_module.METRICS and metrics_module.get(name, model.loss) is metric:
+            entries.append(name)
+        else:
             raise TypeError(f"the metric {name!r} is a function of your own and cannot be saved")
-    return list(model.metrics)
+    return entries
 
 
 def _loss_config(loss: Any) -> dict[str, Any]:

@@ -35,9 +35,9 @@ from typing import Any
 import numpy as np
 
 from . import backend, fast
-from . import metrics as metrics_module
 from .callbacks import Callback, CallbackList, History
 from .layers.base import check_gradient, check_size
+from .metrics import batch_counts, results
 
 __all__ = [
     "TrainingDiverged",
@@ -242,8 +242,9 @@ def fit_loop(
     ``targets`` are already encoded for the loss. Each epoch shuffles the examples
     (with the model's generator), cuts them into batches of ``batch_size`` and takes one
     step per batch; the epoch's ``loss`` and metrics are the means over its batches
-    weighted by their sizes, each measured before its step. A batch's end reports those
-    means so far (as Keras 3 does) and the batch's ``size``.
+    weighted by their sizes, each measured before its step (a counting metric such as
+    precision: from its counts over the batches). A batch's end reports those values so
+    far (as Keras 3 does) and the batch's ``size``.
 
     Every ``SNAPSHOT_EVERY`` steps the weights are copied aside just before an update,
     once their loss is known to be finite. A loss that comes out NaN or infinite ends
@@ -278,10 +279,11 @@ def fit_loop(
                 steps, seen, total = steps + 1, seen + out.shape[0], total + loss * out.shape[0]
                 if sums:
                     host = backend.to_numpy(out)
-                    _add(sums, metrics_module.sums(model.metrics, targets[index], host))
+                    _add(sums, batch_counts(model.metrics, targets[index], host))
                 # The epoch's means so far, as Keras reports them; after the first batch, its
                 # loss as it is (loss * n / n could round differently).
-                logs = {"loss": loss if batch == 0 else total / seen, **_means(sums, seen)}
+                mean_loss = loss if batch == 0 else total / seen
+                logs = {"loss": mean_loss, **results(model.metrics, sums)}
                 hooks.call("on_train_batch_end", batch, {**logs, "size": out.shape[0]})
                 if model.stop_training:
                     break
@@ -330,10 +332,6 @@ def _diverged(model: Any, stop: _Diverged, epoch: int, hooks: CallbackList) -> H
     )
 
 
-def _add(sums: dict[str, float], batch: dict[str, float]) -> None:
+def _add(sums: dict[str, Any], batch: dict[str, np.ndarray]) -> None:
     for key, value in batch.items():
-        sums[key] += value
-
-
-def _means(sums: dict[str, float], seen: int) -> dict[str, float]:
-    return {key: value / seen for key, value in sums.items()}
+        sums[key] = sums[key] + value

@@ -11,6 +11,11 @@ is ``metrics=["sparse_categorical_accuracy"]`` (the model saves with it); with
 stateful metrics: ``update_state(y_true, y_pred, sample_weight=None)`` adds a batch,
 ``result()`` is the (weighted) mean so far, ``reset_state()`` starts again, and calling
 the object updates it and returns the result.
+
+The counting classes (``Precision``, ``Recall``, ``AUC``, ``TruePositives``,
+``FalsePositives``, ``TrueNegatives``, ``FalseNegatives``; also by name,
+``metrics=["precision", "auc"]``) report a ratio of counts over all the batches, not a
+mean of the batches' values (:mod:`nnscratch.engine.confusion`).
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ from ..engine.metrics import (
     mean_squared_error,
     sparse_categorical_accuracy,
 )
+from . import _confusion
+from ._confusion import *  # noqa: F403  (Precision, Recall, AUC, ...)
+from ._confusion import CountingMetric
 from ._refusals import missing
 from ._targets import batch, example_weights
 
@@ -35,6 +43,7 @@ mae = mean_absolute_error
 mse = mean_squared_error
 
 __all__ = [
+    *_confusion.__all__,
     "BinaryAccuracy",
     "CategoricalAccuracy",
     "MeanAbsoluteError",
@@ -130,7 +139,10 @@ class MeanAbsoluteError(MeanMetric):
 def for_compile(metric: Any) -> Any:
     """What ``compile(metrics=[...])`` hands the engine for one entry: a metric object is
     its engine function's name (so the model saves), or under a name of its own, that
-    function reporting under that name; anything else is left as it is."""
+    function reporting under that name; a counting metric is the engine's metric it
+    counts with; anything else is left as it is."""
+    if isinstance(metric, CountingMetric):
+        return metric.metric
     if not isinstance(metric, MeanMetric):
         return metric
     function = type(metric).function
@@ -151,7 +163,7 @@ _MISSING = {
         "value per example (fit reports its mean over the epoch)"
     ),
     **dict.fromkeys(
-        ("AUC", "Precision", "Recall", "F1Score", "TruePositives", "FalsePositives"),
+        ("F1Score", "FBetaScore", "PrecisionAtRecall", "RecallAtPrecision"),
         "compute it from model.predict(x) afterwards (sklearn.metrics has them all)",
     ),
 }
