@@ -302,3 +302,21 @@ def test_summary_of_a_model_without_input_size():
         model.summary()
     model.build(4)
     assert summarize(model).total_params == 4 * 3 + 3
+
+
+def test_an_initializer_of_none_draws_glorot_uniform_as_keras():
+    """Keras' add_weight draws Glorot-uniform when a layer is given ``bias_initializer=None``
+    (Keras' imbalanced-data tutorial passes None when it has no output bias)."""
+    from nnscratch import keras
+
+    def weights(**settings):
+        layer = keras.layers.Dense(2, **settings)
+        model = keras.Sequential([keras.Input((3,)), layer])
+        return model.get_weights(), layer.get_config()
+
+    drawn, config = weights(bias_initializer=None, kernel_initializer=None)
+    named, _ = weights(bias_initializer="glorot_uniform", kernel_initializer="glorot_uniform")
+    assert config["bias_initializer"] == "glorot_uniform"
+    assert np.all(drawn[1] != 0)
+    for a, b in zip(drawn, named, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -53,6 +53,8 @@ class KerasLayer:
     def __init__(self, *args: Any, trainable: bool = True, **kwargs: Any) -> None:
         if "activation" in kwargs:  # keras.activations.relu is activation="relu"
             kwargs["activation"] = as_identifier(kwargs["activation"])
+        for key in [k for k, v in kwargs.items() if k.endswith("_initializer") and v is None]:
+            kwargs[key] = "glorot_uniform"  # Keras' add_weight draws so when given None
         super().__init__(*args, **kwargs)
         self.trainable = trainable
 
