@@ -24,9 +24,9 @@ new one: ``l1l2`` (now ``l1_l2``), ``Dense(output_dim=, init=, W_regularizer=)``
 ``fit(nb_epoch=)``, ``SGD(lr=, decay=)``, ``predict_classes`` and ``predict_proba``.
 What differs from Keras on purpose is listed in ``docs/keras.md``.
 
-Submodules: ``models``, ``layers`` (and ``layers.core``), ``activations``, ``regularizers``,
-``optimizers`` (and ``optimizers.schedules``), ``callbacks``, ``losses``, ``metrics``,
-``utils``, ``datasets``, ``backend``, ``saving``.
+Submodules: ``models``, ``layers`` (and ``layers.core``), ``activations``, ``initializers``,
+``regularizers``, ``optimizers`` (and ``optimizers.schedules``), ``callbacks``, ``losses``,
+``metrics``, ``utils``, ``datasets``, ``backend``, ``saving``.
 """
 
 from typing import Any
@@ -36,6 +36,7 @@ from . import (
     backend,
     callbacks,
     datasets,
+    initializers,
     layers,
     losses,
     metrics,
@@ -57,6 +58,7 @@ __all__ = [
     "backend",
     "callbacks",
     "datasets",
+    "initializers",
     "layers",
     "load_model",
     "losses",

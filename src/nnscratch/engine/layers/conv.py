@@ -60,9 +60,9 @@ def weight_settings(layer: Any) -> dict[str, Any]:
     weights stand for it)."""
     config: dict[str, Any] = {"activation": activations.name_of(layer.activation)}
     for key, init in (("kernel", layer.kernel_initializer), ("bias", layer.bias_initializer)):
-        name = initializers.name_of(init)
-        if name is not None:
-            config[f"{key}_initializer"] = name
+        kept = initializers.serialize(init)
+        if kept is not None:
+            config[f"{key}_initializer"] = kept
     for key, reg in (("kernel", layer.kernel_regularizer), ("bias", layer.bias_regularizer)):
         config[f"{key}_regularizer"] = None if reg is None else reg.get_config()
     config["use_bias"] = layer.use_bias

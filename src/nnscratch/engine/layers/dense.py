@@ -123,9 +123,9 @@ class Dense(Layer):
         config = {**super().get_config(), "units": self.units}
         config["activation"] = activations.name_of(self.activation)
         for key, init in (("kernel", self.kernel_initializer), ("bias", self.bias_initializer)):
-            name = initializers.name_of(init)
-            if name is not None:  # a function of your own: the saved weights stand for it
-                config[f"{key}_initializer"] = name
+            kept = initializers.serialize(init)
+            if kept is not None:  # a function of your own: the saved weights stand for it
+                config[f"{key}_initializer"] = kept
         for key, reg in (("kernel", self.kernel_regularizer), ("bias", self.bias_regularizer)):
             config[f"{key}_regularizer"] = None if reg is None else reg.get_config()
         for key, bound in (("kernel", self.kernel_constraint), ("bias", self.bias_constraint)):

@@ -182,9 +182,9 @@ class BatchNormalization(Layer):
         config |= {"momentum": self.momentum, "epsilon": self.epsilon}
         config |= {"center": self.center, "scale": self.scale}
         for key in ("beta", "gamma", "moving_mean", "moving_variance"):
-            name = initializers.name_of(getattr(self, f"{key}_initializer"))
-            if name is not None:  # a function of your own: the saved weights stand for it
-                config[f"{key}_initializer"] = name
+            kept = initializers.serialize(getattr(self, f"{key}_initializer"))
+            if kept is not None:  # a function of your own: the saved weights stand for it
+                config[f"{key}_initializer"] = kept
         for key in ("beta", "gamma"):
             reg = getattr(self, f"{key}_regularizer")
             config[f"{key}_regularizer"] = None if reg is None else reg.get_config()

@@ -31,6 +31,7 @@ import numpy as np
 from ...engine import layers as engine_layers
 from ...engine.checks import flag
 from ...engine.layers import register_layer
+from .. import initializers
 from .._refusals import FEATURES, needs_backward, unsupported
 from .._renames import renamed
 from ..activations import as_identifier
@@ -53,8 +54,11 @@ class KerasLayer:
     def __init__(self, *args: Any, trainable: bool = True, **kwargs: Any) -> None:
         if "activation" in kwargs:  # keras.activations.relu is activation="relu"
             kwargs["activation"] = as_identifier(kwargs["activation"])
-        for key in [k for k, v in kwargs.items() if k.endswith("_initializer") and v is None]:
-            kwargs[key] = "glorot_uniform"  # Keras' add_weight draws so when given None
+        for key in [k for k in kwargs if k.endswith("_initializer")]:
+            # Keras' add_weight draws Glorot-uniform when given None; names such as
+            # "HeNormal" and Keras' {"class_name": ..., "config": ...} are Keras' too
+            given = kwargs[key]
+            kwargs[key] = "glorot_uniform" if given is None else initializers.get(given)
         super().__init__(*args, **kwargs)
         self.trainable = trainable
 
