@@ -260,6 +260,20 @@ class Sequential(models.Sequential):
         size = positive_int("batch_size", size)
         return _hooks.run_predict(self, callbacks, x, size, super().predict)
 
+    def check_inputs(self, x: Any, name: str = "x") -> np.ndarray:
+        return super().check_inputs(self._as_column(x), name)
+
+    def check_data(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        return super().check_data(self._as_column(x), y)
+
+    def _as_column(self, x: Any) -> Any:
+        """A flat array for a model of one input feature, as Keras takes it: ``(n,)`` is
+        ``(n, 1)`` (``fit(df["Horsepower"], y)`` in TensorFlow's regression tutorial)."""
+        first = self.layers[0].declared_input_shape if self.layers else None
+        if np.ndim(x) == 1 and (self._input_shape or first) == (1,):
+            return np.reshape(x, (-1, 1))
+        return x
+
     def _build_for(self, x: Any) -> None:
         if not self.built and self.layers and np.ndim(x) >= 2:
             self._build(np.shape(x)[1:])

@@ -5,7 +5,8 @@ Read :mod:`~nnscratch.engine.layers.base` first (the contract every layer follow
 constraint arguments go through :mod:`~nnscratch.engine.layers.settings`) and
 :mod:`~nnscratch.engine.layers.core` (Activation, Dropout, Flatten); for images
 :mod:`~nnscratch.engine.layers.conv` (Conv2D) and :mod:`~nnscratch.engine.layers.pooling`
-(MaxPooling2D, AveragePooling2D), which share :mod:`~nnscratch.engine.layers.windows`.
+(MaxPooling2D, AveragePooling2D), which share :mod:`~nnscratch.engine.layers.windows`;
+:mod:`~nnscratch.engine.layers.preprocessing` (Normalization, Rescaling) scales the inputs.
 """
 
 from .base import Layer, get_layer_class, register_layer, registered_name
@@ -14,6 +15,7 @@ from .core import Activation, Dropout, Flatten
 from .dense import Dense
 from .normalization import BatchNormalization
 from .pooling import AveragePooling2D, MaxPooling2D
+from .preprocessing import Normalization, Rescaling
 
 __all__ = [
     "Activation",
@@ -25,6 +27,8 @@ __all__ = [
     "Flatten",
     "Layer",
     "MaxPooling2D",
+    "Normalization",
+    "Rescaling",
     "get_layer_class",
     "register_layer",
     "registered_name",

@@ -6,20 +6,22 @@ The layers take Keras 1's argument names too and can be called on placeholders
 ``Conv2D``, ``MaxPooling2D``, ``AveragePooling2D`` (channels-last; also from Keras 2's
 ``keras.layers.convolutional`` and ``keras.layers.pooling``). Activation layers:
 ``LeakyReLU``, ``ReLU``, ``ELU``, ``Softmax`` (also from Keras 2's
-``keras.layers.advanced_activations``).
+``keras.layers.advanced_activations``). Inputs: ``Normalization`` (with ``adapt``) and
+``Rescaling``.
 """
 
 from typing import Any
 
 from .._refusals import missing
 from ..functional import Input, InputLayer
-from . import activations, convolutional, core, pooling
+from . import activations, convolutional, core, pooling, preprocessing
 from . import activations as advanced_activations  # Keras 2's module name
 from .activations import ELU, LeakyReLU, ReLU, Softmax
 from .convolutional import Conv2D, Convolution2D
 from .core import Activation, Dense, Dropout, Flatten, KerasLayer, Layer
 from .normalization import BatchNormalization
 from .pooling import AveragePooling2D, AvgPool2D, MaxPool2D, MaxPooling2D
+from .preprocessing import Normalization, Rescaling
 
 __all__ = [
     "ELU",
@@ -39,13 +41,16 @@ __all__ = [
     "LeakyReLU",
     "MaxPool2D",
     "MaxPooling2D",
+    "Normalization",
     "ReLU",
+    "Rescaling",
     "Softmax",
     "activations",
     "advanced_activations",
     "convolutional",
     "core",
     "pooling",
+    "preprocessing",
 ]
 
 
@@ -72,8 +77,9 @@ _MISSING = {
         "a model is a single chain of layers, so there are no merge layers",
     ),
     **dict.fromkeys(
-        ("Rescaling", "Normalization"),
-        "scale the arrays with NumPy before fit, e.g. x.astype('float32') / 255",
+        ("CategoryEncoding", "StringLookup", "IntegerLookup", "Discretization", "Resizing"),
+        "encode or resize the arrays with NumPy before fit; the preprocessing layers here are "
+        "Normalization and Rescaling",
     ),
 }
 
