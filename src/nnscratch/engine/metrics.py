@@ -18,7 +18,11 @@ name                                per example
 ``accuracy`` / ``acc``              Keras' choice from the loss and the output layer:
                                     binary for one output unit or binary cross-entropy,
                                     else categorical
+``binary_crossentropy``             the loss of that name, averaged over outputs
+``categorical_crossentropy``        the loss of that name (``sparse_...`` too)
 ==================================  ====================================================
+
+The cross-entropies also come as ``..._from_logits`` for a linear output layer.
 
 A function of your own is accepted too: ``metric(y_true, y_pred)`` returning one value per
 example, or one number for the batch (taken as the batch's mean); it reports under its
@@ -44,15 +48,20 @@ from typing import Any
 
 import numpy as np
 
-from . import summary
+from . import losses, summary
 from .checks import lookup
 from .confusion import COUNTING, is_counting
+from .labels import one_hot
 
 __all__ = [
     "METRICS",
     "batch_counts",
     "binary_accuracy",
+    "binary_crossentropy",
+    "binary_crossentropy_from_logits",
     "categorical_accuracy",
+    "categorical_crossentropy",
+    "categorical_crossentropy_from_logits",
     "compile_metrics",
     "get",
     "mean_absolute_error",
@@ -91,6 +100,38 @@ def mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     return np.square(y_pred - y_true).mean(axis=1)
 
 
+def binary_crossentropy(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """The loss of that name per example, averaged over the outputs (Keras' metric)."""
+    return _BINARY.per_example(y_true, y_pred) / y_pred.shape[1]
+
+
+def binary_crossentropy_from_logits(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """:func:`binary_crossentropy` of ``sigmoid(y_pred)``, for a linear output layer."""
+    return _BINARY_LOGITS.per_example(y_true, y_pred) / y_pred.shape[1]
+
+
+def categorical_crossentropy(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """``-sum_k y_k log p_k`` per example: the loss of that name (labels one-hot encoded)."""
+    return _CATEGORICAL.per_example(_rows(y_true, y_pred), y_pred)
+
+
+def categorical_crossentropy_from_logits(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """:func:`categorical_crossentropy` of ``softmax(y_pred)``, for a linear output layer."""
+    return _CATEGORICAL_LOGITS.per_example(_rows(y_true, y_pred), y_pred)
+
+
+def _rows(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """One-hot rows: as they come, or from a column of class labels."""
+    if y_true.shape[1] == 1 and y_pred.shape[1] > 1:
+        return one_hot(y_true[:, 0].astype(np.int64), y_pred.shape[1], y_pred.dtype)
+    return y_true
+
+
+_BINARY, _BINARY_LOGITS = losses.BinaryCrossentropy(), losses.BinaryCrossentropyFromLogits()
+_CATEGORICAL = losses.CategoricalCrossentropy()
+_CATEGORICAL_LOGITS = losses.CategoricalCrossentropyFromLogits()
+
+
 def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     """Keras' ``"accuracy"`` for a loss other than binary cross-entropy: binary for one
     output unit, categorical for several."""
@@ -109,6 +150,13 @@ METRICS: dict[str, Metric] = {
     "mse": mean_squared_error,
     "accuracy": accuracy,
     "acc": accuracy,
+    "binary_crossentropy": binary_crossentropy,
+    "binary_crossentropy_from_logits": binary_crossentropy_from_logits,
+    "categorical_crossentropy": categorical_crossentropy,
+    "categorical_crossentropy_from_logits": categorical_crossentropy_from_logits,
+    # labels are one-hot encoded for the cross-entropy losses: the same computation
+    "sparse_categorical_crossentropy": categorical_crossentropy,
+    "sparse_categorical_crossentropy_from_logits": categorical_crossentropy_from_logits,
 }
 
 

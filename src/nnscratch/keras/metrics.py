@@ -25,9 +25,15 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.checks import flag
 from ..engine.metrics import (
+    METRICS,
     binary_accuracy,
+    binary_crossentropy,
+    binary_crossentropy_from_logits,
     categorical_accuracy,
+    categorical_crossentropy,
+    categorical_crossentropy_from_logits,
     get,
     mean_absolute_error,
     mean_squared_error,
@@ -36,7 +42,7 @@ from ..engine.metrics import (
 from . import _confusion
 from ._confusion import *  # noqa: F403  (Precision, Recall, AUC, ...)
 from ._confusion import CountingMetric
-from ._refusals import missing
+from ._refusals import missing, unsupported
 from ._targets import batch, example_weights
 
 mae = mean_absolute_error
@@ -45,13 +51,18 @@ mse = mean_squared_error
 __all__ = [
     *_confusion.__all__,
     "BinaryAccuracy",
+    "BinaryCrossentropy",
     "CategoricalAccuracy",
+    "CategoricalCrossentropy",
     "MeanAbsoluteError",
     "MeanMetric",
     "MeanSquaredError",
     "SparseCategoricalAccuracy",
+    "SparseCategoricalCrossentropy",
     "binary_accuracy",
+    "binary_crossentropy",
     "categorical_accuracy",
+    "categorical_crossentropy",
     "for_compile",
     "get",
     "mae",
@@ -70,9 +81,11 @@ class MeanMetric:
     function: Callable[[np.ndarray, np.ndarray], np.ndarray]
     #: integer labels, one-hot encoded against y_pred's columns
     sparse = False
+    #: the name it reports under by default, when not its function's
+    default_name: str | None = None
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
-        default = type(self).function.__name__
+        default = type(self).default_name or type(self).function.__name__
         if name is not None and not (isinstance(name, str) and name):
             raise TypeError(f"name must be a non-empty string, got {name!r}")
         self.name = default if name is None else name
@@ -87,7 +100,7 @@ class MeanMetric:
         """Add a batch: ``y_pred`` of shape ``(n, outputs)``, ``y_true`` of the same shape
         (integer labels ``(n,)`` for the sparse metric), ``sample_weight`` one per example."""
         y_true, y_pred = batch(y_true, y_pred, self.sparse)
-        values = type(self).function(y_true, y_pred)
+        values = self.function(y_true, y_pred)
         weights = example_weights(sample_weight, len(values))
         self.total += float(np.sum(values * weights))
         self.count += float(np.sum(weights))
@@ -124,6 +137,49 @@ class SparseCategoricalAccuracy(MeanMetric):
     sparse = True
 
 
+class _CrossEntropy(MeanMetric):
+    """A cross-entropy as a metric: Keras' ``from_logits`` picks the engine's function of
+    the logits (for a linear output layer)."""
+
+    logits_function: Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+    def __init__(
+        self,
+        name: str | None = None,
+        dtype: Any = None,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+    ) -> None:
+        if label_smoothing:
+            raise unsupported(type(self).__name__, "label_smoothing", label_smoothing, _SMOOTH)
+        if flag("from_logits", from_logits):
+            self.function = type(self).logits_function
+        super().__init__(name, dtype)
+
+
+class BinaryCrossentropy(_CrossEntropy):
+    """The binary cross-entropy, averaged over outputs (``"binary_crossentropy"``)."""
+
+    function = staticmethod(binary_crossentropy)
+    logits_function = staticmethod(binary_crossentropy_from_logits)
+
+
+class CategoricalCrossentropy(_CrossEntropy):
+    """``-sum_k y_k log p_k`` per example, against one-hot targets."""
+
+    function = staticmethod(categorical_crossentropy)
+    logits_function = staticmethod(categorical_crossentropy_from_logits)
+
+
+class SparseCategoricalCrossentropy(_CrossEntropy):
+    """``-log p[label]`` per example, against integer labels."""
+
+    function = staticmethod(categorical_crossentropy)
+    logits_function = staticmethod(categorical_crossentropy_from_logits)
+    sparse = True
+    default_name = "sparse_categorical_crossentropy"
+
+
 class MeanSquaredError(MeanMetric):
     """The mean over outputs of ``(y_pred - y_true)**2``, averaged over examples."""
 
@@ -145,8 +201,8 @@ def for_compile(metric: Any) -> Any:
         return metric.metric
     if not isinstance(metric, MeanMetric):
         return metric
-    function = type(metric).function
-    if metric.name == function.__name__:
+    function = metric.function
+    if METRICS.get(metric.name) is function:  # a name the engine knows (and saves)
         return metric.name
 
     def named(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
@@ -155,6 +211,8 @@ def for_compile(metric: Any) -> Any:
     named.__name__ = named.__qualname__ = metric.name
     return named
 
+
+_SMOOTH = "the metric is the cross-entropy of the targets as given; smooth them before fit"
 
 _MISSING = {
     "Metric": (
