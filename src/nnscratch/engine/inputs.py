@@ -25,6 +25,7 @@ __all__ = [
     "bad_targets",
     "class_weights",
     "float_array",
+    "numeric",
     "sample_weights",
     "split_off",
     "validation_set",
@@ -41,7 +42,7 @@ def float_array(x: Any, name: str, dtype: np.dtype, shape: Shape | None) -> np.n
     except ValueError as exc:
         raise ValueError(f"{name} must be a rectangular array of numbers: {exc}") from None
     if arr.dtype.kind not in "biuf" or arr.size == 0 or arr.shape[1:] != (shape or arr.shape[1:]):
-        raise _bad_inputs(arr, name, shape)
+        arr = _numeric_or_raise(arr, name, shape)
     if arr.ndim < 2:
         raise _bad_inputs(arr, name, shape)
     with np.errstate(over="ignore"):  # a value beyond float32's range: reported below
@@ -51,7 +52,35 @@ def float_array(x: Any, name: str, dtype: np.dtype, shape: Shape | None) -> np.n
     return converted
 
 
+def numeric(arr: np.ndarray) -> np.ndarray:
+    """An object array whose every value is a real number or a boolean, as ``float64``
+    (``np.asarray`` of a pandas table with float and bool columns, which
+    ``pd.get_dummies`` makes, is such an array); any other array as it is. Strings are
+    not numbers here, even ``"1.5"``."""
+    if arr.dtype.kind != "O" or arr.size == 0:
+        return arr
+    real = (numbers.Real, np.bool_)
+    if not all(isinstance(v, real) and not isinstance(v, str) for v in arr.flat):
+        return arr
+    return arr.astype(np.float64)
+
+
+def _numeric_or_raise(arr: np.ndarray, name: str, shape: Shape | None) -> np.ndarray:
+    """An object table of numbers and booleans (pandas' ``get_dummies`` makes them) as
+    ``float64``; for any other array that failed the checks, the error saying why."""
+    converted = numeric(arr)
+    if converted is arr or converted.shape[1:] != (shape or converted.shape[1:]):
+        raise _bad_inputs(converted, name, shape)  # (numbers: the shape is what is wrong)
+    return converted
+
+
 def _bad_inputs(arr: np.ndarray, name: str, shape: Shape | None) -> Exception:
+    if arr.dtype.kind == "O" and arr.size:
+        odd = next(v for v in arr.flat if not isinstance(v, (numbers.Real, np.bool_)))
+        return TypeError(
+            f"{name} must be numeric, got an object array holding {odd!r} "
+            f"({type(odd).__name__}); convert or drop that column (df.astype('float32'))"
+        )
     if arr.dtype.kind not in "biuf":
         return TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
     wanted = 1 + len(shape) if shape else 2

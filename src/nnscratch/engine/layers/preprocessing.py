@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..checks import flag, number
+from ..inputs import numeric
 from .base import Layer, Shape, register_layer
 
 __all__ = ["Normalization", "Rescaling"]
@@ -102,7 +103,7 @@ class Normalization(Layer):
         """Learn ``mean`` and ``variance`` from ``data``, ``(n, ..., features)``: over every
         axis but the last one (over all values with ``axis=None``). On a built layer the
         weights change in place; before, they will start from these."""
-        values = np.asarray(data)
+        values = numeric(np.asarray(data))  # (a pandas table of floats and booleans too)
         if values.dtype.kind not in "biuf" or values.size == 0:
             raise TypeError(
                 f"Normalization.adapt needs a non-empty numeric array, got "
