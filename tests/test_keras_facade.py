@@ -320,3 +320,16 @@ def test_an_initializer_of_none_draws_glorot_uniform_as_keras():
     assert np.all(drawn[1] != 0)
     for a, b in zip(drawn, named, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_model_inside_a_model_says_what_to_do_instead():
+    """TensorFlow's first tutorial wraps a model of logits as Sequential([model, Softmax()]);
+    here that is refused with the equivalent, which gives the same probabilities."""
+    from nnscratch import keras
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4)])
+    with pytest.raises(TypeError, match=r"apply keras\.activations\.softmax to model\.predict"):
+        keras.Sequential([model, keras.layers.Softmax()])
+    x = np.random.default_rng(0).normal(size=(5, 3))
+    probabilities = keras.activations.softmax(model.predict(x, verbose=0))
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)

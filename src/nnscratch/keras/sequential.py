@@ -69,6 +69,13 @@ class Sequential(models.Sequential):
         has no name: its class in snake case, numbered within this model (``dense``,
         ``dense_1``), skipping names already taken. Two layers of one name are refused,
         as in Keras (``get_layer`` and saving find layers by name)."""
+        if isinstance(layer, models.Sequential):
+            raise TypeError(
+                "a model inside a model is not supported: add its layers to one model. For "
+                "probabilities from a model with a linear output layer (Keras' "
+                "Sequential([model, Softmax()])), apply keras.activations.softmax to "
+                "model.predict(x)"
+            )
         refusal = needs_backward(type(layer))
         if refusal is not None:
             raise refusal
