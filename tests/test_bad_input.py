@@ -60,7 +60,11 @@ BAD_X = [
     (np.array(3.0), ValueError, r"expected 2-D x .*got shape \(\)"),
     (np.array([["a", "b"]] * 10), TypeError, r"x must be numeric, got dtype <U1"),
     (X.astype(complex), TypeError, r"x must be numeric, got dtype complex128"),
-    (np.array([[1.0, None]] * 10), TypeError, r"x must be numeric, got dtype object"),
+    (
+        np.array([[1.0, None]] * 10),
+        TypeError,
+        r"x must be numeric, got an object array holding None \(NoneType\); convert or drop",
+    ),
 ]
 BAD_X_IDS = ["nan", "inf", "-inf+nan", "1-D", "3-D", "scalar", "strings", "complex", "object"]
 

@@ -16,7 +16,7 @@ touches them. The layer's gradient is the division's: ``dL/dx = dL/dy / max(sqrt
 >>> import numpy as np
 >>> layer = Normalization()
 >>> layer.adapt(np.array([[1.0, 10.0], [3.0, 30.0]]))
->>> layer.adapted_mean, layer.adapted_variance
+>>> layer.mean, layer.variance
 (array([ 2., 20.]), array([  1., 100.]))
 """
 
