@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import http.server
 import io
 import os
 import pickle
 import socket
 import struct
 import sys
-import threading
 import time
 import zipfile
 from pathlib import Path
@@ -19,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from local_server import Server
 from nnscratch.data import mnist as M
 from nnscratch.data.mnist import (
     IDX_FILES,
@@ -113,45 +112,8 @@ def write(path: Path, data: bytes) -> Path:
 
 
 # ---------------------------------------------------------------------------------------
-# A local HTTP server on 127.0.0.1
+# A local HTTP server on 127.0.0.1 (local_server.Server)
 # ---------------------------------------------------------------------------------------
-
-
-class Server:
-    """Serves ``routes`` (path -> bytes); unknown paths 404; ``/cut/...`` stops halfway."""
-
-    def __init__(self) -> None:
-        self.routes: dict[str, bytes] = {}
-        self.requests: list[str] = []
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                outer.requests.append(self.path)
-                body = outer.routes.get(self.path)
-                if body is None:
-                    self.send_error(404, "Not Found")
-                    return
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if self.path.startswith("/cut/"):
-                    self.wfile.write(body[: len(body) // 2])
-                    self.wfile.flush()
-                    self.close_connection = True
-                    return
-                self.wfile.write(body)
-
-            def log_message(self, format, *args) -> None:  # keep test output clean
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def url(self, path: str) -> str:
-        return self.base + path
 
 
 @pytest.fixture(scope="module")

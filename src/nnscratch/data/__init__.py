@@ -3,6 +3,7 @@
 =============================  ==========================================================
 :mod:`~nnscratch.data.toy`      ``moons``, ``circles`` and TensorFlow Playground's sets
 :mod:`~nnscratch.data.mnist`    the book's MNIST: found, downloaded, verified, cached
+:mod:`~nnscratch.data.fashion_mnist`  Zalando's Fashion-MNIST, downloaded the same way
 :mod:`~nnscratch.data.csvdata`  your own points from a CSV file
 =============================  ==========================================================
 
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .csvdata import load_csv
+    from .fashion_mnist import load_fashion_mnist
     from .mnist import (
         MNIST,
         MNISTDownloadError,
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 #: Each public name and the module that defines it.
 _WHERE = {
     "load_csv": "csvdata",
+    "load_fashion_mnist": "fashion_mnist",
     "MNIST": "mnist",
     "MNISTDownloadError": "mnist",
     "MNISTFormatError": "mnist",
@@ -54,6 +57,7 @@ __all__ = [
     "default_cache_dir",
     "download_mnist",
     "load_csv",
+    "load_fashion_mnist",
     "load_mnist",
     "load_toy",
     "moons",

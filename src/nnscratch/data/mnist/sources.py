@@ -51,7 +51,9 @@ __all__ = [
     "download_mnist",
     "find_in_folder",
     "locate",
+    "progress_factory",
     "sha256_of",
+    "try_urls",
 ]
 
 
@@ -257,7 +259,8 @@ def _byte_bar(*, total: int | None, desc: str) -> DownloadBar:
     return progress_bar(total, desc, unit="B", unit_scale=True, leave=False)
 
 
-def _progress_factory(progress: ProgressArg) -> ProgressFactory | None:
+def progress_factory(progress: ProgressArg) -> ProgressFactory | None:
+    """What a ``progress=`` argument asks for: the byte bar, nothing, or your own."""
     if progress is True:
         return _byte_bar
     if progress is False or progress is None:
@@ -273,9 +276,9 @@ class _BadDownload(Exception):
     """One URL did not deliver the file; the message says why (one phrase)."""
 
 
-def sha256_of(path: Path) -> str:
-    """The SHA-256 (hex) of a file, read in 1 MiB pieces."""
-    h = hashlib.sha256()
+def sha256_of(path: Path, algorithm: str = "sha256") -> str:
+    """The SHA-256 (or ``algorithm``'s digest), in hex, of a file read in 1 MiB pieces."""
+    h = hashlib.new(algorithm)
     with path.open("rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
@@ -292,8 +295,10 @@ def _fetch(
     factory: ProgressFactory | None,
     timeout: float,
     max_bytes: int,
+    algorithm: str = "sha256",
 ) -> None:
-    """Download ``url`` to ``dest``: temp file, SHA-256 check, then atomic rename."""
+    """Download ``url`` to ``dest``: temp file, checksum (SHA-256, or ``algorithm``'s)
+    check, then atomic rename."""
     request = urllib.request.Request(url, headers={"User-Agent": "nnscratch"})
 
     def write(out: IO[bytes]) -> None:
@@ -311,7 +316,7 @@ def _fetch(
             if total is not None and total > max_bytes:
                 raise _BadDownload(f"the server offers {total} bytes, more than {max_bytes}")
             bar = factory(total=total, desc=dest.name) if factory is not None else None
-            h = hashlib.sha256()
+            h = hashlib.new(algorithm)
             received = 0
             try:
                 while True:
@@ -335,7 +340,8 @@ def _fetch(
             raise _BadDownload(f"connection closed after {received} of {total} bytes")
         digest = h.hexdigest()
         if digest != sha256.lower():
-            raise _BadDownload(f"SHA-256 mismatch: expected {sha256}, got {digest}")
+            what = "SHA-256" if algorithm == "sha256" else algorithm.upper()
+            raise _BadDownload(f"{what} mismatch: expected {sha256}, got {digest}")
 
     atomic_write(dest, write)
 
@@ -350,7 +356,7 @@ def _reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _try_urls(
+def try_urls(
     urls: Sequence[str],
     dest: Path,
     sha256: str,
@@ -358,10 +364,13 @@ def _try_urls(
     timeout: float,
     max_bytes: int,
     attempts: list[tuple[str, str]],
+    algorithm: str = "sha256",
 ) -> bool:
+    """Fetch ``dest`` from the first of ``urls`` that delivers it intact; False (with
+    every URL and why it failed in ``attempts``) when none does."""
     for url in urls:
         try:
-            _fetch(url, dest, sha256, factory, timeout, max_bytes)
+            _fetch(url, dest, sha256, factory, timeout, max_bytes, algorithm)
         except (_BadDownload, OSError) as exc:
             # _BadDownload: the network or the server failed (an HTTP error, a refused
             # connection, a timeout, a cut-off response, a URL urllib cannot handle, a
@@ -413,7 +422,7 @@ def download_mnist(
     """
     sources = DEFAULT_SOURCES if sources is None else sources
     folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    factory = _progress_factory(progress)
+    factory = progress_factory(progress)
     timeout = number("timeout", timeout, low=0, low_open=True)
     folder.mkdir(parents=True, exist_ok=True)
     attempts: list[tuple[str, str]] = []
@@ -421,7 +430,7 @@ def download_mnist(
     pickle_path = folder / PICKLE_NAME
     if pickle_path.is_file() and sha256_of(pickle_path) == sources.pickle_sha256.lower():
         return pickle_path  # already here and intact
-    if _try_urls(
+    if try_urls(
         sources.pickle_urls,
         pickle_path,
         sources.pickle_sha256,
@@ -441,7 +450,7 @@ def download_mnist(
         if dest.is_file() and sha256_of(dest) == expected.lower():
             continue  # fetched intact by an earlier run
         urls = [base.rstrip("/") + "/" + name for base in sources.idx_mirrors]
-        if not _try_urls(urls, dest, expected, factory, timeout, sources.max_bytes, attempts):
+        if not try_urls(urls, dest, expected, factory, timeout, sources.max_bytes, attempts):
             missing = True
             break
     if not missing:

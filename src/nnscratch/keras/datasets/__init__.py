@@ -1,6 +1,7 @@
 """Keras' ``keras.datasets``: the data sets Keras examples load by name.
 
-Only ``mnist`` is here, the one every Keras MLP and CNN example starts with::
+``mnist``, the one every Keras MLP and CNN example starts with, and ``fashion_mnist``,
+TensorFlow's first tutorial's::
 
     from nnscratch.keras.datasets import mnist
 
@@ -9,6 +10,6 @@ Only ``mnist`` is here, the one every Keras MLP and CNN example starts with::
 Importing this package is cheap: the loader is imported when ``load_data()`` is called.
 """
 
-from . import mnist
+from . import fashion_mnist, mnist
 
-__all__ = ["mnist"]
+__all__ = ["fashion_mnist", "mnist"]
