@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import threading
+from collections.abc import Iterator
 
 
 class Server:
@@ -41,3 +43,16 @@ class Server:
 
     def url(self, path: str) -> str:
         return self.base + path
+
+
+@contextlib.contextmanager
+def running() -> Iterator[Server]:
+    """A :class:`Server` serving in its thread until the block ends."""
+    server = Server()
+    server.thread.start()
+    try:
+        yield server
+    finally:
+        server.httpd.shutdown()
+        server.httpd.server_close()
+        server.thread.join(5)

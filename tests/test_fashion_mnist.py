@@ -13,7 +13,7 @@ import struct
 import numpy as np
 import pytest
 
-from local_server import Server
+from local_server import Server, running
 from nnscratch import keras
 from nnscratch.data import fashion_mnist
 from nnscratch.data.fashion_mnist import load_fashion_mnist
@@ -42,12 +42,8 @@ MD5 = {name: hashlib.md5(data).hexdigest() for name, data in FILES.items()}
 
 @pytest.fixture
 def srv():
-    server = Server()
-    server.thread.start()
-    yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
-    server.thread.join(5)
+    with running() as server:
+        yield server
 
 
 def serve(srv: Server, prefix: str, files: dict[str, bytes] = FILES) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from local_server import Server
+from local_server import running
 from nnscratch.data import mnist as M
 from nnscratch.data.mnist import (
     IDX_FILES,
@@ -118,12 +118,8 @@ def write(path: Path, data: bytes) -> Path:
 
 @pytest.fixture(scope="module")
 def server():
-    s = Server()
-    s.thread.start()
-    yield s
-    s.httpd.shutdown()
-    s.httpd.server_close()
-    s.thread.join(5)
+    with running() as s:
+        yield s
 
 
 @pytest.fixture
