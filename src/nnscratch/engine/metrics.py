@@ -200,10 +200,12 @@ def _from_config(config: dict[str, Any]) -> Any:
 
 
 def compile_metrics(metrics: Any, loss: Any) -> dict[str, Metric]:
-    """``{name: function}`` for ``compile(metrics=...)``, keyed by the names as given.
+    """``{name: metric}`` for ``compile(metrics=...)``: functions and counting metrics,
+    keyed by the names as given (a counting metric by its ``name``).
 
-    Raises ``TypeError`` for something that is not a list of names and functions, and
-    ``ValueError`` for an unknown name, a name given twice, or ``"loss"``.
+    Raises ``TypeError`` for something that is not a list of names, functions and
+    counting metrics, and ``ValueError`` for an unknown name, a name given twice, or
+    ``"loss"``.
     """
     if isinstance(metrics, str) or not isinstance(metrics, Sequence):
         raise TypeError(f"metrics must be a list of names or functions, got {metrics!r}")
