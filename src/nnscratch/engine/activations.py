@@ -49,6 +49,7 @@ import numpy as np
 
 from .backend import array_namespace
 from .checks import lookup, number
+from .config import named_config
 
 __all__ = [
     "ACTIVATIONS",
@@ -423,9 +424,5 @@ def get(identifier: str | dict[str, Any] | Activation | None) -> Activation:
 
 
 def _from_config(config: dict[str, Any]) -> Activation:
-    cls = lookup("activation", config.get("name"), ACTIVATIONS, "an Activation")
-    arguments = {k: v for k, v in config.items() if k != "name"}
-    unknown = sorted(set(arguments) - set(cls.defaults))
-    if unknown:
-        raise ValueError(f"activation {cls.name!r} takes no argument(s) {unknown}")
+    cls, arguments = named_config("activation", config, ACTIVATIONS, "an Activation")
     return cls(**arguments)

@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import functools
 import inspect
+from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["constructor_config"]
+from .checks import lookup
+
+__all__ = ["constructor_config", "constructor_repr", "named_config"]
 
 _NAMED = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
 
@@ -80,3 +83,46 @@ def constructor_config(
                 f"self.{name} in __init__, or write get_config() for {kind}"
             ) from None
     return config
+
+
+def constructor_repr(obj: object, arguments: Mapping[str, Any] | None = None) -> str:
+    """``Name(arg=value, ...)``: the call that builds ``obj`` again, with ``arguments``
+    (by default its constructor's, read back; one it does not keep is left out, so a
+    ``repr`` never fails).
+
+    >>> class Halving:
+    ...     def __init__(self, start: float, every: int = 10) -> None:
+    ...         self.start, self.every = float(start), int(every)
+    >>> constructor_repr(Halving(1, every=5))
+    'Halving(start=1.0, every=5)'
+    """
+    if arguments is None:
+        arguments = constructor_config(obj, skip_missing=True)
+    args = ", ".join(f"{key}={value!r}" for key, value in arguments.items())
+    return f"{type(obj).__name__}({args})"
+
+
+def named_config(
+    kind: str, config: Mapping[str, Any], table: Mapping[str, type], instead: str = ""
+) -> tuple[type, dict[str, Any]]:
+    """The class that a saved config ``{"name": ..., <arguments>}`` names in ``table``
+    (the name tables of activations, losses, constraints, initializers) and its
+    arguments, checked before anything is built: an unknown name is :func:`lookup`'s
+    error, an argument the class's ``__init__`` does not take a ``ValueError`` naming it.
+
+    >>> class Halving:
+    ...     name = "halving"
+    ...     def __init__(self, start: float, every: int = 10) -> None: ...
+    >>> named_config("schedule", {"name": "halving", "start": 1.0}, {"halving": Halving})
+    (<class 'nnscratch.engine.config.Halving'>, {'start': 1.0})
+    >>> named_config("schedule", {"name": "halving", "stop": 2}, {"halving": Halving})
+    Traceback (most recent call last):
+    ...
+    ValueError: schedule 'halving' takes no argument(s) ['stop']
+    """
+    cls = lookup(kind, config.get("name"), table, instead)
+    arguments = {key: value for key, value in config.items() if key != "name"}
+    unknown = sorted(set(arguments) - set(argument_names(cls)))
+    if unknown:
+        raise ValueError(f"{kind} {cls.name!r} takes no argument(s) {unknown}")  # type: ignore[attr-defined]
+    return cls, arguments

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from .checks import flag, integer, lookup, number, one_of
-from .config import constructor_config
+from .config import constructor_config, constructor_repr
 from .summary import snake_case
 
 __all__ = [
@@ -144,8 +144,7 @@ class ConfusionMetric:
         return constructor_config(self)
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
-        return f"{type(self).__name__}({args})"
+        return constructor_repr(self)
 
 
 class Precision(ConfusionMetric):

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .checks import lookup, number
-from .config import constructor_config
+from .config import constructor_config, constructor_repr, named_config
 
 __all__ = [
     "CONSTRAINTS",
@@ -67,8 +67,7 @@ class Constraint:
         return {"name": self.name, **self._arguments()}
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self._arguments(skip_missing=True).items())
-        return f"{type(self).__name__}({args})"
+        return constructor_repr(self, self._arguments(skip_missing=True))
 
 
 def _axis(axis: Any) -> Axis:
@@ -192,10 +191,6 @@ def get(identifier: Constraint | dict[str, Any] | str | None) -> Constraint | No
     if identifier is None or isinstance(identifier, Constraint):
         return identifier
     if isinstance(identifier, dict):
-        cls = lookup("constraint", identifier.get("name"), CONSTRAINTS, "a Constraint")
-        arguments = {k: v for k, v in identifier.items() if k != "name"}
-        unknown = sorted(set(arguments) - set(cls().get_config()))
-        if unknown:
-            raise ValueError(f"constraint {cls.name!r} takes no argument(s) {unknown}")
+        cls, arguments = named_config("constraint", identifier, CONSTRAINTS, "a Constraint")
         return cls(**arguments)
     return lookup("constraint", identifier, CONSTRAINTS, "a Constraint")()

@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 
 from .checks import integer, lookup, number, one_of
-from .config import argument_names, constructor_config
+from .config import constructor_config, constructor_repr, named_config
 
 __all__ = [
     "CONFIGURABLE",
@@ -260,8 +260,7 @@ class Configurable:
         return {"name": self.name, **constructor_config(self)}
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in constructor_config(self).items())
-        return f"{type(self).__name__}({args})"
+        return constructor_repr(self)
 
 
 class Constant(Configurable):
@@ -394,11 +393,7 @@ def get(identifier: str | dict[str, Any] | Initializer) -> Initializer:
     if callable(identifier):
         return identifier
     if isinstance(identifier, dict):
-        cls = lookup("initializer", identifier.get("name"), CONFIGURABLE, "a callable")
-        arguments = {k: v for k, v in identifier.items() if k != "name"}
-        unknown = sorted(set(arguments) - set(argument_names(cls)))
-        if unknown:
-            raise ValueError(f"initializer {cls.name!r} takes no argument(s) {unknown}")
+        cls, arguments = named_config("initializer", identifier, CONFIGURABLE, "a callable")
         return cls(**arguments)
     return lookup("initializer", identifier, INITIALIZERS, "a callable")
 

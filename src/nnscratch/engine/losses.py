@@ -51,7 +51,7 @@ import numpy as np
 from .activations import Sigmoid, softmax
 from .backend import array_namespace, difference, flat_dot, row_dots
 from .checks import lookup, number, one_of
-from .config import constructor_config
+from .config import constructor_config, constructor_repr, named_config
 from .labels import one_hot
 
 __all__ = [
@@ -170,9 +170,8 @@ class Loss:
         return {"name": self.name, "reduction": self.reduction, **constructor_config(self)}
 
     def __repr__(self) -> str:
-        others = constructor_config(self, skip_missing=True).items()
-        args = "".join(f", {k}={v!r}" for k, v in others if k != "reduction")
-        return f"{type(self).__name__}(reduction={self.reduction!r}{args})"
+        others = constructor_config(self, skip_missing=True)
+        return constructor_repr(self, {"reduction": self.reduction, **others})
 
 
 class CategoricalCrossentropy(Loss):
@@ -487,13 +486,7 @@ def _from_object(identifier: dict[str, Any] | Loss, reduction: str | None) -> Lo
         if reduction is not None and reduction != identifier.reduction:
             return type(identifier)(**{**constructor_config(identifier), "reduction": reduction})
         return identifier
-    config = identifier
-    cls = lookup("loss", config.get("name"), LOSSES, "a Loss")
-    arguments = {k: v for k, v in config.items() if k != "name"}
-    allowed = set(cls(reduction="mean").get_config()) - {"name"}
-    unknown = sorted(set(arguments) - allowed)
-    if unknown:
-        raise ValueError(f"loss {cls.name!r} takes no argument(s) {unknown}")
+    cls, arguments = named_config("loss", identifier, LOSSES, "a Loss")
     if reduction is not None:
         arguments["reduction"] = reduction
     return cls(**arguments)

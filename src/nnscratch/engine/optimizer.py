@@ -21,7 +21,7 @@ import numpy as np
 from . import schedules as schedules_module
 from .backend import array_namespace, to_numpy
 from .checks import number
-from .config import constructor_config
+from .config import constructor_config, constructor_repr
 from .schedules import LearningRateSchedule
 
 __all__ = ["Optimizer"]
@@ -160,5 +160,4 @@ class Optimizer:
         return cls(**config)
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self._arguments(skip_missing=True).items())
-        return f"{type(self).__name__}({args})"
+        return constructor_repr(self, self._arguments(skip_missing=True))

@@ -33,7 +33,7 @@ import math
 from typing import Any
 
 from .checks import integer, number, positive_int
-from .config import constructor_config
+from .config import constructor_config, constructor_repr
 
 __all__ = [
     "SCHEDULES",
@@ -68,9 +68,7 @@ class LearningRateSchedule:
         return cls(**config)
 
     def __repr__(self) -> str:
-        arguments = constructor_config(self, skip_missing=True)  # a repr never fails
-        args = ", ".join(f"{k}={v!r}" for k, v in arguments.items())
-        return f"{type(self).__name__}({args})"
+        return constructor_repr(self)
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and other.get_config() == self.get_config()  # type: ignore[attr-defined]

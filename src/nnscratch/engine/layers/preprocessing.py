@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..checks import flag, number
+from ..initializers import Constant
 from ..inputs import numeric
 from .base import Layer, Shape, register_layer
 
@@ -146,9 +147,12 @@ class Normalization(Layer):
                 f"(None, {', '.join(map(str, input_shape))}) have {shape[0]} feature(s)"
             )
         mean, variance = self.adapted_mean, self.adapted_variance
-        self.add_weight("mean", shape, _start(mean, 0.0), trainable=False)
-        self.add_weight("variance", shape, _start(variance, 1.0), trainable=False)
-        self.add_weight("count", (), _start(self.adapted_count, 0.0), trainable=False)
+        # given or adapted statistics, else the identity: mean 0, variance 1
+        mean = 0.0 if mean is None else mean.tolist()
+        variance = 1.0 if variance is None else variance.tolist()
+        self.add_weight("mean", shape, Constant(mean), trainable=False)
+        self.add_weight("variance", shape, Constant(variance), trainable=False)
+        self.add_weight("count", (), Constant(self.adapted_count), trainable=False)
 
     def _scale(self) -> Any:
         """``max(sqrt(variance), 1e-7)``: what the inputs are divided by."""
@@ -211,12 +215,3 @@ def _statistic(name: str, value: Any) -> np.ndarray:
     if values.dtype.kind not in "iuf" or not np.isfinite(values).all() or values.ndim > 1:
         raise ValueError(f"Normalization {name} must be a number or a 1-D array, got {value!r}")
     return values.astype(np.float64)
-
-
-def _start(value: Any, default: float) -> Any:
-    """An initializer that gives ``value`` (broadcast to the weight), or ``default``."""
-
-    def start(shape: tuple[int, ...], rng: Any) -> np.ndarray:
-        return np.broadcast_to(np.asarray(default if value is None else value), shape).copy()
-
-    return start
