@@ -111,7 +111,7 @@ def test_a_folder_of_the_four_files(tmp_path):
     ("name", "array", "says"),
     [
         ("train-labels-idx1-ubyte.gz", np.full(60, 10, np.uint8), "labels 0..9"),
-        ("t10k-labels-idx1-ubyte.gz", np.zeros(9, np.uint8), "expected 10 uint8 labels"),
+        ("t10k-labels-idx1-ubyte.gz", np.zeros(9, np.uint8), "has 10 images but .* has 9 labels"),
         ("train-images-idx3-ubyte.gz", np.zeros((60, 28, 27), np.uint8), r"\(n, 28, 28\)"),
     ],
 )

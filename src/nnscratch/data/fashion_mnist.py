@@ -25,13 +25,14 @@ import numpy as np
 
 from ..engine.checks import number
 from .mnist.base import MNISTDownloadError, MNISTFormatError
-from .mnist.formats import read_idx
+from .mnist.formats import check_idx_pair, read_idx
 from .mnist.sources import (
     IDX_FILES,
     ProgressArg,
     default_cache_dir,
+    digest_of,
+    idx_file,
     progress_factory,
-    sha256_of,
     try_urls,
 )
 
@@ -124,9 +125,9 @@ def load_fashion_mnist(
 
 
 def _present(folder: Path, name: str) -> Path:
-    for candidate in (folder / name, folder / name.removesuffix(".gz")):
-        if candidate.exists():
-            return candidate
+    found = idx_file(folder, name)
+    if found is not None:
+        return found
     raise FileNotFoundError(
         f"{folder} has no {name}: Fashion-MNIST is the four files "
         f"{', '.join(IDX_FILES.values())} (from {MIRRORS[0]})"
@@ -147,7 +148,7 @@ def _download(
     for key, name in IDX_FILES.items():
         dest, expected = folder / name, checksums[name].lower()
         urls = [base.rstrip("/") + "/" + name for base in mirrors]
-        intact = dest.is_file() and sha256_of(dest, "md5") == expected
+        intact = dest.is_file() and digest_of(dest, "md5") == expected
         if not intact and not try_urls(
             urls, dest, expected, factory, timeout, MAX_BYTES, attempts, "md5"
         ):
@@ -162,15 +163,12 @@ def _download(
 
 
 def _checked(arrays: Mapping[str, np.ndarray], split: str, files: Mapping[str, Path]) -> tuple:
-    """``(images, labels)`` of ``split``, refused unless they are 28x28 bytes and labels
-    0..9 of one count."""
+    """``(images, labels)`` of ``split``, refused unless they have MNIST's layout
+    (:func:`~nnscratch.data.mnist.formats.check_idx_pair`) and the labels are 0..9."""
+    check_idx_pair(arrays, files, split)
     images, labels = arrays[f"{split}_images"], arrays[f"{split}_labels"]
-    where = files[f"{split}_images"]
-    if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
-        raise MNISTFormatError(f"{where}: expected uint8 images (n, 28, 28), got {images.shape}")
-    if labels.shape != (len(images),) or labels.dtype != np.uint8 or labels.max(initial=0) > 9:
+    if labels.max(initial=0) > 9:
         raise MNISTFormatError(
-            f"{files[f'{split}_labels']}: expected {len(images)} uint8 labels 0..9 for the "
-            f"{len(images)} images of {where.name}, got {labels.dtype} {labels.shape}"
+            f"{files[f'{split}_labels']}: expected labels 0..9, found {int(labels.max())}"
         )
     return images, labels

@@ -22,13 +22,13 @@ import numpy as np
 from ..engine import confusion
 from ..engine.checks import flag
 from ._refusals import unsupported
-from ._targets import batch, example_weights
+from ._targets import StatefulMetric, batch, example_weights
 
 #: one class for each of the engine's counting metrics, of the same name
 __all__ = ["CountingMetric", *(cls.__name__ for cls in confusion.COUNTING.values())]
 
 
-class CountingMetric:
+class CountingMetric(StatefulMetric):
     """A Keras metric object that keeps an engine counting metric's counts."""
 
     #: the engine metric this object counts with; ``compile`` hands it to the model
@@ -64,11 +64,6 @@ class CountingMetric:
         """The metric of every batch so far (0.0 before any, as in Keras)."""
         return self.metric.result(self.counts)
 
-    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
-        """Keras' call: update with the batch, then the result."""
-        self.update_state(y_true, y_pred, sample_weight)
-        return self.result()
-
     def get_config(self) -> dict[str, Any]:
         """The constructor's arguments, as Keras writes them."""
         return {**self.metric.get_config(), "dtype": self.dtype}
@@ -76,9 +71,6 @@ class CountingMetric:
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> CountingMetric:
         return cls(**config)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(name={self.name!r})"
 
 
 class _AtThreshold(CountingMetric):

@@ -5,6 +5,8 @@ and predictions as float ``(n, outputs)`` arrays of one shape, and one weight pe
 ``keras.metrics.SparseCategoricalAccuracy().update_state([1, 2], probabilities)`` take
 targets as Keras does: of the predictions' shape or flat (``(n,)`` for one output), or
 integer labels for the sparse ones, one-hot encoded against the predictions' columns.
+:class:`StatefulMetric` is what every Keras metric object here shares: calling it adds a
+batch and returns the result.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import numpy as np
 from ..engine.inputs import checked_sample_weight
 from ..engine.labels import one_hot
 
-__all__ = ["batch", "example_weights"]
+__all__ = ["StatefulMetric", "batch", "example_weights"]
 
 
 def batch(y_true: Any, y_pred: Any, sparse: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -38,3 +40,26 @@ def example_weights(sample_weight: Any, n: int) -> np.ndarray:
     """One weight per example, checked as ``fit``'s are (``(n,)`` or ``(n, 1)``, finite,
     not negative); ones without ``sample_weight``."""
     return np.ones(n) if sample_weight is None else checked_sample_weight(sample_weight, n)
+
+
+class StatefulMetric:
+    """Keras' metric objects: ``update_state`` adds a batch, ``result`` is the metric of
+    the batches so far, and calling the object does both."""
+
+    name: str
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        """Add a batch (each metric class counts its own way)."""
+        raise NotImplementedError
+
+    def result(self) -> float:
+        """The metric of every batch so far."""
+        raise NotImplementedError
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
+        """Keras' call: update with the batch, then the result."""
+        self.update_state(y_true, y_pred, sample_weight)
+        return self.result()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"

@@ -43,7 +43,7 @@ from . import _confusion
 from ._confusion import *  # noqa: F403  (Precision, Recall, AUC, ...)
 from ._confusion import CountingMetric
 from ._refusals import missing, unsupported
-from ._targets import batch, example_weights
+from ._targets import StatefulMetric, batch, example_weights
 
 mae = mean_absolute_error
 mse = mean_squared_error
@@ -73,7 +73,7 @@ __all__ = [
 ]
 
 
-class MeanMetric:
+class MeanMetric(StatefulMetric):
     """A Keras metric object over one of the engine's per-example metric functions: the
     mean of its values over every example given since the last ``reset_state``."""
 
@@ -108,14 +108,6 @@ class MeanMetric:
     def result(self) -> float:
         """The weighted mean so far (0.0 before any batch)."""
         return self.total / self.count if self.count else 0.0
-
-    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
-        """Keras' call: update with the batch, then the result."""
-        self.update_state(y_true, y_pred, sample_weight)
-        return self.result()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(name={self.name!r})"
 
 
 class BinaryAccuracy(MeanMetric):

@@ -429,6 +429,29 @@ def _parse_idx(f: IO[bytes], path: Path) -> np.ndarray:
     return array.astype(dtype.newbyteorder("="), copy=False)
 
 
+def check_idx_pair(arrays: Mapping[str, np.ndarray], paths: Mapping[str, Path], key: str) -> None:
+    """Refuse the images and labels of ``key`` (``"train"`` or ``"test"``, as read from
+    the IDX files of :data:`IDX_FILES`) unless they are unsigned-byte images
+    ``(n, 28, 28)`` and as many unsigned-byte labels ``(n,)``: MNIST's layout, and
+    Fashion-MNIST's."""
+    images, labels = arrays[f"{key}_images"], arrays[f"{key}_labels"]
+    ipath, lpath = paths[f"{key}_images"], paths[f"{key}_labels"]
+    if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
+        raise MNISTFormatError(
+            f"{ipath}: expected unsigned-byte images of shape (n, 28, 28), "
+            f"got {images.dtype} {images.shape}"
+        )
+    if labels.ndim != 1 or labels.dtype != np.uint8:
+        raise MNISTFormatError(
+            f"{lpath}: expected unsigned-byte labels of shape (n,), "
+            f"got {labels.dtype} {labels.shape}"
+        )
+    if len(images) != len(labels):
+        raise MNISTFormatError(
+            f"{ipath} has {len(images)} images but {lpath} has {len(labels)} labels"
+        )
+
+
 def read_idx_set(paths: Mapping[str, Path]) -> MNIST:
     """Read the four IDX files (``paths`` by role, as :data:`IDX_FILES` names them) and
     split them the book's way: 50,000 train, 10,000 validation, 10,000 test.
@@ -438,22 +461,7 @@ def read_idx_set(paths: Mapping[str, Path]) -> MNIST:
     """
     arrays = {key: read_idx(paths[key]) for key in IDX_FILES}
     for key in ("train", "test"):
-        images, labels = arrays[f"{key}_images"], arrays[f"{key}_labels"]
-        ipath, lpath = paths[f"{key}_images"], paths[f"{key}_labels"]
-        if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
-            raise MNISTFormatError(
-                f"{ipath}: expected unsigned-byte images of shape (n, 28, 28), "
-                f"got {images.dtype} {images.shape}"
-            )
-        if labels.ndim != 1 or labels.dtype != np.uint8:
-            raise MNISTFormatError(
-                f"{lpath}: expected unsigned-byte labels of shape (n,), "
-                f"got {labels.dtype} {labels.shape}"
-            )
-        if len(images) != len(labels):
-            raise MNISTFormatError(
-                f"{ipath} has {len(images)} images but {lpath} has {len(labels)} labels"
-            )
+        check_idx_pair(arrays, paths, key)
 
     # byte / 256: the scaling of the book's pickle, so both formats give the same arrays.
     def pixels(a: np.ndarray) -> np.ndarray:

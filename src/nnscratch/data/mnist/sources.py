@@ -48,8 +48,10 @@ __all__ = [
     "MNISTSources",
     "ProgressArg",
     "default_cache_dir",
+    "digest_of",
     "download_mnist",
     "find_in_folder",
+    "idx_file",
     "locate",
     "progress_factory",
     "sha256_of",
@@ -178,16 +180,18 @@ class Found:
         return dict(zip(IDX_FILES, self.files))
 
 
+def idx_file(folder: Path, name: str) -> Path | None:
+    """The IDX file ``name`` in ``folder``, gzipped or not (``name`` without its
+    ``.gz``), or ``None``."""
+    for candidate in (folder / name, folder / name.removesuffix(".gz")):
+        if candidate.exists():
+            return candidate
+    return None
+
+
 def _idx_in(folder: Path) -> Found | None:
-    files = []
-    for name in IDX_FILES.values():
-        for candidate in (folder / name, folder / name.removesuffix(".gz")):
-            if candidate.exists():
-                files.append(candidate)
-                break
-        else:
-            return None
-    return Found("idx", tuple(files))
+    files = [idx_file(folder, name) for name in IDX_FILES.values()]
+    return None if None in files else Found("idx", tuple(files))  # type: ignore[arg-type]
 
 
 def find_in_folder(folder: Path) -> Found | None:
@@ -276,8 +280,14 @@ class _BadDownload(Exception):
     """One URL did not deliver the file; the message says why (one phrase)."""
 
 
-def sha256_of(path: Path, algorithm: str = "sha256") -> str:
-    """The SHA-256 (or ``algorithm``'s digest), in hex, of a file read in 1 MiB pieces."""
+def sha256_of(path: Path) -> str:
+    """The SHA-256 (hex) of a file, read in 1 MiB pieces."""
+    return digest_of(path, "sha256")
+
+
+def digest_of(path: Path, algorithm: str) -> str:
+    """The ``hashlib`` digest ``algorithm`` (``"sha256"``, ``"md5"``) of a file, in hex,
+    read in 1 MiB pieces."""
     h = hashlib.new(algorithm)
     with path.open("rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
