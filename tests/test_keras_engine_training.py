@@ -128,6 +128,25 @@ def test_metric_names_save_and_load():
     assert loaded.evaluate(x, y) == model.evaluate(x, y)
 
 
+def test_a_renamed_builtin_metric_saves_and_loads():
+    x, y = blobs()
+    model = classifier()
+    hit = metrics.renamed(metrics.categorical_accuracy, "hit")
+    model.compile("adam", "categorical_crossentropy", metrics=[hit])
+    model.fit(x, y, 16, 1)
+    config, arrays = serialize.model_to_data(model)
+    assert config["compile"]["metrics"] == [{"name": "hit", "function": "categorical_accuracy"}]
+    loaded = serialize.model_from_data(config, arrays)
+    assert loaded.metrics_names == ["loss", "hit"]
+    assert loaded.evaluate(x, y) == model.evaluate(x, y)
+    with pytest.raises(ValueError, match="unknown metric function 'f1'"):
+        metrics.get({"name": "hit", "function": "f1"})
+    with pytest.raises(TypeError, match="a metric's name must be a non-empty string, got 3"):
+        metrics.get({"name": 3, "function": "mae"})
+    with pytest.raises(ValueError, match="'function': 'binary_accuracy'}, got"):
+        metrics.get({"name": "hit"})
+
+
 def test_bad_metric_functions_are_explained():
     x, y = blobs()
     model = classifier()

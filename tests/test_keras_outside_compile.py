@@ -87,6 +87,27 @@ def test_a_metric_object_with_its_own_name_reports_under_it():
     assert sorted(model.fit(x, labels, verbose=0).history) == ["acc", "loss"]
 
 
+def test_a_renamed_metric_object_saves_and_loads(tmp_path):
+    x, labels = _data()
+    model = _model()
+    model.compile(
+        loss="sparse_categorical_crossentropy",
+        metrics=[
+            keras.metrics.SparseCategoricalAccuracy(name="acc"),
+            keras.metrics.MeanSquaredError(name="squared"),
+        ],
+    )
+    model.fit(x, labels, epochs=2, verbose=0)
+    model.save(tmp_path / "m.nnscratch")
+    loaded = keras.models.load_model(tmp_path / "m.nnscratch")
+    assert loaded.metrics_names == model.metrics_names == ["loss", "acc", "squared"]
+    scores = model.evaluate(x, labels, return_dict=True, verbose=0)
+    assert loaded.evaluate(x, labels, return_dict=True, verbose=0) == scores
+    out = model.predict(x, verbose=0)
+    assert scores["acc"] == pytest.approx(np.mean(out.argmax(axis=1) == labels))
+    assert scores["squared"] == pytest.approx(np.mean((np.eye(3)[labels] - out) ** 2))
+
+
 def test_metric_objects_accumulate_as_keras_stateful_metrics():
     metric = keras.metrics.SparseCategoricalAccuracy()
     metric.update_state([1, 2], [[0.1, 0.8, 0.1], [0.6, 0.3, 0.1]])

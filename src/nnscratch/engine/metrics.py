@@ -23,6 +23,8 @@ name                                per example
 ==================================  ====================================================
 
 The cross-entropies also come as ``..._from_logits`` for a linear output layer.
+:func:`renamed` reports one of these under a name of your own (``renamed(binary_accuracy,
+"acc")``); the model still saves with it.
 
 A function of your own is accepted too: ``metric(y_true, y_pred)`` returning one value per
 example, or one number for the batch (taken as the batch's mean); it reports under its
@@ -43,6 +45,7 @@ keys are exactly the names the user wrote (``"acc"`` reports as ``acc`` and
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -66,6 +69,7 @@ __all__ = [
     "get",
     "mean_absolute_error",
     "mean_squared_error",
+    "renamed",
     "results",
     "sparse_categorical_accuracy",
 ]
@@ -160,6 +164,34 @@ METRICS: dict[str, Metric] = {
 }
 
 
+def renamed(function: Metric, name: str) -> Metric:
+    """``function``, reporting under ``name`` (``history.history["acc"]``, ``"val_acc"``).
+
+    ``function.__wrapped__`` is the original, so a renamed built-in saves with the model
+    (as ``{"name": "acc", "function": "binary_accuracy"}``).
+
+    >>> renamed(binary_accuracy, "acc").__name__
+    'acc'
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"a metric's name must be a non-empty string, got {name!r}")
+
+    @functools.wraps(function)
+    def metric(y_true: np.ndarray, y_pred: np.ndarray) -> Any:
+        return function(y_true, y_pred)
+
+    metric.__name__ = metric.__qualname__ = name
+    return metric
+
+
+def builtin_name(metric: Metric) -> str | None:
+    """The name in :data:`METRICS` of ``metric``'s function (seen through :func:`renamed`),
+    or ``None`` for a function of your own."""
+    function = getattr(metric, "__wrapped__", metric)
+    name = getattr(function, "__name__", None)
+    return name if METRICS.get(name) is function else None
+
+
 def get(identifier: Any, loss: Any = None) -> Any:
     """The metric for a name, a function of your own or a counting metric.
 
@@ -167,7 +199,8 @@ def get(identifier: Any, loss: Any = None) -> Any:
     binary cross-entropy (every output is a yes/no), otherwise binary for one output unit
     and categorical for several. A counting metric's name (``"precision"``) gives a new
     one with the default arguments; its config, ``{"class_name": "Precision", "config":
-    {...}}`` (what a saved model holds), gives one with those.
+    {...}}`` (what a saved model holds), gives one with those, and ``{"name": "acc",
+    "function": "binary_accuracy"}`` gives that function :func:`renamed`.
     """
     if callable(identifier) or is_counting(identifier):
         return identifier
@@ -183,11 +216,15 @@ def get(identifier: Any, loss: Any = None) -> Any:
 
 
 def _from_config(config: dict[str, Any]) -> Any:
-    """A counting metric from ``{"class_name": ..., "config": {...}}``."""
+    """A counting metric from ``{"class_name": ..., "config": {...}}``, or a renamed
+    function from ``{"name": ..., "function": ...}``."""
+    if set(config) == {"name", "function"}:
+        function = lookup("metric function", config["function"], METRICS)
+        return renamed(function, config["name"])
     if set(config) != {"class_name", "config"} or not isinstance(config["config"], dict):
         raise ValueError(
-            "a metric given as a dict must be {'class_name': 'Precision', 'config': {...}}, "
-            f"got {config!r}"
+            "a metric given as a dict must be {'class_name': 'Precision', 'config': {...}} "
+            f"or {{'name': 'acc', 'function': 'binary_accuracy'}}, got {config!r}"
         )
     name = config["class_name"]
     cls = lookup(

@@ -138,8 +138,9 @@ def model_to_data(
 
 
 def _metric_names(model: Any) -> list[str | dict[str, Any]]:
-    """The metrics by the names compile received, and a counting metric (precision, ...)
-    by its config; a function of your own has none a file could load."""
+    """The metrics by the names compile received, a built-in under a name of its own as
+    ``{"name", "function"}``, and a counting metric (precision, ...) by its config; a
+    function of your own has none a file could load."""
     entries: list[str | dict[str, Any]] = []
     for name, metric in model.metrics.items():
         if confusion.is_counting(metric):
@@ -149,8 +150,10 @@ def _metric_names(model: Any) -> list[str | dict[str, Any]]:
             entries.append({"class_name": builtin.__name__, "config": metric.get_config()})
         elif name in metrics_module.METRICS and metrics_module.get(name, model.loss) is metric:
             entries.append(name)
+        elif (function := metrics_module.builtin_name(metric)) is not None:
+            entries.append({"name": name, "function": function})
         else:
-            raise TypeError(f"the metric {name!r} is a function of your own and cannot be saved")
+            raise _cannot_save(f"the metric {name!r} is a function of your own and")
     return entries
 
 

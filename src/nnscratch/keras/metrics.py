@@ -37,6 +37,7 @@ from ..engine.metrics import (
     get,
     mean_absolute_error,
     mean_squared_error,
+    renamed,
     sparse_categorical_accuracy,
 )
 from . import _confusion
@@ -186,22 +187,16 @@ class MeanAbsoluteError(MeanMetric):
 
 def for_compile(metric: Any) -> Any:
     """What ``compile(metrics=[...])`` hands the engine for one entry: a metric object is
-    its engine function's name (so the model saves), or under a name of its own, that
-    function reporting under that name; a counting metric is the engine's metric it
-    counts with; anything else is left as it is."""
+    its engine function's name, or under a name of its own, that function
+    :func:`~nnscratch.engine.metrics.renamed` (both save with the model); a counting
+    metric is the engine's metric it counts with; anything else is left as it is."""
     if isinstance(metric, CountingMetric):
         return metric.metric
     if not isinstance(metric, MeanMetric):
         return metric
-    function = metric.function
-    if METRICS.get(metric.name) is function:  # a name the engine knows (and saves)
+    if METRICS.get(metric.name) is metric.function:  # a name the engine knows
         return metric.name
-
-    def named(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        return function(y_true, y_pred)
-
-    named.__name__ = named.__qualname__ = metric.name
-    return named
+    return renamed(metric.function, metric.name)
 
 
 _SMOOTH = "the metric is the cross-entropy of the targets as given; smooth them before fit"
