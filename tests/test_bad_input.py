@@ -204,6 +204,33 @@ def test_bad_validation_data():
         model().fit(X, Y, validation_split=1.5, verbose=0)
 
 
+@pytest.mark.parametrize("shuffle", ["batch", None, 1])
+def test_shuffle_must_be_a_bool(shuffle):
+    with pytest.raises(TypeError, match=f"shuffle must be True or False, got {shuffle!r}"):
+        model().fit(X, Y, shuffle=shuffle, verbose=0)
+
+
+@pytest.mark.parametrize(
+    ("callbacks", "message"),
+    [
+        (3, "callbacks must be a list of Callback instances, got int"),
+        ("stop", "callbacks must be a list of Callback instances, got str"),
+        ([3], "callbacks must be Callback instances, got int"),
+    ],
+)
+def test_bad_callbacks(callbacks, message):
+    with pytest.raises(TypeError, match=message):
+        model().fit(X, Y, callbacks=callbacks, verbose=0)
+
+
+def test_one_callback_is_a_list_of_one():
+    from nnscratch.callbacks import EarlyStopping
+
+    m = model()
+    stop = EarlyStopping(monitor="loss", patience=0, min_delta=100)  # stops after epoch 2
+    assert len(m.fit(X, Y, epochs=5, callbacks=stop, verbose=0).history["loss"]) == 2
+
+
 # -- unknown names list the valid ones ------------------------------------------------------
 def test_unknown_activation():
     valid = "elu, leaky_relu, linear, relu, selu, sigmoid, softmax, softplus, softsign, tanh"

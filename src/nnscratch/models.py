@@ -33,7 +33,7 @@ import numpy as np
 from . import model_config, weights_file
 from .engine import model as engine_model
 from .engine import serialize
-from .engine.callbacks import Callback, History
+from .engine.callbacks import Callback, History, callback_list
 from .engine.checks import flag, integer
 from .engine.summary import layer_names
 from .fit_output import evaluation_line, keras_output
@@ -161,7 +161,7 @@ class Sequential(engine_model.Sequential):
                 batch_size=batch_size,
                 epochs=epochs,
                 verbose=level,
-                callbacks=[*(callbacks or []), *keras_output(level)],
+                callbacks=[*callback_list(callbacks), *keras_output(level)],
                 validation_split=validation_split,
                 validation_data=validation_data,
                 shuffle=shuffle,

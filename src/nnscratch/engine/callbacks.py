@@ -35,6 +35,7 @@ __all__ = [
     "LambdaCallback",
     "LearningRateScheduler",
     "TerminateOnNaN",
+    "callback_list",
 ]
 
 Logs = dict[str, Any]
@@ -74,6 +75,18 @@ HOOKS = (
 )
 
 
+def callback_list(callbacks: Callback | Iterable[Callback] | None) -> list[Any]:
+    """``fit(callbacks=...)`` as a list: ``None`` is none and one callback a list of it, as
+    Keras takes them (:class:`CallbackList` checks that each item is a Callback)."""
+    if callbacks is None or isinstance(callbacks, Callback):
+        return [] if callbacks is None else [callbacks]
+    if isinstance(callbacks, (str, bytes, Mapping)) or not isinstance(callbacks, Iterable):
+        raise TypeError(
+            f"callbacks must be a list of Callback instances, got {type(callbacks).__name__}"
+        )
+    return list(callbacks)
+
+
 class CallbackList:
     """Calls a hook on each callback that defines it, in order.
 
@@ -85,12 +98,12 @@ class CallbackList:
 
     def __init__(
         self,
-        callbacks: Iterable[Callback],
+        callbacks: Callback | Iterable[Callback] | None,
         model: Any,
         params: dict[str, Any] | None,
         hooks: Iterable[str] = HOOKS,
     ) -> None:
-        self.callbacks = list(callbacks)
+        self.callbacks = callback_list(callbacks)
         for cb in self.callbacks:
             if not isinstance(cb, Callback):
                 raise TypeError(f"callbacks must be Callback instances, got {type(cb).__name__}")

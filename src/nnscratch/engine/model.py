@@ -23,7 +23,7 @@ from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from .callbacks import Callback, History
-from .checks import integer, positive_int
+from .checks import flag, integer, positive_int
 from .initializers import RandomLike, check_random_state
 from .layers import Layer
 from .layers.base import Shape, _shape
@@ -384,7 +384,7 @@ class Sequential:
         verbose : 0, 1, 2 or "auto"
             Passed to the callbacks in ``params``; the engine prints nothing itself
             (``nnscratch.Sequential`` shows a progress bar for it).
-        callbacks : list of Callback, optional
+        callbacks : list of Callback (or one), optional
         validation_split : float, default 0.0
             Fraction of the data (and of ``sample_weight``), taken from the end before
             shuffling, held out for validation (Keras' behaviour); ignored when
@@ -431,7 +431,7 @@ class Sequential:
             (x, targets, weights), validation = inputs.split_off(
                 (x, targets, weights), validation_split
             )
-        to_run, callbacks = range(initial_epoch, epochs), list(callbacks or [])  # epochs to run
+        to_run, shuffle = range(initial_epoch, epochs), flag("shuffle", shuffle)  # epochs to run
         return training.fit_loop(
             self, x, targets, weights, batch_size, to_run, shuffle, callbacks, validation, verbose
         )

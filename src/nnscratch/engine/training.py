@@ -232,7 +232,7 @@ def fit_loop(
     batch_size: int,
     epochs: range,
     shuffle: bool,
-    callbacks: Sequence[Callback],
+    callbacks: Callback | Sequence[Callback] | None,
     validation: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None,
     verbose: int | str,
 ) -> History:

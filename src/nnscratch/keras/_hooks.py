@@ -162,7 +162,7 @@ def for_fit(model: Any, fit: dict[str, Any], validation_batch_size: int | None) 
     """``fit["callbacks"]`` as the engine takes them: each Keras :class:`Callback` in a
     :class:`KerasCallback`, the others as they are. ``fit`` holds ``fit``'s arguments by
     name; the validation data is taken apart only when a callback has test hooks."""
-    given = list(fit.get("callbacks") or [])
+    given = engine_callbacks.callback_list(fit.get("callbacks"))
     keras = [cb for cb in given if isinstance(cb, Callback)]
     validation = None
     validates = fit.get("validation_data") is not None or fit.get("validation_split")
