@@ -265,14 +265,15 @@ class Sequential:
     def predict(self, x: Any, batch_size: int | None = None, verbose: int | str = 0) -> np.ndarray:
         """Outputs for ``x``: class probabilities for a softmax output layer.
 
-        ``x`` is ``(n_samples, *input_shape)``; ``batch_size`` bounds the memory used
-        (and on a GPU, what is on the device at once). The result is a NumPy array.
+        ``x`` is ``(n_samples, *input_shape)``; ``batch_size`` bounds the memory used (on a
+        GPU, what is on the device at once), by default :func:`training.inference_batch`.
         """
         x, xp = self.check_inputs(x, "x"), self.xp
+        size = training.inference_batch(self, len(x)) if batch_size is None else batch_size
         with np.errstate(over="ignore", invalid="ignore"):
-            if batch_size is None or positive_int("batch_size", batch_size) >= len(x):
+            if positive_int("batch_size", size) >= len(x):
                 return backend.to_numpy(self.forward(xp.asarray(x)))
-            step = int(batch_size)
+            step = int(size)
             batches = (xp.asarray(x[s : s + step]) for s in range(0, len(x), step))
             return np.concatenate([backend.to_numpy(self.forward(b)) for b in batches])
 

@@ -164,7 +164,7 @@ def evaluate_forward(model: Any, x: np.ndarray, batch_size: int | None) -> np.nd
     the penalty the layers report afterwards covers every example.
     """
     if any(layer.activity_regularizer is not None for layer in model.layers):
-        batch_size = None
+        batch_size = len(x)
     return model.predict(x, batch_size=batch_size)
 
 
@@ -302,6 +302,17 @@ def fit_loop(
         return _diverged(model, stop, epoch, hooks)
     hooks.call("on_train_end", {"diverged": False, "interrupted": history.interrupted})
     return history
+
+
+#: what ``predict`` and ``evaluate`` hold at once without a ``batch_size`` (estimated as
+#: for a training step); the tutorials' networks take all of a data set in one pass
+INFERENCE_BYTES = 256 * 2**20
+
+
+def inference_batch(model: Any, n: int) -> int:
+    """How many of ``n`` examples ``predict`` takes at once by default: all of them, unless
+    the layers' outputs would pass :data:`INFERENCE_BYTES` (a conv net on 10,000 images)."""
+    return max(1, min(n, INFERENCE_BYTES // _bytes_per_example(model)))
 
 
 def _bytes_per_example(model: Any) -> int:

@@ -296,7 +296,8 @@ class Sequential(models.Sequential):
         callbacks: Any = None,
         return_dict: bool = False,
     ) -> Any:
-        """``nnscratch.Sequential.evaluate`` in Keras 3's argument order.
+        """``nnscratch.Sequential.evaluate`` in Keras 3's argument order, in batches of
+        ``batch_size`` (32 if ``None``, as in Keras: the line printed counts them).
 
         With ``callbacks``, each callback's test hooks are called over batches of
         ``batch_size`` (32 if ``None``, as in Keras) with the means so far, and
@@ -306,11 +307,11 @@ class Sequential(models.Sequential):
         if steps is not None:
             raise unsupported("evaluate", "steps", steps, _ARRAYS)
         _needs_arrays("evaluate", x, y)
-        scores = super().evaluate(x, y, batch_size, verbose, sample_weight, return_dict=True)
+        size = DEFAULT_BATCH_SIZE if batch_size is None else batch_size  # Keras' 32
+        scores = super().evaluate(x, y, size, verbose, sample_weight, return_dict=True)
         if callbacks:
             x, targets = self.check_data(x, y)
             weights = inputs.sample_weights(targets, sample_weight, None, self.dtype)
-            size = positive_int("batch_size", batch_size or DEFAULT_BATCH_SIZE)
             _hooks.run_test(self, callbacks, (x, targets, weights), size, scores)
         return models.returned_scores(scores, return_dict)
 
