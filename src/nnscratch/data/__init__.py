@@ -4,6 +4,7 @@
 :mod:`~nnscratch.data.toy`      ``moons``, ``circles`` and TensorFlow Playground's sets
 :mod:`~nnscratch.data.mnist`    the book's MNIST: found, downloaded, verified, cached
 :mod:`~nnscratch.data.fashion_mnist`  Zalando's Fashion-MNIST, downloaded the same way
+:mod:`~nnscratch.data.cifar10`  CIFAR-10's colour pictures (the binary version, no pickle)
 :mod:`~nnscratch.data.csvdata`  your own points from a CSV file
 =============================  ==========================================================
 
@@ -17,6 +18,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .cifar10 import load_cifar10
     from .csvdata import load_csv
     from .fashion_mnist import load_fashion_mnist
     from .mnist import (
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 
 #: Each public name and the module that defines it.
 _WHERE = {
+    "load_cifar10": "cifar10",
     "load_csv": "csvdata",
     "load_fashion_mnist": "fashion_mnist",
     "MNIST": "mnist",
@@ -56,6 +59,7 @@ __all__ = [
     "circles",
     "default_cache_dir",
     "download_mnist",
+    "load_cifar10",
     "load_csv",
     "load_fashion_mnist",
     "load_mnist",

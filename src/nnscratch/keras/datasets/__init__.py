@@ -1,7 +1,7 @@
 """Keras' ``keras.datasets``: the data sets Keras examples load by name.
 
-``mnist``, the one every Keras MLP and CNN example starts with, and ``fashion_mnist``,
-TensorFlow's first tutorial's::
+``mnist``, the one every Keras MLP and CNN example starts with, ``fashion_mnist``,
+TensorFlow's first tutorial's, and ``cifar10``, its CNN tutorial's::
 
     from nnscratch.keras.datasets import mnist
 
@@ -10,6 +10,27 @@ TensorFlow's first tutorial's::
 Importing this package is cheap: the loader is imported when ``load_data()`` is called.
 """
 
-from . import fashion_mnist, mnist
+from typing import Any
 
-__all__ = ["fashion_mnist", "mnist"]
+from .._refusals import missing
+from . import cifar10, fashion_mnist, mnist
+
+__all__ = ["cifar10", "fashion_mnist", "mnist"]
+
+_MISSING = {
+    **dict.fromkeys(
+        ("imdb", "reuters"),
+        "Keras' files of word lists need unpickling, which nnscratch never does; the data "
+        "sets here are mnist, fashion_mnist and cifar10",
+    ),
+    **dict.fromkeys(
+        ("cifar100", "boston_housing", "california_housing"),
+        "the data sets here are mnist, fashion_mnist and cifar10; load others with NumPy "
+        "(a CSV file: nnscratch.data.load_csv)",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A Keras data set this package does not have: ``AttributeError`` saying why."""
+    raise missing(__name__, name, _MISSING)
