@@ -25,6 +25,8 @@ from nnscratch.layers import (
     Dense,
     Dropout,
     Flatten,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling2D,
     MaxPooling2D,
 )
 
@@ -110,6 +112,8 @@ LAYERS = [
     (lambda: MaxPooling2D(3, strides=1, padding="same"), (5, 6, 2)),
     (lambda: AveragePooling2D(2), (6, 6, 2)),
     (lambda: AveragePooling2D(3, strides=2, padding="same"), (5, 6, 2)),
+    (lambda: GlobalAveragePooling2D(), (5, 6, 2)),
+    (lambda: GlobalMaxPooling2D(keepdims=True), (5, 6, 2)),
     (lambda: Flatten(), (3, 4, 2)),
     (lambda: Dropout(0.4), (6,)),
 ]

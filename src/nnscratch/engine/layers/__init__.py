@@ -5,7 +5,8 @@ Read :mod:`~nnscratch.engine.layers.base` first (the contract every layer follow
 constraint arguments go through :mod:`~nnscratch.engine.layers.settings`) and
 :mod:`~nnscratch.engine.layers.core` (Activation, Dropout, Flatten); for images
 :mod:`~nnscratch.engine.layers.conv` (Conv2D) and :mod:`~nnscratch.engine.layers.pooling`
-(MaxPooling2D, AveragePooling2D), which share :mod:`~nnscratch.engine.layers.windows`;
+(MaxPooling2D, AveragePooling2D and the global ones), which share
+:mod:`~nnscratch.engine.layers.windows`;
 :mod:`~nnscratch.engine.layers.preprocessing` (Normalization, Rescaling) scales the inputs.
 """
 
@@ -14,7 +15,7 @@ from .conv import Conv2D
 from .core import Activation, Dropout, Flatten
 from .dense import Dense
 from .normalization import BatchNormalization
-from .pooling import AveragePooling2D, MaxPooling2D
+from .pooling import AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D
 from .preprocessing import Normalization, Rescaling
 
 __all__ = [
@@ -25,6 +26,8 @@ __all__ = [
     "Dense",
     "Dropout",
     "Flatten",
+    "GlobalAveragePooling2D",
+    "GlobalMaxPooling2D",
     "Layer",
     "MaxPooling2D",
     "Normalization",

@@ -1,4 +1,4 @@
-"""``MaxPooling2D`` and ``AveragePooling2D``: shrink each feature map by a window summary.
+"""Pooling: shrink each feature map by a window summary, or to one number per channel.
 
 Nielsen, chapter 6: "a pooling layer takes each feature map output from the
 convolutional layer and prepares a condensed feature map". With a 2x2 pool and stride 2
@@ -21,6 +21,10 @@ slices:
 ``"same"`` padding follows TensorFlow: max-pooling ignores the padded cells (they hold
 ``-inf``) and average-pooling divides by the real cells only, so a window that hangs over
 the edge averages what it covers.
+
+``GlobalAveragePooling2D`` and ``GlobalMaxPooling2D`` take the whole map as the window:
+``(n, height, width, channels)`` becomes ``(n, channels)``, one number per feature map,
+which a ``Dense`` layer can read without a ``Flatten`` (Keras' image classifiers end so).
 """
 
 from __future__ import annotations
@@ -30,10 +34,11 @@ from typing import Any
 
 import numpy as np
 
+from ..checks import flag
 from .base import Shape, register_layer
-from .windows import WindowLayer, padding_name, pair
+from .windows import ImageLayer, WindowLayer, padding_name, pair
 
-__all__ = ["AveragePooling2D", "MaxPooling2D"]
+__all__ = ["AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "MaxPooling2D"]
 
 
 class Pooling2D(WindowLayer):
@@ -157,3 +162,93 @@ class AveragePooling2D(Pooling2D):
         for _, _, cell in self.cells():
             dx[cell] += share
         return dx[self.interior()]
+
+
+class GlobalPooling2D(ImageLayer):
+    """What both global pooling layers share: ``keepdims`` and the shapes.
+
+    Parameters
+    ----------
+    keepdims : bool, default False
+        Keep the height and width axes, of size 1: ``(n, 1, 1, channels)``.
+    **kwargs
+        ``name``, ``input_shape``, ``seed`` (see :class:`~nnscratch.engine.layers.base.Layer`).
+    """
+
+    array_api = True  # written with self.xp: runs on any array namespace
+
+    def __init__(self, keepdims: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.keepdims = flag("keepdims", keepdims)
+
+    def build(self, input_shape: Shape) -> None:
+        self.check_input_shape(input_shape)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return (1, 1, input_shape[2]) if self.keepdims else (input_shape[2],)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "keepdims": self.keepdims}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(keepdims={self.keepdims})"
+
+    def spread(self, grad: np.ndarray) -> np.ndarray:
+        """``grad`` of one number per map as ``(n, 1, 1, channels)``, to broadcast over
+        the map."""
+        return self.xp.reshape(grad, (grad.shape[0], 1, 1, self.input_shape[2]))
+
+
+@register_layer
+class GlobalAveragePooling2D(GlobalPooling2D):
+    """The mean of each feature map: ``(n, h, w, c)`` to ``(n, c)``. Each cell of a map
+    gets ``1 / (h * w)`` of its mean's gradient.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from nnscratch import Sequential
+    >>> from nnscratch.layers import GlobalAveragePooling2D
+    >>> model = Sequential([GlobalAveragePooling2D(input_shape=(2, 2, 1))])
+    >>> model.predict(np.array([[[[1.0], [2.0]], [[3.0], [6.0]]]]))  # one 2x2 map
+    array([[3.]])
+    """
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self.check_batch(x)
+        return self.xp.mean(x, axis=(1, 2), keepdims=self.keepdims)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        h, w, c = self.input_shape
+        share = self.spread(grad) / (h * w)
+        return share * self.xp.ones((1, h, w, c), dtype=grad.dtype)
+
+
+@register_layer
+class GlobalMaxPooling2D(GlobalPooling2D):
+    """The largest value of each feature map: ``(n, h, w, c)`` to ``(n, c)``. Its gradient
+    goes to the cell that held it (of equal ones, the first in row-major order, as
+    :class:`MaxPooling2D`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from nnscratch import Sequential
+    >>> from nnscratch.layers import GlobalMaxPooling2D
+    >>> model = Sequential([GlobalMaxPooling2D(input_shape=(2, 2, 1))])
+    >>> model.predict(np.array([[[[1.0], [2.0]], [[3.0], [6.0]]]]))  # one 2x2 map
+    array([[6.]])
+    """
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self.check_batch(x)
+        if training:
+            self.x = x
+        return self.xp.max(x, axis=(1, 2), keepdims=self.keepdims)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        xp, (n, h, w, c) = self.xp, self.x.shape
+        flat = xp.reshape(self.x, (n, h * w, c))
+        first = xp.argmax(flat, axis=1)  # (n, c): where each map's maximum first stands
+        held = xp.reshape(xp.arange(h * w), (1, h * w, 1)) == xp.reshape(first, (n, 1, c))
+        return xp.reshape(xp.astype(held, grad.dtype), (n, h, w, c)) * self.spread(grad)

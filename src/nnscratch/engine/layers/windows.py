@@ -29,7 +29,15 @@ import numpy as np
 from ..checks import one_of, positive_int
 from .base import Layer, Shape
 
-__all__ = ["PADDINGS", "WindowLayer", "output_length", "padding_name", "pair", "same_padding"]
+__all__ = [
+    "PADDINGS",
+    "ImageLayer",
+    "WindowLayer",
+    "output_length",
+    "padding_name",
+    "pair",
+    "same_padding",
+]
 
 PADDINGS = ("valid", "same")
 
@@ -77,7 +85,29 @@ def same_padding(n: int, k: int, s: int, padding: str) -> tuple[int, int]:
     return (total // 2, total - total // 2)
 
 
-class WindowLayer(Layer):
+class ImageLayer(Layer):
+    """Base of the layers that take ``(height, width, channels)`` images: the checks of
+    their input shape and of a batch."""
+
+    def check_input_shape(self, input_shape: Shape) -> None:
+        """Refuse anything but ``(height, width, channels)``."""
+        if len(input_shape) != 3:
+            raise ValueError(
+                f"{type(self).__name__} expects inputs of shape (n, height, width, channels), "
+                f"got (None, {', '.join(map(str, input_shape))}); give grey images one "
+                f"channel: x.reshape(-1, height, width, 1) and input_shape=(height, width, 1)"
+            )
+
+    def check_batch(self, x: np.ndarray) -> None:
+        """A clear error for a batch that is not ``(n, *input_shape)``."""
+        if x.shape[1:] != self.input_shape:
+            raise ValueError(
+                f"{self.describe()} expects inputs of shape (n, "
+                f"{', '.join(map(str, self.input_shape))}), got {x.shape}"
+            )
+
+
+class WindowLayer(ImageLayer):
     """Base of the layers that slide a window over ``(height, width, channels)`` images.
 
     Subclasses set ``window`` (the kernel or pool size), ``strides`` and ``padding`` in
@@ -92,12 +122,7 @@ class WindowLayer(Layer):
     def check_input_shape(self, input_shape: Shape) -> None:
         """Refuse anything but ``(height, width, channels)``, and under ``"valid"`` an
         image smaller than the window (no position would be left)."""
-        if len(input_shape) != 3:
-            raise ValueError(
-                f"{type(self).__name__} expects inputs of shape (n, height, width, channels), "
-                f"got (None, {', '.join(map(str, input_shape))}); give grey images one "
-                f"channel: x.reshape(-1, height, width, 1) and input_shape=(height, width, 1)"
-            )
+        super().check_input_shape(input_shape)
         (kh, kw), (h, w) = self.window, input_shape[:2]
         if self.padding == "valid" and (h < kh or w < kw):
             raise ValueError(
@@ -111,14 +136,6 @@ class WindowLayer(Layer):
         self.check_input_shape(input_shape)
         (h, w), (kh, kw), (sh, sw) = input_shape[:2], self.window, self.strides
         return output_length(h, kh, sh, self.padding), output_length(w, kw, sw, self.padding)
-
-    def check_batch(self, x: np.ndarray) -> None:
-        """A clear error for a batch that is not ``(n, *input_shape)``."""
-        if x.shape[1:] != self.input_shape:
-            raise ValueError(
-                f"{self.describe()} expects inputs of shape (n, "
-                f"{', '.join(map(str, self.input_shape))}), got {x.shape}"
-            )
 
     def margins(self) -> tuple[tuple[int, int], tuple[int, int]]:
         """The padding ``((top, bottom), (left, right))``; all 0 for ``"valid"``."""

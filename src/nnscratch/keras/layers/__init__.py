@@ -3,7 +3,8 @@
 The layers take Keras 1's argument names too and can be called on placeholders
 (``Dense(64)(inputs)``); see :mod:`nnscratch.keras.layers.core`. ``Input`` and
 ``InputLayer`` make the placeholder (:mod:`nnscratch.keras.functional`). Images:
-``Conv2D``, ``MaxPooling2D``, ``AveragePooling2D`` (channels-last; also from Keras 2's
+``Conv2D``, ``MaxPooling2D``, ``AveragePooling2D``, ``GlobalAveragePooling2D``,
+``GlobalMaxPooling2D`` (channels-last; also from Keras 2's
 ``keras.layers.convolutional`` and ``keras.layers.pooling``). Activation layers:
 ``LeakyReLU``, ``ReLU``, ``ELU``, ``Softmax`` (also from Keras 2's
 ``keras.layers.advanced_activations``). Inputs: ``Normalization`` (with ``adapt``) and
@@ -20,7 +21,16 @@ from .activations import ELU, LeakyReLU, ReLU, Softmax
 from .convolutional import Conv2D, Convolution2D
 from .core import Activation, Dense, Dropout, Flatten, KerasLayer, Layer
 from .normalization import BatchNormalization
-from .pooling import AveragePooling2D, AvgPool2D, MaxPool2D, MaxPooling2D
+from .pooling import (
+    AveragePooling2D,
+    AvgPool2D,
+    GlobalAveragePooling2D,
+    GlobalAvgPool2D,
+    GlobalMaxPool2D,
+    GlobalMaxPooling2D,
+    MaxPool2D,
+    MaxPooling2D,
+)
 from .preprocessing import Normalization, Rescaling
 
 __all__ = [
@@ -34,6 +44,10 @@ __all__ = [
     "Dense",
     "Dropout",
     "Flatten",
+    "GlobalAveragePooling2D",
+    "GlobalAvgPool2D",
+    "GlobalMaxPool2D",
+    "GlobalMaxPooling2D",
     "Input",
     "InputLayer",
     "KerasLayer",
@@ -55,14 +69,6 @@ __all__ = [
 
 
 _MISSING = {
-    "GlobalMaxPooling2D": (
-        "use MaxPooling2D(pool_size=(height, width)) then Flatten(), with the height and "
-        "width of its input: the largest value of each feature map"
-    ),
-    "GlobalAveragePooling2D": (
-        "use AveragePooling2D(pool_size=(height, width)) then Flatten(), with the height and "
-        "width of its input: the mean of each feature map"
-    ),
     **dict.fromkeys(
         ("Conv1D", "Conv3D", "GlobalMaxPooling1D", "GlobalAveragePooling1D", "MaxPooling1D"),
         "images only: Conv2D and the 2-D pooling layers, channels last",

@@ -1,8 +1,9 @@
 """``from nnscratch.keras.layers.pooling import MaxPooling2D, AveragePooling2D`` (Keras 2).
 
 The engine's pooling layers (channels-last) with Keras' positional order (``pool_size``,
-``strides``, ``padding``, ``data_format``), its short names ``MaxPool2D`` and
-``AvgPool2D``, the calls of :class:`~.core.KerasLayer`, and Keras 1's ``border_mode=`` and
+``strides``, ``padding``, ``data_format``; for the global ones ``data_format``,
+``keepdims``), its short names ``MaxPool2D``, ``AvgPool2D``, ``GlobalMaxPool2D`` and
+``GlobalAvgPool2D``, the calls of :class:`~.core.KerasLayer`, and Keras 1's ``border_mode=`` and
 ``dim_ordering=`` (with a ``DeprecationWarning``).
 """
 
@@ -18,6 +19,10 @@ from .core import KerasLayer
 __all__ = [
     "AveragePooling2D",
     "AvgPool2D",
+    "GlobalAveragePooling2D",
+    "GlobalAvgPool2D",
+    "GlobalMaxPool2D",
+    "GlobalMaxPooling2D",
     "MaxPool2D",
     "MaxPooling2D",
     "check_data_format",
@@ -82,6 +87,33 @@ class AveragePooling2D(KerasLayer, engine_layers.AveragePooling2D):
         super().__init__(**kwargs)
 
 
+_GLOBAL_ORDER = ("data_format", "keepdims")
+
+
+@register_layer(name="GlobalAveragePooling2D")
+class GlobalAveragePooling2D(KerasLayer, engine_layers.GlobalAveragePooling2D):
+    """``nnscratch.layers.GlobalAveragePooling2D`` with Keras' arguments (see the module)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        where = "GlobalAveragePooling2D"
+        kwargs = renamed(where, positional(where, _GLOBAL_ORDER, args, kwargs), _RENAMES)
+        check_data_format(where, kwargs)
+        super().__init__(**kwargs)
+
+
+@register_layer(name="GlobalMaxPooling2D")
+class GlobalMaxPooling2D(KerasLayer, engine_layers.GlobalMaxPooling2D):
+    """``nnscratch.layers.GlobalMaxPooling2D`` with Keras' arguments (see the module)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        where = "GlobalMaxPooling2D"
+        kwargs = renamed(where, positional(where, _GLOBAL_ORDER, args, kwargs), _RENAMES)
+        check_data_format(where, kwargs)
+        super().__init__(**kwargs)
+
+
 #: Keras' short names
 MaxPool2D = MaxPooling2D
 AvgPool2D = AveragePooling2D
+GlobalMaxPool2D = GlobalMaxPooling2D
+GlobalAvgPool2D = GlobalAveragePooling2D
