@@ -2,11 +2,12 @@
 
 By name in ``compile(metrics=...)``: ``"accuracy"`` (or ``"acc"``),
 ``"binary_accuracy"``, ``"categorical_accuracy"``, ``"sparse_categorical_accuracy"``,
-``"mae"``, ``"mse"``, and the counting metrics ``"precision"``, ``"recall"``, ``"auc"``,
-``"true_positives"``, ``"false_positives"``, ``"true_negatives"``,
-``"false_negatives"``. The classes here take the counting metrics' arguments
-(a threshold, a class, the curve of an AUC); a function ``metric(y_true, y_pred)`` of
-your own, returning one value per example, is accepted too.
+``"mae"``, ``"mse"``, ``"root_mean_squared_error"``, ``"mape"``, and the counting
+metrics ``"precision"``, ``"recall"``, ``"auc"``, ``"true_positives"``,
+``"false_positives"``, ``"true_negatives"``, ``"false_negatives"``. The classes here
+take the counting metrics' arguments (a threshold, a class, the curve of an AUC); a
+function ``metric(y_true, y_pred)`` of your own, returning one value per example, is
+accepted too.
 
 >>> from nnscratch.metrics import Precision
 >>> Precision(thresholds=0.3, name="p30")
@@ -19,7 +20,9 @@ from .engine.metrics import (
     binary_accuracy,
     categorical_accuracy,
     mean_absolute_error,
+    mean_absolute_percentage_error,
     mean_squared_error,
+    root_mean_squared_error,
     sparse_categorical_accuracy,
 )
 
@@ -29,6 +32,8 @@ __all__ = [
     "binary_accuracy",
     "categorical_accuracy",
     "mean_absolute_error",
+    "mean_absolute_percentage_error",
     "mean_squared_error",
+    "root_mean_squared_error",
     "sparse_categorical_accuracy",
 ]

@@ -15,6 +15,10 @@ name                                per example
 ``sparse_categorical_accuracy``     ``argmax(a) == label`` (labels are one-hot encoded here)
 ``mae`` / ``mean_absolute_error``   mean over outputs of ``|a - y|``
 ``mse`` / ``mean_squared_error``    mean over outputs of ``(a - y)**2``
+``root_mean_squared_error``         ``(a - y)**2`` as for ``mse``; the epoch reports the
+                                    root of their mean
+``mape``                            100 times the mean over outputs of ``|(y - a) / y|``
+                                    (also ``mean_absolute_percentage_error``)
 ``accuracy`` / ``acc``              Keras' choice from the loss and the output layer:
                                     binary for one output unit or binary cross-entropy,
                                     else categorical
@@ -46,6 +50,7 @@ keys are exactly the names the user wrote (``"acc"`` reports as ``acc`` and
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -68,9 +73,11 @@ __all__ = [
     "compile_metrics",
     "get",
     "mean_absolute_error",
+    "mean_absolute_percentage_error",
     "mean_squared_error",
     "renamed",
     "results",
+    "root_mean_squared_error",
     "sparse_categorical_accuracy",
 ]
 
@@ -102,6 +109,23 @@ def mean_absolute_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
 def mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     """``mean_k (a - y)**2`` for each example."""
     return np.square(y_pred - y_true).mean(axis=1)
+
+
+def root_mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """Each example's ``mean_k (a - y)**2``, as :func:`mean_squared_error`: the loop
+    averages them like any mean, then takes the root of that mean (this function's
+    ``finish``), so an epoch reports ``sqrt(mean((a - y)**2))`` over all its examples, not
+    the mean of the batches' roots (Keras' ``RootMeanSquaredError``)."""
+    return mean_squared_error(y_true, y_pred)
+
+
+root_mean_squared_error.finish = math.sqrt  # type: ignore[attr-defined]
+
+
+def mean_absolute_percentage_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """``100 * mean_k |(y - a) / y|`` for each example, ``|y|`` at least Keras' epsilon
+    (1e-7) so that a zero target gives a large number, not a division by zero."""
+    return 100.0 * np.mean(np.abs((y_true - y_pred) / np.maximum(np.abs(y_true), 1e-7)), axis=1)
 
 
 def binary_crossentropy(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
@@ -152,6 +176,9 @@ METRICS: dict[str, Metric] = {
     "mae": mean_absolute_error,
     "mean_squared_error": mean_squared_error,
     "mse": mean_squared_error,
+    "root_mean_squared_error": root_mean_squared_error,
+    "mean_absolute_percentage_error": mean_absolute_percentage_error,
+    "mape": mean_absolute_percentage_error,
     "accuracy": accuracy,
     "acc": accuracy,
     "binary_crossentropy": binary_crossentropy,
@@ -289,7 +316,12 @@ def _counts(metric: Any, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
 
 
 def _result(metric: Any, counts: np.ndarray) -> float:
-    return metric.result(counts) if is_counting(metric) else float(counts[0] / counts[1])
+    """A counting metric's value of its counts; a mean's ``sum / examples``, passed through
+    the metric's ``finish`` if it has one (the root of a root mean square)."""
+    if is_counting(metric):
+        return metric.result(counts)
+    mean, finish = float(counts[0] / counts[1]), getattr(metric, "finish", None)
+    return mean if finish is None else float(finish(mean))
 
 
 def _total(fn: Metric, y_true: np.ndarray, y_pred: np.ndarray) -> float:

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.checks import flag
+from ..engine.confusion import COUNTING
 from ..engine.metrics import (
     METRICS,
     binary_accuracy,
@@ -36,10 +37,13 @@ from ..engine.metrics import (
     categorical_crossentropy_from_logits,
     get,
     mean_absolute_error,
+    mean_absolute_percentage_error,
     mean_squared_error,
     renamed,
+    root_mean_squared_error,
     sparse_categorical_accuracy,
 )
+from ..engine.summary import snake_case
 from . import _confusion
 from ._confusion import *  # noqa: F403  (Precision, Recall, AUC, ...)
 from ._confusion import CountingMetric
@@ -48,6 +52,7 @@ from ._targets import StatefulMetric, batch, example_weights
 
 mae = mean_absolute_error
 mse = mean_squared_error
+mape = mean_absolute_percentage_error
 
 __all__ = [
     *_confusion.__all__,
@@ -56,8 +61,10 @@ __all__ = [
     "CategoricalAccuracy",
     "CategoricalCrossentropy",
     "MeanAbsoluteError",
+    "MeanAbsolutePercentageError",
     "MeanMetric",
     "MeanSquaredError",
+    "RootMeanSquaredError",
     "SparseCategoricalAccuracy",
     "SparseCategoricalCrossentropy",
     "binary_accuracy",
@@ -67,7 +74,9 @@ __all__ = [
     "for_compile",
     "get",
     "mae",
+    "mape",
     "mean_absolute_error",
+    "mean_absolute_percentage_error",
     "mean_squared_error",
     "mse",
     "sparse_categorical_accuracy",
@@ -107,8 +116,11 @@ class MeanMetric(StatefulMetric):
         self.count += float(np.sum(weights))
 
     def result(self) -> float:
-        """The weighted mean so far (0.0 before any batch)."""
-        return self.total / self.count if self.count else 0.0
+        """The weighted mean so far (0.0 before any batch); its root for
+        :class:`RootMeanSquaredError` (the function's ``finish``)."""
+        mean = self.total / self.count if self.count else 0.0
+        finish = getattr(self.function, "finish", None)
+        return mean if finish is None else float(finish(mean))
 
 
 class BinaryAccuracy(MeanMetric):
@@ -185,13 +197,34 @@ class MeanAbsoluteError(MeanMetric):
     function = staticmethod(mean_absolute_error)
 
 
+class RootMeanSquaredError(MeanMetric):
+    """``sqrt(mean((y_pred - y_true)**2))`` over every example given: the root of the
+    mean, not a mean of roots."""
+
+    function = staticmethod(root_mean_squared_error)
+
+
+class MeanAbsolutePercentageError(MeanMetric):
+    """``100 * mean(|(y_true - y_pred) / y_true|)``, ``|y_true|`` at least 1e-7."""
+
+    function = staticmethod(mean_absolute_percentage_error)
+
+
+#: the names the engine knows, mean and counting
+_NAMES = {*METRICS, *COUNTING}
+
+
 def for_compile(metric: Any) -> Any:
-    """What ``compile(metrics=[...])`` hands the engine for one entry: a metric object is
+    """What ``compile(metrics=[...])`` hands the engine for one entry: a class's name
+    (``"RootMeanSquaredError"``) is its snake-case name, as in Keras 3; a metric object is
     its engine function's name, or under a name of its own, that function
     :func:`~nnscratch.engine.metrics.renamed` (both save with the model); a counting
     metric is the engine's metric it counts with; anything else is left as it is."""
     if isinstance(metric, CountingMetric):
         return metric.metric
+    if isinstance(metric, str) and metric.lower() not in _NAMES:
+        snake = snake_case(metric)  # a class name, as Keras 3 takes it: "MeanSquaredError"
+        return snake if snake in _NAMES else metric
     if not isinstance(metric, MeanMetric):
         return metric
     if METRICS.get(metric.name) is metric.function:  # a name the engine knows
