@@ -209,6 +209,26 @@ def test_to_categorical_takes_labels_of_any_shape_as_keras():
         to_categorical(["a", "b"])
 
 
+def test_normalize_divides_by_the_norm_along_an_axis():
+    from nnscratch.keras.utils import normalize, np_utils
+
+    images = np.random.default_rng(0).integers(0, 256, (4, 6, 5)).astype(np.uint8)
+    images[0, 2] = 0  # a zero row stays zero
+    rows = normalize(images, axis=1)  # the MNIST tutorial's call
+    assert rows.dtype == np.float64 and rows.shape == images.shape
+    norms = np.linalg.norm(rows, axis=1)
+    np.testing.assert_allclose(norms[images.any(axis=1)], 1.0)
+    assert not rows[0, 2].any()
+    np.testing.assert_allclose(normalize(images, axis=0), images / np.linalg.norm(images, axis=0))
+    np.testing.assert_allclose(np.abs(normalize(images[0], order=1)).sum(axis=-1)[:2], 1.0)
+    assert np.linalg.norm(normalize(images, axis=None)) == pytest.approx(1.0)
+    assert np_utils.normalize is normalize
+    with pytest.raises(ValueError, match=r"axis 3 is out of range for an array of shape"):
+        normalize(images, axis=3)
+    with pytest.raises(ValueError, match="numeric array, got dtype <U1"):
+        normalize(["a"])
+
+
 def test_schedules_path():
     from nnscratch.keras.optimizers import SGD
     from nnscratch.keras.optimizers.schedules import ExponentialDecay

@@ -1,4 +1,4 @@
-"""``from nnscratch.keras.utils import to_categorical`` (also ``utils.np_utils``), and
+"""``from nnscratch.keras.utils import to_categorical, normalize`` (also ``utils.np_utils``), and
 Keras 3's ``set_random_seed`` and ``clear_session`` (:mod:`nnscratch.keras.backend`'s)."""
 
 from typing import Any
@@ -6,9 +6,9 @@ from typing import Any
 from .._refusals import missing
 from ..backend import clear_session, set_random_seed
 from . import np_utils
-from .np_utils import to_categorical
+from .np_utils import normalize, to_categorical
 
-__all__ = ["clear_session", "np_utils", "set_random_seed", "to_categorical"]
+__all__ = ["clear_session", "normalize", "np_utils", "set_random_seed", "to_categorical"]
 
 
 _MISSING = {

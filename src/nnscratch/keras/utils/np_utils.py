@@ -1,5 +1,5 @@
 """``from nnscratch.keras.utils import np_utils; np_utils.to_categorical(y, 2)`` (Keras 1/2's
-module; ``nnscratch.keras.utils.to_categorical`` is the same function)."""
+module; ``nnscratch.keras.utils.to_categorical`` and ``normalize`` are the same functions)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 from ...engine.checks import positive_int
 from ...engine.labels import one_hot
 
-__all__ = ["to_categorical"]
+__all__ = ["normalize", "to_categorical"]
 
 
 def to_categorical(y: Any, num_classes: int | None = None, dtype: str = "float32") -> np.ndarray:
@@ -42,3 +42,32 @@ def to_categorical(y: Any, num_classes: int | None = None, dtype: str = "float32
         num_classes = int(np.max(labels)) + 1
     num_classes = positive_int("num_classes", num_classes)
     return one_hot(labels, num_classes, np.dtype(dtype)).reshape(*shape, num_classes)
+
+
+def normalize(x: Any, axis: int | None = -1, order: Any = 2) -> np.ndarray:
+    """``x`` divided by its ``order``-norm along ``axis`` (a zero norm divides by 1), as
+    Keras' ``normalize``: ``normalize(x_train, axis=1)`` scales each row of each image to
+    unit length, as in the well-known "Deep learning with Python, TensorFlow and Keras"
+    MNIST tutorial. ``axis=None`` divides by the norm of all the values as one vector.
+
+    ``order`` is :func:`numpy.linalg.norm`'s ``ord``. (Keras turns ``axis=0`` into
+    ``-1`` when it divides, which is wrong unless the array is square; here the norm is
+    taken and divided along the same axis.)
+
+    >>> normalize(np.array([[3.0, 4.0], [0.0, 0.0]]))
+    array([[0.6, 0.8],
+           [0. , 0. ]])
+    """
+    array = np.asarray(x)
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"normalize takes a numeric array, got dtype {array.dtype}")
+    if axis is not None:
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"axis must be an integer or None, got {axis!r}")
+        if not -array.ndim <= axis < array.ndim:
+            raise ValueError(f"axis {axis} is out of range for an array of shape {array.shape}")
+    if axis is None:
+        norm = np.linalg.norm(array.reshape(-1), order)  # of all the values as one vector
+    else:
+        norm = np.linalg.norm(array, order, axis, keepdims=True)
+    return array / np.where(norm == 0, 1, norm)
