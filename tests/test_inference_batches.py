@@ -67,3 +67,17 @@ def test_keras_evaluate_counts_batches_of_32(capsys):
     assert capsys.readouterr().out.startswith("7/7 - ")
     model.evaluate(x, y, batch_size=100, verbose=2)
     assert capsys.readouterr().out.startswith("2/2 - ")
+
+
+def test_fit_validates_in_pieces_too(monkeypatch):
+    model = conv_net()
+    rng = np.random.default_rng(1)
+    x, xv = rng.random((20, 8, 8, 1)), rng.random((50, 8, 8, 1))
+    y, yv = np.arange(20) % 3, np.arange(50) % 3
+    whole = model.fit(x, y, epochs=1, validation_data=(xv, yv), shuffle=False, verbose=0)
+    model = conv_net()
+    monkeypatch.setattr(training, "INFERENCE_BYTES", 12 * training._bytes_per_example(model))
+    sizes = counting_forward(model, monkeypatch)
+    pieces = model.fit(x, y, epochs=1, validation_data=(xv, yv), shuffle=False, verbose=0)
+    assert sizes[-5:] == [12, 12, 12, 12, 2]  # the validation data: 50 = 4 x 12 + 2
+    assert pieces.history["val_loss"] == pytest.approx(whole.history["val_loss"], rel=1e-12)

@@ -268,14 +268,9 @@ class Sequential:
         ``x`` is ``(n_samples, *input_shape)``; ``batch_size`` bounds the memory used (on a
         GPU, what is on the device at once), by default :func:`training.inference_batch`.
         """
-        x, xp = self.check_inputs(x, "x"), self.xp
-        size = training.inference_batch(self, len(x)) if batch_size is None else batch_size
-        with np.errstate(over="ignore", invalid="ignore"):
-            if positive_int("batch_size", size) >= len(x):
-                return backend.to_numpy(self.forward(xp.asarray(x)))
-            step = int(size)
-            batches = (xp.asarray(x[s : s + step]) for s in range(0, len(x), step))
-            return np.concatenate([backend.to_numpy(self.forward(b)) for b in batches])
+        x = self.check_inputs(x, "x")
+        size = None if batch_size is None else positive_int("batch_size", batch_size)
+        return training.inference_forward(self, x, size)
 
     def evaluate(
         self,

@@ -36,6 +36,7 @@ import numpy as np
 
 from . import backend, fast
 from .callbacks import Callback, CallbackList, History
+from .checks import positive_int
 from .layers.base import check_gradient, check_size
 from .metrics import batch_counts, results
 
@@ -46,6 +47,8 @@ __all__ = [
     "compute_gradients",
     "evaluate_forward",
     "fit_loop",
+    "inference_batch",
+    "inference_forward",
     "plain_path",
     "train_step",
 ]
@@ -157,15 +160,28 @@ def apply_update(model: Any, params: dict[str, np.ndarray], grads: dict[str, np.
             layer.params[key][...] = constraint(layer.params[key])
 
 
-def evaluate_forward(model: Any, x: np.ndarray, batch_size: int | None) -> np.ndarray:
-    """The inference-mode outputs for ``evaluate``, in batches of ``batch_size``.
+def inference_forward(model: Any, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
+    """The inference-mode outputs for checked inputs ``x``, as a NumPy array, computed
+    ``batch_size`` examples at a time (by default :func:`inference_batch`'s)."""
+    size, xp = inference_batch(model, len(x)) if batch_size is None else batch_size, model.xp
+    with np.errstate(over="ignore", invalid="ignore"):
+        if size >= len(x):
+            return backend.to_numpy(model.forward(xp.asarray(x)))
+        batches = (xp.asarray(x[s : s + size]) for s in range(0, len(x), size))
+        return np.concatenate([backend.to_numpy(model.forward(b)) for b in batches])
+
+
+def evaluate_forward(model: Any, x: np.ndarray, batch_size: Any = None) -> np.ndarray:
+    """The inference-mode outputs for ``evaluate`` and the validation data of ``fit``, in
+    batches of ``batch_size`` (checked here).
 
     With an activity regularizer the whole of ``x`` goes through in one pass, so that
     the penalty the layers report afterwards covers every example.
     """
     if any(layer.activity_regularizer is not None for layer in model.layers):
-        batch_size = len(x)
-    return model.predict(x, batch_size=batch_size)
+        return inference_forward(model, x, len(x))
+    size = None if batch_size is None else positive_int("batch_size", batch_size)
+    return inference_forward(model, x, size)
 
 
 # -- which path -----------------------------------------------------------------------------
@@ -288,7 +304,7 @@ def fit_loop(
                 if model.stop_training:
                     break
             if validation is not None:
-                val_out = backend.to_numpy(model.forward(model.xp.asarray(validation[0])))
+                val_out = evaluate_forward(model, validation[0])
                 scores = model.scores(val_out, *validation[1:])
                 logs.update({f"val_{key}": value for key, value in scores.items()})
             hooks.call("on_epoch_end", epoch, logs)
