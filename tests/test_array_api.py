@@ -28,6 +28,7 @@ from nnscratch.layers import (
     GlobalAveragePooling2D,
     GlobalMaxPooling2D,
     MaxPooling2D,
+    Reshape,
 )
 
 xp = pytest.importorskip("array_api_strict")
@@ -115,6 +116,7 @@ LAYERS = [
     (lambda: GlobalAveragePooling2D(), (5, 6, 2)),
     (lambda: GlobalMaxPooling2D(keepdims=True), (5, 6, 2)),
     (lambda: Flatten(), (3, 4, 2)),
+    (lambda: Reshape((4, -1)), (3, 4, 2)),
     (lambda: Dropout(0.4), (6,)),
 ]
 

@@ -1,7 +1,7 @@
 """Layers, Keras-style: ``from nnscratch.layers import Dense, Activation, Dropout, Flatten``,
-for images ``Conv2D``, ``MaxPooling2D``, ``AveragePooling2D``, ``GlobalAveragePooling2D``
-and ``GlobalMaxPooling2D`` (channels last), and for the inputs ``Normalization``
-(``adapt(x)``) and ``Rescaling``.
+``Reshape``; for images ``Conv2D``, ``MaxPooling2D``, ``AveragePooling2D``,
+``GlobalAveragePooling2D`` and ``GlobalMaxPooling2D`` (channels last); for the inputs
+``Normalization`` (``adapt(x)``) and ``Rescaling``.
 
 Your own layer: subclass :class:`Layer` and decorate it with :func:`register_layer` (see
 :mod:`nnscratch.engine.layers.base` for the contract and an example).

@@ -3,7 +3,7 @@
 Read :mod:`~nnscratch.engine.layers.base` first (the contract every layer follows), then
 :mod:`~nnscratch.engine.layers.dense` (the tutorials' layer; its initializer, regularizer and
 constraint arguments go through :mod:`~nnscratch.engine.layers.settings`) and
-:mod:`~nnscratch.engine.layers.core` (Activation, Dropout, Flatten); for images
+:mod:`~nnscratch.engine.layers.core` (Activation, Dropout, Flatten, Reshape); for images
 :mod:`~nnscratch.engine.layers.conv` (Conv2D) and :mod:`~nnscratch.engine.layers.pooling`
 (MaxPooling2D, AveragePooling2D and the global ones), which share
 :mod:`~nnscratch.engine.layers.windows`;
@@ -12,7 +12,7 @@ constraint arguments go through :mod:`~nnscratch.engine.layers.settings`) and
 
 from .base import Layer, get_layer_class, register_layer, registered_name
 from .conv import Conv2D
-from .core import Activation, Dropout, Flatten
+from .core import Activation, Dropout, Flatten, Reshape
 from .dense import Dense
 from .normalization import BatchNormalization
 from .pooling import AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D
@@ -32,6 +32,7 @@ __all__ = [
     "MaxPooling2D",
     "Normalization",
     "Rescaling",
+    "Reshape",
     "get_layer_class",
     "register_layer",
     "registered_name",

@@ -1,17 +1,18 @@
-"""Layers without weights: ``Activation``, ``Dropout`` and ``Flatten``."""
+"""Layers without weights: ``Activation``, ``Dropout``, ``Flatten`` and ``Reshape``."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from .. import activations
 from ..checks import number
-from .base import Layer, Shape, register_layer
+from .base import Layer, Shape, _dimension, register_layer
 
-__all__ = ["Activation", "Dropout", "Flatten"]
+__all__ = ["Activation", "Dropout", "Flatten", "Reshape"]
 
 
 @register_layer
@@ -132,3 +133,58 @@ class Flatten(Layer):
 
     def __repr__(self) -> str:
         return "Flatten()"
+
+
+@register_layer
+class Reshape(Layer):
+    """Gives each example a new shape holding the same values, in row-major order, as
+    Keras' ``Reshape``: ``Reshape((28, 28, 1))`` turns ``(n, 784)`` rows into images.
+
+    Parameters
+    ----------
+    target_shape : tuple of int
+        The shape of one example (no batch axis). One entry may be ``-1``: the length
+        that makes the number of values match.
+
+    Examples
+    --------
+    >>> from nnscratch import Sequential
+    >>> Sequential([Reshape((4, -1), input_shape=(8,))]).layers[0].output_shape
+    (4, 2)
+    """
+
+    array_api = True  # written with self.xp: runs on any array namespace
+
+    def __init__(self, target_shape: Sequence[int], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        ok = isinstance(target_shape, (tuple, list)) and len(target_shape) > 0
+        dims = list(target_shape) if ok else []
+        if not ok or not all(_dimension(d) or d == -1 for d in dims) or dims.count(-1) > 1:
+            raise ValueError(
+                "target_shape must be a tuple of positive integers, one of which may be -1, "
+                f"such as (28, 28, 1); got {target_shape!r}"
+            )
+        self.target_shape = tuple(int(d) for d in dims)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        values, known = math.prod(input_shape), math.prod(d for d in self.target_shape if d > 0)
+        if -1 in self.target_shape and values % known == 0:
+            return tuple(values // known if d == -1 else d for d in self.target_shape)
+        if known != values or -1 in self.target_shape:
+            raise ValueError(
+                f"{self.describe()}: an input of shape {tuple(input_shape)} holds {values} "
+                f"values per example, which do not fit target_shape {self.target_shape}"
+            )
+        return self.target_shape
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        return self.xp.reshape(x, (x.shape[0], *self.output_shape))  # type: ignore[misc]
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return self.xp.reshape(grad, (grad.shape[0], *self.input_shape))  # type: ignore[misc]
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "target_shape": list(self.target_shape)}
+
+    def __repr__(self) -> str:
+        return f"Reshape({self.target_shape})"

@@ -1,4 +1,4 @@
-"""``from nnscratch.keras.layers import Dense, Dropout, Flatten, Input`` (``keras.layers``).
+"""``from nnscratch.keras.layers import Dense, Flatten, Reshape, Input`` (``keras.layers``).
 
 The layers take Keras 1's argument names too and can be called on placeholders
 (``Dense(64)(inputs)``); see :mod:`nnscratch.keras.layers.core`. ``Input`` and
@@ -19,7 +19,7 @@ from . import activations, convolutional, core, pooling, preprocessing
 from . import activations as advanced_activations  # Keras 2's module name
 from .activations import ELU, LeakyReLU, ReLU, Softmax
 from .convolutional import Conv2D, Convolution2D
-from .core import Activation, Dense, Dropout, Flatten, KerasLayer, Layer
+from .core import Activation, Dense, Dropout, Flatten, KerasLayer, Layer, Reshape
 from .normalization import BatchNormalization
 from .pooling import (
     AveragePooling2D,
@@ -58,6 +58,7 @@ __all__ = [
     "Normalization",
     "ReLU",
     "Rescaling",
+    "Reshape",
     "Softmax",
     "activations",
     "advanced_activations",

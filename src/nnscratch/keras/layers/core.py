@@ -1,4 +1,4 @@
-"""``from nnscratch.keras.layers.core import Dense, Activation, Dropout, Flatten``.
+"""``from nnscratch.keras.layers.core import Dense, Activation, Dropout, Flatten, Reshape``.
 
 The module path of Keras 1 and 2 (``keras.layers.core``) that older tutorials import
 from. The classes are the engine's layers with what Keras layers do beyond the engine's
@@ -36,7 +36,7 @@ from .._refusals import FEATURES, needs_backward, unsupported
 from .._renames import renamed
 from ..activations import as_identifier
 
-__all__ = ["Activation", "Dense", "Dropout", "Flatten", "KerasLayer", "Layer"]
+__all__ = ["Activation", "Dense", "Dropout", "Flatten", "KerasLayer", "Layer", "Reshape"]
 
 _CHAIN = "a layer is called on one placeholder from keras.Input (a single chain of layers)"
 
@@ -215,3 +215,8 @@ class Activation(KerasLayer, engine_layers.Activation):
 @register_layer(name="Flatten")
 class Flatten(KerasLayer, engine_layers.Flatten):
     """``nnscratch.layers.Flatten``, callable on a placeholder."""
+
+
+@register_layer(name="Reshape")
+class Reshape(KerasLayer, engine_layers.Reshape):
+    """``nnscratch.layers.Reshape``, callable on a placeholder."""
