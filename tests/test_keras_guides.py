@@ -608,6 +608,6 @@ def test_learning_rate_schedules():
     assert optimizer.learning_rate == 0.1  # the rate of the step to come, as Keras 3's
     assert lr_schedule(0) == 0.1 and lr_schedule(200000) == pytest.approx(0.1 * 0.96**2)
     with pytest.raises(AttributeError, match="LearningRateScheduler"):
-        keras.optimizers.schedules.PiecewiseConstantDecay  # noqa: B018
+        keras.optimizers.schedules.CosineDecayRestarts  # noqa: B018
     with pytest.raises(AttributeError, match="CSVLogger"):
         keras.callbacks.TensorBoard(log_dir="/full_path_to_your_logs")

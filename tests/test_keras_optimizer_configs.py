@@ -143,9 +143,14 @@ def test_a_keras_schedule_in_a_config_is_the_engines_schedule():
 def test_a_keras_schedule_nnscratch_lacks_is_named():
     config = {
         **KERAS_CONFIGS["Adam"],
-        "learning_rate": {"class_name": "CosineDecay", "config": {"initial_learning_rate": 0.1}},
+        "learning_rate": {
+            "class_name": "CosineDecayRestarts",
+            "config": {"initial_learning_rate": 0.1, "first_decay_steps": 10},
+        },
     }
-    with pytest.raises(ValueError, match=r"unknown learning-rate schedule 'cosine_decay'; valid:"):
+    with pytest.raises(
+        ValueError, match=r"unknown learning-rate schedule 'cosine_decay_restarts'; valid:"
+    ):
         optimizers.Adam.from_config(config)
 
 

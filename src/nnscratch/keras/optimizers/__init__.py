@@ -139,11 +139,9 @@ class _KerasLearningRate(Optimizer):
 
 def _keras_schedule(serialized: Mapping[str, Any]) -> LearningRateSchedule:
     """The engine's schedule for Keras' ``{"class_name": "ExponentialDecay", "config":
-    {..., "name": ...}}`` (the name is only a label)."""
+    {...}}`` (the engine's schedules take Keras 3's arguments, ``name`` included)."""
     kind = snake_case(str(serialized["class_name"]))  # ExponentialDecay: exponential_decay
-    config = dict(serialized.get("config") or {})
-    config.pop("name", None)
-    return engine_schedules.get({"name": kind, "config": config})
+    return engine_schedules.get({"name": kind, "config": dict(serialized.get("config") or {})})
 
 
 def _warn_lr() -> None:

@@ -1,23 +1,35 @@
-"""``from nnscratch.keras.optimizers.schedules import ExponentialDecay, InverseTimeDecay``."""
+"""``from nnscratch.keras.optimizers.schedules import ExponentialDecay, CosineDecay``: Keras 3's
+learning-rate schedules (the engine's, which take Keras' arguments), and nnscratch's
+``StepDecay``."""
 
 from typing import Any
 
 from ...engine.schedules import (
+    CosineDecay,
     ExponentialDecay,
     InverseTimeDecay,
     LearningRateSchedule,
+    PiecewiseConstantDecay,
+    PolynomialDecay,
     StepDecay,
 )
 from .._refusals import missing
 
-__all__ = ["ExponentialDecay", "InverseTimeDecay", "LearningRateSchedule", "StepDecay"]
+__all__ = [
+    "CosineDecay",
+    "ExponentialDecay",
+    "InverseTimeDecay",
+    "LearningRateSchedule",
+    "PiecewiseConstantDecay",
+    "PolynomialDecay",
+    "StepDecay",
+]
 
 
 _MISSING = {
-    **dict.fromkeys(
-        ("PiecewiseConstantDecay", "PolynomialDecay", "CosineDecay", "CosineDecayRestarts"),
-        "use ExponentialDecay, InverseTimeDecay or StepDecay, or set any rate per epoch "
-        "with keras.callbacks.LearningRateScheduler(lambda epoch, lr: ...)",
+    "CosineDecayRestarts": (
+        "use CosineDecay (one decay, optionally after a warmup), or set any rate per epoch "
+        "with keras.callbacks.LearningRateScheduler(lambda epoch, lr: ...)"
     ),
 }
 
