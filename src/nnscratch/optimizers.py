@@ -6,31 +6,18 @@
 ``learning_rate=``.
 """
 
-from .engine.optimizers import SGD, Adadelta, Adagrad, Adam, Nadam, Optimizer, RMSprop, get
-from .engine.schedules import (
-    CosineDecay,
-    ExponentialDecay,
-    InverseTimeDecay,
-    LearningRateSchedule,
-    PiecewiseConstantDecay,
-    PolynomialDecay,
-    StepDecay,
-)
+from .engine import optimizers as _optimizers
+from .engine import schedules as _schedules
 
+# The schedules first, so that `get` is the optimizers' (imported last).
+# isort: off
+from .engine.schedules import *  # noqa: F403  (the schedules' classes)
+from .engine.optimizers import *  # noqa: F403  (the optimizers and get)
+
+# isort: on
+
+#: the engine's optimizers and get, then its schedule classes (not their tables)
 __all__ = [
-    "SGD",
-    "Adadelta",
-    "Adagrad",
-    "Adam",
-    "CosineDecay",
-    "ExponentialDecay",
-    "InverseTimeDecay",
-    "LearningRateSchedule",
-    "Nadam",
-    "Optimizer",
-    "PiecewiseConstantDecay",
-    "PolynomialDecay",
-    "RMSprop",
-    "StepDecay",
-    "get",
+    *(name for name in _optimizers.__all__ if name not in ("OPTIMIZERS", "ALIASES")),
+    *(name for name in _schedules.__all__ if name[0].isupper() and name != "SCHEDULES"),
 ]

@@ -37,7 +37,7 @@ import numpy as np
 from ..engine.checks import number
 from ..untrusted import UntrustedFileError, open_gunzip, open_regular, read_bytes
 from .mnist.base import MNISTDownloadError
-from .mnist.sources import ProgressArg, default_cache_dir, digest_of, progress_factory, try_urls
+from .mnist.sources import ProgressArg, default_cache_dir, ensure_file, progress_factory, tried
 
 __all__ = [
     "ARCHIVE",
@@ -103,10 +103,10 @@ def load_cifar10(
     path: str | os.PathLike[str] | None = None,
     *,
     cache_dir: str | os.PathLike[str] | None = None,
-    urls: Sequence[str] | None = None,
-    md5: str | None = None,
     progress: ProgressArg = True,
     timeout: float = 30.0,
+    urls: Sequence[str] | None = None,
+    md5: str | None = None,
 ) -> Arrays:
     """``(x_train, y_train), (x_test, y_test)``, as Keras' ``cifar10.load_data()``.
 
@@ -119,13 +119,12 @@ def load_cifar10(
         Without it, the archive in the user cache is used, downloaded if missing.
     cache_dir : path-like, optional
         The folder to download into instead of ``<user cache>/cifar-10``.
+    progress, timeout : optional
+        The download's progress bar (``True``, ``False`` or your own callable) and the
+        seconds to wait for a server before the next URL, as for MNIST.
     urls, md5 : optional
         Where the archive comes from and its MD5; by default :data:`URLS` and
         :data:`MD5` (the tests serve their own).
-    progress : bool or callable, default True
-        A progress bar on stderr while downloading, as for MNIST.
-    timeout : float, default 30.0
-        Seconds to wait for a server before trying the next URL.
 
     Returns
     -------
@@ -243,16 +242,12 @@ def _download(
     folder: Path, urls: Sequence[str], md5: str, progress: ProgressArg, timeout: float
 ) -> Path:
     """The archive in ``folder``, fetched unless it is there with its MD5."""
-    factory = progress_factory(progress)
-    dest = folder / ARCHIVE
-    if dest.is_file() and digest_of(dest, "md5") == md5:
-        return dest
+    factory, dest = progress_factory(progress), folder / ARCHIVE
     folder.mkdir(parents=True, exist_ok=True)
     attempts: list[tuple[str, str]] = []
-    if not try_urls(urls, dest, md5, factory, timeout, MAX_ARCHIVE_BYTES, attempts, "md5"):
-        tried = "; ".join(f"{url} ({why})" for url, why in attempts)
+    if not ensure_file(urls, dest, md5, factory, timeout, MAX_ARCHIVE_BYTES, attempts, "md5"):
         raise CIFARDownloadError(
-            f"could not download CIFAR-10's {ARCHIVE}: tried {tried}. Offline, put the "
+            f"could not download CIFAR-10's {ARCHIVE}: tried {tried(attempts)}. Offline, put the "
             f"archive in {folder}, or pass load_cifar10(path=...) the archive or its "
             "unpacked folder",
             attempts,

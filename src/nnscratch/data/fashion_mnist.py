@@ -30,10 +30,10 @@ from .mnist.sources import (
     IDX_FILES,
     ProgressArg,
     default_cache_dir,
-    digest_of,
+    ensure_file,
     idx_file,
     progress_factory,
-    try_urls,
+    tried,
 )
 
 __all__ = ["CLASS_NAMES", "MD5", "MIRRORS", "load_fashion_mnist"]
@@ -146,15 +146,12 @@ def _download(
     folder.mkdir(parents=True, exist_ok=True)
     files, attempts = {}, []
     for key, name in IDX_FILES.items():
-        dest, expected = folder / name, checksums[name].lower()
-        urls = [base.rstrip("/") + "/" + name for base in mirrors]
-        intact = dest.is_file() and digest_of(dest, "md5") == expected
-        if not intact and not try_urls(
-            urls, dest, expected, factory, timeout, MAX_BYTES, attempts, "md5"
+        dest, urls = folder / name, [base.rstrip("/") + "/" + name for base in mirrors]
+        if not ensure_file(
+            urls, dest, checksums[name], factory, timeout, MAX_BYTES, attempts, "md5"
         ):
-            tried = "; ".join(f"{url} ({why})" for url, why in attempts)
             raise MNISTDownloadError(
-                f"could not download Fashion-MNIST's {name}: tried {tried}. Offline, put "
+                f"could not download Fashion-MNIST's {name}: tried {tried(attempts)}. Offline, put "
                 f"the four files in {folder}, or pass load_fashion_mnist(path=folder)",
                 attempts,
             )

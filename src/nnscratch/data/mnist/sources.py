@@ -50,12 +50,13 @@ __all__ = [
     "default_cache_dir",
     "digest_of",
     "download_mnist",
+    "ensure_file",
     "find_in_folder",
     "idx_file",
     "locate",
     "progress_factory",
     "sha256_of",
-    "try_urls",
+    "tried",
 ]
 
 
@@ -366,21 +367,24 @@ def _reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def try_urls(
+def ensure_file(
     urls: Sequence[str],
     dest: Path,
-    sha256: str,
+    digest: str,
     factory: ProgressFactory | None,
     timeout: float,
     max_bytes: int,
     attempts: list[tuple[str, str]],
     algorithm: str = "sha256",
 ) -> bool:
-    """Fetch ``dest`` from the first of ``urls`` that delivers it intact; False (with
-    every URL and why it failed in ``attempts``) when none does."""
+    """True when ``dest`` is intact: already there with its ``digest`` (nothing fetched),
+    or fetched from the first of ``urls`` that delivers it so; False (with every URL and
+    why it failed in ``attempts``) when none does."""
+    if dest.is_file() and digest_of(dest, algorithm) == digest.lower():
+        return True
     for url in urls:
         try:
-            _fetch(url, dest, sha256, factory, timeout, max_bytes, algorithm)
+            _fetch(url, dest, digest, factory, timeout, max_bytes, algorithm)
         except (_BadDownload, OSError) as exc:
             # _BadDownload: the network or the server failed (an HTTP error, a refused
             # connection, a timeout, a cut-off response, a URL urllib cannot handle, a
@@ -389,6 +393,12 @@ def try_urls(
             continue
         return True
     return False
+
+
+def tried(attempts: Sequence[tuple[str, str]]) -> str:
+    """``"url (why); url (why)"``: the URLs tried, for a one-line error a command line
+    can show as it is."""
+    return "; ".join(f"{url} ({why})" for url, why in attempts) or "no sources given"
 
 
 def download_mnist(
@@ -438,9 +448,7 @@ def download_mnist(
     attempts: list[tuple[str, str]] = []
 
     pickle_path = folder / PICKLE_NAME
-    if pickle_path.is_file() and sha256_of(pickle_path) == sources.pickle_sha256.lower():
-        return pickle_path  # already here and intact
-    if try_urls(
+    if ensure_file(  # already here and intact, or downloaded
         sources.pickle_urls,
         pickle_path,
         sources.pickle_sha256,
@@ -457,19 +465,15 @@ def download_mnist(
         expected = sources.idx_sha256.get(name)
         if expected is None:
             raise ValueError(f"sources.idx_sha256 has no checksum for {name}")
-        if dest.is_file() and sha256_of(dest) == expected.lower():
-            continue  # fetched intact by an earlier run
         urls = [base.rstrip("/") + "/" + name for base in sources.idx_mirrors]
-        if not try_urls(urls, dest, expected, factory, timeout, sources.max_bytes, attempts):
+        if not ensure_file(urls, dest, expected, factory, timeout, sources.max_bytes, attempts):
             missing = True
             break
     if not missing:
         return folder
 
-    # One line, so a command-line front end can show it as it is.
-    tried = "; ".join(f"{url} ({why})" for url, why in attempts) or "no sources given"
     raise MNISTDownloadError(
-        f"could not download MNIST: tried {tried}. "
+        f"could not download MNIST: tried {tried(attempts)}. "
         f"To use MNIST offline, download {PICKLE_NAME} (from "
         f"{DEFAULT_SOURCES.pickle_urls[0]}) on a connected machine, then either put it in "
         f"{folder} or set the environment variable {ENV_VAR} to its path (a folder with the "

@@ -235,9 +235,9 @@ class GlobalMaxPooling2D(GlobalPooling2D):
     >>> import numpy as np
     >>> from nnscratch import Sequential
     >>> from nnscratch.layers import GlobalMaxPooling2D
-    >>> model = Sequential([GlobalMaxPooling2D(input_shape=(2, 2, 1))])
-    >>> model.predict(np.array([[[[1.0], [2.0]], [[3.0], [6.0]]]]))  # one 2x2 map
-    array([[6.]])
+    >>> maps = np.arange(8.0).reshape(1, 2, 2, 2)  # two 2x2 maps: 0 2 4 6 and 1 3 5 7
+    >>> Sequential([GlobalMaxPooling2D(input_shape=(2, 2, 2))]).predict(maps)
+    array([[6., 7.]])
     """
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:

@@ -62,54 +62,44 @@ def positional(where: str, names: tuple[str, ...], args: tuple[Any, ...], kwargs
     return named
 
 
-_ORDER = ("pool_size", "strides", "padding", "data_format")
 _RENAMES = {"border_mode": "padding", "dim_ordering": "data_format"}
 
 
-@register_layer(name="MaxPooling2D")
-class MaxPooling2D(KerasLayer, engine_layers.MaxPooling2D):
-    """``nnscratch.layers.MaxPooling2D`` with Keras' arguments (see the module)."""
+class _KerasPooling(KerasLayer):
+    """Keras' positional order (``order``), Keras 1's argument names and ``data_format``
+    in front of an engine pooling layer."""
+
+    order = ("pool_size", "strides", "padding", "data_format")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs = renamed("MaxPooling2D", positional("MaxPooling2D", _ORDER, args, kwargs), _RENAMES)
-        check_data_format("MaxPooling2D", kwargs)
+        where = type(self).__name__
+        kwargs = renamed(where, positional(where, self.order, args, kwargs), _RENAMES)
+        check_data_format(where, kwargs)
         super().__init__(**kwargs)
+
+
+@register_layer(name="MaxPooling2D")
+class MaxPooling2D(_KerasPooling, engine_layers.MaxPooling2D):
+    """``nnscratch.layers.MaxPooling2D`` with Keras' arguments (see the module)."""
 
 
 @register_layer(name="AveragePooling2D")
-class AveragePooling2D(KerasLayer, engine_layers.AveragePooling2D):
+class AveragePooling2D(_KerasPooling, engine_layers.AveragePooling2D):
     """``nnscratch.layers.AveragePooling2D`` with Keras' arguments (see the module)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        where = "AveragePooling2D"
-        kwargs = renamed(where, positional(where, _ORDER, args, kwargs), _RENAMES)
-        check_data_format(where, kwargs)
-        super().__init__(**kwargs)
-
-
-_GLOBAL_ORDER = ("data_format", "keepdims")
 
 
 @register_layer(name="GlobalAveragePooling2D")
-class GlobalAveragePooling2D(KerasLayer, engine_layers.GlobalAveragePooling2D):
+class GlobalAveragePooling2D(_KerasPooling, engine_layers.GlobalAveragePooling2D):
     """``nnscratch.layers.GlobalAveragePooling2D`` with Keras' arguments (see the module)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        where = "GlobalAveragePooling2D"
-        kwargs = renamed(where, positional(where, _GLOBAL_ORDER, args, kwargs), _RENAMES)
-        check_data_format(where, kwargs)
-        super().__init__(**kwargs)
+    order = ("data_format", "keepdims")
 
 
 @register_layer(name="GlobalMaxPooling2D")
-class GlobalMaxPooling2D(KerasLayer, engine_layers.GlobalMaxPooling2D):
+class GlobalMaxPooling2D(_KerasPooling, engine_layers.GlobalMaxPooling2D):
     """``nnscratch.layers.GlobalMaxPooling2D`` with Keras' arguments (see the module)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        where = "GlobalMaxPooling2D"
-        kwargs = renamed(where, positional(where, _GLOBAL_ORDER, args, kwargs), _RENAMES)
-        check_data_format(where, kwargs)
-        super().__init__(**kwargs)
+    order = ("data_format", "keepdims")
 
 
 #: Keras' short names

@@ -4,26 +4,13 @@ learning-rate schedules (the engine's, which take Keras' arguments), and nnscrat
 
 from typing import Any
 
-from ...engine.schedules import (
-    CosineDecay,
-    ExponentialDecay,
-    InverseTimeDecay,
-    LearningRateSchedule,
-    PiecewiseConstantDecay,
-    PolynomialDecay,
-    StepDecay,
-)
+from ...engine import schedules as _engine
+from ...engine.schedules import *  # noqa: F403  (the schedules' classes)
 from .._refusals import missing
 
-__all__ = [
-    "CosineDecay",
-    "ExponentialDecay",
-    "InverseTimeDecay",
-    "LearningRateSchedule",
-    "PiecewiseConstantDecay",
-    "PolynomialDecay",
-    "StepDecay",
-]
+#: the engine's schedule classes (its table and config functions are nnscratch's own form,
+#: not Keras' serialize / deserialize)
+__all__ = [name for name in _engine.__all__ if name[0].isupper() and name != "SCHEDULES"]
 
 
 _MISSING = {
