@@ -75,13 +75,8 @@ def serve(srv: Server, path: str, data: bytes = ARCHIVE) -> str:
 
 
 def assert_tiny(data) -> None:
-    (x_train, y_train), (x_test, y_test) = data
-    for got, want in (
-        (x_train, TRAIN),
-        (y_train, TRAIN_LABELS),
-        (x_test, TEST),
-        (y_test, TEST_LABELS),
-    ):
+    arrays = [*data[0], *data[1]]  # x_train, y_train, x_test, y_test
+    for got, want in zip(arrays, (TRAIN, TRAIN_LABELS, TEST, TEST_LABELS)):
         assert got.dtype == np.uint8 and got.shape == want.shape
         np.testing.assert_array_equal(got, want)
 

@@ -9,15 +9,12 @@ that a model saved, loaded or rebuilt from its config draws the same way.
 from __future__ import annotations
 
 import doctest
-import importlib.util
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
+from keras_reference import run_keras
 from nnscratch import Sequential, keras, load_model
 from nnscratch.engine import initializers, serialize
 from nnscratch.layers import Dense
@@ -180,15 +177,10 @@ print(json.dumps({n: getattr(keras.initializers, n)().get_config() for n in name
 """
 
 
-@pytest.mark.skipif(importlib.util.find_spec("keras") is None, reason="needs Keras 3 (and torch)")
 def test_the_configs_keras_writes_build_ours():
     """Keras 3's own classes (in a process of their own, torch backend) write configs that
     build ours, class by class, and the defaults match."""
-    env = {**os.environ, "KERAS_BACKEND": "torch", "PYTHONWARNINGS": "ignore"}
-    args = [sys.executable, "-c", _KERAS_CONFIGS]
-    proc = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    for class_name, config in json.loads(proc.stdout.splitlines()[-1]).items():
+    for class_name, config in run_keras(_KERAS_CONFIGS).items():
         ours = ki.get({"class_name": class_name, "config": config})
         assert callable(ours), class_name
         kept = ours.get_config() if hasattr(ours, "get_config") else {}

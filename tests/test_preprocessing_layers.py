@@ -4,15 +4,11 @@ weights that training never moves, saving, the errors, and Keras' own numbers.""
 from __future__ import annotations
 
 import doctest
-import importlib.util
-import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
+from keras_reference import run_keras
 from nnscratch import Sequential, keras, load_model
 from nnscratch.engine.gradcheck import check_layer, check_model
 from nnscratch.engine.layers import preprocessing
@@ -164,14 +160,8 @@ print(json.dumps(out))
 """
 
 
-@pytest.mark.skipif(importlib.util.find_spec("keras") is None, reason="needs Keras 3 (and torch)")
 def test_the_outputs_are_keras_own():
-    env = {**os.environ, "KERAS_BACKEND": "torch", "PYTHONWARNINGS": "ignore"}
-    proc = subprocess.run(
-        [sys.executable, "-c", _KERAS], capture_output=True, text=True, env=env, timeout=300
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    theirs = json.loads(proc.stdout.splitlines()[-1])
+    theirs = run_keras(_KERAS)
     x = np.random.default_rng(0).normal(size=(50, 3)) * [1.0, 20.0, 0.5] + [3.0, -1.0, 10.0]
     for axis in (-1, None):
         layer = Normalization(axis=axis)

@@ -4,14 +4,10 @@ with the model, and against Keras 3 itself."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
+from keras_reference import run_keras
 from nnscratch import keras
 from nnscratch.engine import metrics
 
@@ -79,24 +75,11 @@ print(json.dumps(out))
 
 
 def test_stateful_objects_agree_with_keras_3():
-    pytest.importorskip("keras")
-    pytest.importorskip("torch")
     batches = [
         (rng.uniform(1, 3, (5, 2)), rng.uniform(0, 4, (5, 2)), rng.uniform(0, 2, 5))
         for _ in range(2)
     ]
-    data = [[a.tolist() for a in batch] for batch in batches]
-    env = {**os.environ, "KERAS_BACKEND": "torch", "PYTHONWARNINGS": "ignore"}
-    done = subprocess.run(
-        [sys.executable, "-c", KERAS],
-        input=json.dumps(data),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    theirs = json.loads(done.stdout.strip().splitlines()[-1])
+    theirs = run_keras(KERAS, [[a.tolist() for a in batch] for batch in batches])
     for name, value in theirs.items():
         ours = getattr(keras.metrics, name)()
         for y_true, y_pred, w in batches:

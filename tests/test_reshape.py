@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnscratch import Sequential, keras, load_model
+from model_checks import trains_prints_and_saves
+from nnscratch import Sequential, keras
 from nnscratch.engine.gradcheck import check_layer
 from nnscratch.layers import Conv2D, Dense, Flatten, Reshape
 
@@ -34,13 +35,7 @@ def test_rows_become_images_for_a_conv_net(tmp_path, capsys):
         ],
         seed=0,
     )
-    model.compile("adam", "sparse_categorical_crossentropy")
-    history = model.fit(x, y, epochs=4, batch_size=10, verbose=0)
-    assert history.history["loss"][-1] < history.history["loss"][0]
-    model.summary()
-    assert "reshape (Reshape)" in capsys.readouterr().out
-    model.save(tmp_path / "m.nnscratch")
-    np.testing.assert_array_equal(load_model(tmp_path / "m.nnscratch").predict(x), model.predict(x))
+    assert "reshape (Reshape)" in trains_prints_and_saves(model, x, y, tmp_path, capsys)
 
 
 @pytest.mark.parametrize("target", [(), (3, 0), (-1, -1), (2.5,), "28,28", 784, (True, 2)])

@@ -5,14 +5,10 @@ arguments named."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
+from keras_reference import run_keras
 from nnscratch import keras
 from nnscratch.engine import schedules
 
@@ -42,19 +38,7 @@ print(json.dumps(out))
 
 
 def test_every_schedule_agrees_with_keras_3():
-    pytest.importorskip("keras")
-    pytest.importorskip("torch")
-    env = {**os.environ, "KERAS_BACKEND": "torch", "PYTHONWARNINGS": "ignore"}
-    done = subprocess.run(
-        [sys.executable, "-c", KERAS],
-        input=json.dumps(SETTINGS),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    theirs = json.loads(done.stdout.strip().splitlines()[-1])
+    theirs = run_keras(KERAS, SETTINGS)
     for (name, args, kwargs), values in zip(SETTINGS, theirs):
         schedule = getattr(keras.optimizers.schedules, name)(*args, **kwargs)
         ours = [schedule(step) for step in STEPS]
