@@ -268,9 +268,7 @@ class Sequential:
         ``x`` is ``(n_samples, *input_shape)``; ``batch_size`` bounds the memory used (on a
         GPU, what is on the device at once), by default :func:`training.inference_batch`.
         """
-        x = self.check_inputs(x, "x")
-        size = None if batch_size is None else positive_int("batch_size", batch_size)
-        return training.inference_forward(self, x, size)
+        return training.inference_forward(self, self.check_inputs(x, "x"), batch_size)
 
     def evaluate(
         self,

@@ -160,10 +160,10 @@ def apply_update(model: Any, params: dict[str, np.ndarray], grads: dict[str, np.
             layer.params[key][...] = constraint(layer.params[key])
 
 
-def inference_forward(model: Any, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
+def inference_forward(model: Any, x: np.ndarray, batch_size: Any = None) -> np.ndarray:
     """The inference-mode outputs for checked inputs ``x``, as a NumPy array, computed
-    ``batch_size`` examples at a time (by default :func:`inference_batch`'s)."""
-    size, xp = inference_batch(model, len(x)) if batch_size is None else batch_size, model.xp
+    ``batch_size`` examples at a time (a positive int; by default :func:`inference_batch`'s)."""
+    size, xp = inference_batch(model, len(x), batch_size), model.xp
     with np.errstate(over="ignore", invalid="ignore"):
         if size >= len(x):
             return backend.to_numpy(model.forward(xp.asarray(x)))
@@ -173,15 +173,14 @@ def inference_forward(model: Any, x: np.ndarray, batch_size: int | None = None) 
 
 def evaluate_forward(model: Any, x: np.ndarray, batch_size: Any = None) -> np.ndarray:
     """The inference-mode outputs for ``evaluate`` and the validation data of ``fit``, in
-    batches of ``batch_size`` (checked here).
+    batches of ``batch_size``.
 
     With an activity regularizer the whole of ``x`` goes through in one pass, so that
     the penalty the layers report afterwards covers every example.
     """
     if any(layer.activity_regularizer is not None for layer in model.layers):
         return inference_forward(model, x, len(x))
-    size = None if batch_size is None else positive_int("batch_size", batch_size)
-    return inference_forward(model, x, size)
+    return inference_forward(model, x, batch_size)
 
 
 # -- which path -----------------------------------------------------------------------------
@@ -325,9 +324,12 @@ def fit_loop(
 INFERENCE_BYTES = 256 * 2**20
 
 
-def inference_batch(model: Any, n: int) -> int:
-    """How many of ``n`` examples ``predict`` takes at once by default: all of them, unless
-    the layers' outputs would pass :data:`INFERENCE_BYTES` (a conv net on 10,000 images)."""
+def inference_batch(model: Any, n: int, batch_size: Any = None) -> int:
+    """How many of ``n`` examples ``predict`` takes at once: ``batch_size`` (checked), or by
+    default all of them, unless the layers' outputs would pass :data:`INFERENCE_BYTES` (a
+    conv net on 10,000 images)."""
+    if batch_size is not None:
+        return positive_int("batch_size", batch_size)
     return max(1, min(n, INFERENCE_BYTES // _bytes_per_example(model)))
 
 
