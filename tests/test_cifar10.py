@@ -163,6 +163,10 @@ def test_files_that_are_not_archives_are_refused_without_hanging(tmp_path, monke
     path.write_bytes(ARCHIVE)
     with pytest.raises(CIFARFormatError, match="over 6,146 bytes"):
         load_cifar10(path)
+    many = {f"x{i}": b"" for i in range(70)}  # thousands of tiny members: refused early
+    path.write_bytes(archive({**many, **batch_files()}))
+    with pytest.raises(CIFARFormatError, match="more than 64 members"):
+        load_cifar10(path)
     monkeypatch.setattr(cifar10, "MAX_FILE_BYTES", 10_000 * 3073)
     monkeypatch.setattr(cifar10, "MAX_INFLATED_BYTES", 100_000)  # inflating stops at the cap
     path.write_bytes(archive(batch_files(**{"data_batch_1.bin": bytes(3073 * 40)})))

@@ -85,6 +85,8 @@ MAX_FILE_BYTES = 10_000 * RECORD_BYTES
 #: the archive is 170 MB and inflates to 184 MB; beyond these it is refused
 MAX_ARCHIVE_BYTES = 200 * 2**20
 MAX_INFLATED_BYTES = 200 * 2**20
+#: the archive holds 8 members; one of thousands of tiny members is refused
+MAX_MEMBERS = 64
 
 Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 T = TypeVar("T")
@@ -205,7 +207,11 @@ def _from_archive(archive: Path) -> dict[str, bytes]:
                 raw, what=f"CIFAR-10 archive {archive}", max_bytes=MAX_INFLATED_BYTES
             )
             with inflated, tarfile.open(fileobj=inflated, mode="r|") as tar:
-                for member in tar:
+                for count, member in enumerate(tar, 1):
+                    if count > MAX_MEMBERS:
+                        raise CIFARFormatError(
+                            f"{archive}: more than {MAX_MEMBERS} members; CIFAR-10's has 8"
+                        )
                     name = wanted.get(member.name.removeprefix("./"))
                     if name is None:
                         continue
