@@ -5,6 +5,7 @@
 :mod:`~nnscratch.data.mnist`    the book's MNIST: found, downloaded, verified, cached
 :mod:`~nnscratch.data.fashion_mnist`  Zalando's Fashion-MNIST, downloaded the same way
 :mod:`~nnscratch.data.cifar10`  CIFAR-10's colour pictures (the binary version, no pickle)
+:mod:`~nnscratch.data.housing`  Keras' two housing-price regression sets
 :mod:`~nnscratch.data.csvdata`  your own points from a CSV file
 =============================  ==========================================================
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from .cifar10 import load_cifar10
     from .csvdata import load_csv
     from .fashion_mnist import load_fashion_mnist
+    from .housing import load_boston_housing, load_california_housing
     from .mnist import (
         MNIST,
         MNISTDownloadError,
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
 _WHERE = {
     "load_cifar10": "cifar10",
     "load_csv": "csvdata",
+    "load_boston_housing": "housing",
+    "load_california_housing": "housing",
     "load_fashion_mnist": "fashion_mnist",
     "MNIST": "mnist",
     "MNISTDownloadError": "mnist",
@@ -59,6 +63,8 @@ __all__ = [
     "circles",
     "default_cache_dir",
     "download_mnist",
+    "load_boston_housing",
+    "load_california_housing",
     "load_cifar10",
     "load_csv",
     "load_fashion_mnist",

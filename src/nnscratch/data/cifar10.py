@@ -36,7 +36,7 @@ import numpy as np
 
 from ..engine.checks import number
 from ..untrusted import UntrustedFileError, open_gunzip, open_regular, read_bytes
-from .mnist.base import MNISTDownloadError
+from .mnist.base import MNISTDownloadError, TrainTest
 from .mnist.sources import ProgressArg, default_cache_dir, ensure_file, progress_factory, tried
 
 __all__ = [
@@ -88,7 +88,6 @@ MAX_INFLATED_BYTES = 200 * 2**20
 #: the archive holds 8 members; one of thousands of tiny members is refused
 MAX_MEMBERS = 64
 
-Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 T = TypeVar("T")
 
 
@@ -109,7 +108,7 @@ def load_cifar10(
     timeout: float = 30.0,
     urls: Sequence[str] | None = None,
     md5: str | None = None,
-) -> Arrays:
+) -> TrainTest:
     """``(x_train, y_train), (x_test, y_test)``, as Keras' ``cifar10.load_data()``.
 
     Parameters

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..engine.checks import number
-from .mnist.base import MNISTDownloadError, MNISTFormatError
+from .mnist.base import MNISTDownloadError, MNISTFormatError, TrainTest
 from .mnist.formats import check_idx_pair, read_idx
 from .mnist.sources import (
     IDX_FILES,
@@ -70,8 +70,6 @@ MIRRORS = (
 #: the largest file is 26 MB; a download beyond this is abandoned
 MAX_BYTES = 64 * 2**20
 
-Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
-
 
 def load_fashion_mnist(
     path: str | os.PathLike[str] | None = None,
@@ -81,7 +79,7 @@ def load_fashion_mnist(
     checksums: Mapping[str, str] = MD5,
     progress: ProgressArg = True,
     timeout: float = 30.0,
-) -> Arrays:
+) -> TrainTest:
     """``(x_train, y_train), (x_test, y_test)``, as Keras' ``fashion_mnist.load_data()``.
 
     Parameters

@@ -19,6 +19,7 @@ __all__ = [
     "MNISTDownloadError",
     "MNISTFormatError",
     "Split",
+    "TrainTest",
     "UnsafePickleError",
     "as_pixels",
     "book_split",
@@ -27,6 +28,10 @@ __all__ = [
     "validated",
     "validated_bytes",
 ]
+
+
+#: ``(x_train, y_train), (x_test, y_test)``: what Keras' ``load_data()`` functions return
+TrainTest = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 class Split(NamedTuple):

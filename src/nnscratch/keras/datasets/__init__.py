@@ -1,7 +1,8 @@
 """Keras' ``keras.datasets``: the data sets Keras examples load by name.
 
 ``mnist``, the one every Keras MLP and CNN example starts with, ``fashion_mnist``,
-TensorFlow's first tutorial's, and ``cifar10``, its CNN tutorial's::
+TensorFlow's first tutorial's, ``cifar10``, its CNN tutorial's, and the regression sets
+``boston_housing`` and ``california_housing``::
 
     from nnscratch.keras.datasets import mnist
 
@@ -13,20 +14,20 @@ Importing this package is cheap: the loader is imported when ``load_data()`` is 
 from typing import Any
 
 from .._refusals import missing
-from . import cifar10, fashion_mnist, mnist
+from . import boston_housing, california_housing, cifar10, fashion_mnist, mnist
 
-__all__ = ["cifar10", "fashion_mnist", "mnist"]
+__all__ = ["boston_housing", "california_housing", "cifar10", "fashion_mnist", "mnist"]
 
 _MISSING = {
     **dict.fromkeys(
         ("imdb", "reuters"),
         "Keras' files of word lists need unpickling, which nnscratch never does; the data "
-        "sets here are mnist, fashion_mnist and cifar10",
+        "sets here are mnist, fashion_mnist, cifar10, boston_housing and california_housing",
     ),
     **dict.fromkeys(
-        ("cifar100", "boston_housing", "california_housing"),
-        "the data sets here are mnist, fashion_mnist and cifar10; load others with NumPy "
-        "(a CSV file: nnscratch.data.load_csv)",
+        ("cifar100",),
+        "the data sets here are mnist, fashion_mnist, cifar10, boston_housing and "
+        "california_housing; load others with NumPy (a CSV file: nnscratch.data.load_csv)",
     ),
 }
 

@@ -14,14 +14,15 @@ unpickles the "python version"; nothing here is unpickled). As in TensorFlow's
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
 __all__ = ["load_data"]
 
-Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+if TYPE_CHECKING:
+    from ...data.mnist.base import TrainTest
 
 
-def load_data() -> Arrays:
+def load_data() -> TrainTest:
     """Load CIFAR-10 as Keras does: ``(x_train, y_train), (x_test, y_test)``."""
     from ...data.cifar10 import load_cifar10  # (imported when first used)
 

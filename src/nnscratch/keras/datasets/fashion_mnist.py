@@ -14,14 +14,15 @@ every file's MD5 checked. As in TensorFlow's "Basic classification" tutorial::
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
 __all__ = ["load_data"]
 
-Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+if TYPE_CHECKING:
+    from ...data.mnist.base import TrainTest
 
 
-def load_data() -> Arrays:
+def load_data() -> TrainTest:
     """Load Fashion-MNIST as Keras does: ``(x_train, y_train), (x_test, y_test)``."""
     from ...data.fashion_mnist import load_fashion_mnist  # (imported when first used)
 

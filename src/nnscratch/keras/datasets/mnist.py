@@ -24,6 +24,7 @@ rounded), and the cache stores the bytes themselves.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -32,10 +33,11 @@ __all__ = ["load_data"]
 #: Keras' default for ``path``; it asks for nnscratch's usual search.
 DEFAULT_PATH = "mnist.npz"
 
-Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+if TYPE_CHECKING:
+    from ...data.mnist.base import TrainTest
 
 
-def load_data(path: str | os.PathLike[str] = DEFAULT_PATH) -> Arrays:
+def load_data(path: str | os.PathLike[str] = DEFAULT_PATH) -> TrainTest:
     """Load MNIST as Keras does: ``(x_train, y_train), (x_test, y_test)``.
 
     Parameters
