@@ -71,6 +71,7 @@ __all__ = [
     "categorical_crossentropy",
     "categorical_crossentropy_from_logits",
     "compile_metrics",
+    "finished_mean",
     "get",
     "mean_absolute_error",
     "mean_absolute_percentage_error",
@@ -316,11 +317,16 @@ def _counts(metric: Any, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
 
 
 def _result(metric: Any, counts: np.ndarray) -> float:
-    """A counting metric's value of its counts; a mean's ``sum / examples``, passed through
-    the metric's ``finish`` if it has one (the root of a root mean square)."""
+    """A counting metric's value of its counts; a mean's of ``sum / examples``."""
     if is_counting(metric):
         return metric.result(counts)
-    mean, finish = float(counts[0] / counts[1]), getattr(metric, "finish", None)
+    return finished_mean(metric, float(counts[0] / counts[1]))
+
+
+def finished_mean(metric: Metric, mean: float) -> float:
+    """A mean metric's value from the mean of its values: the mean itself, or passed
+    through the metric's ``finish`` if it has one (the root of a root mean square)."""
+    finish = getattr(metric, "finish", None)
     return mean if finish is None else float(finish(mean))
 
 

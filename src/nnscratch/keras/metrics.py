@@ -35,6 +35,7 @@ from ..engine.metrics import (
     categorical_accuracy,
     categorical_crossentropy,
     categorical_crossentropy_from_logits,
+    finished_mean,
     get,
     mean_absolute_error,
     mean_absolute_percentage_error,
@@ -118,9 +119,7 @@ class MeanMetric(StatefulMetric):
     def result(self) -> float:
         """The weighted mean so far (0.0 before any batch); its root for
         :class:`RootMeanSquaredError` (the function's ``finish``)."""
-        mean = self.total / self.count if self.count else 0.0
-        finish = getattr(self.function, "finish", None)
-        return mean if finish is None else float(finish(mean))
+        return finished_mean(self.function, self.total / self.count if self.count else 0.0)
 
 
 class BinaryAccuracy(MeanMetric):
