@@ -121,11 +121,11 @@ def test_a_build_that_fails_part_way_leaves_the_model_and_its_layers_unbuilt():
         np.testing.assert_array_equal(a, b)
 
 
-def test_a_built_layer_cannot_join_another_model():
+def test_a_built_layer_joins_another_model_with_its_weights():
     layer = Dense(2, input_dim=3)
     Sequential([layer])
-    with pytest.raises(ValueError, match=r"already built \(for inputs \(3,\)\).*from_config"):
-        Sequential([layer])
+    other = Sequential([layer], seed=5)  # shared, as in Keras: not drawn again
+    assert other.built and other.layers[0].params["kernel"] is layer.params["kernel"]
     model = Sequential([Dense(2, input_dim=3)])
     with pytest.raises(ValueError, match="already in this model"):
         model.add(model.layers[0])

@@ -354,19 +354,27 @@ def test_input_and_the_add_summary_workflow(capsys):
     assert model.output_shape == (None, 10) and model.count_params() == 48672 + 330
 
 
-def test_feature_extraction_is_refused_and_trace_gives_every_layers_output():
+def test_feature_extraction_of_one_layer_and_trace_for_every_layer():
     initial_model = keras.Sequential([
         keras.Input(shape=(25, 25, 3)),
         layers.Conv2D(4, 5, strides=2, activation="relu"),
         layers.Conv2D(4, 3, activation="relu", name="my_intermediate_layer"),
         layers.Conv2D(4, 3, activation="relu"),
     ])  # fmt: skip
-    with pytest.raises(AttributeError, match=r"model.trace\(x\) gives every layer's outputs"):
+    # the guide's second recipe, as written: a model over the first two layers (shared)
+    feature_extractor = keras.Model(
+        inputs=initial_model.inputs,
+        outputs=initial_model.get_layer(name="my_intermediate_layer").output,
+    )
+    x = np.ones((1, 25, 25, 3))
+    features = feature_extractor(x)
+    np.testing.assert_array_equal(features, initial_model.trace(x)[1])
+    assert feature_extractor.output_shape == (None, 9, 9, 4)
+    # the first recipe has one output per layer: refused, and trace gives them
+    with pytest.raises(ValueError, match=r"a Model with 3 outputs.*model.trace"):
         keras.Model(inputs=initial_model.inputs,
                     outputs=[layer.output for layer in initial_model.layers])  # fmt: skip
-    with pytest.raises(AttributeError, match="feature extraction"):
-        initial_model.get_layer(name="my_intermediate_layer").output  # noqa: B018
-    features = initial_model.trace(np.ones((1, 25, 25, 3)))
+    features = initial_model.trace(x)
     assert [f.shape for f in features] == [(1, 11, 11, 4), (1, 9, 9, 4), (1, 7, 7, 4)]
 
 

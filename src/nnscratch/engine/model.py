@@ -109,9 +109,17 @@ class Sequential:
         when the first layer declares ``input_shape``/``input_dim``, or at the first
         ``fit``. A layer added to a built model is built at once, drawing from the same
         generator, so the weights are the same as if all layers had been built together.
+        A layer already built in another model joins this one as it is, as in Keras: the
+        two models then hold the same weight arrays (training either trains both).
         """
-        if not isinstance(layer, Layer) or layer.built or any(layer is o for o in self.layers):
+        if not isinstance(layer, Layer) or any(layer is o for o in self.layers):
             raise _not_addable(layer, self)
+        if layer.built:  # shared with another model: it must take what it was built for
+            layer.check_joins(self.layers[-1:], self.dtype, self.xp)
+            self.layers.append(layer)
+            if not self.built:  # as the first layer: the model takes its input shape
+                self.rng, self._input_shape = check_random_state(self.seed), layer.input_shape
+            return
         self.layers.append(layer)
         if self.built:
             try:
@@ -485,9 +493,7 @@ class Sequential:
 def _not_addable(layer: Any, model: Sequential) -> Exception:
     if not isinstance(layer, Layer):
         return TypeError(f"Sequential.add expects a Layer, got {type(layer).__name__}")
-    if any(layer is other for other in model.layers):
-        return ValueError(f"{layer.describe()} is already in this model")
     return ValueError(
-        f"{layer.describe()} is already built (for inputs {layer.input_shape}): a layer belongs "
-        f"to one model; add a new one, e.g. {type(layer).__name__}.from_config(layer.get_config())"
+        f"{layer.describe()} is already in this model; a layer appears once in a model (for "
+        f"another with the same settings: {type(layer).__name__}.from_config(layer.get_config()))"
     )

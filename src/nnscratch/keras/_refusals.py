@@ -15,7 +15,7 @@ from typing import Any
 
 from ..engine.layers import Layer
 
-__all__ = ["FEATURES", "missing", "needs_backward", "unsupported"]
+__all__ = ["missing", "needs_backward", "unsupported"]
 
 
 def unsupported(call: str, option: str, value: Any, why: str) -> ValueError:
@@ -52,10 +52,3 @@ def needs_backward(kind: type) -> TypeError | None:
         f"training) and backward(grad), and declare weights in build() with "
         f"self.add_weight(name, shape, initializer) (see nnscratch.layers.Layer)"
     )
-
-
-FEATURES = (
-    "layer.output, layer.input and model.inputs (a model over another model's layers, as "
-    "for feature extraction) are not supported: a layer belongs to one model. "
-    "model.trace(x) gives every layer's outputs for x (trace(x)[i] is layer i's)"
-)

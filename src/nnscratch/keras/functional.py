@@ -17,10 +17,16 @@ layers applied so far, and ``Model(inputs, outputs)`` turns that chain into a mo
 saves and loads like one (a saved ``Model`` loads as a ``Sequential``).
 
 Only a *single chain* is supported: one input, each layer called once, one output. Two
-inputs or outputs, a layer called twice, or a layer called on a list of placeholders
-(what a skip connection or a merge needs) raise ``ValueError`` saying so; Keras' merge
-layers (``Add``, ``Concatenate``) do not exist here. Placeholders computed but not used
-by the model are ignored, as in Keras.
+inputs or outputs, a layer called twice on one input's chain, or a layer called on a list
+of placeholders (what a skip connection or a merge needs) raise ``ValueError`` saying so;
+Keras' merge layers (``Add``, ``Concatenate``) do not exist here. Placeholders computed but
+not used by the model are ignored, as in Keras.
+
+Layers are shared between models as in Keras: ``keras.Model(inputs, hidden)`` over the
+first layers of a model, or a built layer called on a new ``Input`` (the Keras blog's
+autoencoder, with its encoder and decoder), make models that hold the same weights, so
+training one trains the others. ``model.input`` and ``layer.output`` give the placeholders
+of a built model (:mod:`nnscratch.keras.placeholders`).
 """
 
 from __future__ import annotations
@@ -31,49 +37,11 @@ from typing import Any
 from ..engine.layers.base import _shape
 from ._refusals import unsupported
 from ._renames import renamed
+from .placeholders import ONE_CHAIN as _ONE_CHAIN
+from .placeholders import KerasTensor
 from .sequential import Sequential
 
 __all__ = ["Input", "InputLayer", "KerasTensor", "Model"]
-
-_ONE_CHAIN = (
-    "nnscratch.keras.Model supports a single chain of layers: one Input, each layer "
-    "called once on the previous output, one output"
-)
-
-
-class KerasTensor:
-    """A placeholder for a batch: the shape of one example and the layers applied.
-
-    ``shape`` is Keras' ``(None, *example shape)``. Made by :func:`Input` and by calling a
-    layer on a placeholder; it holds no data.
-    """
-
-    def __init__(self, shape: tuple[int, ...], name: str | None = None) -> None:
-        self.example_shape, self.name = shape, name
-        self.chain: tuple[Any, ...] = ()  # the layers from the Input to here
-        self.root: KerasTensor = self  # the Input this placeholder comes from
-        self.called: list[Any] = []  # on an Input: every layer called downstream
-
-    @property
-    def shape(self) -> tuple[int | None, ...]:
-        return (None, *self.example_shape)
-
-    @property
-    def input_placeholder_shape(self) -> tuple[int, ...] | None:
-        """The input shape, when this is an ``Input`` itself (``Sequential`` reads it)."""
-        return self.example_shape if not self.chain else None
-
-    def apply_layer(self, layer: Any) -> KerasTensor:
-        """``layer(self)``: the placeholder for ``layer``'s output."""
-        if any(layer is other for other in self.root.called):
-            raise ValueError(f"{layer.describe()} is called twice; {_ONE_CHAIN}")
-        out = KerasTensor(_shape(layer.compute_output_shape(self.example_shape)))
-        out.chain, out.root = (*self.chain, layer), self.root
-        self.root.called.append(layer)
-        return out
-
-    def __repr__(self) -> str:
-        return f"<KerasTensor shape={self.shape}>"
 
 
 def Input(
@@ -123,7 +91,10 @@ def InputLayer(shape: Sequence[int] | int | None = None, **kwargs: Any) -> Keras
 def _single(value: Any, what: str) -> KerasTensor:
     if isinstance(value, (list, tuple)):
         if len(value) != 1:
-            raise ValueError(f"a Model with {len(value)} {what}s is not supported; {_ONE_CHAIN}")
+            every = "; model.trace(x) gives every layer's outputs" if what == "output" else ""
+            raise ValueError(
+                f"a Model with {len(value)} {what}s is not supported; {_ONE_CHAIN}{every}"
+            )
         value = value[0]
     if not isinstance(value, KerasTensor):
         raise TypeError(
@@ -171,7 +142,7 @@ class Model(Sequential):
         if not last.chain:
             raise ValueError("the outputs are the inputs themselves: call some layers first")
         super().__init__(name=name or "functional", **kwargs)
-        self._pending_input = first.example_shape
+        self._pending_input, self._input_tensor = first.example_shape, first
         for layer in last.chain:
             self.add(layer)
 

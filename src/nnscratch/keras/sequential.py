@@ -33,8 +33,9 @@ from ..engine.summary import layer_names
 from . import _hooks, backend
 from . import metrics as keras_metrics
 from . import optimizers as keras_optimizers
-from ._refusals import FEATURES, needs_backward, unsupported
+from ._refusals import needs_backward, unsupported
 from ._renames import renamed
+from .placeholders import KerasTensor, wire
 
 __all__ = ["DEFAULT_BATCH_SIZE", "Sequential"]
 
@@ -50,6 +51,8 @@ class Sequential(models.Sequential):
     """
 
     _trainable = True
+    #: the placeholder the layers are called on once built (Keras' ``model.input``)
+    _input_tensor: KerasTensor | None = None
 
     def __init__(
         self,
@@ -90,6 +93,7 @@ class Sequential(models.Sequential):
         super().add(layer)
         if self.layers and self.layers[-1] is layer and layer.name is None:
             layer.name = layer_names(self.layers)[-1]  # the name the summary would show
+        self._wire()
 
     def build(self, input_shape: Any = None) -> None:
         """Create the weights, for ``input_shape`` *with* the batch axis first, as Keras
@@ -118,9 +122,43 @@ class Sequential(models.Sequential):
         return (batch, *self.output_shape_for(example))
 
     @property
-    def inputs(self) -> Any:
-        """Keras' ``model.inputs``, for a model over this model's layers: refused."""
-        raise AttributeError(FEATURES)
+    def input(self) -> KerasTensor:
+        """Keras' ``model.input``: the placeholder this built model's layers are called on,
+        for a model over some of them (``keras.Model(model.input, layer.output)``, which
+        shares their weights; see :mod:`nnscratch.keras.placeholders`)."""
+        if self._input_tensor is None:
+            raise AttributeError(
+                "the model has no input yet (it is not built): give it keras.Input(shape=...) "
+                "or input_shape= on its first layer, or call model.build((None, ...))"
+            )
+        return self._input_tensor
+
+    @property
+    def inputs(self) -> list[KerasTensor]:
+        """``[model.input]``, as Keras lists them."""
+        return [self.input]
+
+    @property
+    def output(self) -> KerasTensor:
+        """Keras' ``model.output``: the last layer's placeholder (see :attr:`input`)."""
+        return wire(self.input, self.layers)
+
+    @property
+    def outputs(self) -> list[KerasTensor]:
+        """``[model.output]``, as Keras lists them."""
+        return [self.output]
+
+    def _build(self, input_shape: Any) -> None:
+        """Build, then call the layers on this model's own placeholder (``model.input``),
+        so that each layer has an ``output`` (the model's, unless it had one already)."""
+        super()._build(input_shape)
+        self._wire()
+
+    def _wire(self) -> None:
+        if self.built and self.layers:
+            if self._input_tensor is None or self._input_tensor.example_shape != self._input_shape:
+                self._input_tensor = KerasTensor(self._input_shape)
+            wire(self._input_tensor, self.layers)
 
     @property
     def weights(self) -> list[np.ndarray]:

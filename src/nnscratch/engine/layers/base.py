@@ -196,6 +196,29 @@ class Layer:
         """True once :meth:`setup` has built the layer."""
         return self.output_shape is not None
 
+    def check_joins(self, before: Sequence[Layer], dtype: Any, xp: Any) -> None:
+        """Refuse to add this built layer to a model after ``before`` (the model's last
+        layer, or none) unless it fits as it is: a layer shared between models keeps one
+        set of weights, so it takes the inputs, dtype and array module it was built for."""
+        fresh = f"add a new layer instead: {type(self).__name__}.from_config(layer.get_config())"
+        if before and not before[-1].built:
+            raise ValueError(
+                f"{self.describe()} is built (for inputs {self.input_shape}) and the layers "
+                f"before it are not: build the model first (give its first layer input_shape=, "
+                f"or call model.build), or {fresh}"
+            )
+        if before and before[-1].output_shape != self.input_shape:
+            raise ValueError(
+                f"{self.describe()} is built for inputs {self.input_shape} (in another model), "
+                f"but the layer before it here gives {before[-1].output_shape}; {fresh}"
+            )
+        if np.dtype(dtype) != self.dtype or xp is not self.xp:
+            ours, theirs = (getattr(m, "__name__", m) for m in (self.xp, xp))
+            raise ValueError(
+                f"{self.describe()} holds {self.dtype} weights of {ours} (built in another "
+                f"model), but this model is {np.dtype(dtype)} on {theirs}; {fresh}"
+            )
+
     def unbuild(self) -> None:
         """Forget what :meth:`setup` made (weights, gradients, shapes), so that the layer
         can be built again; the model calls this when a later layer refuses its input."""

@@ -32,9 +32,10 @@ from ...engine import layers as engine_layers
 from ...engine.checks import flag
 from ...engine.layers import register_layer
 from .. import initializers
-from .._refusals import FEATURES, needs_backward, unsupported
+from .._refusals import needs_backward, unsupported
 from .._renames import renamed
 from ..activations import as_identifier
+from ..placeholders import first_call
 
 __all__ = ["Activation", "Dense", "Dropout", "Flatten", "KerasLayer", "Layer", "Reshape"]
 
@@ -116,13 +117,30 @@ class KerasLayer:
 
     @property
     def output(self) -> Any:
-        """Keras' ``layer.output``, for a model over another model's layers: refused."""
-        raise AttributeError(FEATURES)
+        """Keras' ``layer.output``: the placeholder of the layer's first call, for a model
+        over some of a model's layers (:mod:`nnscratch.keras.placeholders`)."""
+        return self._first_call()[1]
 
     @property
     def input(self) -> Any:
-        """Keras' ``layer.input``: refused, as :attr:`output`."""
-        raise AttributeError(FEATURES)
+        """Keras' ``layer.input``: the placeholder the layer was first called on."""
+        return self._first_call()[0]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The engine layer's state without the placeholders of its first call (they lead
+        to other models' layers, which a copy of this one must not drag along)."""
+        state = super().__getstate__()  # type: ignore[misc]
+        state.pop("keras_call", None)
+        return state
+
+    def _first_call(self) -> Any:
+        call = first_call(self)
+        if call is None:
+            raise AttributeError(
+                f"{self.describe()} has no input or output yet: it has not been called on "
+                f"a placeholder (layer(keras.Input(shape=...))) nor added to a built model"
+            )
+        return call
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of the weights, in declaration order (``[]`` before the layer is built)."""
