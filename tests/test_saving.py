@@ -476,3 +476,17 @@ def test_an_optimizer_of_your_own_is_refused_before_anything_is_written(tmp_path
     with pytest.raises(TypeError, match=r"optimizer of your own \(Halving\).*save_weights"):
         model.save(path)
     assert not path.exists()
+
+
+def test_a_keras_model_saves_after_a_copy_of_it_was_made(tmp_path):
+    """``copy.deepcopy`` caches ``__slotnames__`` on the optimizer's class; the Keras SGD is
+    still a built-in optimizer afterwards, so the model still saves."""
+    import copy
+
+    from nnscratch import keras
+
+    model = keras.Sequential([keras.layers.Dense(2, input_dim=3)])
+    model.compile(optimizer="sgd", loss="mse")
+    copy.deepcopy(model)
+    model.save(tmp_path / "m.nnscratch")
+    assert nnscratch.load_model(tmp_path / "m.nnscratch").optimizer.name == "sgd"

@@ -65,9 +65,13 @@ def test_model_input_and_output_of_a_model_built_at_fit_and_keras_faq_recipe():
     np.testing.assert_array_equal(intermediate.predict(x, verbose=0), model.trace(x)[0])
     copied = copy.deepcopy(model)  # its own layers and placeholders, none of the original's
     assert copied.output.shape == (None, 2) and copied.layers[1].output is copied.output
-    assert copied.input is not model.input and not hasattr(
+    assert copied.input is not intermediate.input and not hasattr(
         copy.deepcopy(model.layers[0]), "keras_call"
     )
+    model.pop()
+    model.pop()  # no layers left: no input either
+    with pytest.raises(AttributeError, match="not built"):
+        model.input  # noqa: B018
 
 
 def test_training_a_shared_model_trains_the_other_and_both_save(tmp_path):

@@ -182,7 +182,15 @@ def _saves_as_builtin(opt: Any) -> bool:
     builtin = optimizers_module.OPTIMIZERS.get(opt.name)
     if builtin is None or not isinstance(opt, builtin):
         return False
-    ordinary = {"__init__", "__doc__", "__module__", "__qualname__", "__firstlineno__"}
+    # (``__slotnames__``: what ``copy`` and ``pickle`` cache on a class they have copied)
+    ordinary = {
+        "__init__",
+        "__doc__",
+        "__module__",
+        "__qualname__",
+        "__firstlineno__",
+        "__slotnames__",
+    }
     return all(
         set(vars(cls)) <= ordinary for cls in type(opt).__mro__[: type(opt).__mro__.index(builtin)]
     )

@@ -126,7 +126,7 @@ class Sequential(models.Sequential):
         """Keras' ``model.input``: the placeholder this built model's layers are called on,
         for a model over some of them (``keras.Model(model.input, layer.output)``, which
         shares their weights; see :mod:`nnscratch.keras.placeholders`)."""
-        if self._input_tensor is None:
+        if self._input_tensor is None or not self.built:
             raise AttributeError(
                 "the model has no input yet (it is not built): give it keras.Input(shape=...) "
                 "or input_shape= on its first layer, or call model.build((None, ...))"
