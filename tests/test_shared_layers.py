@@ -105,6 +105,8 @@ def test_a_built_layer_that_does_not_fit_is_refused_and_the_model_is_unchanged()
         Sequential([layer, layer])
     built = layers.Dense(2)
     keras.Sequential([keras.Input((3,)), built])
+    with pytest.raises(ValueError, match=r"built for inputs \(3,\).*this model's Input is \(5,\)"):
+        keras.Sequential([keras.Input((5,)), built])
     with pytest.raises(ValueError, match=r"built for inputs \(None, 3\).*shape \(None, 5\)"):
         built(keras.Input(shape=(5,)))
 

@@ -73,6 +73,13 @@ class Sequential(engine_model.Sequential):
         as the first entry gives the model its input shape."""
         shape = getattr(layer, "input_placeholder_shape", None)  # nnscratch.keras.Input
         if shape is None:
+            pending = None if self.layers else self._pending_input
+            if getattr(layer, "built", False) and pending not in (None, layer.input_shape):
+                raise ValueError(
+                    f"{layer.describe()} is built for inputs {layer.input_shape} (in another "
+                    f"model), but this model's Input is {pending}; add a new layer instead: "
+                    f"{type(layer).__name__}.from_config(layer.get_config())"
+                )
             super().add(layer)
             if self._pending_input is not None and not self.built:
                 self._build(self._pending_input)
